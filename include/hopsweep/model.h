@@ -1,0 +1,131 @@
+/* model.h — the pre-LayerNorm transformer that hopsweep trains, forward and backward.
+ *
+ * llm.c-style: one float buffer holds every parameter, one the gradients (same layout), one the
+ * activations kept for backward; a table names each parameter tensor as DESIGN §3 does
+ * (emb.par, blocks.0.attn.wq, ...). Every matrix product is a cblas_sgemm. Nothing is allocated
+ * after hs_model_init. The attention probabilities of every layer and head stay in the
+ * activation buffer after a forward pass (hs_model_attention) for probes to read.
+ *
+ * Architecture: x = E_par[parent] + E_chi[child]; per layer
+ *   x += Wo·attn(LN1(x)) ;  x += W2·gelu(W1·LN2(x))   (MLP only when mlp > 0)
+ * then logits = Wout·LNf(x) + bout. LayerNorm eps 1e-5, GELU in tanh form, scores scaled by
+ * 1/sqrt(d_head), every linear map has a bias, weights stored [out][in]. */
+#ifndef HOPSWEEP_MODEL_H
+#define HOPSWEEP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hopsweep/error.h"
+#include "hopsweep/rng.h"
+
+typedef struct hs_model_shape {
+    int vocab;     /* V: output classes; E_chi has V+1 rows (row V = query marker) */
+    int d_model;   /* d */
+    int heads;     /* d_model % heads == 0 */
+    int layers;
+    int mlp;       /* hidden width multiple; 0 = attention-only */
+    bool layernorm;
+    bool causal;
+    int seq_len;   /* T */
+    int max_batch; /* largest B a forward pass may use */
+} hs_model_shape;
+
+typedef struct hs_tensor {
+    char name[48];
+    int ndim;
+    int shape[2];
+    size_t offset; /* in floats, into params and grads */
+    size_t numel;
+    bool decay;    /* weight decay applies (matrices and embeddings, not biases or LN) */
+} hs_tensor;
+
+/* Named views into params or grads. Absent tensors (no LN, no MLP) are NULL. wq, wk, wv are
+ * adjacent so that wqkv is one [3d][d] matrix, and bq, bk, bv likewise. */
+typedef struct hs_layer_params {
+    float *ln1_w, *ln1_b;
+    float *wqkv, *bqkv; /* [3d][d], [3d] */
+    float *wo, *bo;     /* [d][d], [d] */
+    float *ln2_w, *ln2_b;
+    float *w1, *b1;     /* [h][d], [h] with h = mlp*d */
+    float *w2, *b2;     /* [d][h], [d] */
+} hs_layer_params;
+
+typedef struct hs_param_views {
+    float *emb_par, *emb_chi; /* [V][d], [V+1][d] */
+    hs_layer_params *layer;   /* [layers] */
+    float *lnf_w, *lnf_b;
+    float *out_w, *out_b;     /* [V][d], [V] */
+} hs_param_views;
+
+/* Activations of one layer for the current batch; sizes use max_batch. */
+typedef struct hs_layer_acts {
+    float *x;         /* [BT][d] residual stream entering the layer */
+    float *ln1;       /* [BT][d] LN1 output (aliases x when layernorm is off) */
+    float *ln1_mean, *ln1_rstd; /* [BT] */
+    float *qkv;       /* [BT][3d] */
+    float *att;       /* [B][H][T][T] attention probabilities */
+    float *atty;      /* [BT][d] heads' outputs, concatenated */
+    float *x_mid;     /* [BT][d] residual after attention (x_out when there is no MLP) */
+    float *ln2;       /* [BT][d] */
+    float *ln2_mean, *ln2_rstd;
+    float *pre;       /* [BT][h] MLP pre-activation */
+    float *gelu;      /* [BT][h] */
+    float *x_out;     /* [BT][d] the layer's output: the next layer's x, or x_final */
+} hs_layer_acts;
+
+typedef struct hs_model {
+    hs_model_shape shape;
+    int d_head, hidden;
+    size_t n_params;
+    float *params, *grads;
+    hs_tensor *tensors;
+    int n_tensors;
+    hs_param_views p, g;
+
+    float *acts; /* the activation buffer */
+    size_t n_acts;
+    hs_layer_acts *la;        /* [layers] */
+    float *x_final;           /* [BT][d] residual after the last layer */
+    float *lnf, *lnf_mean, *lnf_rstd;
+    float *logits;            /* [BT][V] */
+    float *probs;             /* [BT][V] softmax of logits */
+
+    float *scratch;           /* backward workspace (activation gradients) */
+    size_t n_scratch;
+
+    /* State of the last forward pass, read by backward and metrics. */
+    int B;
+    const int32_t *parent, *child;
+    const int32_t *target;
+    const uint8_t *supervised;
+    int n_supervised;
+    float loss;
+} hs_model;
+
+hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err);
+void hs_model_free(hs_model *m);
+
+/* Weights N(0, 0.02), the residual projections (wo, w2) scaled by 1/sqrt(2·layers), biases 0,
+ * LayerNorm gains 1. */
+void hs_model_init_weights(hs_model *m, hs_rng *rng);
+
+/* Forward pass over B <= max_batch examples of T positions. target/supervised may be NULL
+ * (no loss). Returns the mean cross-entropy over supervised positions (0 when none). The
+ * pointers are kept until the next forward; backward needs them. */
+float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t *child,
+                       const int32_t *target, const uint8_t *supervised);
+void hs_model_zero_grad(hs_model *m);
+/* Accumulates d(loss)/d(params) of the last forward into grads. */
+void hs_model_backward(hs_model *m);
+
+/* Attention probabilities of layer l from the last forward: [B][H][T][T], row = query. */
+const float *hs_model_attention(const hs_model *m, int layer);
+
+/* FLOPs of one forward+backward step at batch B (matrix products only; 2 per MAC). */
+double hs_model_step_flops(const hs_model *m, int B);
+
+const hs_tensor *hs_model_find_tensor(const hs_model *m, const char *name);
+
+#endif

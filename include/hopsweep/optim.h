@@ -1,0 +1,31 @@
+/* optim.h — AdamW over the model's parameter buffer, the learning-rate schedule, and global
+ * gradient-norm clipping. */
+#ifndef HOPSWEEP_OPTIM_H
+#define HOPSWEEP_OPTIM_H
+
+#include "hopsweep/config.h"
+#include "hopsweep/error.h"
+#include "hopsweep/model.h"
+
+typedef struct hs_adamw {
+    float *m, *v; /* first and second moments, laid out as the parameters */
+    size_t n;
+    long t;       /* steps taken */
+    float beta1, beta2, eps;
+} hs_adamw;
+
+hs_status hs_adamw_init(hs_adamw *opt, size_t n_params, hs_err *err);
+void hs_adamw_free(hs_adamw *opt);
+/* One update of model->params from model->grads. Weight decay is decoupled (AdamW) and applies
+ * only to tensors marked decay (matrices and embeddings). */
+void hs_adamw_step(hs_adamw *opt, hs_model *model, float lr, float weight_decay);
+
+/* Learning rate at step (0-based): linear warm-up from lr/warmup to lr over `warmup` steps,
+ * then constant, or cosine decay to 0 at train.steps. */
+float hs_lr_at(const hs_config *c, int step);
+
+/* Global L2 norm of the gradients; when max_norm > 0 and the norm exceeds it, the gradients
+ * are scaled down to max_norm. Returns the norm before clipping. */
+float hs_clip_grad_norm(float *grads, size_t n, float max_norm);
+
+#endif

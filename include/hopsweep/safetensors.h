@@ -1,0 +1,27 @@
+/* safetensors.h — reading and writing safetensors files (JSON header + little-endian tensors),
+ * the checkpoint format of DESIGN §3 that numpy and PyTorch read.
+ *
+ * Writes go to PATH.tmp, are fsynced and renamed, so a reader never sees half a file. */
+#ifndef HOPSWEEP_SAFETENSORS_H
+#define HOPSWEEP_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hopsweep/error.h"
+
+typedef enum { HS_ST_F32, HS_ST_I32 } hs_st_dtype;
+
+typedef struct hs_st_entry {
+    const char *name;
+    hs_st_dtype dtype;
+    int ndim;
+    int64_t shape[3];
+    const void *data;
+} hs_st_entry;
+
+/* metadata_json: NULL or the text of a JSON value stored as the string __metadata__.config. */
+hs_status hs_st_write(const char *path, const hs_st_entry *entries, int n,
+                      const char *config_json, hs_err *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* train.h — one training job: sample batches of the task, step the model with AdamW, evaluate
+ * on a fixed evaluation set every train.eval_every steps, stop early or on divergence.
+ *
+ * One train.seed drives three independent streams: initialisation, training data and the
+ * evaluation set. Same config and BLAS thread count → identical results. */
+#ifndef HOPSWEEP_TRAIN_H
+#define HOPSWEEP_TRAIN_H
+
+#include <stdio.h>
+
+#include "hopsweep/config.h"
+#include "hopsweep/error.h"
+#include "hopsweep/model.h"
+
+/* What one evaluation measured; arrays are indexed by hop label 0..hops. */
+typedef struct hs_eval {
+    int step;          /* training steps completed */
+    float lr;          /* learning rate of the last step */
+    float train_loss;  /* mean training loss since the previous evaluation (NaN at step 0) */
+    float eval_loss;   /* mean loss over the evaluation set's supervised positions */
+    float query_acc;   /* accuracy on queries that ask the full `hops` */
+    const float *hop_acc; /* [hops+1]; NaN where the evaluation set has no such position */
+    int level;         /* explicit curriculum: current query hops; otherwise hops */
+} hs_eval;
+
+typedef void (*hs_eval_fn)(const hs_eval *ev, const hs_model *model, void *user);
+
+typedef struct hs_train_result {
+    hs_status status; /* HS_OK, or HS_ENUMERIC when the loss diverged */
+    char error[512];  /* why the job failed; empty when it did not */
+    int steps;        /* steps completed */
+    bool early_stopped;
+    double wall_s;
+    int hops;
+    float final_loss, final_query_acc;
+    float *final_hop_acc; /* [hops+1], NaN where not measured */
+    int *hop_steps;       /* [hops+1] emergence step of each hop label, -1 = never */
+} hs_train_result;
+
+typedef struct hs_train_opts {
+    hs_eval_fn on_eval;     /* called after every evaluation, or NULL */
+    void *user;
+    FILE *metrics;          /* receives metrics.csv, or NULL */
+    const char *checkpoint; /* write the final model here (safetensors), or NULL */
+} hs_train_opts;
+
+/* Runs the job described by cfg (already validated). A diverged loss is not an error of the
+ * call: it returns HS_OK with res->status == HS_ENUMERIC and res->error set. Errors (memory,
+ * I/O) return non-zero with err set. */
+hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train_result *res,
+                       hs_err *err);
+void hs_train_result_free(hs_train_result *res);
+
+/* Index of the first evaluation from which values stay >= tau for `patience` evaluations
+ * (or through the last one, when fewer remain); -1 when there is none. NaN counts as below. */
+int hs_first_sustained(const float *values, int n, int stride, float tau, int patience);
+
+#endif

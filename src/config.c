@@ -1,0 +1,910 @@
+/* config.c — a training job's configuration (DESIGN §3): the key table, parsing values from
+ * text, reading YAML job files, cross-key validation, canonical text and the job id.
+ *
+ * Every key is one row of `keys[]` below: its name, type, where it lives in hs_config, its
+ * range and its default. Setting a key, formatting it, hashing the id and (through the
+ * accessors) writing the JSON record all walk that one table, so adding a key means one row
+ * here plus its field in config.h. Ids hash every key, so adding one changes every id. */
+#include "hopsweep/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * The key table */
+
+typedef struct key_def {
+    const char *name;
+    hs_key_kind kind;
+    size_t offset;            /* into hs_config */
+    long long imin, imax;     /* HS_KEY_INT: inclusive range */
+    double fmin, fmax;        /* HS_KEY_FLOAT: range; fmin excluded when fmin_open */
+    bool fmin_open;           /* train.lr must be > 0, not >= 0 */
+    const char *const *names; /* HS_KEY_ENUM: value v is named names[v]; NULL-terminated */
+    const char *def;          /* default, in the text form hs_config_set accepts */
+    const char *allowed;      /* what messages say is allowed */
+} key_def;
+
+_Static_assert(ULLONG_MAX == UINT64_MAX, "train.seed is parsed with strtoull");
+/* Enum values are stored through an int, so every enum must be int-sized and its names must
+ * follow the enum's numbering. */
+_Static_assert(sizeof(hs_curriculum) == sizeof(int), "enum size");
+_Static_assert(sizeof(hs_attention) == sizeof(int), "enum size");
+_Static_assert(sizeof(hs_schedule) == sizeof(int), "enum size");
+_Static_assert(sizeof(hs_dtype) == sizeof(int), "enum size");
+_Static_assert(HS_CURRICULUM_NONE == 0 && HS_CURRICULUM_IMPLICIT == 1 && HS_CURRICULUM_MIXED == 2 &&
+                   HS_CURRICULUM_EXPLICIT == 3,
+               "curriculum_names order");
+_Static_assert(HS_ATTENTION_BIDIRECTIONAL == 0 && HS_ATTENTION_CAUSAL == 1,
+               "attention_names order");
+_Static_assert(HS_SCHEDULE_CONSTANT == 0 && HS_SCHEDULE_COSINE == 1, "schedule_names order");
+_Static_assert(HS_DTYPE_F32 == 0 && HS_DTYPE_F16 == 1 && HS_DTYPE_U8 == 2, "dtype_names order");
+
+static const char *const curriculum_names[] = {"none", "implicit", "mixed", "explicit", NULL};
+static const char *const attention_names[] = {"bidirectional", "causal", NULL};
+static const char *const schedule_names[] = {"constant", "cosine", NULL};
+static const char *const dtype_names[] = {"f32", "f16", "u8", NULL};
+
+/* offsetof that refuses to compile unless the field has the C type the key kind writes. */
+/* clang-format off */
+#define FIELD_OF(f, T) (offsetof(hs_config, f) + 0 * sizeof(_Generic(((hs_config *)0)->f, T: 1)))
+#define ENUM_FIELD(f) \
+    (offsetof(hs_config, f) + 0 * sizeof(char[sizeof(((hs_config *)0)->f) == sizeof(int) ? 1 : -1]))
+
+#define INT_KEY(n, f, lo, hi, d, a) \
+    {n, HS_KEY_INT, FIELD_OF(f, int), lo, hi, 0, 0, false, NULL, d, a}
+#define U64_KEY(n, f, d, a) \
+    {n, HS_KEY_U64, FIELD_OF(f, uint64_t), 0, 0, 0, 0, false, NULL, d, a}
+#define FLOAT_KEY(n, f, lo, hi, open, d, a) \
+    {n, HS_KEY_FLOAT, FIELD_OF(f, double), 0, 0, lo, hi, open, NULL, d, a}
+#define BOOL_KEY(n, f, d) \
+    {n, HS_KEY_BOOL, FIELD_OF(f, bool), 0, 0, 0, 0, false, NULL, d, \
+     "true|false, yes|no, on|off, 1|0"}
+#define ENUM_KEY(n, f, names, d, a) \
+    {n, HS_KEY_ENUM, ENUM_FIELD(f), 0, 0, 0, 0, false, names, d, a}
+/* clang-format on */
+
+/* Sorted by name (strcmp order): lookups use bsearch and the id hashes keys in this order.
+ * tests/test_config.c checks the order. */
+static const key_def keys[] = {
+    INT_KEY("emergence.patience", emergence.patience, 1, 1000000, "3", "1..1000000"),
+    FLOAT_KEY("emergence.tau_acc", emergence.tau_acc, 0, 1, false, "0.9", "0..1"),
+    FLOAT_KEY("emergence.tau_head", emergence.tau_head, 0, 1, false, "0.5", "0..1"),
+    ENUM_KEY("log.attention_dtype", log.attention_dtype, dtype_names, "f16", "f32|f16|u8"),
+    INT_KEY("log.attention_every", log.attention_every, 0, INT_MAX, "0", "integer >= 0, 0 = off"),
+    BOOL_KEY("log.checkpoint", log.checkpoint, "false"),
+    INT_KEY("log.probe_examples", log.probe_examples, 0, 4096, "4", "0..4096"),
+    ENUM_KEY("model.attention", model.attention, attention_names, "bidirectional",
+             "bidirectional|causal"),
+    INT_KEY("model.d_model", model.d_model, 1, 4096, "64", "1..4096"),
+    INT_KEY("model.heads", model.heads, 1, 64, "2", "1..64"),
+    BOOL_KEY("model.layernorm", model.layernorm, "true"),
+    INT_KEY("model.layers", model.layers, 1, 64, "2", "1..64"),
+    INT_KEY("model.mlp", model.mlp, 0, 16, "4", "0..16, 0 = attention-only"),
+    INT_KEY("task.chains", task.chains, 1, INT_MAX, "1", "integer >= 1"),
+    ENUM_KEY("task.curriculum", task.curriculum, curriculum_names, "implicit",
+             "none|implicit|mixed|explicit"),
+    INT_KEY("task.hops", task.hops, 1, INT_MAX, "4", "integer >= 1"),
+    INT_KEY("task.vocab", task.vocab, 2, INT_MAX, "64", "integer >= 2"),
+    INT_KEY("train.batch", train.batch, 1, 65536, "64", "1..65536"),
+    FLOAT_KEY("train.clip", train.clip, 0, 1e6, false, "1", "0..1e6, 0 = off"),
+    FLOAT_KEY("train.early_stop", train.early_stop, 0, 1, false, "0", "0..1, 0 = off"),
+    INT_KEY("train.eval_every", train.eval_every, 1, INT_MAX, "100", "integer >= 1"),
+    INT_KEY("train.eval_examples", train.eval_examples, 1, 1000000, "512", "1..1000000"),
+    FLOAT_KEY("train.lr", train.lr, 0, 10, true, "0.001", "0 < lr <= 10"),
+    ENUM_KEY("train.schedule", train.schedule, schedule_names, "cosine", "constant|cosine"),
+    U64_KEY("train.seed", train.seed, "0", "0..18446744073709551615"),
+    INT_KEY("train.steps", train.steps, 0, 100000000, "3000", "0..100000000"),
+    INT_KEY("train.warmup", train.warmup, 0, INT_MAX, "100", "integer >= 0"),
+    FLOAT_KEY("train.weight_decay", train.weight_decay, 0, 10, false, "0.01", "0..10"),
+};
+
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+size_t hs_config_key_count(void) { return N_KEYS; }
+
+const char *hs_config_key_name(size_t i) { return i < N_KEYS ? keys[i].name : NULL; }
+
+hs_key_kind hs_config_key_kind(size_t i) { return i < N_KEYS ? keys[i].kind : HS_KEY_INT; }
+
+const char *hs_config_key_allowed(size_t i) { return i < N_KEYS ? keys[i].allowed : NULL; }
+
+static int key_cmp(const void *name, const void *entry)
+{
+    return strcmp((const char *)name, ((const key_def *)entry)->name);
+}
+
+static const key_def *find_key(const char *name)
+{
+    return bsearch(name, keys, N_KEYS, sizeof keys[0], key_cmp);
+}
+
+int hs_config_key_index(const char *name)
+{
+    const key_def *k = name ? find_key(name) : NULL;
+    return k ? (int)(k - keys) : -1;
+}
+
+const char *hs_curriculum_name(hs_curriculum c)
+{
+    return (unsigned)c < sizeof curriculum_names / sizeof curriculum_names[0] - 1
+               ? curriculum_names[c]
+               : "?";
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Message helpers */
+
+/* Writes s in double quotes for a one-line message: control bytes, quotes and backslashes are
+ * escaped, and anything past 48 bytes is cut to "...", so a hostile value can neither break
+ * the line nor crowd out the rest of the message. */
+static void quote(const char *s, size_t len, char *out, size_t n)
+{
+    size_t o = 0;
+    const size_t shown = len > 48 ? 45 : len;
+    out[o++] = '"';
+    for (size_t i = 0; i < shown && o + 6 < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)ch;
+        } else if (ch < 0x20 || ch == 0x7f) {
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x", ch);
+        } else {
+            out[o++] = (char)ch;
+        }
+    }
+    if (shown < len && o + 5 < n) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+#define QUOTED_MAX (2 + 48 * 4 + 4)
+
+/* Edit distance counting a swap of neighbours as one edit ("modle" is one from "model"), as
+ * typos go; names longer than 63 bytes are never "close" to a key. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la > 63 || lb > 63)
+        return SIZE_MAX;
+    size_t two[64], one[64], cur[64]; /* rows i-2, i-1 and i of the distance matrix */
+    for (size_t j = 0; j <= lb; j++)
+        one[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = one[j - 1] + (a[i - 1] != b[j - 1]);
+            if (one[j] + 1 < best)
+                best = one[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                two[j - 2] + 1 < best)
+                best = two[j - 2] + 1;
+            cur[j] = best;
+        }
+        memcpy(two, one, (lb + 1) * sizeof one[0]);
+        memcpy(one, cur, (lb + 1) * sizeof one[0]);
+    }
+    return one[lb];
+}
+
+static size_t section_len(const char *key_name)
+{
+    return (size_t)(strchr(key_name, '.') - key_name);
+}
+
+/* The key or section a mistyped name most likely meant, as (text, length); NULL if nothing is
+ * close. A bare name matching the tail of exactly one key ("layers") suggests that key. */
+static const char *suggest(const char *name, size_t *len_out)
+{
+    size_t len = strlen(name);
+    if (!strchr(name, '.')) {
+        const char *hit = NULL;
+        int hits = 0;
+        for (size_t i = 0; i < N_KEYS; i++)
+            if (!strcmp(keys[i].name + section_len(keys[i].name) + 1, name)) {
+                hit = keys[i].name;
+                hits++;
+            }
+        if (hits == 1) {
+            *len_out = strlen(hit);
+            return hit;
+        }
+    }
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX, best_len = 0;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        /* Candidates: the key itself and its section ("modle" -> "model"). */
+        size_t lens[2] = {strlen(keys[i].name), section_len(keys[i].name)};
+        for (int c = 0; c < 2; c++) {
+            size_t d = edit_distance(name, len, keys[i].name, lens[c]);
+            if (d < best_d) {
+                best_d = d;
+                best = keys[i].name;
+                best_len = lens[c];
+            }
+        }
+    }
+    /* One edit per four characters or so: "foo" must not suggest "log". */
+    size_t limit = (len + 2) / 4 > 1 ? (len + 2) / 4 : 1;
+    if (!best || best_d == 0 || best_d > limit)
+        return NULL;
+    *len_out = best_len;
+    return best;
+}
+
+/* True when `name` is a section: some key is "name.<something>". */
+static bool is_section(const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (!strncmp(keys[i].name, name, len) && keys[i].name[len] == '.')
+            return true;
+    return false;
+}
+
+/* The message for a name that is not a key: a section given as if it were a key lists its
+ * keys; otherwise the closest key or section, or the list of sections. */
+static hs_status unknown_key(const char *name, hs_err *err)
+{
+    char q[QUOTED_MAX];
+    quote(name, strlen(name), q, sizeof q);
+    if (is_section(name)) {
+        char list[400];
+        size_t o = 0, len = strlen(name);
+        list[0] = '\0';
+        for (size_t i = 0; i < N_KEYS; i++)
+            if (!strncmp(keys[i].name, name, len) && keys[i].name[len] == '.' && o < sizeof list)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "",
+                                      keys[i].name);
+        return hs_fail(err, HS_EINPUT, "%s is a section, not a key (its keys: %s)", q, list);
+    }
+    size_t slen = 0;
+    const char *s = suggest(name, &slen);
+    if (s)
+        return hs_fail(err, HS_EINPUT, "unknown key %s (did you mean %.*s?)", q, (int)slen, s);
+    return hs_fail(err, HS_EINPUT,
+                   "unknown key %s (keys start with emergence., log., model., task. or train.)", q);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Parsing one value */
+
+static bool ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        if (x != *b)
+            return false;
+    }
+    return *a == *b;
+}
+
+/* Optional sign then decimal digits only: strtol alone would accept " 4", "0x" prefixes (with
+ * base 0) and silently stop at "4.5". */
+static bool is_decimal(const char *v, bool allow_minus)
+{
+    if (*v == '+' || (allow_minus && *v == '-'))
+        v++;
+    if (!*v)
+        return false;
+    for (; *v; v++)
+        if (*v < '0' || *v > '9')
+            return false;
+    return true;
+}
+
+/* Parses `v` for key k into *out (a buffer big enough for any field); writes nothing to the
+ * config, so a failed set leaves it untouched. */
+static hs_status parse_value(const key_def *k, const char *v, void *out, hs_err *err)
+{
+    char q[QUOTED_MAX];
+    quote(v, strlen(v), q, sizeof q);
+    switch (k->kind) {
+    case HS_KEY_INT: {
+        if (!is_decimal(v, true))
+            return hs_fail(err, HS_EINPUT, "%s: %s is not an integer (allowed: %s)", k->name, q,
+                           k->allowed);
+        errno = 0;
+        long long x = strtoll(v, NULL, 10);
+        if (errno == ERANGE || x < k->imin || x > k->imax)
+            return hs_fail(err, HS_EINPUT, "%s: %s is out of range (allowed: %s)", k->name, q,
+                           k->allowed);
+        int i = (int)x;
+        memcpy(out, &i, sizeof i);
+        return HS_OK;
+    }
+    case HS_KEY_U64: {
+        /* strtoull would wrap "-1" to 2^64-1, so the sign is refused up front. */
+        if (!is_decimal(v, false))
+            return hs_fail(err, HS_EINPUT, "%s: %s is not a non-negative integer (allowed: %s)",
+                           k->name, q, k->allowed);
+        errno = 0;
+        unsigned long long x = strtoull(v, NULL, 10);
+        if (errno == ERANGE)
+            return hs_fail(err, HS_EINPUT, "%s: %s is out of range (allowed: %s)", k->name, q,
+                           k->allowed);
+        uint64_t u = (uint64_t)x;
+        memcpy(out, &u, sizeof u);
+        return HS_OK;
+    }
+    case HS_KEY_FLOAT: {
+        /* Leading space would be skipped by strtod; refuse it to match the integer rules. */
+        char *end = NULL;
+        double x = (*v && !isspace((unsigned char)*v)) ? strtod(v, &end) : 0;
+        if (!end || end == v || *end)
+            return hs_fail(err, HS_EINPUT, "%s: %s is not a number (allowed: %s)", k->name, q,
+                           k->allowed);
+        if (!isfinite(x))
+            return hs_fail(err, HS_EINPUT, "%s: %s is not a finite number (allowed: %s)", k->name,
+                           q, k->allowed);
+        if (x < k->fmin || (k->fmin_open && x == k->fmin) || x > k->fmax)
+            return hs_fail(err, HS_EINPUT, "%s: %s is out of range (allowed: %s)", k->name, q,
+                           k->allowed);
+        if (x == 0)
+            x = 0.0; /* "-0" and "0" must give the same canonical text and id */
+        memcpy(out, &x, sizeof x);
+        return HS_OK;
+    }
+    case HS_KEY_BOOL: {
+        static const char *const yes[] = {"true", "yes", "on", "1"};
+        static const char *const no[] = {"false", "no", "off", "0"};
+        for (size_t i = 0; i < 4; i++) {
+            bool b = ascii_ieq(v, yes[i]);
+            if (b || ascii_ieq(v, no[i])) {
+                memcpy(out, &b, sizeof b);
+                return HS_OK;
+            }
+        }
+        return hs_fail(err, HS_EINPUT, "%s: %s is not a boolean (allowed: %s)", k->name, q,
+                       k->allowed);
+    }
+    case HS_KEY_ENUM: {
+        /* Suggest a name that differs only in case, else one within two edits. */
+        const char *close = NULL;
+        size_t close_d = 3;
+        for (int i = 0; k->names[i]; i++) {
+            if (!strcmp(v, k->names[i])) {
+                memcpy(out, &i, sizeof i);
+                return HS_OK;
+            }
+            size_t d = ascii_ieq(v, k->names[i])
+                           ? 0
+                           : edit_distance(v, strlen(v), k->names[i], strlen(k->names[i]));
+            if (d < close_d) {
+                close = k->names[i];
+                close_d = d;
+            }
+        }
+        if (close)
+            return hs_fail(err, HS_EINPUT, "%s: %s is not one of %s (did you mean %s?)", k->name, q,
+                           k->allowed, close);
+        return hs_fail(err, HS_EINPUT, "%s: %s is not one of %s", k->name, q, k->allowed);
+    }
+    }
+    return hs_fail(err, HS_EINTERNAL, "%s: key of unknown kind", k->name);
+}
+
+static size_t kind_size(hs_key_kind kind)
+{
+    switch (kind) {
+    case HS_KEY_INT: return sizeof(int);
+    case HS_KEY_U64: return sizeof(uint64_t);
+    case HS_KEY_FLOAT: return sizeof(double);
+    case HS_KEY_BOOL: return sizeof(bool);
+    case HS_KEY_ENUM: return sizeof(int);
+    }
+    return 0;
+}
+
+static hs_status set_key(hs_config *c, const key_def *k, const char *value, hs_err *err)
+{
+    union {
+        int i;
+        uint64_t u;
+        double d;
+        bool b;
+    } v;
+    hs_status st = parse_value(k, value, &v, err);
+    if (st == HS_OK)
+        memcpy((char *)c + k->offset, &v, kind_size(k->kind));
+    return st;
+}
+
+void hs_config_default(hs_config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        hs_err e;
+        if (set_key(c, &keys[i], keys[i].def, &e) != HS_OK) {
+            /* A default outside its own range is a bug in the table above, not user input. */
+            fprintf(stderr, "hopsweep: internal error: bad default: %s\n", e.msg);
+            abort();
+        }
+    }
+}
+
+hs_status hs_config_set(hs_config *c, const char *key, const char *value, hs_err *err)
+{
+    const key_def *k = find_key(key);
+    if (!k)
+        return unknown_key(key, err);
+    return set_key(c, k, value, err);
+}
+
+hs_status hs_config_override(hs_config *c, const char *arg, hs_err *err)
+{
+    char q[QUOTED_MAX];
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) {
+        quote(arg, strlen(arg), q, sizeof q);
+        return hs_fail(err, HS_EINPUT, "%s: %s; write key=value, e.g. model.layers=3", q,
+                       eq ? "empty key before '='" : "missing '='");
+    }
+    char key[128];
+    size_t klen = (size_t)(eq - arg);
+    if (klen >= sizeof key) /* longer than any key: report it as unknown, cut for the message */
+        klen = sizeof key - 1;
+    memcpy(key, arg, klen);
+    key[klen] = '\0';
+    return hs_config_set(c, key, eq + 1, err);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * YAML job files */
+
+typedef struct yaml_ctx {
+    const char *path;
+    yaml_document_t *doc;
+    hs_config *c;
+    const yaml_node_t *seen[N_KEYS]; /* key node where each key was set, for "duplicate key" */
+    hs_err *err;
+} yaml_ctx;
+
+/* Fails with "path:line:column: " (1-based) in front of the formatted message. */
+static hs_status yaml_fail(const yaml_ctx *x, yaml_mark_t m, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static hs_status yaml_fail(const yaml_ctx *x, yaml_mark_t m, const char *fmt, ...)
+{
+    char inner[sizeof x->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(inner, sizeof inner, fmt, ap);
+    va_end(ap);
+    return hs_fail(x->err, HS_EINPUT, "%s:%zu:%zu: %s", x->path, m.line + 1, m.column + 1, inner);
+}
+
+static const char *node_kind_name(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE: return "a mapping";
+    case YAML_SEQUENCE_NODE: return "a list";
+    default: return "a value";
+    }
+}
+
+/* Scalar text as a C string; NULL when it holds a NUL byte (which C strings would cut short). */
+static const char *scalar_text(const yaml_node_t *n)
+{
+    const char *s = (const char *)n->data.scalar.value;
+    return strlen(s) == n->data.scalar.length ? s : NULL;
+}
+
+static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *prefix);
+
+/* One `name: value` pair, `name` already joined to its section path. */
+static hs_status walk_pair(yaml_ctx *x, const yaml_node_t *kn, const char *name,
+                           const yaml_node_t *vn)
+{
+    char q[QUOTED_MAX];
+    const key_def *k = find_key(name);
+    if (k) {
+        if (vn->type != YAML_SCALAR_NODE)
+            return yaml_fail(
+                x, vn->start_mark, "%s: expected a single value (allowed: %s), found %s%s", k->name,
+                k->allowed, node_kind_name(vn),
+                vn->type == YAML_SEQUENCE_NODE ? "; lists of values belong in a sweep's grid:"
+                                               : "");
+        const yaml_node_t *first = x->seen[k - keys];
+        if (first)
+            return yaml_fail(x, kn->start_mark,
+                             "duplicate key \"%s\" (first set at line %zu, column %zu)", k->name,
+                             first->start_mark.line + 1, first->start_mark.column + 1);
+        x->seen[k - keys] = kn;
+        const char *v = scalar_text(vn);
+        if (!v) {
+            quote((const char *)vn->data.scalar.value, vn->data.scalar.length, q, sizeof q);
+            return yaml_fail(x, vn->start_mark, "%s: %s holds a NUL character (allowed: %s)",
+                             k->name, q, k->allowed);
+        }
+        hs_err e;
+        hs_status st = set_key(x->c, k, v, &e);
+        return st ? yaml_fail(x, vn->start_mark, "%s", e.msg) : HS_OK;
+    }
+    if (!is_section(name)) {
+        hs_err e;
+        unknown_key(name, &e);
+        return yaml_fail(x, kn->start_mark, "%s", e.msg);
+    }
+    if (vn->type == YAML_MAPPING_NODE)
+        return walk_mapping(x, vn, name);
+    /* `task:` with nothing after it (every key commented out) is an empty section. */
+    if (vn->type == YAML_SCALAR_NODE && vn->data.scalar.length == 0 &&
+        vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return HS_OK;
+    if (vn->type == YAML_SCALAR_NODE) {
+        quote((const char *)vn->data.scalar.value, vn->data.scalar.length, q, sizeof q);
+        return yaml_fail(x, vn->start_mark,
+                         "%s is a section and needs a mapping of %s.* keys, found the value %s",
+                         name, name, q);
+    }
+    return yaml_fail(x, vn->start_mark,
+                     "%s is a section and needs a mapping of %s.* keys, found %s", name, name,
+                     node_kind_name(vn));
+}
+
+/* Walks a mapping whose keys extend `prefix` ("" at the top, "model" inside model:). Recursion
+ * only continues while the joined name is a known section, so it is at most a few levels deep
+ * even if aliases make the document cyclic. */
+static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *prefix)
+{
+    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
+        const yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
+        if (!kn || !vn)
+            return yaml_fail(x, map->start_mark, "internal error: dangling YAML node");
+        if (kn->type != YAML_SCALAR_NODE)
+            return yaml_fail(x, kn->start_mark, "%s%skeys must be plain names, found %s", prefix,
+                             *prefix ? ": " : "", node_kind_name(kn));
+        /* YAML itself forbids repeated keys in one mapping; libyaml does not check. */
+        for (const yaml_node_pair_t *o = map->data.mapping.pairs.start; o < p; o++) {
+            const yaml_node_t *ok = yaml_document_get_node(x->doc, o->key);
+            if (ok && ok->type == YAML_SCALAR_NODE &&
+                ok->data.scalar.length == kn->data.scalar.length &&
+                !memcmp(ok->data.scalar.value, kn->data.scalar.value, kn->data.scalar.length)) {
+                char full[192], q[QUOTED_MAX];
+                snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "",
+                         (int)kn->data.scalar.length, (const char *)kn->data.scalar.value);
+                quote(full, strlen(full), q, sizeof q);
+                return yaml_fail(x, kn->start_mark,
+                                 "duplicate key %s (first set at line %zu, column %zu)", q,
+                                 ok->start_mark.line + 1, ok->start_mark.column + 1);
+            }
+        }
+        const char *kt = scalar_text(kn);
+        if (!kt) {
+            char q[QUOTED_MAX];
+            quote((const char *)kn->data.scalar.value, kn->data.scalar.length, q, sizeof q);
+            return yaml_fail(x, kn->start_mark, "unknown key %s (it holds a NUL character)", q);
+        }
+        char name[128];
+        int len = snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", kt);
+        if (len < 0 || (size_t)len >= sizeof name) {
+            /* Longer than any key: certainly unknown; show what fits. */
+            hs_err e;
+            unknown_key(name, &e);
+            return yaml_fail(x, kn->start_mark, "%s", e.msg);
+        }
+        hs_status st = walk_pair(x, kn, name, vn);
+        if (st)
+            return st;
+    }
+    return HS_OK;
+}
+
+/* Reads the whole file: libyaml then parses from memory, and reader errors (bad UTF-8), which
+ * libyaml reports as a byte offset only, can be turned into a line and column. */
+static hs_status read_file(const char *path, char **data, size_t *size, hs_err *err)
+{
+    enum { LIMIT = 16 << 20 }; /* a job file is a few hundred bytes; stops /dev/zero */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hs_fail(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    hs_status st = HS_OK;
+    while (buf) {
+        if (n == cap) {
+            if (cap >= LIMIT) {
+                st = hs_fail(err, HS_EINPUT, "%s: larger than %d MiB; not a job file", path,
+                             LIMIT >> 20);
+                break;
+            }
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) { /* end of file, or an error such as reading a directory */
+            if (ferror(f))
+                st = hs_fail(err, HS_EIO, "%s: cannot read: %s", path, strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return hs_fail(err, HS_ENOMEM, "%s: out of memory reading the file", path);
+    if (st) {
+        free(buf);
+        return st;
+    }
+    *data = buf;
+    *size = n;
+    return HS_OK;
+}
+
+/* libyaml's own error, with the 1-based position of the problem. */
+static hs_status parser_error(const yaml_parser_t *p, const char *path, const char *data,
+                              size_t size, hs_err *err)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return hs_fail(err, HS_ENOMEM, "%s: out of memory parsing YAML", path);
+    const char *problem = p->problem ? p->problem : "unknown error";
+    if (p->error == YAML_READER_ERROR) {
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < p->problem_offset && i < size; i++, col++)
+            if (data[i] == '\n') {
+                line++;
+                col = 0;
+            }
+        char val[32] = "";
+        if (p->problem_value >= 0)
+            snprintf(val, sizeof val, " (byte 0x%02x)", (unsigned)p->problem_value & 0xffu);
+        return hs_fail(err, HS_EINPUT,
+                       "%s:%zu:%zu: not valid YAML text: %s%s; job files must be UTF-8", path, line,
+                       col, problem, val);
+    }
+    /* A tab where indentation is expected is the classic hand-written YAML mistake, and
+     * libyaml's own words for it ("cannot start any token") do not say so. */
+    const char *hint = p->problem_mark.index < size && data[p->problem_mark.index] == '\t'
+                           ? "; YAML indents with spaces, not tabs"
+                           : "";
+    if (p->context)
+        return hs_fail(err, HS_EINPUT,
+                       "%s:%zu:%zu: malformed YAML: %s (%s at line %zu, column %zu)%s", path,
+                       p->problem_mark.line + 1, p->problem_mark.column + 1, problem, p->context,
+                       p->context_mark.line + 1, p->context_mark.column + 1, hint);
+    return hs_fail(err, HS_EINPUT, "%s:%zu:%zu: malformed YAML: %s%s", path,
+                   p->problem_mark.line + 1, p->problem_mark.column + 1, problem, hint);
+}
+
+/* Applies the keys of one parsed document to x->c. */
+static hs_status apply_document(yaml_ctx *x)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(x->doc);
+    if (!root) /* empty file or only comments: no keys */
+        return HS_OK;
+    if (root->type == YAML_MAPPING_NODE)
+        return walk_mapping(x, root, "");
+    if (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0 &&
+        root->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) /* a bare "---": no keys */
+        return HS_OK;
+    return yaml_fail(x, root->start_mark,
+                     "a job file must be a mapping of sections (task:, model:, train:, log:, "
+                     "emergence:) or dotted keys, found %s at the top",
+                     node_kind_name(root));
+}
+
+hs_status hs_config_load_yaml(hs_config *c, const char *path, hs_err *err)
+{
+    char *data = NULL;
+    size_t size = 0;
+    hs_status st = read_file(path, &data, &size, err);
+    if (st)
+        return st;
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        free(data);
+        return hs_fail(err, HS_ENOMEM, "%s: out of memory starting the YAML parser", path);
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
+
+    /* Work on a copy: a file that fails halfway leaves *c as it was. */
+    hs_config tmp = *c;
+    yaml_document_t doc;
+    yaml_ctx x = {.path = path, .doc = &doc, .c = &tmp, .err = err};
+    if (!yaml_parser_load(&parser, &doc)) { /* libyaml frees doc itself on failure */
+        st = parser_error(&parser, path, data, size, err);
+    } else {
+        st = apply_document(&x);
+        yaml_document_delete(&doc);
+        /* A second document ("---" again) would silently be ignored: refuse it. */
+        if (st == HS_OK && !yaml_parser_load(&parser, &doc)) {
+            st = parser_error(&parser, path, data, size, err);
+        } else if (st == HS_OK) {
+            const yaml_node_t *again = yaml_document_get_root_node(&doc);
+            if (again)
+                st = yaml_fail(&x, again->start_mark,
+                               "a job file holds one YAML document; found a second one");
+            yaml_document_delete(&doc);
+        }
+    }
+    yaml_parser_delete(&parser);
+    free(data);
+    if (st == HS_OK)
+        *c = tmp;
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Cross-key checks */
+
+/* Largest element count of any one tensor: other modules index activations with int, and a
+ * tensor this big (8 GiB of f32) is out of reach of the machines these sweeps run on anyway. */
+#define MAX_ELEMS 2147483647.0
+
+hs_status hs_config_validate(const hs_config *c, hs_err *err)
+{
+    const hs_task_params *t = &c->task;
+    /* hs_task_check also refuses sizes whose products would overflow an int. */
+    hs_status st = hs_task_check(t, err);
+    if (st)
+        return st;
+
+    const int d = c->model.d_model, h = c->model.heads;
+    if (h <= 0 || d % h) {
+        /* Nearest fixes: the next multiple of heads for d_model, the largest divisor of d_model
+         * not above heads for heads (1 always divides). */
+        int up = h > 0 ? (d / h + 1) * h : d;
+        int hd = h > 0 ? h : 1;
+        while (d % hd)
+            hd--;
+        if (h > 0 && up <= 4096)
+            return hs_fail(err, HS_EINPUT,
+                           "model.d_model=%d must be a multiple of model.heads=%d; try "
+                           "model.d_model=%d or model.heads=%d",
+                           d, h, up, hd);
+        return hs_fail(err, HS_EINPUT,
+                       "model.d_model=%d must be a multiple of model.heads=%d; try model.heads=%d",
+                       d, h, hd);
+    }
+
+    if (c->log.probe_examples > c->train.eval_examples)
+        return hs_fail(err, HS_EINPUT,
+                       "log.probe_examples=%d exceeds train.eval_examples=%d: probes are drawn "
+                       "from the evaluation set; lower log.probe_examples or raise "
+                       "train.eval_examples",
+                       c->log.probe_examples, c->train.eval_examples);
+    if (c->log.attention_every > 0 && c->log.probe_examples == 0)
+        return hs_fail(err, HS_EINPUT,
+                       "log.attention_every=%d logs the attention of log.probe_examples=0 "
+                       "examples; set log.probe_examples >= 1 or log.attention_every=0",
+                       c->log.attention_every);
+
+    /* Tensor sizes, in double so the products themselves cannot overflow. */
+    const double T = (double)t->chains * t->hops + 1;
+    const double B = c->train.batch, V = t->vocab, E = c->train.eval_examples;
+    struct {
+        const char *what;
+        double n;
+        const char *fix;
+    } sizes[] = {
+        {"the output logits (train.batch x T x task.vocab)", B * T * V,
+         "lower train.batch, task.vocab, task.hops or task.chains"},
+        {"one layer's attention weights (train.batch x model.heads x T x T)", B * h * T * T,
+         "lower train.batch, model.heads, task.hops or task.chains"},
+        {"one layer's MLP activations (train.batch x T x model.mlp x model.d_model)",
+         B * T * (c->model.mlp > 0 ? c->model.mlp : 1) * d,
+         "lower train.batch, model.mlp, model.d_model, task.hops or task.chains"},
+        {"the embeddings (task.vocab x model.d_model)", (V + 1) * d,
+         "lower task.vocab or model.d_model"},
+        {"the evaluation logits (train.eval_examples x T x task.vocab)", E * T * V,
+         "lower train.eval_examples, task.vocab, task.hops or task.chains"},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        if (sizes[i].n > MAX_ELEMS)
+            return hs_fail(err, HS_EINPUT,
+                           "%s would hold %.3g values with T=%.0f positions (limit %.0f); %s",
+                           sizes[i].what, sizes[i].n, T, MAX_ELEMS, sizes[i].fix);
+    return HS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Canonical text and id */
+
+/* Canonical float text: the fewest significant digits that read back as the same double, so
+ * 1e-3 and 0.001 both give "0.001"; plain decimal for magnitudes 1e-4 up to 1e17 (10, not
+ * 1e+01), exponent form outside (1e-05), much like Python's repr. */
+static void format_double(double v, char *buf, size_t n)
+{
+    char tmp[48];
+    int prec = 1;
+    if (v == 0)
+        v = 0.0;
+    for (; prec < 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+        if (strtod(tmp, NULL) == v)
+            break;
+    }
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+    int exp10 = atoi(strchr(tmp, 'e') + 1);
+    /* %g switches to exponent form when exp10 >= precision: widen the precision to stay plain. */
+    if (exp10 >= prec && exp10 < 17)
+        prec = exp10 + 1;
+    snprintf(buf, n, "%.*g", prec, v);
+}
+
+void hs_config_format(const hs_config *c, size_t i, char *buf, size_t n)
+{
+    if (!n)
+        return;
+    buf[0] = '\0';
+    if (i >= N_KEYS)
+        return;
+    const key_def *k = &keys[i];
+    const char *field = (const char *)c + k->offset;
+    switch (k->kind) {
+    case HS_KEY_INT: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        snprintf(buf, n, "%d", v);
+        break;
+    }
+    case HS_KEY_U64: {
+        uint64_t v;
+        memcpy(&v, field, sizeof v);
+        snprintf(buf, n, "%" PRIu64, v);
+        break;
+    }
+    case HS_KEY_FLOAT: {
+        double v;
+        memcpy(&v, field, sizeof v);
+        format_double(v, buf, n);
+        break;
+    }
+    case HS_KEY_BOOL: {
+        bool v;
+        memcpy(&v, field, sizeof v);
+        snprintf(buf, n, "%s", v ? "true" : "false");
+        break;
+    }
+    case HS_KEY_ENUM: {
+        int v, count = 0;
+        memcpy(&v, field, sizeof v);
+        while (k->names[count])
+            count++;
+        snprintf(buf, n, "%s", v >= 0 && v < count ? k->names[v] : "?");
+        break;
+    }
+    }
+}
+
+void hs_config_id(const hs_config *c, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+    char value[64];
+    for (size_t i = 0; i < N_KEYS; i++) {
+        hs_config_format(c, i, value, sizeof value);
+        const char *parts[4] = {keys[i].name, "=", value, "\n"};
+        for (int p = 0; p < 4; p++)
+            for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {
+                h ^= *s;
+                h *= 0x100000001b3ull; /* FNV-1a 64 prime */
+            }
+    }
+    snprintf(out, 17, "%016" PRIx64, h);
+}

@@ -1,0 +1,214 @@
+/* task.c — the retrieval task of DESIGN §1.1: checking its parameters, allocating batches and
+ * sampling examples (chains of edges in random order, then the query). */
+#include "hopsweep/task.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Far beyond any trainable size, and small enough that every product below fits an int. */
+enum { TASK_SIZE_CAP = 1000000 };
+
+/* Local copy of the curriculum names: config.c owns hs_curriculum_name, and the task module
+ * must not depend on the config module that sits after it. */
+static const char *curriculum_label(hs_curriculum c)
+{
+    static const char *const names[] = {"none", "implicit", "mixed", "explicit"};
+    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
+static bool has_filler_chain(const hs_task_params *p)
+{
+    return (p->curriculum == HS_CURRICULUM_MIXED || p->curriculum == HS_CURRICULUM_EXPLICIT) &&
+           p->hops >= 2;
+}
+
+static int64_t min_vocab64(const hs_task_params *p)
+{
+    return (int64_t)p->chains * ((int64_t)p->hops + 1) + (has_filler_chain(p) ? 1 : 0);
+}
+
+static int saturate(int64_t v)
+{
+    return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+int hs_task_seq_len(const hs_task_params *p)
+{
+    return saturate((int64_t)p->chains * p->hops + 1);
+}
+
+int hs_task_min_vocab(const hs_task_params *p)
+{
+    return saturate(min_vocab64(p));
+}
+
+hs_status hs_task_check(const hs_task_params *p, hs_err *err)
+{
+    if (p->hops < 1)
+        return hs_fail(err, HS_EINPUT, "task.hops=%d is out of range: needs task.hops >= 1",
+                       p->hops);
+    if (p->chains < 1)
+        return hs_fail(err, HS_EINPUT, "task.chains=%d is out of range: needs task.chains >= 1",
+                       p->chains);
+    if ((unsigned)p->curriculum > HS_CURRICULUM_EXPLICIT)
+        return hs_fail(err, HS_EINPUT,
+                       "task.curriculum=%d is not a curriculum: "
+                       "use none, implicit, mixed or explicit",
+                       (int)p->curriculum);
+    const int64_t seq_len = (int64_t)p->chains * p->hops + 1;
+    const int64_t need = min_vocab64(p);
+    if (seq_len > TASK_SIZE_CAP || need > TASK_SIZE_CAP)
+        return hs_fail(err, HS_EINPUT,
+                       "task.hops=%d, task.chains=%d need %lld positions and %lld node ids: "
+                       "lower task.hops or task.chains so both stay <= %d",
+                       p->hops, p->chains, (long long)seq_len, (long long)need, TASK_SIZE_CAP);
+    if (p->vocab < need)
+        return hs_fail(err, HS_EINPUT,
+                       "task.vocab=%d is too small for task.hops=%d, task.chains=%d "
+                       "(curriculum %s): needs task.vocab >= %lld",
+                       p->vocab, p->hops, p->chains, curriculum_label(p->curriculum),
+                       (long long)need);
+    if (p->vocab > TASK_SIZE_CAP)
+        return hs_fail(err, HS_EINPUT, "task.vocab=%d is too large: needs task.vocab <= %d",
+                       p->vocab, TASK_SIZE_CAP);
+    return HS_OK;
+}
+
+void hs_batch_free(hs_batch *b)
+{
+    free(b->parent);
+    free(b->child);
+    free(b->target);
+    free(b->hop);
+    free(b->chain);
+    free(b->index);
+    free(b->supervised);
+    free(b->query_hops);
+    free(b->scratch);
+    memset(b, 0, sizeof *b);
+}
+
+hs_status hs_batch_alloc(hs_batch *b, int B, int T, int vocab, hs_err *err)
+{
+    memset(b, 0, sizeof *b);
+    if (B < 1 || T < 1 || vocab < 1)
+        return hs_fail(err, HS_EINPUT,
+                       "batch of %d examples, %d positions, vocab %d: each needs to be >= 1", B, T,
+                       vocab);
+    const size_t n = (size_t)B * (size_t)T;
+    if (n > SIZE_MAX / sizeof(int32_t))
+        return hs_fail(err, HS_EINPUT, "batch of %d examples of %d positions is too large", B, T);
+    b->B = B;
+    b->T = T;
+    b->vocab = vocab;
+    b->parent = calloc(n, sizeof *b->parent);
+    b->child = calloc(n, sizeof *b->child);
+    b->target = calloc(n, sizeof *b->target);
+    b->hop = calloc(n, sizeof *b->hop);
+    b->chain = calloc(n, sizeof *b->chain);
+    b->index = calloc(n, sizeof *b->index);
+    b->supervised = calloc(n, sizeof *b->supervised);
+    b->query_hops = calloc((size_t)B, sizeof *b->query_hops);
+    b->scratch = calloc((size_t)vocab, sizeof *b->scratch);
+    if (!b->parent || !b->child || !b->target || !b->hop || !b->chain || !b->index ||
+        !b->supervised || !b->query_hops || !b->scratch) {
+        hs_batch_free(b);
+        return hs_fail(err, HS_ENOMEM, "out of memory allocating a batch of %d x %d positions", B,
+                       T);
+    }
+    return HS_OK;
+}
+
+/* A broken precondition would make the sampler write out of bounds: stop even when NDEBUG
+ * has switched assert() off. */
+static void require(bool ok, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "hopsweep: hs_task_sample: %s\n", what);
+        abort();
+    }
+}
+
+static void swap32(int32_t *a, int32_t *b)
+{
+    const int32_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Fills example ex (positions ex*T .. ex*T+T-1) with a query that asks k hops. */
+static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, hs_batch *b)
+{
+    const int D = p->hops, C = p->chains, V = p->vocab, T = b->T;
+    const int filler = D - k; /* edges of the filler chain (id C); 0 = no filler chain */
+    const int n_edges = C * D;
+    const int n_nodes = (k + 1) + (C - 1) * (D + 1) + (filler > 0 ? filler + 1 : 0);
+    require(n_nodes <= V, "task.vocab too small for this query hop count");
+
+    /* Partial Fisher–Yates: scratch[0..n_nodes) becomes n_nodes distinct ids. Resetting
+     * scratch first makes the draw depend on the rng alone, not on earlier examples. */
+    int32_t *ids = b->scratch;
+    for (int v = 0; v < V; v++)
+        ids[v] = v;
+    for (int j = 0; j < n_nodes; j++)
+        swap32(&ids[j], &ids[j + (int)hs_rng_below(rng, (uint32_t)(V - j))]);
+
+    /* Node x_j of a chain is ids[first + j]: chain 0 first, then 1..C-1, then the filler. */
+    int32_t *chain = b->chain + (size_t)ex * T;
+    int32_t *index = b->index + (size_t)ex * T;
+    int pos = 0;
+    for (int c = 0; c <= C; c++) {
+        const int len = c == 0 ? k : c < C ? D : filler;
+        for (int i = 1; i <= len; i++, pos++) {
+            chain[pos] = c;
+            index[pos] = i;
+        }
+    }
+    /* Scramble the edges by shuffling only their (chain, index) labels; the rest follows. */
+    for (int j = n_edges - 1; j > 0; j--) {
+        const int r = (int)hs_rng_below(rng, (uint32_t)(j + 1));
+        swap32(&chain[j], &chain[r]);
+        swap32(&index[j], &index[r]);
+    }
+
+    int32_t *parent = b->parent + (size_t)ex * T;
+    int32_t *child = b->child + (size_t)ex * T;
+    int32_t *target = b->target + (size_t)ex * T;
+    int32_t *hop = b->hop + (size_t)ex * T;
+    uint8_t *supervised = b->supervised + (size_t)ex * T;
+    const uint8_t edges_supervised = p->curriculum == HS_CURRICULUM_IMPLICIT;
+    for (int t = 0; t < n_edges; t++) {
+        const int c = chain[t];
+        const int first = c == 0 ? 0 : (k + 1) + (c - 1) * (D + 1);
+        parent[t] = ids[first + index[t] - 1];
+        child[t] = ids[first + index[t]];
+        target[t] = ids[first];
+        hop[t] = index[t] - 1;
+        supervised[t] = edges_supervised;
+    }
+    const int q = T - 1; /* the query: edge e_{k+1} = (x_k -> ?) of chain 0 */
+    parent[q] = ids[k];
+    child[q] = V;
+    target[q] = ids[0];
+    hop[q] = k;
+    chain[q] = 0;
+    index[q] = k + 1;
+    supervised[q] = 1;
+    b->query_hops[ex] = k;
+}
+
+void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b)
+{
+    require(hs_task_check(p, NULL) == HS_OK, "task parameters refused by hs_task_check");
+    require(b->T == hs_task_seq_len(p), "batch T differs from task.chains*task.hops+1");
+    require(b->vocab == p->vocab, "batch vocab differs from task.vocab");
+    for (int ex = 0; ex < b->B; ex++) {
+        /* Read k before sample_example writes b->query_hops, which callers may pass in. */
+        const int k = query_hops ? query_hops[ex] : p->hops;
+        require(k >= 1 && k <= p->hops, "query hop count outside 1..task.hops");
+        sample_example(p, rng, k, ex, b);
+    }
+}

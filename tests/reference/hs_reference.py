@@ -1,0 +1,308 @@
+#!/usr/bin/python3
+"""hs_reference.py — the hopsweep transformer in PyTorch, and a tiny safetensors reader/writer.
+
+The reference the C model (src/model.c, include/hopsweep/model.h) is checked against (DESIGN §5):
+the same pre-LayerNorm architecture, parametrised by a hopsweep job config, with parameters named
+as DESIGN §3 names them. Used by check.py (float64, gradients compared against hopsweep's) and by
+bench_torch.py (float32, timed against `hopsweep bench`).
+
+Architecture (B examples of T positions, vocab V, width d, H heads of d_head = d/H):
+    x = E_par[parent] + E_chi[child]                     E_chi has V+1 rows; row V marks the query
+    per layer:  x += Wo·attn(LN1(x)) + bo
+                x += W2·gelu_tanh(W1·LN2(x) + b1) + b2    only when model.mlp > 0
+    logits = Wout·LNf(x) + bout
+    loss = mean cross-entropy over the supervised positions (0 when none)
+LayerNorm eps 1e-5 (none at all, the final one included, when model.layernorm is false); attention
+scores q·k / sqrt(d_head), q = Wq·LN1(x) + bq etc.; head h owns rows h·d_head … (h+1)·d_head−1 of
+wq/wk/wv and columns h·d_head … of wo's input; causal attention lets position t see positions <= t.
+Weights are stored [out][in], as torch.nn.Linear stores them.
+
+Needs only torch (1.13 is enough) and numpy; run with /usr/bin/python3 (Debian's python3-torch).
+"""
+import json
+import math
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+LN_EPS = 1e-5
+
+# --------------------------------------------------------------------------------------------
+# safetensors: 8-byte little-endian header length, a JSON header {name: {dtype, shape,
+# data_offsets: [begin, end)}, "__metadata__": {str: str}}, then the raw little-endian data.
+# --------------------------------------------------------------------------------------------
+
+ST_DTYPES = {
+    "F64": np.dtype("<f8"),
+    "F32": np.dtype("<f4"),
+    "F16": np.dtype("<f2"),
+    "I64": np.dtype("<i8"),
+    "I32": np.dtype("<i4"),
+    "I16": np.dtype("<i2"),
+    "I8": np.dtype("i1"),
+    "U8": np.dtype("u1"),
+    "BOOL": np.dtype("?"),
+}
+
+
+class SafetensorsError(Exception):
+    pass
+
+
+def st_read(path):
+    """Returns (tensors: dict name -> numpy array, metadata: dict str -> str or None)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if len(blob) < 8:
+        raise SafetensorsError(f"{path}: {len(blob)} bytes, too short for a safetensors file")
+    (n,) = struct.unpack("<Q", blob[:8])
+    if 8 + n > len(blob):
+        raise SafetensorsError(f"{path}: header length {n} runs past the end of the file "
+                               f"({len(blob)} bytes)")
+    try:
+        header = json.loads(blob[8:8 + n].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SafetensorsError(f"{path}: header is not valid JSON: {e}") from None
+    if not isinstance(header, dict):
+        raise SafetensorsError(f"{path}: header is not a JSON object")
+    data = memoryview(blob)[8 + n:]
+    meta = header.pop("__metadata__", None)
+    if meta is not None and (not isinstance(meta, dict)
+                             or not all(isinstance(v, str) for v in meta.values())):
+        raise SafetensorsError(f"{path}: __metadata__ must map strings to strings")
+    out = {}
+    for name, info in header.items():
+        try:
+            dtype = ST_DTYPES[info["dtype"]]
+            shape = tuple(int(s) for s in info["shape"])
+            begin, end = (int(o) for o in info["data_offsets"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise SafetensorsError(f"{path}: tensor {name!r}: bad header entry {info!r} ({e})") \
+                from None
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if not 0 <= begin <= end <= len(data) or end - begin != count * dtype.itemsize:
+            raise SafetensorsError(f"{path}: tensor {name!r}: data_offsets [{begin}, {end}) do "
+                                   f"not fit shape {list(shape)} of {info['dtype']} in "
+                                   f"{len(data)} data bytes")
+        out[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape).copy()
+    return out, meta
+
+
+def st_write(path, tensors, metadata=None):
+    """tensors: dict name -> numpy array (F64/F32/I32/... by its dtype); metadata: dict str->str."""
+    names = {v: k for k, v in ST_DTYPES.items()}
+    header, chunks, off = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    for name, arr in tensors.items():
+        arr = np.ascontiguousarray(arr)
+        dt = arr.dtype.newbyteorder("<") if arr.dtype.itemsize > 1 else arr.dtype
+        if dt not in names:
+            raise SafetensorsError(f"tensor {name!r}: dtype {arr.dtype} has no safetensors name")
+        raw = arr.astype(dt, copy=False).tobytes()
+        header[name] = {"dtype": names[dt], "shape": list(arr.shape),
+                        "data_offsets": [off, off + len(raw)]}
+        chunks.append(raw)
+        off += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-(8 + len(text)) % 8)  # align the data to 8 bytes, as the format suggests
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for c in chunks:
+            f.write(c)
+
+
+# --------------------------------------------------------------------------------------------
+# Config
+# --------------------------------------------------------------------------------------------
+
+class RefConfig:
+    """The model-relevant part of a hopsweep job config."""
+
+    def __init__(self, vocab, layers, heads, d_model, mlp=4, layernorm=True, causal=False):
+        self.vocab, self.layers, self.heads, self.d_model = int(vocab), int(layers), int(heads), \
+            int(d_model)
+        self.mlp, self.layernorm, self.causal = int(mlp), bool(layernorm), bool(causal)
+        if self.d_model % self.heads:
+            raise ValueError(f"model.heads={heads} does not divide model.d_model={d_model}")
+
+    @staticmethod
+    def from_job(cfg):
+        """cfg: the job config as a dict ({"task": {...}, "model": {...}, ...}) or its JSON."""
+        if isinstance(cfg, (str, bytes)):
+            cfg = json.loads(cfg)
+        task, model = cfg["task"], cfg["model"]
+
+        def as_bool(v):
+            if isinstance(v, str):
+                return v.strip().lower() in ("true", "1", "yes", "on")
+            return bool(v)
+
+        att = model.get("attention", "bidirectional")
+        if isinstance(att, str):
+            att = att.strip().lower()
+            if att not in ("bidirectional", "causal"):
+                raise ValueError(f"model.attention={att!r}: expected bidirectional or causal")
+            causal = att == "causal"
+        else:  # an enum index: 0 bidirectional, 1 causal
+            causal = int(att) == 1
+        return RefConfig(vocab=task["vocab"], layers=model["layers"], heads=model["heads"],
+                         d_model=model["d_model"], mlp=model.get("mlp", 4),
+                         layernorm=as_bool(model.get("layernorm", True)), causal=causal)
+
+    def __repr__(self):
+        return (f"RefConfig(vocab={self.vocab}, layers={self.layers}, heads={self.heads}, "
+                f"d_model={self.d_model}, mlp={self.mlp}, layernorm={self.layernorm}, "
+                f"causal={self.causal})")
+
+
+def param_shapes(rc):
+    """Every parameter tensor of DESIGN §3 in hopsweep's order: list of (name, shape)."""
+    V, d, h = rc.vocab, rc.d_model, rc.mlp * rc.d_model
+    out = [("emb.par", (V, d)), ("emb.chi", (V + 1, d))]
+    for l in range(rc.layers):
+        p = f"blocks.{l}."
+        if rc.layernorm:
+            out += [(p + "ln1.w", (d,)), (p + "ln1.b", (d,))]
+        out += [(p + "attn.wq", (d, d)), (p + "attn.wk", (d, d)), (p + "attn.wv", (d, d)),
+                (p + "attn.wo", (d, d)),
+                (p + "attn.bq", (d,)), (p + "attn.bk", (d,)), (p + "attn.bv", (d,)),
+                (p + "attn.bo", (d,))]
+        if rc.mlp > 0:
+            if rc.layernorm:
+                out += [(p + "ln2.w", (d,)), (p + "ln2.b", (d,))]
+            out += [(p + "mlp.w1", (h, d)), (p + "mlp.b1", (h,)),
+                    (p + "mlp.w2", (d, h)), (p + "mlp.b2", (d,))]
+    if rc.layernorm:
+        out += [("lnf.w", (d,)), ("lnf.b", (d,))]
+    out += [("out.w", (V, d)), ("out.b", (V,))]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Model
+# --------------------------------------------------------------------------------------------
+
+class Block(nn.Module):
+    def __init__(self, rc):
+        super().__init__()
+        d = rc.d_model
+        self.heads, self.causal = rc.heads, rc.causal
+        self.ln1 = nn.LayerNorm(d, eps=LN_EPS) if rc.layernorm else None
+        self.qkv = nn.Linear(d, 3 * d)  # rows 0..d-1 = wq, d..2d-1 = wk, 2d..3d-1 = wv
+        self.proj = nn.Linear(d, d)     # wo, bo
+        if rc.mlp > 0:
+            self.ln2 = nn.LayerNorm(d, eps=LN_EPS) if rc.layernorm else None
+            self.fc1 = nn.Linear(d, rc.mlp * d)
+            self.fc2 = nn.Linear(rc.mlp * d, d)
+        else:
+            self.ln2 = self.fc1 = self.fc2 = None
+
+    def attention(self, x):
+        B, T, d = x.shape
+        H = self.heads
+        dh = d // H
+        qkv = self.qkv(x).view(B, T, 3, H, dh)
+        q = qkv[:, :, 0].transpose(1, 2)  # [B][H][T][dh]
+        k = qkv[:, :, 1].transpose(1, 2)
+        v = qkv[:, :, 2].transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(dh))  # [B][H][T][T]
+        if self.causal:
+            future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
+            scores = scores.masked_fill(future, float("-inf"))
+        att = torch.softmax(scores, dim=-1)
+        y = torch.matmul(att, v).transpose(1, 2).reshape(B, T, d)  # heads concatenated
+        return self.proj(y), att
+
+    def forward(self, x):
+        a, att = self.attention(self.ln1(x) if self.ln1 is not None else x)
+        x = x + a
+        if self.fc1 is not None:
+            hdn = self.ln2(x) if self.ln2 is not None else x
+            x = x + self.fc2(F.gelu(self.fc1(hdn), approximate="tanh"))
+        return x, att
+
+
+class HsTransformer(nn.Module):
+    def __init__(self, rc):
+        super().__init__()
+        self.rc = rc
+        V, d = rc.vocab, rc.d_model
+        self.emb_par = nn.Embedding(V, d)
+        self.emb_chi = nn.Embedding(V + 1, d)
+        self.blocks = nn.ModuleList(Block(rc) for _ in range(rc.layers))
+        self.lnf = nn.LayerNorm(d, eps=LN_EPS) if rc.layernorm else None
+        self.out = nn.Linear(d, V)
+
+    def forward(self, parent, child, keep_attention=False):
+        """parent, child: int64 [B][T]. Returns logits [B][T][V] (and per-layer attention)."""
+        x = self.emb_par(parent) + self.emb_chi(child)
+        atts = []
+        for blk in self.blocks:
+            x, att = blk(x)
+            atts.append(att)
+        if self.lnf is not None:
+            x = self.lnf(x)
+        logits = self.out(x)
+        return (logits, atts) if keep_attention else logits
+
+    # ---- DESIGN §3 names <-> this module's tensors ----
+
+    def named_views(self, grad=False):
+        """Dict name -> tensor view (of .grad when grad=True), names and order as DESIGN §3."""
+        def t(p):
+            return p.grad if grad else p.data
+
+        d = self.rc.d_model
+        out = {"emb.par": t(self.emb_par.weight), "emb.chi": t(self.emb_chi.weight)}
+        for l, blk in enumerate(self.blocks):
+            p = f"blocks.{l}."
+            if blk.ln1 is not None:
+                out[p + "ln1.w"], out[p + "ln1.b"] = t(blk.ln1.weight), t(blk.ln1.bias)
+            w, b = t(blk.qkv.weight), t(blk.qkv.bias)
+            out[p + "attn.wq"], out[p + "attn.wk"], out[p + "attn.wv"] = w[:d], w[d:2 * d], w[2 * d:]
+            out[p + "attn.wo"] = t(blk.proj.weight)
+            out[p + "attn.bq"], out[p + "attn.bk"], out[p + "attn.bv"] = b[:d], b[d:2 * d], b[2 * d:]
+            out[p + "attn.bo"] = t(blk.proj.bias)
+            if blk.fc1 is not None:
+                if blk.ln2 is not None:
+                    out[p + "ln2.w"], out[p + "ln2.b"] = t(blk.ln2.weight), t(blk.ln2.bias)
+                out[p + "mlp.w1"], out[p + "mlp.b1"] = t(blk.fc1.weight), t(blk.fc1.bias)
+                out[p + "mlp.w2"], out[p + "mlp.b2"] = t(blk.fc2.weight), t(blk.fc2.bias)
+        if self.lnf is not None:
+            out["lnf.w"], out["lnf.b"] = t(self.lnf.weight), t(self.lnf.bias)
+        out["out.w"], out["out.b"] = t(self.out.weight), t(self.out.bias)
+        return out
+
+    @torch.no_grad()
+    def load_named(self, tensors):
+        """Copies every DESIGN §3 tensor from a dict of arrays; the names must match exactly."""
+        views = self.named_views()
+        missing = [n for n in views if n not in tensors]
+        extra = [n for n in tensors if n not in views]
+        if missing or extra:
+            raise KeyError(f"parameter names differ from {self.rc}: missing {missing}, "
+                           f"unexpected {extra}")
+        for name, view in views.items():
+            src = torch.as_tensor(np.asarray(tensors[name]))
+            if tuple(src.shape) != tuple(view.shape):
+                raise ValueError(f"{name}: shape {list(src.shape)}, expected {list(view.shape)}")
+            view.copy_(src.to(view.dtype))
+
+
+def masked_loss(logits, target, supervised):
+    """Mean cross-entropy over the supervised positions; 0 when none is supervised."""
+    V = logits.shape[-1]
+    mask = supervised.reshape(-1) != 0
+    if not bool(mask.any()):
+        return logits.sum() * 0.0
+    return F.cross_entropy(logits.reshape(-1, V)[mask], target.reshape(-1)[mask].long())
+
+
+def gelu_tanh(x):
+    """GELU, tanh form (what F.gelu(approximate="tanh") computes), for the record."""
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))

@@ -1,0 +1,320 @@
+/* test_ops.c — finite-difference gradient checks of every op in ops.c on its own.
+ *
+ * Each check takes f(inputs) = Σ r·out for a fixed random r, gets the analytic gradient from the
+ * op's backward with dout = r, and compares it with central differences on every input element.
+ * Float32 throughout, so differences use eps 1e-2 on O(1) inputs and f is summed in double. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hopsweep/ops.h"
+#include "hopsweep/rng.h"
+
+#define EPS 1e-2f
+#define TOL 2e-3 /* max |numeric - analytic| relative to the largest analytic entry */
+
+static hs_rng rng;
+
+static float *randn(size_t n, float scale)
+{
+    float *p = malloc(n * sizeof *p);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++) p[i] = scale * hs_rng_normal(&rng);
+    return p;
+}
+
+static double dot(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+/* The op under test as f(inputs) = Σ r·out, re-evaluated after each perturbation. */
+typedef double (*objective)(void *ctx);
+
+/* Compares the analytic gradient `ana` of x with central differences of f. */
+static void check_gradient(const char *what, float *x, const float *ana, size_t n, objective f,
+                           void *ctx)
+{
+    double gmax = 0.0, worst = 0.0;
+    size_t worst_i = 0;
+    for (size_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(ana[i]));
+    for (size_t i = 0; i < n; i++) {
+        float keep = x[i];
+        x[i] = keep + EPS;
+        double fp = f(ctx);
+        x[i] = keep - EPS;
+        double fm = f(ctx);
+        x[i] = keep;
+        double num = (fp - fm) / (2.0 * EPS);
+        double e = fabs(num - ana[i]);
+        if (e > worst) {
+            worst = e;
+            worst_i = i;
+        }
+    }
+    double rel = worst / fmax(gmax, 1e-12);
+    if (rel > TOL)
+        fail_msg("%s: gradient mismatch at %zu: analytic %g, relative error %.3g (max |g| %g)", what,
+                 worst_i, ana[worst_i], rel, gmax);
+    assert_true(gmax > 0.0); /* a zero gradient would pass trivially */
+}
+
+/* ---- layernorm ---- */
+typedef struct {
+    int N, d;
+    float *x, *w, *b, *out, *mean, *rstd, *r;
+} ln_ctx;
+
+static double ln_f(void *p)
+{
+    ln_ctx *c = p;
+    hs_layernorm_forward(c->out, c->mean, c->rstd, c->x, c->w, c->b, c->N, c->d);
+    return dot(c->out, c->r, (size_t)c->N * c->d);
+}
+
+static void test_layernorm(void **state)
+{
+    ln_ctx c = {.N = 5, .d = 8};
+    size_t n = (size_t)c.N * c.d;
+    c.x = randn(n, 1.0f);
+    c.w = randn(c.d, 1.0f);
+    c.b = randn(c.d, 1.0f);
+    c.r = randn(n, 1.0f);
+    c.out = calloc(n, sizeof(float));
+    c.mean = calloc(c.N, sizeof(float));
+    c.rstd = calloc(c.N, sizeof(float));
+    float *dx = calloc(n, sizeof(float)), *dw = calloc(c.d, sizeof(float)),
+          *db = calloc(c.d, sizeof(float));
+    ln_f(&c);
+    hs_layernorm_backward(dx, dw, db, c.r, c.x, c.w, c.mean, c.rstd, c.N, c.d);
+    check_gradient("layernorm dx", c.x, dx, n, ln_f, &c);
+    check_gradient("layernorm dw", c.w, dw, c.d, ln_f, &c);
+    check_gradient("layernorm db", c.b, db, c.d, ln_f, &c);
+    free(c.x), free(c.w), free(c.b), free(c.r), free(c.out), free(c.mean), free(c.rstd);
+    free(dx), free(dw), free(db);
+}
+
+/* ---- matmul ---- */
+typedef struct {
+    int N, k, m;
+    float *x, *w, *b, *out, *r;
+} mm_ctx;
+
+static double mm_f(void *p)
+{
+    mm_ctx *c = p;
+    hs_matmul_forward(c->out, c->x, c->w, c->b, c->N, c->k, c->m);
+    return dot(c->out, c->r, (size_t)c->N * c->m);
+}
+
+static void test_matmul(void **state)
+{
+    mm_ctx c = {.N = 6, .k = 5, .m = 7};
+    c.x = randn((size_t)c.N * c.k, 1.0f);
+    c.w = randn((size_t)c.m * c.k, 1.0f);
+    c.b = randn(c.m, 1.0f);
+    c.r = randn((size_t)c.N * c.m, 1.0f);
+    c.out = calloc((size_t)c.N * c.m, sizeof(float));
+    float *dx = calloc((size_t)c.N * c.k, sizeof(float));
+    float *dw = calloc((size_t)c.m * c.k, sizeof(float)), *db = calloc(c.m, sizeof(float));
+    mm_f(&c);
+    hs_matmul_backward(dx, dw, db, c.r, c.x, c.w, c.N, c.k, c.m, false);
+    check_gradient("matmul dx", c.x, dx, (size_t)c.N * c.k, mm_f, &c);
+    check_gradient("matmul dw", c.w, dw, (size_t)c.m * c.k, mm_f, &c);
+    check_gradient("matmul db", c.b, db, c.m, mm_f, &c);
+    /* accumulate = true adds to what dx held */
+    float *dx2 = calloc((size_t)c.N * c.k, sizeof(float));
+    for (int i = 0; i < c.N * c.k; i++) dx2[i] = 1.0f;
+    hs_matmul_backward(dx2, dw, db, c.r, c.x, c.w, c.N, c.k, c.m, true);
+    for (int i = 0; i < c.N * c.k; i++) assert_float_equal(dx2[i], dx[i] + 1.0f, 1e-5);
+    free(c.x), free(c.w), free(c.b), free(c.r), free(c.out), free(dx), free(dx2), free(dw), free(db);
+}
+
+/* ---- attention ---- */
+typedef struct {
+    int B, T, d, H;
+    bool causal;
+    float *qkv, *out, *att, *r;
+} at_ctx;
+
+static double at_f(void *p)
+{
+    at_ctx *c = p;
+    hs_attention_forward(c->out, c->att, c->qkv, c->B, c->T, c->d, c->H, c->causal);
+    return dot(c->out, c->r, (size_t)c->B * c->T * c->d);
+}
+
+static void attention_case(bool causal)
+{
+    at_ctx c = {.B = 2, .T = 5, .d = 8, .H = 2, .causal = causal};
+    size_t nqkv = (size_t)c.B * c.T * 3 * c.d, nout = (size_t)c.B * c.T * c.d;
+    c.qkv = randn(nqkv, 1.0f);
+    c.r = randn(nout, 1.0f);
+    c.out = calloc(nout, sizeof(float));
+    c.att = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
+    float *dqkv = calloc(nqkv, sizeof(float)), *scratch = calloc((size_t)c.T * c.T, sizeof(float));
+    at_f(&c);
+    /* rows of the probabilities sum to 1, and causal rows put no weight on the future */
+    for (int row = 0; row < c.B * c.H * c.T; row++) {
+        double s = 0.0;
+        for (int j = 0; j < c.T; j++) {
+            float p = c.att[(size_t)row * c.T + j];
+            s += p;
+            if (causal && j > row % c.T) assert_true(p == 0.0f);
+        }
+        assert_float_equal(s, 1.0, 1e-5);
+    }
+    hs_attention_backward(dqkv, scratch, c.r, c.att, c.qkv, c.B, c.T, c.d, c.H);
+    check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f, &c);
+    free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(scratch);
+}
+
+static void test_attention_bidirectional(void **state) { attention_case(false); }
+static void test_attention_causal(void **state) { attention_case(true); }
+
+/* ---- gelu ---- */
+typedef struct {
+    int n;
+    float *x, *out, *r;
+} ge_ctx;
+
+static double ge_f(void *p)
+{
+    ge_ctx *c = p;
+    hs_gelu_forward(c->out, c->x, c->n);
+    return dot(c->out, c->r, (size_t)c->n);
+}
+
+static void test_gelu(void **state)
+{
+    ge_ctx c = {.n = 64};
+    c.x = randn(c.n, 2.0f);
+    c.r = randn(c.n, 1.0f);
+    c.out = calloc(c.n, sizeof(float));
+    float *dx = calloc(c.n, sizeof(float));
+    ge_f(&c);
+    /* the tanh form against libm, to well within what the reference check tolerates */
+    for (int i = 0; i < c.n; i++) {
+        double v = c.x[i];
+        double ref = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+        assert_float_equal(c.out[i], ref, 1e-6 * (1.0 + fabs(ref)));
+    }
+    hs_gelu_backward(dx, c.r, c.x, c.n);
+    check_gradient("gelu dx", c.x, dx, c.n, ge_f, &c);
+    free(c.x), free(c.r), free(c.out), free(dx);
+}
+
+/* ---- embedding ---- */
+typedef struct {
+    int N, d, V;
+    int32_t *parent, *child;
+    float *ep, *ec, *out, *r;
+} em_ctx;
+
+static double em_f(void *p)
+{
+    em_ctx *c = p;
+    hs_embed_forward(c->out, c->parent, c->child, c->ep, c->ec, c->N, c->d);
+    return dot(c->out, c->r, (size_t)c->N * c->d);
+}
+
+static void test_embed(void **state)
+{
+    em_ctx c = {.N = 7, .d = 4, .V = 5};
+    int32_t parent[7] = {0, 1, 1, 4, 2, 3, 1}, child[7] = {5, 2, 2, 0, 1, 5, 3};
+    c.parent = parent;
+    c.child = child;
+    c.ep = randn((size_t)c.V * c.d, 1.0f);
+    c.ec = randn((size_t)(c.V + 1) * c.d, 1.0f);
+    c.r = randn((size_t)c.N * c.d, 1.0f);
+    c.out = calloc((size_t)c.N * c.d, sizeof(float));
+    float *dep = calloc((size_t)c.V * c.d, sizeof(float));
+    float *dec = calloc((size_t)(c.V + 1) * c.d, sizeof(float));
+    em_f(&c);
+    hs_embed_backward(dep, dec, c.r, c.parent, c.child, c.N, c.d);
+    check_gradient("embed par", c.ep, dep, (size_t)c.V * c.d, em_f, &c);
+    check_gradient("embed chi", c.ec, dec, (size_t)(c.V + 1) * c.d, em_f, &c);
+    free(c.ep), free(c.ec), free(c.r), free(c.out), free(dep), free(dec);
+}
+
+/* ---- softmax cross-entropy ---- */
+typedef struct {
+    int N, V;
+    int32_t *target;
+    uint8_t *sup;
+    float *logits, *probs;
+} xe_ctx;
+
+static double xe_f(void *p)
+{
+    xe_ctx *c = p;
+    return hs_softmax_xent_forward(c->probs, c->logits, c->target, c->sup, c->N, c->V, NULL);
+}
+
+static void test_softmax_xent(void **state)
+{
+    xe_ctx c = {.N = 6, .V = 9};
+    int32_t target[6] = {0, 8, 3, 3, 1, 5};
+    uint8_t sup[6] = {1, 0, 1, 1, 0, 1};
+    c.target = target;
+    c.sup = sup;
+    c.logits = randn((size_t)c.N * c.V, 2.0f);
+    c.probs = calloc((size_t)c.N * c.V, sizeof(float));
+    float *dl = calloc((size_t)c.N * c.V, sizeof(float));
+    int n_sup = 0;
+    float loss = hs_softmax_xent_forward(c.probs, c.logits, c.target, c.sup, c.N, c.V, &n_sup);
+    assert_int_equal(n_sup, 4);
+    double ref = 0.0; /* the loss against a direct double-precision computation */
+    for (int n = 0; n < c.N; n++) {
+        if (!sup[n]) continue;
+        double s = 0.0;
+        for (int j = 0; j < c.V; j++) s += exp(c.logits[n * c.V + j]);
+        ref += log(s) - c.logits[n * c.V + target[n]];
+    }
+    assert_float_equal(loss, ref / 4, 1e-5);
+    hs_softmax_xent_backward(dl, c.probs, c.target, c.sup, c.N, c.V, n_sup);
+    check_gradient("softmax xent", c.logits, dl, (size_t)c.N * c.V, xe_f, &c);
+    /* unsupervised rows get no gradient */
+    for (int j = 0; j < c.V; j++) assert_true(dl[1 * c.V + j] == 0.0f);
+    /* no supervised rows: loss 0, no gradient, no division by zero */
+    uint8_t none[6] = {0};
+    assert_true(hs_softmax_xent_forward(c.probs, c.logits, c.target, none, c.N, c.V, &n_sup) == 0.0f);
+    assert_int_equal(n_sup, 0);
+    hs_softmax_xent_backward(dl, c.probs, c.target, none, c.N, c.V, 0);
+    for (int i = 0; i < c.N * c.V; i++) assert_true(dl[i] == 0.0f);
+    free(c.logits), free(c.probs), free(dl);
+}
+
+/* Extreme logits must give finite probabilities and a finite loss. */
+static void test_softmax_extremes(void **state)
+{
+    float logits[4] = {1000.0f, -1000.0f, 0.0f, 999.0f}, probs[4];
+    int32_t target[1] = {1};
+    float loss = hs_softmax_xent_forward(probs, logits, target, NULL, 1, 4, NULL);
+    assert_true(isfinite(loss));
+    assert_float_equal(loss, 2000.0f + log1p(exp(-1.0)), 1e-2);
+    for (int j = 0; j < 4; j++) assert_true(isfinite(probs[j]));
+}
+
+int main(void)
+{
+    hs_rng_seed(&rng, 42, 0);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_matmul),
+        cmocka_unit_test(test_attention_bidirectional),
+        cmocka_unit_test(test_attention_causal),
+        cmocka_unit_test(test_gelu),
+        cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_softmax_xent),
+        cmocka_unit_test(test_softmax_extremes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
