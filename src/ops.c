@@ -13,7 +13,9 @@
  * polynomial (Cephes expf). Branch-free so loops over it vectorise. */
 static inline float fast_expf(float x)
 {
-    x = fminf(fmaxf(x, -87.0f), 88.0f);
+    /* ternaries, not fminf/fmaxf: without -ffast-math those stay library calls */
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 88.0f ? 88.0f : x;
     float n = floorf(x * 1.44269504088896341f + 0.5f);
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -23,11 +25,18 @@ static inline float fast_expf(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r * r + r + 1.0f;
-    union {
-        int32_t i;
-        float f;
-    } scale = {.i = ((int32_t)n + 127) << 23};
-    return y * scale.f;
+    int32_t bits = ((int32_t)n + 127) << 23; /* 2^n as a float's exponent field */
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return y * scale;
+}
+
+static inline float row_max(const float *x, int n)
+{
+    float mx = x[0];
+#pragma omp simd reduction(max : mx)
+    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    return mx;
 }
 
 static inline float fast_tanhf(float x)
@@ -138,8 +147,7 @@ void hs_matmul_backward(float *dx, float *dw, float *db, const float *dout, cons
 /* Softmax of one row of scores in place; positions past `valid` are masked to 0. */
 static void softmax_row(float *row, int T, int valid)
 {
-    float mx = row[0];
-    for (int j = 1; j < valid; j++) mx = fmaxf(mx, row[j]);
+    float mx = row_max(row, valid);
     float s = 0.0f;
 #pragma omp simd reduction(+ : s)
     for (int j = 0; j < valid; j++) {
@@ -208,6 +216,7 @@ void hs_attention_backward(float *dqkv, float *dscratch, const float *dout, cons
 
 void hs_gelu_forward(float *out, const float *x, int n)
 {
+#pragma omp simd
     for (int i = 0; i < n; i++) {
         float v = x[i];
         out[i] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
@@ -216,6 +225,7 @@ void hs_gelu_forward(float *out, const float *x, int n)
 
 void hs_gelu_backward(float *dx, const float *dout, const float *x, int n)
 {
+#pragma omp simd
     for (int i = 0; i < n; i++) {
         float v = x[i];
         float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
@@ -238,8 +248,7 @@ float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *
     for (int n = 0; n < N; n++) {
         const float *l = logits + (size_t)n * V;
         float *p = probs + (size_t)n * V;
-        float mx = l[0];
-        for (int j = 1; j < V; j++) mx = fmaxf(mx, l[j]);
+        float mx = row_max(l, V);
         float s = 0.0f;
 #pragma omp simd reduction(+ : s)
         for (int j = 0; j < V; j++) {
