@@ -163,6 +163,20 @@ void hs_json_double(hs_json *j, double v)
     hs_json_raw(j, b);
 }
 
+void hs_json_float(hs_json *j, float v)
+{
+    if (!isfinite(v)) {
+        hs_json_null(j);
+        return;
+    }
+    char b[32];
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        if (strtof(b, NULL) == v) break;
+    }
+    hs_json_raw(j, b);
+}
+
 void hs_json_bool(hs_json *j, bool v) { hs_json_raw(j, v ? "true" : "false"); }
 void hs_json_null(hs_json *j) { hs_json_raw(j, "null"); }
 

@@ -13,9 +13,11 @@
  * polynomial (Cephes expf). Branch-free so loops over it vectorise. */
 static inline float fast_expf(float x)
 {
-    /* ternaries, not fminf/fmaxf: without -ffast-math those stay library calls */
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
+    /* Ternaries, not fminf/fmaxf (library calls without -ffast-math). Written so that NaN
+     * fails both tests and is clamped too: the float-to-int conversion below must stay defined.
+     * A NaN still reaches the loss through the target's logit. */
+    x = x > -87.0f ? x : -87.0f;
+    x = x < 88.0f ? x : 88.0f;
     float n = floorf(x * 1.44269504088896341f + 0.5f);
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -25,7 +27,7 @@ static inline float fast_expf(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     float y = p * r * r + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23; /* 2^n as a float's exponent field */
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23; /* 2^n as a float's exponent field */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return y * scale;

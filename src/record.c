@@ -40,12 +40,12 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     hs_json_key(j, "final");
     hs_json_object_begin(j);
     hs_json_key(j, "loss");
-    hs_json_double(j, res->final_loss);
+    hs_json_float(j, res->final_loss);
     hs_json_key(j, "query_acc");
-    hs_json_double(j, res->final_query_acc);
+    hs_json_float(j, res->final_query_acc);
     hs_json_key(j, "hop_acc");
     hs_json_array_begin(j);
-    for (int k = 0; k <= D; k++) hs_json_double(j, res->final_hop_acc[k]); /* NaN → null */
+    for (int k = 0; k <= D; k++) hs_json_float(j, res->final_hop_acc[k]); /* NaN → null */
     hs_json_array_end(j);
     hs_json_object_end(j);
 

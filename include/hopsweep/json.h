@@ -39,6 +39,8 @@ void hs_json_int(hs_json *j, int64_t v);
 void hs_json_uint(hs_json *j, uint64_t v);
 /* Shortest text that round-trips; null for NaN and inf (JSON has neither). */
 void hs_json_double(hs_json *j, double v);
+/* A float's shortest round-trip text (0.98 rather than 0.98000001907348633). */
+void hs_json_float(hs_json *j, float v);
 void hs_json_bool(hs_json *j, bool v);
 void hs_json_null(hs_json *j);
 /* A value already in JSON form (a number's canonical text, a nested document). */

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Learning: with the implicit curriculum, 2 layers learn 2 hops among 4 chains (chance 0.25)
+# to query accuracy >= 0.98 on the evaluation set within seconds; and a diverging job is
+# recorded as failed with its reason and exit 1, not a crash.
+set -eu
+hs=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$hs" train task.hops=2 task.chains=4 model.layers=2 task.curriculum=implicit train.steps=1500 \
+    train.eval_every=100 train.early_stop=0.99 --json --quiet >"$tmp/rec.json"
+/usr/bin/python3 - "$tmp/rec.json" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))
+acc = rec["final"]["query_acc"]
+print("hops 2, 2 layers, implicit: query accuracy", acc, "after", rec["steps"], "steps")
+assert rec["status"] == "done"
+assert acc >= 0.98, acc
+PY
+# weight decay 10 at lr 10 multiplies the weights by -99 every step: the loss must overflow
+set +e
+"$hs" train train.lr=10 train.weight_decay=10 train.warmup=0 train.steps=200 --json --quiet \
+    >"$tmp/nan.json" 2>"$tmp/nan.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || { echo "FAIL: diverging job exited $rc"; cat "$tmp/nan.err"; exit 1; }
+grep -q "job failed: training loss became" "$tmp/nan.err"
+/usr/bin/python3 -c '
+import json, sys
+rec = json.load(open(sys.argv[1]))
+assert rec["status"] == "failed", rec["status"]
+assert "loss became" in rec["error"], rec["error"]
+print("diverged job recorded as failed:", rec["error"])
+' "$tmp/nan.json"
