@@ -52,13 +52,9 @@ static void job_free(job *j)
     free(j->hop_total);
 }
 
-static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
+hs_model_shape hs_train_shape(const hs_config *cfg)
 {
-    memset(j, 0, sizeof *j);
-    j->cfg = cfg;
-    j->hops = cfg->task.hops;
-    int T = hs_task_seq_len(&cfg->task), E = cfg->train.eval_examples, B = cfg->train.batch;
-    hs_model_shape shape = {
+    return (hs_model_shape){
         .vocab = cfg->task.vocab,
         .d_model = cfg->model.d_model,
         .heads = cfg->model.heads,
@@ -66,9 +62,18 @@ static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
         .mlp = cfg->model.mlp,
         .layernorm = cfg->model.layernorm,
         .causal = cfg->model.attention == HS_ATTENTION_CAUSAL,
-        .seq_len = T,
-        .max_batch = B,
+        .seq_len = hs_task_seq_len(&cfg->task),
+        .max_batch = cfg->train.batch,
     };
+}
+
+static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
+{
+    memset(j, 0, sizeof *j);
+    j->cfg = cfg;
+    j->hops = cfg->task.hops;
+    int T = hs_task_seq_len(&cfg->task), E = cfg->train.eval_examples, B = cfg->train.batch;
+    hs_model_shape shape = hs_train_shape(cfg);
     hs_status st = hs_model_init(&j->model, &shape, err);
     if (!st) st = hs_adamw_init(&j->opt, j->model.n_params, err);
     if (!st) st = hs_batch_alloc(&j->train, B, T, cfg->task.vocab, err);

@@ -51,6 +51,9 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
                        hs_err *err);
 void hs_train_result_free(hs_train_result *res);
 
+/* The model a job trains: sizes from the config, sequence length from the task, max_batch = batch. */
+hs_model_shape hs_train_shape(const hs_config *cfg);
+
 /* Index of the first evaluation from which values stay >= tau for `patience` evaluations
  * (or through the last one, when fewer remain); -1 when there is none. NaN counts as below. */
 int hs_first_sustained(const float *values, int n, int stride, float tau, int patience);

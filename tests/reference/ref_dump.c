@@ -16,43 +16,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hopsweep/checkpoint.h"
 #include "hopsweep/config.h"
 #include "hopsweep/error.h"
-#include "hopsweep/json.h"
 #include "hopsweep/model.h"
 #include "hopsweep/rng.h"
 #include "hopsweep/safetensors.h"
 #include "hopsweep/task.h"
+#include "hopsweep/train.h"
 
 #define PERTURB 0.1f
 
-static int write_or_die(const char *dir, const char *file, const hs_st_entry *e, int n,
-                        const char *config_json)
+static int fail(const hs_err *err)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    hs_err err;
-    hs_err_clear(&err);
-    if (hs_st_write(path, e, n, config_json, &err) != HS_OK) {
-        fprintf(stderr, "ref_dump: %s\n", err.msg);
-        return 1;
-    }
-    return 0;
-}
-
-static int tensor_entries(const hs_model *m, const float *base, hs_st_entry *out)
-{
-    for (int i = 0; i < m->n_tensors; i++) {
-        const hs_tensor *t = &m->tensors[i];
-        out[i].name = t->name;
-        out[i].dtype = HS_ST_F32;
-        out[i].ndim = t->ndim;
-        out[i].shape[0] = t->ndim > 0 ? t->shape[0] : 0;
-        out[i].shape[1] = t->ndim > 1 ? t->shape[1] : 0;
-        out[i].shape[2] = 0;
-        out[i].data = base + t->offset;
-    }
-    return m->n_tensors;
+    fprintf(stderr, "ref_dump: %s\n", err->msg);
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -83,20 +61,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const int B = cfg.train.batch;
-    const int T = hs_task_seq_len(&cfg.task);
-    const int V = cfg.task.vocab;
-    hs_model_shape shape = {
-        .vocab = V,
-        .d_model = cfg.model.d_model,
-        .heads = cfg.model.heads,
-        .layers = cfg.model.layers,
-        .mlp = cfg.model.mlp,
-        .layernorm = cfg.model.layernorm,
-        .causal = cfg.model.attention == HS_ATTENTION_CAUSAL,
-        .seq_len = T,
-        .max_batch = B,
-    };
+    const hs_model_shape shape = hs_train_shape(&cfg);
+    const int B = shape.max_batch, T = shape.seq_len, V = shape.vocab;
 
     hs_model m;
     memset(&m, 0, sizeof m);
@@ -128,25 +94,17 @@ int main(int argc, char **argv)
     int rc = 0;
     const size_t BT = (size_t)B * T;
     int32_t *sup = malloc(BT * sizeof *sup);
-    hs_st_entry *e = malloc((size_t)(m.n_tensors > 6 ? m.n_tensors : 6) * sizeof *e);
-    hs_json j;
-    hs_json_init(&j);
-    hs_json_config(&j, &cfg);
-    char *config_json = hs_json_ok(&j) ? hs_json_take(&j) : NULL;
-    hs_json_free(&j);
-    if (!sup || !e || !config_json) {
+    char path[4096];
+    if (!sup) {
         fprintf(stderr, "ref_dump: out of memory\n");
         rc = 1;
         goto done;
     }
-    for (size_t i = 0; i < BT; i++)
-        sup[i] = b.supervised[i];
-
-    int n = tensor_entries(&m, m.params, e);
-    rc |= write_or_die(dir, "model.safetensors", e, n, config_json);
-    n = tensor_entries(&m, m.grads, e);
-    rc |= write_or_die(dir, "grads.safetensors", e, n, NULL);
-
+    for (size_t i = 0; i < BT; i++) sup[i] = b.supervised[i];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (hs_checkpoint_write(&m, m.params, &cfg, path, &err)) rc = fail(&err);
+    snprintf(path, sizeof path, "%s/grads.safetensors", dir);
+    if (!rc && hs_checkpoint_write(&m, m.grads, &cfg, path, &err)) rc = fail(&err);
     const hs_st_entry be[6] = {
         {"parent", HS_ST_I32, 2, {B, T, 0}, b.parent},
         {"child", HS_ST_I32, 2, {B, T, 0}, b.child},
@@ -155,14 +113,13 @@ int main(int argc, char **argv)
         {"logits", HS_ST_F32, 3, {B, T, V}, m.logits},
         {"loss", HS_ST_F32, 1, {1, 0, 0}, &loss},
     };
-    rc |= write_or_die(dir, "batch.safetensors", be, 6, NULL);
+    snprintf(path, sizeof path, "%s/batch.safetensors", dir);
+    if (!rc && hs_st_write(path, be, 6, NULL, &err)) rc = fail(&err);
     if (rc == 0)
         printf("ref_dump: %s: %d tensors, B=%d T=%d V=%d, %d supervised, loss %.7g\n", dir,
                m.n_tensors, B, T, V, m.n_supervised, (double)loss);
 
 done:
-    free(config_json);
-    free(e);
     free(sup);
     hs_batch_free(&b);
     hs_model_free(&m);
