@@ -89,7 +89,7 @@ static const key_def keys[] = {
     BOOL_KEY("model.layernorm", model.layernorm, "true"),
     INT_KEY("model.layers", model.layers, 1, 64, "2", "1..64"),
     INT_KEY("model.mlp", model.mlp, 0, 16, "4", "0..16, 0 = attention-only"),
-    INT_KEY("task.chains", task.chains, 1, INT_MAX, "1", "integer >= 1"),
+    INT_KEY("task.chains", task.chains, 1, INT_MAX, "4", "integer >= 1"),
     ENUM_KEY("task.curriculum", task.curriculum, curriculum_names, "implicit",
              "none|implicit|mixed|explicit"),
     INT_KEY("task.hops", task.hops, 1, INT_MAX, "4", "integer >= 1"),

@@ -145,7 +145,7 @@ static void test_defaults(void **state)
     hs_config c;
     hs_config_default(&c);
     assert_int_equal(c.task.hops, 4);
-    assert_int_equal(c.task.chains, 1);
+    assert_int_equal(c.task.chains, 4);
     assert_int_equal(c.task.vocab, 64);
     assert_int_equal(c.task.curriculum, HS_CURRICULUM_IMPLICIT);
     assert_int_equal(c.model.layers, 2);
