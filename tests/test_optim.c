@@ -1,0 +1,97 @@
+/* test_optim.c — the learning-rate schedule, gradient clipping, one AdamW update against a
+ * hand computation, and the "first sustained evaluation" rule behind hop emergence. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hopsweep/optim.h"
+#include "hopsweep/train.h"
+
+static void test_schedule(void **state)
+{
+    hs_config c;
+    hs_config_default(&c);
+    c.train.lr = 1e-3;
+    c.train.warmup = 10;
+    c.train.steps = 110;
+    c.train.schedule = HS_SCHEDULE_COSINE;
+    assert_float_equal(hs_lr_at(&c, 0), 1e-4, 1e-9);  /* warm-up is linear from lr/warmup */
+    assert_float_equal(hs_lr_at(&c, 4), 5e-4, 1e-9);
+    assert_float_equal(hs_lr_at(&c, 10), 1e-3, 1e-9); /* the peak right after warm-up */
+    assert_float_equal(hs_lr_at(&c, 60), 5e-4, 1e-8); /* half-way through the decay */
+    assert_true(hs_lr_at(&c, 109) < 1e-6);             /* and close to 0 at the end */
+    c.train.schedule = HS_SCHEDULE_CONSTANT;
+    assert_float_equal(hs_lr_at(&c, 100), 1e-3, 1e-9);
+    c.train.warmup = 0;
+    assert_float_equal(hs_lr_at(&c, 0), 1e-3, 1e-9);
+}
+
+static void test_clip(void **state)
+{
+    float g[4] = {3, 4, 0, 0};
+    assert_float_equal(hs_clip_grad_norm(g, 4, 0.0f), 5.0f, 1e-6); /* 0 = off */
+    assert_float_equal(g[0], 3.0f, 0);
+    assert_float_equal(hs_clip_grad_norm(g, 4, 10.0f), 5.0f, 1e-6); /* below the limit */
+    assert_float_equal(g[1], 4.0f, 0);
+    assert_float_equal(hs_clip_grad_norm(g, 4, 1.0f), 5.0f, 1e-6);
+    assert_float_equal(g[0], 0.6f, 1e-6);
+    assert_float_equal(g[1], 0.8f, 1e-6);
+}
+
+/* One AdamW step: a matrix (decayed) and a bias (not decayed) against the formulas. */
+static void test_adamw(void **state)
+{
+    hs_model_shape s = {.vocab = 3, .d_model = 2, .heads = 1, .layers = 1, .mlp = 0,
+                        .layernorm = false, .seq_len = 2, .max_batch = 1};
+    hs_model m;
+    assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
+    hs_adamw opt;
+    assert_int_equal(hs_adamw_init(&opt, m.n_params, NULL), HS_OK);
+    for (size_t i = 0; i < m.n_params; i++) {
+        m.params[i] = 1.0f;
+        m.grads[i] = 0.5f;
+    }
+    float lr = 0.1f, wd = 0.2f;
+    hs_adamw_step(&opt, &m, lr, wd);
+    /* first step: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) = lr */
+    const hs_tensor *w = hs_model_find_tensor(&m, "out.w"), *b = hs_model_find_tensor(&m, "out.b");
+    assert_float_equal(m.params[w->offset], 1.0f * (1 - lr * wd) - lr, 1e-6);
+    assert_float_equal(m.params[b->offset], 1.0f - lr, 1e-6);
+    hs_adamw_free(&opt);
+    hs_model_free(&m);
+}
+
+static void test_first_sustained(void **state)
+{
+    const float rise[] = {0.1f, 0.5f, 0.95f, 0.96f, 0.97f, 0.99f};
+    assert_int_equal(hs_first_sustained(rise, 6, 1, 0.9f, 3), 2);
+    const float dip[] = {0.95f, 0.2f, 0.95f, 0.95f, 0.95f}; /* a dip restarts the count */
+    assert_int_equal(hs_first_sustained(dip, 5, 1, 0.9f, 3), 2);
+    const float never[] = {0.1f, 0.89f, 0.5f};
+    assert_int_equal(hs_first_sustained(never, 3, 1, 0.9f, 2), -1);
+    const float first[] = {0.95f, 0.95f, 0.95f};
+    assert_int_equal(hs_first_sustained(first, 3, 1, 0.9f, 2), 0);
+    /* reaching tau at the last evaluation counts: fewer than patience remain */
+    const float last[] = {0.1f, 0.1f, 0.1f, 0.93f};
+    assert_int_equal(hs_first_sustained(last, 4, 1, 0.9f, 3), 3);
+    const float nan_vals[] = {NAN, 0.95f, 0.95f};
+    assert_int_equal(hs_first_sustained(nan_vals, 3, 1, 0.9f, 2), 1);
+    /* stride: a column of a row-major history */
+    const float hist[] = {0.0f, 0.1f, 0.0f, 0.95f, 0.0f, 0.95f};
+    assert_int_equal(hs_first_sustained(hist + 1, 3, 2, 0.9f, 2), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schedule),
+        cmocka_unit_test(test_clip),
+        cmocka_unit_test(test_adamw),
+        cmocka_unit_test(test_first_sustained),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
