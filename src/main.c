@@ -91,7 +91,7 @@ static void print_eval(const hs_eval *ev, const hs_model *model, void *user)
     progress *p = user;
     if (p->quiet) return;
     fprintf(p->out, "step %6d  loss %7.4f  eval %7.4f  query %.3f  hops", ev->step,
-            isnan(ev->train_loss) ? NAN : ev->train_loss, ev->eval_loss, ev->query_acc);
+            ev->train_loss, ev->eval_loss, ev->query_acc);
     for (int k = 0; k <= p->hops; k++) {
         if (isnan(ev->hop_acc[k]))
             fprintf(p->out, " %d:-", k);

@@ -32,6 +32,15 @@ static size_t add_tensor(table_builder *tb, const char *name, int rows, int cols
     return t->offset;
 }
 
+/* blocks.<l>.<suffix> */
+static size_t add_block_tensor(table_builder *tb, int l, const char *suffix, int rows, int cols,
+                               bool decay)
+{
+    char name[48];
+    snprintf(name, sizeof name, "blocks.%d.%s", l, suffix);
+    return add_tensor(tb, name, rows, cols, decay);
+}
+
 /* Offsets of one layer's tensors; the buffer order keeps wq|wk|wv and bq|bk|bv adjacent. */
 typedef struct {
     size_t ln1_w, ln1_b, wqkv, bqkv, wo, bo, ln2_w, ln2_b, w1, b1, w2, b2;
@@ -43,40 +52,33 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, layer_off
     const hs_model_shape *s = &m->shape;
     int d = s->d_model, V = s->vocab, h = m->hidden;
     table_builder tb = {m, 0};
-    char name[48];
     m->n_tensors = 0;
     *emb_par = add_tensor(&tb, "emb.par", V, d, true);
     *emb_chi = add_tensor(&tb, "emb.chi", V + 1, d, true);
     for (int l = 0; l < s->layers; l++) {
         layer_offsets *o = &lo[l];
-#define T(field, suffix, rows, cols, decay)                                                      \
-    do {                                                                                         \
-        snprintf(name, sizeof name, "blocks.%d.%s", l, suffix);                                 \
-        o->field = add_tensor(&tb, name, rows, cols, decay);                                     \
-    } while (0)
         if (s->layernorm) {
-            T(ln1_w, "ln1.w", d, 0, false);
-            T(ln1_b, "ln1.b", d, 0, false);
+            o->ln1_w = add_block_tensor(&tb, l, "ln1.w", d, 0, false);
+            o->ln1_b = add_block_tensor(&tb, l, "ln1.b", d, 0, false);
         }
-        T(wqkv, "attn.wq", d, d, true);
-        add_tensor(&tb, (snprintf(name, sizeof name, "blocks.%d.attn.wk", l), name), d, d, true);
-        add_tensor(&tb, (snprintf(name, sizeof name, "blocks.%d.attn.wv", l), name), d, d, true);
-        T(bqkv, "attn.bq", d, 0, false);
-        add_tensor(&tb, (snprintf(name, sizeof name, "blocks.%d.attn.bk", l), name), d, 0, false);
-        add_tensor(&tb, (snprintf(name, sizeof name, "blocks.%d.attn.bv", l), name), d, 0, false);
-        T(wo, "attn.wo", d, d, true);
-        T(bo, "attn.bo", d, 0, false);
+        o->wqkv = add_block_tensor(&tb, l, "attn.wq", d, d, true);
+        add_block_tensor(&tb, l, "attn.wk", d, d, true);
+        add_block_tensor(&tb, l, "attn.wv", d, d, true);
+        o->bqkv = add_block_tensor(&tb, l, "attn.bq", d, 0, false);
+        add_block_tensor(&tb, l, "attn.bk", d, 0, false);
+        add_block_tensor(&tb, l, "attn.bv", d, 0, false);
+        o->wo = add_block_tensor(&tb, l, "attn.wo", d, d, true);
+        o->bo = add_block_tensor(&tb, l, "attn.bo", d, 0, false);
         if (h) {
             if (s->layernorm) {
-                T(ln2_w, "ln2.w", d, 0, false);
-                T(ln2_b, "ln2.b", d, 0, false);
+                o->ln2_w = add_block_tensor(&tb, l, "ln2.w", d, 0, false);
+                o->ln2_b = add_block_tensor(&tb, l, "ln2.b", d, 0, false);
             }
-            T(w1, "mlp.w1", h, d, true);
-            T(b1, "mlp.b1", h, 0, false);
-            T(w2, "mlp.w2", d, h, true);
-            T(b2, "mlp.b2", d, 0, false);
+            o->w1 = add_block_tensor(&tb, l, "mlp.w1", h, d, true);
+            o->b1 = add_block_tensor(&tb, l, "mlp.b1", h, 0, false);
+            o->w2 = add_block_tensor(&tb, l, "mlp.w2", d, h, true);
+            o->b2 = add_block_tensor(&tb, l, "mlp.b2", d, 0, false);
         }
-#undef T
     }
     if (s->layernorm) {
         *lnf_w = add_tensor(&tb, "lnf.w", d, 0, false);

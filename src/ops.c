@@ -146,19 +146,23 @@ void hs_matmul_backward(float *dx, float *dw, float *db, const float *dout, cons
     }
 }
 
-/* Softmax of one row of scores in place; positions past `valid` are masked to 0. */
-static void softmax_row(float *row, int T, int valid)
+/* dst = softmax(src) over the first `valid` entries, 0 past them (the causal mask); dst may be
+ * src. Returns the sum of exp(src - max) and stores the max, from which the loss takes its
+ * log-sum-exp. */
+static float softmax_row(float *dst, const float *src, int n, int valid, float *max_out)
 {
-    float mx = row_max(row, valid);
+    float mx = row_max(src, valid);
     float s = 0.0f;
 #pragma omp simd reduction(+ : s)
     for (int j = 0; j < valid; j++) {
-        row[j] = fast_expf(row[j] - mx);
-        s += row[j];
+        dst[j] = fast_expf(src[j] - mx);
+        s += dst[j];
     }
     float inv = 1.0f / s;
-    for (int j = 0; j < valid; j++) row[j] *= inv;
-    for (int j = valid; j < T; j++) row[j] = 0.0f;
+    for (int j = 0; j < valid; j++) dst[j] *= inv;
+    for (int j = valid; j < n; j++) dst[j] = 0.0f;
+    if (max_out) *max_out = mx;
+    return s;
 }
 
 void hs_attention_forward(float *out, float *att, const float *qkv, int B, int T, int d, int H,
@@ -172,7 +176,10 @@ void hs_attention_forward(float *out, float *att, const float *qkv, int B, int T
             float *p = att + ((size_t)b * H + h) * T * T;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, dh, scale, q + h * dh, ld,
                         q + d + h * dh, ld, 0.0f, p, T);
-            for (int t = 0; t < T; t++) softmax_row(p + (size_t)t * T, T, causal ? t + 1 : T);
+            for (int t = 0; t < T; t++) {
+                float *row = p + (size_t)t * T;
+                softmax_row(row, row, T, causal ? t + 1 : T, NULL);
+            }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, dh, T, 1.0f, p, T,
                         q + 2 * d + h * dh, ld, 0.0f, out + (size_t)b * T * d + h * dh, d);
         }
@@ -250,15 +257,8 @@ float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *
     for (int n = 0; n < N; n++) {
         const float *l = logits + (size_t)n * V;
         float *p = probs + (size_t)n * V;
-        float mx = row_max(l, V);
-        float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-        for (int j = 0; j < V; j++) {
-            p[j] = fast_expf(l[j] - mx);
-            s += p[j];
-        }
-        float inv = 1.0f / s;
-        for (int j = 0; j < V; j++) p[j] *= inv;
+        float mx;
+        float s = softmax_row(p, l, V, V, &mx);
         if (target && (!supervised || supervised[n])) {
             /* log-sum-exp form: finite even when the target's probability underflows */
             loss += log((double)s) + mx - l[target[n]];
