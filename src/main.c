@@ -14,8 +14,8 @@
 
 #include "hopsweep/bench.h"
 #include "hopsweep/config.h"
-#include "hopsweep/record.h"
-#include "hopsweep/train.h"
+#include "hopsweep/fileio.h"
+#include "hopsweep/job.h"
 
 enum { EXIT_JOB_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
@@ -102,50 +102,16 @@ static void print_eval(const hs_eval *ev, const hs_model *model, void *user)
     fflush(p->out);
 }
 
-static char *path_join(const char *dir, const char *name)
+/* Writes one of a job's buffers into dir atomically; NULL data writes nothing. */
+static hs_status write_job_file(const char *dir, const char *name, const char *data, size_t n,
+                                hs_err *err)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *s = malloc(n);
-    if (s) snprintf(s, n, "%s/%s", dir, name);
-    return s;
-}
-
-/* Creates dir and its parents (mkdir -p). */
-static int make_dirs(const char *dir)
-{
-    char *p = strdup(dir);
-    if (!p) return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0755) && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p, 0755) && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
-/* Writes text and a newline to path through path.tmp + rename: the file is whole or absent. */
-static int write_file_atomic(const char *path, const char *text, hs_err *err)
-{
-    size_t n = strlen(path) + 5;
-    char *tmp = malloc(n);
-    if (!tmp) return hs_fail(err, HS_ENOMEM, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int bad = !f || fputs(text, f) < 0 || fputc('\n', f) == EOF || fflush(f) || fsync(fileno(f));
-    if (f && fclose(f)) bad = 1;
-    if (!bad && rename(tmp, path)) bad = 1;
-    if (bad) {
-        hs_fail(err, HS_EIO, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return bad ? HS_EIO : HS_OK;
+    if (!data) return HS_OK;
+    char *path = hs_path_join(dir, name);
+    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
+    hs_status st = hs_write_atomic(path, data, n, err);
+    free(path);
+    return st;
 }
 
 static int cmd_train(int argc, char **argv)
@@ -211,71 +177,39 @@ static int cmd_train(int argc, char **argv)
     }
     openblas_set_num_threads(threads);
 
-    char *metrics_path = NULL, *metrics_tmp = NULL, *ckpt_path = NULL;
-    FILE *metrics = NULL;
-    if (out_dir) {
-        metrics_path = path_join(out_dir, "metrics.csv");
-        metrics_tmp = path_join(out_dir, "metrics.csv.tmp");
-        ckpt_path = path_join(out_dir, "model.safetensors");
-        if (!metrics_path || !metrics_tmp || !ckpt_path) {
-            fprintf(stderr, "hopsweep train: out of memory\n");
-            return EXIT_RUNTIME;
-        }
-        if (make_dirs(out_dir) || !(metrics = fopen(metrics_tmp, "w"))) {
-            fprintf(stderr, "hopsweep train: cannot write to --out %s: %s; choose a writable directory\n",
-                    out_dir, strerror(errno));
-            free(metrics_path), free(metrics_tmp), free(ckpt_path);
-            return EXIT_BAD_INPUT;
-        }
+    if (out_dir && hs_mkdirs(out_dir, &err)) {
+        fprintf(stderr, "hopsweep train: --out %s: %s\n", out_dir, err.msg);
+        return EXIT_BAD_INPUT;
     }
-
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
     progress p = {.out = json ? stderr : stdout, .hops = cfg.task.hops, .quiet = quiet};
-    hs_train_opts opts = {.on_eval = print_eval, .user = &p, .metrics = metrics,
-                          .checkpoint = out_dir && cfg.log.checkpoint ? ckpt_path : NULL};
-    hs_train_result res;
-    hs_status st = hs_train_run(&cfg, &opts, &res, &err);
-    int rc = 0;
-    if (metrics) {
-        if (fflush(metrics) || fsync(fileno(metrics)) || fclose(metrics) ||
-            rename(metrics_tmp, metrics_path)) {
-            if (!st) st = hs_fail(&err, HS_EIO, "cannot write %s: %s", metrics_path, strerror(errno));
-        }
-    }
-    if (st) {
+    hs_job_opts opts = {.host = host, .on_eval = print_eval, .user = &p};
+    hs_job_output out;
+    if (hs_job_run(&cfg, &opts, &out, &err)) {
         fprintf(stderr, "hopsweep train: %s\n", err.msg);
-        rc = EXIT_RUNTIME;
-    } else {
-        char host[256] = "";
-        gethostname(host, sizeof host - 1);
-        hs_record_meta meta = {.host = host,
-                               .metrics = out_dir ? "metrics.csv" : NULL,
-                               .model = opts.checkpoint ? "model.safetensors" : NULL};
-        hs_json j;
-        hs_json_init(&j);
-        hs_record_json(&j, &cfg, &res, &meta);
-        char *record = hs_json_take(&j);
-        if (!record) {
-            fprintf(stderr, "hopsweep train: out of memory\n");
-            rc = EXIT_RUNTIME;
-        } else {
-            if (out_dir) {
-                char *rec_path = path_join(out_dir, "record.json");
-                if (!rec_path || write_file_atomic(rec_path, record, &err)) {
-                    fprintf(stderr, "hopsweep train: %s\n", rec_path ? err.msg : "out of memory");
-                    rc = EXIT_RUNTIME;
-                }
-                free(rec_path);
-            }
-            if (json) printf("%s\n", record);
-            free(record);
-        }
-        if (res.status != HS_OK) {
-            fprintf(stderr, "hopsweep train: job failed: %s\n", res.error);
-            if (!rc) rc = EXIT_JOB_FAILED;
-        }
+        return EXIT_RUNTIME;
     }
-    hs_train_result_free(&res);
-    free(metrics_path), free(metrics_tmp), free(ckpt_path);
+    int rc = 0;
+    if (out_dir) {
+        if (write_job_file(out_dir, HS_JOB_METRICS, out.metrics, out.metrics_len, &err) ||
+            write_job_file(out_dir, HS_JOB_MODEL, out.model, out.model_len, &err)) {
+            fprintf(stderr, "hopsweep train: %s\n", err.msg);
+            rc = EXIT_RUNTIME;
+        }
+        out.record[out.record_len] = '\n'; /* the NUL's place: the file ends with a newline */
+        if (!rc && write_job_file(out_dir, "record.json", out.record, out.record_len + 1, &err)) {
+            fprintf(stderr, "hopsweep train: %s\n", err.msg);
+            rc = EXIT_RUNTIME;
+        }
+        out.record[out.record_len] = '\0';
+    }
+    if (json) printf("%s\n", out.record);
+    if (out.status == HS_JOB_FAILED) {
+        fprintf(stderr, "hopsweep train: job failed: %s\n", out.error);
+        if (!rc) rc = EXIT_JOB_FAILED;
+    }
+    hs_job_output_free(&out);
     return rc;
 }
 

@@ -25,8 +25,9 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     hs_json_key(j, "config");
     hs_json_config(j, cfg);
     hs_json_key(j, "status");
-    hs_json_string(j, res->status == HS_OK ? "done" : "failed");
-    string_or_null(j, "error", res->status == HS_OK ? NULL : res->error);
+    bool done = res->status == HS_OK && !res->interrupted;
+    hs_json_string(j, res->status != HS_OK ? "failed" : done ? "done" : "interrupted");
+    string_or_null(j, "error", done ? NULL : res->error);
     string_or_null(j, "host", meta->host);
     hs_json_key(j, "rank");
     hs_json_int(j, meta->rank);

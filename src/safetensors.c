@@ -4,11 +4,9 @@
 #include "hopsweep/safetensors.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hopsweep/json.h"
 
@@ -54,52 +52,21 @@ static char *build_header(const hs_st_entry *entries, int n, const char *config_
     return hs_json_take(&j);
 }
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-hs_status hs_st_write(const char *path, const hs_st_entry *entries, int n,
-                      const char *config_json, hs_err *err)
+hs_status hs_st_write(FILE *f, const hs_st_entry *entries, int n, const char *config_json,
+                      hs_err *err)
 {
     char *header = build_header(entries, n, config_json);
-    if (!header) return hs_fail(err, HS_ENOMEM, "out of memory writing %s", path);
+    if (!header) return hs_fail(err, HS_ENOMEM, "out of memory building a safetensors header");
     /* The format asks for the data to start 8-byte aligned: pad the header with spaces. */
     size_t hlen = strlen(header), padded = (hlen + 7) & ~(size_t)7;
     unsigned char len8[8];
     for (int k = 0; k < 8; k++) len8[k] = (unsigned char)((uint64_t)padded >> (8 * k));
-
-    size_t plen = strlen(path) + 8;
-    char *tmp = malloc(plen);
-    if (!tmp) {
-        free(header);
-        return hs_fail(err, HS_ENOMEM, "out of memory writing %s", path);
+    int bad = fwrite(len8, 1, 8, f) != 8 || fwrite(header, 1, hlen, f) != hlen ||
+              fwrite("        ", 1, padded - hlen, f) != padded - hlen;
+    for (int i = 0; i < n && !bad; i++) {
+        size_t bytes = entry_bytes(&entries[i]);
+        bad = fwrite(entries[i].data, 1, bytes, f) != bytes;
     }
-    snprintf(tmp, plen, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int bad = fd < 0;
-    if (!bad) bad = write_all(fd, len8, 8) || write_all(fd, header, hlen) ||
-                    write_all(fd, "        ", padded - hlen);
-    for (int i = 0; i < n && !bad; i++) bad = write_all(fd, entries[i].data, entry_bytes(&entries[i]));
-    if (!bad) bad = fsync(fd);
-    if (fd >= 0 && close(fd) && !bad) bad = 1;
-    if (!bad) bad = rename(tmp, path);
-    hs_status st = HS_OK;
-    if (bad) {
-        st = hs_fail(err, HS_EIO, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
     free(header);
-    return st;
+    return bad ? hs_fail(err, HS_EIO, "cannot write safetensors data: %s", strerror(errno)) : HS_OK;
 }

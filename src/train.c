@@ -282,6 +282,12 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         loss_sum += loss;
         loss_n++;
         step++;
+        if (opts->on_step && opts->on_step(step, opts->user)) {
+            res->interrupted = true;
+            snprintf(res->error, sizeof res->error, "interrupted at step %d of %d", step,
+                     cfg->train.steps);
+            break;
+        }
     }
     res->steps = step;
     memcpy(res->final_hop_acc, j.hop_acc, sizeof(float) * (D + 1));
@@ -290,7 +296,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
                                    cfg->emergence.patience);
         res->hop_steps[k] = e < 0 ? -1 : eval_steps[e];
     }
-    if (opts->checkpoint && res->status == HS_OK)
+    if (opts->checkpoint && res->status == HS_OK && !res->interrupted)
         st = hs_checkpoint_save(m, cfg, opts->checkpoint, err);
     res->wall_s = now_s() - t0;
     free(eval_steps);

@@ -1,12 +1,14 @@
 /* safetensors.h — reading and writing safetensors files (JSON header + little-endian tensors),
  * the checkpoint format of DESIGN §3 that numpy and PyTorch read.
  *
- * Writes go to PATH.tmp, are fsynced and renamed, so a reader never sees half a file. */
+ * Writes go to a stream (a file, or memory through open_memstream); callers that write a file
+ * make it appear whole with hs_write_atomic. */
 #ifndef HOPSWEEP_SAFETENSORS_H
 #define HOPSWEEP_SAFETENSORS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hopsweep/error.h"
 
@@ -21,7 +23,7 @@ typedef struct hs_st_entry {
 } hs_st_entry;
 
 /* metadata_json: NULL or the text of a JSON value stored as the string __metadata__.config. */
-hs_status hs_st_write(const char *path, const hs_st_entry *entries, int n,
-                      const char *config_json, hs_err *err);
+hs_status hs_st_write(FILE *f, const hs_st_entry *entries, int n, const char *config_json,
+                      hs_err *err);
 
 #endif

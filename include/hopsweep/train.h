@@ -24,9 +24,13 @@ typedef struct hs_eval {
 } hs_eval;
 
 typedef void (*hs_eval_fn)(const hs_eval *ev, const hs_model *model, void *user);
+/* Called after every training step with the number of steps done; returning true stops the job
+ * there (recorded as interrupted). Lets a coordinator serve other ranks between its own steps. */
+typedef bool (*hs_step_fn)(int step, void *user);
 
 typedef struct hs_train_result {
     hs_status status; /* HS_OK, or HS_ENUMERIC when the loss diverged */
+    bool interrupted; /* on_step asked to stop before the end */
     char error[512];  /* why the job failed; empty when it did not */
     int steps;        /* steps completed */
     bool early_stopped;
@@ -39,9 +43,10 @@ typedef struct hs_train_result {
 
 typedef struct hs_train_opts {
     hs_eval_fn on_eval;     /* called after every evaluation, or NULL */
+    hs_step_fn on_step;     /* called after every step, or NULL */
     void *user;
     FILE *metrics;          /* receives metrics.csv, or NULL */
-    const char *checkpoint; /* write the final model here (safetensors), or NULL */
+    FILE *checkpoint;       /* receives the final model (safetensors), or NULL */
 } hs_train_opts;
 
 /* Runs the job described by cfg (already validated). A diverged loss is not an error of the

@@ -102,9 +102,11 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < BT; i++) sup[i] = b.supervised[i];
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    if (hs_checkpoint_write(&m, m.params, &cfg, path, &err)) rc = fail(&err);
+    FILE *f = fopen(path, "wb");
+    if (!f || hs_checkpoint_write(&m, m.params, &cfg, f, &err) || fclose(f)) rc = fail(&err);
     snprintf(path, sizeof path, "%s/grads.safetensors", dir);
-    if (!rc && hs_checkpoint_write(&m, m.grads, &cfg, path, &err)) rc = fail(&err);
+    f = rc ? NULL : fopen(path, "wb");
+    if (!rc && (!f || hs_checkpoint_write(&m, m.grads, &cfg, f, &err) || fclose(f))) rc = fail(&err);
     const hs_st_entry be[6] = {
         {"parent", HS_ST_I32, 2, {B, T, 0}, b.parent},
         {"child", HS_ST_I32, 2, {B, T, 0}, b.child},
@@ -114,7 +116,8 @@ int main(int argc, char **argv)
         {"loss", HS_ST_F32, 1, {1, 0, 0}, &loss},
     };
     snprintf(path, sizeof path, "%s/batch.safetensors", dir);
-    if (!rc && hs_st_write(path, be, 6, NULL, &err)) rc = fail(&err);
+    f = rc ? NULL : fopen(path, "wb");
+    if (!rc && (!f || hs_st_write(f, be, 6, NULL, &err) || fclose(f))) rc = fail(&err);
     if (rc == 0)
         printf("ref_dump: %s: %d tensors, B=%d T=%d V=%d, %d supervised, loss %.7g\n", dir,
                m.n_tensors, B, T, V, m.n_supervised, (double)loss);

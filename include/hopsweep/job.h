@@ -1,0 +1,61 @@
+/* job.h — one training job from config to bytes: runs the trainer and returns the job record
+ * (DESIGN §3), metrics.csv, the attention log and the checkpoint as in-memory buffers, so the
+ * same output can be written by `hopsweep train --out`, sent between MPI ranks unchanged, or
+ * stored by rank 0.
+ *
+ * Inside a store, job <id> keeps its files in jobs/<id>/ under the names below; the record's
+ * `files` paths say so. */
+#ifndef HOPSWEEP_JOB_H
+#define HOPSWEEP_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hopsweep/config.h"
+#include "hopsweep/train.h"
+
+#define HS_JOB_METRICS "metrics.csv"
+#define HS_JOB_ATTENTION "attn.zst"
+#define HS_JOB_MODEL "model.safetensors"
+
+typedef enum { HS_JOB_DONE = 0, HS_JOB_FAILED, HS_JOB_INTERRUPTED } hs_job_status;
+
+typedef struct hs_job_opts {
+    const char *sweep;     /* sweep name for the record, NULL for a lone job */
+    const char *host;      /* host name for the record */
+    int rank;              /* MPI rank for the record */
+    const char *files_dir; /* directory of the job's files relative to the store ("jobs/<id>"),
+                              or NULL: the record names bare file names */
+    hs_eval_fn on_eval;    /* called after every evaluation */
+    hs_step_fn on_step;    /* called after every step; returning true interrupts the job */
+    void *user;
+} hs_job_opts;
+
+typedef struct hs_job_output {
+    char id[17];
+    hs_job_status status;
+    char error[512];            /* why the job failed or stopped; empty when done */
+    int steps;
+    double wall_s;
+    float final_query_acc;
+    char *record;               /* the job record, one JSON object without a newline */
+    size_t record_len;
+    char *metrics;              /* metrics.csv */
+    size_t metrics_len;
+    char *attention;            /* attn.zst, NULL when the job logs no attention */
+    size_t attention_len;
+    char *model;                /* model.safetensors, NULL unless log.checkpoint */
+    size_t model_len;
+} hs_job_output;
+
+/* Runs cfg (already validated). A job that diverges, is refused by the trainer (say, out of
+ * memory for its model) or is interrupted still returns HS_OK with its status and error set
+ * and a record saying so; only failing to build the output itself is an error of the call. */
+hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_output *out,
+                     hs_err *err);
+void hs_job_output_free(hs_job_output *out);
+
+/* "done", "failed", "interrupted" */
+const char *hs_job_status_name(hs_job_status s);
+
+#endif
