@@ -104,7 +104,7 @@ static hs_status bench_one(const bench_config *bc, double seconds, bench_result 
     }
     r->ms_per_step = 1e3 * t / steps;
     r->steps_per_s = steps / t;
-    r->gflops = hs_model_step_flops(&m, bc->batch) * r->steps_per_s * 1e-9;
+    r->gflops = hs_model_step_flops(&m.shape, bc->batch) * r->steps_per_s * 1e-9;
     free(parent), free(child), free(target);
     hs_adamw_free(&opt);
     hs_model_free(&m);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "hopsweep/yamlfile.h"
+
 /* ---------------------------------------------------------------------------------------------
  * The key table */
 
@@ -143,63 +145,6 @@ const char *hs_curriculum_name(hs_curriculum c)
 /* ---------------------------------------------------------------------------------------------
  * Message helpers */
 
-/* Writes s in double quotes for a one-line message: control bytes, quotes and backslashes are
- * escaped, and anything past 48 bytes is cut to "...", so a hostile value can neither break
- * the line nor crowd out the rest of the message. */
-static void quote(const char *s, size_t len, char *out, size_t n)
-{
-    size_t o = 0;
-    const size_t shown = len > 48 ? 45 : len;
-    out[o++] = '"';
-    for (size_t i = 0; i < shown && o + 6 < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)ch;
-        } else if (ch < 0x20 || ch == 0x7f) {
-            o += (size_t)snprintf(out + o, n - o, "\\x%02x", ch);
-        } else {
-            out[o++] = (char)ch;
-        }
-    }
-    if (shown < len && o + 5 < n) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-}
-
-#define QUOTED_MAX (2 + 48 * 4 + 4)
-
-/* Edit distance counting a swap of neighbours as one edit ("modle" is one from "model"), as
- * typos go; names longer than 63 bytes are never "close" to a key. */
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t two[64], one[64], cur[64]; /* rows i-2, i-1 and i of the distance matrix */
-    for (size_t j = 0; j <= lb; j++)
-        one[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t best = one[j - 1] + (a[i - 1] != b[j - 1]);
-            if (one[j] + 1 < best)
-                best = one[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                two[j - 2] + 1 < best)
-                best = two[j - 2] + 1;
-            cur[j] = best;
-        }
-        memcpy(two, one, (lb + 1) * sizeof one[0]);
-        memcpy(one, cur, (lb + 1) * sizeof one[0]);
-    }
-    return one[lb];
-}
-
 static size_t section_len(const char *key_name)
 {
     return (size_t)(strchr(key_name, '.') - key_name);
@@ -229,7 +174,7 @@ static const char *suggest(const char *name, size_t *len_out)
         /* Candidates: the key itself and its section ("modle" -> "model"). */
         size_t lens[2] = {strlen(keys[i].name), section_len(keys[i].name)};
         for (int c = 0; c < 2; c++) {
-            size_t d = edit_distance(name, len, keys[i].name, lens[c]);
+            size_t d = hs_edit_distance(name, len, keys[i].name, lens[c]);
             if (d < best_d) {
                 best_d = d;
                 best = keys[i].name;
@@ -259,8 +204,8 @@ static bool is_section(const char *name)
  * keys; otherwise the closest key or section, or the list of sections. */
 static hs_status unknown_key(const char *name, hs_err *err)
 {
-    char q[QUOTED_MAX];
-    quote(name, strlen(name), q, sizeof q);
+    char q[HS_QUOTED_MAX];
+    hs_quote(name, strlen(name), '"', q, sizeof q);
     if (is_section(name)) {
         char list[400];
         size_t o = 0, len = strlen(name);
@@ -310,8 +255,8 @@ static bool is_decimal(const char *v, bool allow_minus)
  * config, so a failed set leaves it untouched. */
 static hs_status parse_value(const key_def *k, const char *v, void *out, hs_err *err)
 {
-    char q[QUOTED_MAX];
-    quote(v, strlen(v), q, sizeof q);
+    char q[HS_QUOTED_MAX];
+    hs_quote(v, strlen(v), '"', q, sizeof q);
     switch (k->kind) {
     case HS_KEY_INT: {
         if (!is_decimal(v, true))
@@ -382,7 +327,7 @@ static hs_status parse_value(const key_def *k, const char *v, void *out, hs_err 
             }
             size_t d = ascii_ieq(v, k->names[i])
                            ? 0
-                           : edit_distance(v, strlen(v), k->names[i], strlen(k->names[i]));
+                           : hs_edit_distance(v, strlen(v), k->names[i], strlen(k->names[i]));
             if (d < close_d) {
                 close = k->names[i];
                 close_d = d;
@@ -446,10 +391,10 @@ hs_status hs_config_set(hs_config *c, const char *key, const char *value, hs_err
 
 hs_status hs_config_override(hs_config *c, const char *arg, hs_err *err)
 {
-    char q[QUOTED_MAX];
+    char q[HS_QUOTED_MAX];
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg) {
-        quote(arg, strlen(arg), q, sizeof q);
+        hs_quote(arg, strlen(arg), '"', q, sizeof q);
         return hs_fail(err, HS_EINPUT, "%s: %s; write key=value, e.g. model.layers=3", q,
                        eq ? "empty key before '='" : "missing '='");
     }
@@ -473,90 +418,58 @@ typedef struct yaml_ctx {
     hs_err *err;
 } yaml_ctx;
 
-/* Fails with "path:line:column: " (1-based) in front of the formatted message. */
-static hs_status yaml_fail(const yaml_ctx *x, yaml_mark_t m, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static hs_status yaml_fail(const yaml_ctx *x, yaml_mark_t m, const char *fmt, ...)
-{
-    char inner[sizeof x->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(inner, sizeof inner, fmt, ap);
-    va_end(ap);
-    return hs_fail(x->err, HS_EINPUT, "%s:%zu:%zu: %s", x->path, m.line + 1, m.column + 1, inner);
-}
-
-static const char *node_kind_name(const yaml_node_t *n)
-{
-    switch (n->type) {
-    case YAML_MAPPING_NODE: return "a mapping";
-    case YAML_SEQUENCE_NODE: return "a list";
-    default: return "a value";
-    }
-}
-
-/* Scalar text as a C string; NULL when it holds a NUL byte (which C strings would cut short). */
-static const char *scalar_text(const yaml_node_t *n)
-{
-    const char *s = (const char *)n->data.scalar.value;
-    return strlen(s) == n->data.scalar.length ? s : NULL;
-}
-
 static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *prefix);
 
 /* One `name: value` pair, `name` already joined to its section path. */
 static hs_status walk_pair(yaml_ctx *x, const yaml_node_t *kn, const char *name,
                            const yaml_node_t *vn)
 {
-    char q[QUOTED_MAX];
+    char q[HS_QUOTED_MAX];
     const key_def *k = find_key(name);
     if (k) {
         if (vn->type != YAML_SCALAR_NODE)
-            return yaml_fail(
-                x, vn->start_mark, "%s: expected a single value (allowed: %s), found %s%s", k->name,
-                k->allowed, node_kind_name(vn),
-                vn->type == YAML_SEQUENCE_NODE ? "; lists of values belong in a sweep's grid:"
-                                               : "");
+            return hs_yaml_fail(x->err, x->path, vn->start_mark,
+                                "%s: expected a single value (allowed: %s), found %s%s", k->name,
+                                k->allowed, hs_yaml_kind_name(vn),
+                                vn->type == YAML_SEQUENCE_NODE
+                                    ? "; lists of values belong in a sweep's grid:"
+                                    : "");
         const yaml_node_t *first = x->seen[k - keys];
         if (first)
-            return yaml_fail(x, kn->start_mark,
-                             "duplicate key \"%s\" (first set at line %zu, column %zu)", k->name,
-                             first->start_mark.line + 1, first->start_mark.column + 1);
+            return hs_yaml_fail(x->err, x->path, kn->start_mark,
+                                "duplicate key \"%s\" (first set at line %zu, column %zu)", k->name,
+                                first->start_mark.line + 1, first->start_mark.column + 1);
         x->seen[k - keys] = kn;
-        const char *v = scalar_text(vn);
+        const char *v = hs_yaml_scalar_text(vn);
         if (!v) {
-            quote((const char *)vn->data.scalar.value, vn->data.scalar.length, q, sizeof q);
-            return yaml_fail(x, vn->start_mark, "%s: %s holds a NUL character (allowed: %s)",
-                             k->name, q, k->allowed);
+            hs_quote((const char *)vn->data.scalar.value, vn->data.scalar.length, '"', q, sizeof q);
+            return hs_yaml_fail(x->err, x->path, vn->start_mark,
+                                "%s: %s holds a NUL character (allowed: %s)", k->name, q,
+                                k->allowed);
         }
         hs_err e;
         hs_status st = set_key(x->c, k, v, &e);
-        return st ? yaml_fail(x, vn->start_mark, "%s", e.msg) : HS_OK;
+        return st ? hs_yaml_fail(x->err, x->path, vn->start_mark, "%s", e.msg) : HS_OK;
     }
     if (!is_section(name)) {
         hs_err e;
         unknown_key(name, &e);
-        return yaml_fail(x, kn->start_mark, "%s", e.msg);
+        return hs_yaml_fail(x->err, x->path, kn->start_mark, "%s", e.msg);
     }
     if (vn->type == YAML_MAPPING_NODE)
         return walk_mapping(x, vn, name);
     /* `task:` with nothing after it (every key commented out) is an empty section. */
-    if (vn->type == YAML_SCALAR_NODE && vn->data.scalar.length == 0 &&
-        vn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+    if (hs_yaml_is_empty(vn))
         return HS_OK;
     if (vn->type == YAML_SCALAR_NODE) {
-        quote((const char *)vn->data.scalar.value, vn->data.scalar.length, q, sizeof q);
-        return yaml_fail(x, vn->start_mark,
-                         "%s is a section and needs a mapping of %s.* keys, found the value %s",
-                         name, name, q);
+        hs_quote((const char *)vn->data.scalar.value, vn->data.scalar.length, '"', q, sizeof q);
+        return hs_yaml_fail(x->err, x->path, vn->start_mark,
+                            "%s is a section and needs a mapping of %s.* keys, found the value %s",
+                            name, name, q);
     }
-    return yaml_fail(x, vn->start_mark,
-                     "%s is a section and needs a mapping of %s.* keys, found %s", name, name,
-                     node_kind_name(vn));
+    return hs_yaml_fail(x->err, x->path, vn->start_mark,
+                        "%s is a section and needs a mapping of %s.* keys, found %s", name, name,
+                        hs_yaml_kind_name(vn));
 }
 
 /* Walks a mapping whose keys extend `prefix` ("" at the top, "model" inside model:). Recursion
@@ -569,30 +482,33 @@ static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *p
         const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
         const yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
         if (!kn || !vn)
-            return yaml_fail(x, map->start_mark, "internal error: dangling YAML node");
+            return hs_yaml_fail(x->err, x->path, map->start_mark,
+                                "internal error: dangling YAML node");
         if (kn->type != YAML_SCALAR_NODE)
-            return yaml_fail(x, kn->start_mark, "%s%skeys must be plain names, found %s", prefix,
-                             *prefix ? ": " : "", node_kind_name(kn));
+            return hs_yaml_fail(x->err, x->path, kn->start_mark,
+                                "%s%skeys must be plain names, found %s", prefix,
+                                *prefix ? ": " : "", hs_yaml_kind_name(kn));
         /* YAML itself forbids repeated keys in one mapping; libyaml does not check. */
         for (const yaml_node_pair_t *o = map->data.mapping.pairs.start; o < p; o++) {
             const yaml_node_t *ok = yaml_document_get_node(x->doc, o->key);
             if (ok && ok->type == YAML_SCALAR_NODE &&
                 ok->data.scalar.length == kn->data.scalar.length &&
                 !memcmp(ok->data.scalar.value, kn->data.scalar.value, kn->data.scalar.length)) {
-                char full[192], q[QUOTED_MAX];
+                char full[192], q[HS_QUOTED_MAX];
                 snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "",
                          (int)kn->data.scalar.length, (const char *)kn->data.scalar.value);
-                quote(full, strlen(full), q, sizeof q);
-                return yaml_fail(x, kn->start_mark,
-                                 "duplicate key %s (first set at line %zu, column %zu)", q,
-                                 ok->start_mark.line + 1, ok->start_mark.column + 1);
+                hs_quote(full, strlen(full), '"', q, sizeof q);
+                return hs_yaml_fail(x->err, x->path, kn->start_mark,
+                                    "duplicate key %s (first set at line %zu, column %zu)", q,
+                                    ok->start_mark.line + 1, ok->start_mark.column + 1);
             }
         }
-        const char *kt = scalar_text(kn);
+        const char *kt = hs_yaml_scalar_text(kn);
         if (!kt) {
-            char q[QUOTED_MAX];
-            quote((const char *)kn->data.scalar.value, kn->data.scalar.length, q, sizeof q);
-            return yaml_fail(x, kn->start_mark, "unknown key %s (it holds a NUL character)", q);
+            char q[HS_QUOTED_MAX];
+            hs_quote((const char *)kn->data.scalar.value, kn->data.scalar.length, '"', q, sizeof q);
+            return hs_yaml_fail(x->err, x->path, kn->start_mark,
+                                "unknown key %s (it holds a NUL character)", q);
         }
         char name[128];
         int len = snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", kt);
@@ -600,7 +516,7 @@ static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *p
             /* Longer than any key: certainly unknown; show what fits. */
             hs_err e;
             unknown_key(name, &e);
-            return yaml_fail(x, kn->start_mark, "%s", e.msg);
+            return hs_yaml_fail(x->err, x->path, kn->start_mark, "%s", e.msg);
         }
         hs_status st = walk_pair(x, kn, name, vn);
         if (st)
@@ -609,142 +525,50 @@ static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *p
     return HS_OK;
 }
 
-/* Reads the whole file: libyaml then parses from memory, and reader errors (bad UTF-8), which
- * libyaml reports as a byte offset only, can be turned into a line and column. */
-static hs_status read_file(const char *path, char **data, size_t *size, hs_err *err)
+hs_status hs_config_apply_yaml(hs_config *c, const char *path, yaml_document_t *doc,
+                               const yaml_node_t *map, hs_err *err)
 {
-    enum { LIMIT = 16 << 20 }; /* a job file is a few hundred bytes; stops /dev/zero */
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hs_fail(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    hs_status st = HS_OK;
-    while (buf) {
-        if (n == cap) {
-            if (cap >= LIMIT) {
-                st = hs_fail(err, HS_EINPUT, "%s: larger than %d MiB; not a job file", path,
-                             LIMIT >> 20);
-                break;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) { /* end of file, or an error such as reading a directory */
-            if (ferror(f))
-                st = hs_fail(err, HS_EIO, "%s: cannot read: %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return hs_fail(err, HS_ENOMEM, "%s: out of memory reading the file", path);
-    if (st) {
-        free(buf);
-        return st;
-    }
-    *data = buf;
-    *size = n;
-    return HS_OK;
+    if (hs_yaml_is_empty(map)) /* `base:` with nothing under it: no keys */
+        return HS_OK;
+    if (map->type != YAML_MAPPING_NODE)
+        return hs_yaml_fail(err, path, map->start_mark,
+                            "expected a mapping of sections (task:, model:, train:, log:, "
+                            "emergence:) or dotted keys, found %s",
+                            hs_yaml_kind_name(map));
+    /* Work on a copy: a mapping that fails halfway leaves *c as it was. */
+    hs_config tmp = *c;
+    yaml_ctx x = {.path = path, .doc = doc, .c = &tmp, .err = err};
+    hs_status st = walk_mapping(&x, map, "");
+    if (st == HS_OK)
+        *c = tmp;
+    return st;
 }
 
-/* libyaml's own error, with the 1-based position of the problem. */
-static hs_status parser_error(const yaml_parser_t *p, const char *path, const char *data,
-                              size_t size, hs_err *err)
+/* Applies the keys of a job file's one document to c. */
+static hs_status apply_document(hs_config *c, const char *path, yaml_document_t *doc, hs_err *err)
 {
-    if (p->error == YAML_MEMORY_ERROR)
-        return hs_fail(err, HS_ENOMEM, "%s: out of memory parsing YAML", path);
-    const char *problem = p->problem ? p->problem : "unknown error";
-    if (p->error == YAML_READER_ERROR) {
-        size_t line = 1, col = 1;
-        for (size_t i = 0; i < p->problem_offset && i < size; i++, col++)
-            if (data[i] == '\n') {
-                line++;
-                col = 0;
-            }
-        char val[32] = "";
-        if (p->problem_value >= 0)
-            snprintf(val, sizeof val, " (byte 0x%02x)", (unsigned)p->problem_value & 0xffu);
-        return hs_fail(err, HS_EINPUT,
-                       "%s:%zu:%zu: not valid YAML text: %s%s; job files must be UTF-8", path, line,
-                       col, problem, val);
-    }
-    /* A tab where indentation is expected is the classic hand-written YAML mistake, and
-     * libyaml's own words for it ("cannot start any token") do not say so. */
-    const char *hint = p->problem_mark.index < size && data[p->problem_mark.index] == '\t'
-                           ? "; YAML indents with spaces, not tabs"
-                           : "";
-    if (p->context)
-        return hs_fail(err, HS_EINPUT,
-                       "%s:%zu:%zu: malformed YAML: %s (%s at line %zu, column %zu)%s", path,
-                       p->problem_mark.line + 1, p->problem_mark.column + 1, problem, p->context,
-                       p->context_mark.line + 1, p->context_mark.column + 1, hint);
-    return hs_fail(err, HS_EINPUT, "%s:%zu:%zu: malformed YAML: %s%s", path,
-                   p->problem_mark.line + 1, p->problem_mark.column + 1, problem, hint);
-}
-
-/* Applies the keys of one parsed document to x->c. */
-static hs_status apply_document(yaml_ctx *x)
-{
-    const yaml_node_t *root = yaml_document_get_root_node(x->doc);
+    const yaml_node_t *root = yaml_document_get_root_node(doc);
     if (!root) /* empty file or only comments: no keys */
         return HS_OK;
-    if (root->type == YAML_MAPPING_NODE)
-        return walk_mapping(x, root, "");
-    if (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0 &&
-        root->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) /* a bare "---": no keys */
-        return HS_OK;
-    return yaml_fail(x, root->start_mark,
-                     "a job file must be a mapping of sections (task:, model:, train:, log:, "
-                     "emergence:) or dotted keys, found %s at the top",
-                     node_kind_name(root));
+    if (root->type == YAML_MAPPING_NODE || hs_yaml_is_empty(root)) /* a bare "---": no keys */
+        return hs_config_apply_yaml(c, path, doc, root, err);
+    return hs_yaml_fail(err, path, root->start_mark,
+                        "a job file must be a mapping of sections (task:, model:, train:, log:, "
+                        "emergence:) or dotted keys, found %s at the top",
+                        hs_yaml_kind_name(root));
 }
 
 hs_status hs_config_load_yaml(hs_config *c, const char *path, hs_err *err)
 {
-    char *data = NULL;
-    size_t size = 0;
-    hs_status st = read_file(path, &data, &size, err);
+    hs_yaml_file f;
+    hs_status st = hs_yaml_open(&f, path, "job file", err);
     if (st)
         return st;
-
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        free(data);
-        return hs_fail(err, HS_ENOMEM, "%s: out of memory starting the YAML parser", path);
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, size);
-
-    /* Work on a copy: a file that fails halfway leaves *c as it was. */
     hs_config tmp = *c;
-    yaml_document_t doc;
-    yaml_ctx x = {.path = path, .doc = &doc, .c = &tmp, .err = err};
-    if (!yaml_parser_load(&parser, &doc)) { /* libyaml frees doc itself on failure */
-        st = parser_error(&parser, path, data, size, err);
-    } else {
-        st = apply_document(&x);
-        yaml_document_delete(&doc);
-        /* A second document ("---" again) would silently be ignored: refuse it. */
-        if (st == HS_OK && !yaml_parser_load(&parser, &doc)) {
-            st = parser_error(&parser, path, data, size, err);
-        } else if (st == HS_OK) {
-            const yaml_node_t *again = yaml_document_get_root_node(&doc);
-            if (again)
-                st = yaml_fail(&x, again->start_mark,
-                               "a job file holds one YAML document; found a second one");
-            yaml_document_delete(&doc);
-        }
-    }
-    yaml_parser_delete(&parser);
-    free(data);
+    st = apply_document(&tmp, path, &f.doc, err);
+    if (st == HS_OK)
+        st = hs_yaml_check_single(&f, err);
+    hs_yaml_close(&f);
     if (st == HS_OK)
         *c = tmp;
     return st;

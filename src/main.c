@@ -1,9 +1,11 @@
-/* main.c — the hopsweep command line: `train`, `bench`, and help.
+/* main.c — the hopsweep command line: `train`, `run`, `expand`, `bench`, and help.
  *
- * Exit codes: 0 success; 1 the job failed (diverged); 2 bad input (arguments, config, YAML);
- * 3 a file could not be written or memory ran out. */
+ * Exit codes: 0 success; 1 a job failed (diverged); 2 bad input (arguments, config, YAML);
+ * 3 a file could not be written or memory ran out; 4 a sweep was stopped by a signal before
+ * it finished (run the same command again to resume). */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +16,27 @@
 
 #include "hopsweep/bench.h"
 #include "hopsweep/config.h"
+#include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/job.h"
+#include "hopsweep/progress.h"
+#include "hopsweep/store.h"
+#include "hopsweep/sweep.h"
 
-enum { EXIT_JOB_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
+enum { EXIT_JOB_FAILED = 1, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3, EXIT_STOPPED = 4 };
 
 static const char USAGE[] =
     "usage: hopsweep <command> [options]\n"
     "\n"
     "commands:\n"
     "  train [JOB.yaml] [key=value ...]   train one model on the retrieval task\n"
+    "  run SWEEP.yaml [key=v1,v2 ...]     run a sweep's jobs (alone, or under mpirun/srun)\n"
+    "  expand SWEEP.yaml [key=v1,v2 ...]  list a sweep's jobs without running them\n"
     "  bench                              time training steps of the reference models S, M, L\n"
     "  help [command]                     show help\n"
     "\n"
-    "exit codes: 0 ok, 1 job failed (diverged), 2 bad input, 3 I/O or out of memory\n"
+    "exit codes: 0 ok, 1 a job failed (diverged), 2 bad input, 3 I/O or out of memory,\n"
+    "            4 sweep stopped by a signal (run it again to resume)\n"
     "see `hopsweep <command> --help`\n";
 
 static const char TRAIN_USAGE[] =
@@ -56,6 +65,31 @@ static const char BENCH_USAGE[] =
     "every position supervised. Prints ms/step, steps/s, achieved GFLOP/s and the share of a\n"
     "1024^3 sgemm's rate measured in the same run. --json: one object per config per line with\n"
     "config, ms_per_step, steps_per_s, gflops, sgemm_gflops.\n";
+
+static const char RUN_USAGE[] =
+    "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
+    "                    [--abandon] [--retry-failed] [--progress-every S] [--quiet]\n"
+    "\n"
+    "Runs every job of the sweep and appends each result to the store (DIR/runs.jsonl,\n"
+    "DIR/jobs/<id>/). Jobs already done or failed in the store are skipped, so running the same\n"
+    "command again after a crash or a stop finishes the sweep. key=value sets a key for every job;\n"
+    "key=v1,v2,... makes it a grid axis. Alone it trains every job itself; under\n"
+    "`mpirun -np N` or `srun` rank 0 hands jobs out longest first and trains too, so N ranks\n"
+    "keep N cores busy.\n"
+    "\n"
+    "  --out DIR            the store (default: the sweep's output:)\n"
+    "  --threads N          BLAS threads per rank (default 1)\n"
+    "  --abandon            on SIGINT/SIGTERM interrupt running jobs instead of letting them\n"
+    "                       finish (a second signal always does)\n"
+    "  --retry-failed       run again the jobs the store records as failed\n"
+    "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
+    "  --quiet              no progress or job lines\n";
+
+static const char EXPAND_USAGE[] =
+    "usage: hopsweep expand SWEEP.yaml [key=value | key=v1,v2,...]\n"
+    "\n"
+    "Validates the sweep and prints its jobs, one per line (id, then the value of every grid\n"
+    "key), and their count. Runs nothing.\n";
 
 static void print_keys(FILE *f)
 {
@@ -213,6 +247,248 @@ static int cmd_train(int argc, char **argv)
     return rc;
 }
 
+/* ---- run and expand ---- */
+
+/* Raised by SIGINT/SIGTERM: the coordinator stops handing out work (1) or also interrupts the
+ * running jobs (2, a second signal). The one global of the program: signal handlers need it. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_requested < 2) stop_requested++;
+}
+
+typedef struct {
+    hs_store *store;
+    bool retry_failed;
+} store_sink;
+
+static bool sink_finished(const char *id, void *user)
+{
+    store_sink *s = user;
+    hs_run_status st = hs_store_status(s->store, id);
+    return st == HS_RUN_DONE || (st == HS_RUN_FAILED && !s->retry_failed);
+}
+
+static hs_status sink_put(const hs_job_output *out, void *user, hs_err *err)
+{
+    store_sink *s = user;
+    return hs_store_put(s->store, out, err);
+}
+
+typedef struct {
+    const char *sweep;
+    char **overrides;
+    int n_overrides;
+    const char *out;
+    int threads;
+    bool abandon, retry_failed, quiet;
+    double progress_every;
+} run_args;
+
+/* Splits the arguments of run/expand; returns -1 after printing the problem. */
+static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, bool is_run)
+{
+    a->overrides = argv; /* key=value arguments are gathered in place, at the front */
+    a->threads = 1;
+    a->progress_every = 60.0;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        bool has_value = i + 1 < argc;
+        if (is_run && !strcmp(s, "--out") && has_value) {
+            a->out = argv[++i];
+        } else if (is_run && !strcmp(s, "--threads") && has_value) {
+            if (parse_threads(argv[++i], &a->threads)) {
+                fprintf(stderr, "hopsweep %s: --threads \"%s\" is not a count in 1..1024\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (is_run && !strcmp(s, "--progress-every") && has_value) {
+            char *end;
+            a->progress_every = strtod(argv[++i], &end);
+            if (*end || end == argv[i] || !(a->progress_every > 0 && a->progress_every <= 86400)) {
+                fprintf(stderr, "hopsweep %s: --progress-every \"%s\" must be seconds in (0, 86400]\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (is_run && !strcmp(s, "--abandon")) {
+            a->abandon = true;
+        } else if (is_run && !strcmp(s, "--retry-failed")) {
+            a->retry_failed = true;
+        } else if (is_run && !strcmp(s, "--quiet")) {
+            a->quiet = true;
+        } else if (s[0] == '-') {
+            fprintf(stderr, "hopsweep %s: unknown option or missing value: %s; see hopsweep %s --help\n", cmd, s, cmd);
+            return -1;
+        } else if (strchr(s, '=')) {
+            a->overrides[a->n_overrides++] = argv[i];
+        } else if (a->sweep) {
+            fprintf(stderr, "hopsweep %s: two sweep files (%s, %s); give one, and key=value for the rest\n",
+                    cmd, a->sweep, s);
+            return -1;
+        } else {
+            a->sweep = s;
+        }
+    }
+    if (!a->sweep) {
+        fprintf(stderr, "hopsweep %s: no sweep file; usage: hopsweep %s SWEEP.yaml [key=value ...]\n", cmd, cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return true;
+    return false;
+}
+
+static int cmd_expand(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(EXPAND_USAGE, stdout);
+        return 0;
+    }
+    run_args a = {0};
+    if (parse_run_args("expand", argc, argv, &a, false)) return EXIT_BAD_INPUT;
+    hs_sweep sw;
+    hs_err err = {0};
+    hs_status st = hs_sweep_load(&sw, a.sweep, a.n_overrides, a.overrides, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep expand: %s\n", err.msg);
+        return st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+    }
+    char label[512];
+    for (size_t i = 0; i < sw.n_jobs; i++) {
+        hs_sweep_job_label(&sw, i, label, sizeof label);
+        printf("%s  %s\n", sw.jobs[i].id, label);
+    }
+    printf("%zu jobs", sw.n_jobs);
+    if (sw.n_excluded) printf(" (%zu excluded)", sw.n_excluded);
+    printf(" in sweep %s, store %s\n", sw.name, sw.output);
+    hs_sweep_free(&sw);
+    return 0;
+}
+
+/* The command line again, for "run this to resume". */
+static void print_command(FILE *f, int argc, char **argv)
+{
+    fputs("hopsweep run", f);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,=/:+")])
+            fprintf(f, " '%s'", s); /* arguments with a quote in them are left to the reader */
+        else
+            fprintf(f, " %s", s);
+    }
+}
+
+static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE *log)
+{
+    hs_err err = {0};
+    hs_sweep sw;
+    int rc = 0;
+    hs_status st = hs_sweep_load(&sw, a->sweep, a->n_overrides, a->overrides, &err);
+    bool loaded = st == HS_OK;
+    hs_sweep *swp = loaded ? &sw : NULL; /* NULL once anything fails: nothing is run */
+    if (st) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+    }
+    hs_store store = {.lock_fd = -1, .runs_fd = -1};
+    const char *dir = a->out ? a->out : swp ? sw.output : NULL;
+    if (swp && (st = hs_store_open(&store, dir, &err))) {
+        fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+        rc = st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        swp = NULL;
+    }
+    if (swp && store.notice[0]) fprintf(stderr, "hopsweep run: %s\n", store.notice);
+    if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = EXIT_RUNTIME;
+        swp = NULL;
+    }
+    store_sink sink_state = {.store = &store, .retry_failed = a->retry_failed};
+    hs_coord_sink sink = {.finished = sink_finished, .put = sink_put, .user = &sink_state};
+    hs_coord_opts o = {.stop = &stop_requested, .abandon = a->abandon,
+                       .progress_every = a->progress_every, .log = log};
+    hs_coord_summary sum;
+    st = hs_coord_lead(c, swp, &o, &sink, &sum, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+    }
+    if (swp) {
+        char took[32];
+        hs_format_duration(sum.wall_s, took, sizeof took);
+        fprintf(stderr,
+                "hopsweep run: sweep %s: %zu jobs: %zu done, %zu failed, %zu interrupted, %zu "
+                "skipped (already in the store), %zu not started; %s on %d rank%s; store %s\n",
+                sw.name, sum.jobs, sum.done, sum.failed, sum.interrupted, sum.skipped,
+                sum.not_started, took, c->size, c->size > 1 ? "s" : "", dir);
+        if (!rc && (sum.not_started || sum.interrupted)) {
+            fputs("hopsweep run: stopped before the end; to resume, run the same command again: ", stderr);
+            print_command(stderr, argc, argv);
+            fputc('\n', stderr);
+            rc = EXIT_STOPPED;
+        } else if (!rc && sum.failed) {
+            fprintf(stderr, "hopsweep run: %zu job%s failed; their records in %s/runs.jsonl say why\n",
+                    sum.failed, sum.failed > 1 ? "s" : "", dir);
+            rc = EXIT_JOB_FAILED;
+        }
+    }
+    hs_store_close(&store);
+    if (loaded) hs_sweep_free(&sw);
+    return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(RUN_USAGE, stdout);
+        return 0;
+    }
+    run_args a = {0};
+    hs_coord c;
+    hs_err err = {0};
+    if (hs_coord_init(&c, &argc, &argv, &err)) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        return EXIT_RUNTIME;
+    }
+    /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
+    char **args = malloc(sizeof(char *) * ((size_t)argc + 1));
+    if (!args) {
+        fprintf(stderr, "hopsweep run: out of memory\n");
+        hs_coord_finalize(&c);
+        return EXIT_RUNTIME;
+    }
+    memcpy(args, argv, sizeof(char *) * (size_t)argc);
+    int rc = parse_run_args("run", argc, args, &a, true) ? EXIT_BAD_INPUT : 0;
+    openblas_set_num_threads(a.threads);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (c.rank == 0) {
+        if (rc) { /* release the other ranks before leaving */
+            hs_coord_summary sum;
+            hs_coord_opts o = {.stop = &stop_requested};
+            hs_coord_lead(&c, NULL, &o, NULL, &sum, &err);
+        } else {
+            rc = run_lead(&c, &a, argc, argv, a.quiet ? NULL : stderr);
+        }
+    } else {
+        hs_coord_opts o = {.stop = &stop_requested};
+        if (hs_coord_work(&c, &o, &err)) {
+            fprintf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
+            rc = EXIT_RUNTIME;
+        }
+    }
+    free(args);
+    hs_coord_finalize(&c);
+    return rc;
+}
+
 /* ---- bench ---- */
 
 static int cmd_bench(int argc, char **argv)
@@ -268,6 +544,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "train")) return cmd_train(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc - 2, argv + 2);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "expand")) return cmd_expand(argc - 2, argv + 2);
     if (!strcmp(cmd, "--version")) {
         printf("hopsweep %s\n", HOPSWEEP_VERSION);
         return 0;
@@ -278,6 +556,10 @@ int main(int argc, char **argv)
             print_keys(stdout);
         } else if (argc > 2 && !strcmp(argv[2], "bench")) {
             fputs(BENCH_USAGE, stdout);
+        } else if (argc > 2 && !strcmp(argv[2], "run")) {
+            fputs(RUN_USAGE, stdout);
+        } else if (argc > 2 && !strcmp(argv[2], "expand")) {
+            fputs(EXPAND_USAGE, stdout);
         } else {
             fputs(USAGE, stdout);
         }

@@ -393,10 +393,10 @@ void hs_model_backward(hs_model *m)
     hs_embed_backward(m->g.emb_par, m->g.emb_chi, g.dres, m->parent, m->child, N, d);
 }
 
-double hs_model_step_flops(const hs_model *m, int B)
+double hs_model_step_flops(const hs_model_shape *s, int B)
 {
-    const hs_model_shape *s = &m->shape;
-    double N = (double)B * s->seq_len, d = s->d_model, h = m->hidden, T = s->seq_len;
+    double N = (double)B * s->seq_len, d = s->d_model, h = (double)s->mlp * s->d_model,
+           T = s->seq_len;
     double per_layer = N * d * 3 * d + N * d * d + 2 * N * h * d /* linear maps */
                        + 2 * N * T * d;                           /* QK^T and P·V */
     double macs = s->layers * per_layer + N * d * s->vocab;

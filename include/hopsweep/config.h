@@ -67,6 +67,15 @@ hs_status hs_config_override(hs_config *c, const char *arg, hs_err *err);
  * unknown keys, more than one document and non-UTF-8 text; every message starts with
  * path:line:column (1-based). A missing or unreadable file is HS_EIO. Does not validate. */
 hs_status hs_config_load_yaml(hs_config *c, const char *path, hs_err *err);
+/* Applies one mapping node of an already-loaded libyaml document (a sweep's base:) the way
+ * hs_config_load_yaml applies a job file's top level, with the same rules and messages (path
+ * names the file in them); a plain empty value (`base:` with nothing under it) sets nothing.
+ * On failure c is unchanged. Does not validate. The libyaml types are declared, not included,
+ * so that users of this header need not see <yaml.h>. */
+struct yaml_document_s;
+struct yaml_node_s;
+hs_status hs_config_apply_yaml(hs_config *c, const char *path, struct yaml_document_s *doc,
+                               const struct yaml_node_s *map, hs_err *err);
 /* Cross-key checks: task sizes (hs_task_check), heads divides
  * d_model, log.probe_examples <= train.eval_examples, attention logging has examples to log, and
  * no single activation tensor exceeds 2^31-1 values. Warmup beyond steps is allowed. */

@@ -124,7 +124,7 @@ void hs_model_backward(hs_model *m);
 const float *hs_model_attention(const hs_model *m, int layer);
 
 /* FLOPs of one forward+backward step at batch B (matrix products only; 2 per MAC). */
-double hs_model_step_flops(const hs_model *m, int B);
+double hs_model_step_flops(const hs_model_shape *s, int B);
 
 const hs_tensor *hs_model_find_tensor(const hs_model *m, const char *name);
 

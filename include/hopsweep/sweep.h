@@ -50,7 +50,10 @@ typedef struct hs_sweep {
 
 /* Loads path (NULL: no file, only overrides) and applies the overrides (argv-style strings of
  * the form key=value). Errors: HS_EINPUT for anything wrong in the file or an override,
- * HS_EIO for a file that cannot be read, HS_ENOMEM. On failure s is left empty. */
+ * HS_EIO for a file that cannot be read, HS_ENOMEM. On failure s is left empty.
+ * Without grid: (or without a file) the sweep is the one job base: describes; without a file
+ * it is named "sweep". Overrides apply in order, so a later one for the same key wins, and
+ * "command line argument N" counts them from 1. exclude: may name any job key, axis or not. */
 hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides,
                         char *const *overrides, hs_err *err);
 void hs_sweep_free(hs_sweep *s);

@@ -1,0 +1,72 @@
+/* coord.h — running a sweep's jobs across MPI ranks.
+ *
+ * Rank 0 leads: it skips jobs the store already finished, orders the rest longest first by an
+ * estimate of their cost, hands them out to ranks that ask for work, and trains jobs itself in
+ * between, serving other ranks' messages after each of its own training steps — so every rank
+ * trains and nobody spins. Between messages every rank sleeps in short non-blocking polls
+ * (Open MPI's blocking calls would busy-wait a core). Results — the record, metrics.csv, the
+ * attention log, the checkpoint — travel to rank 0 as bytes, unchanged, and only rank 0 hands
+ * them to the store (through the sink, which main wires to store.c).
+ *
+ * Without an MPI launcher (no launcher variables in the environment) MPI is not started at all
+ * and rank 0 runs every job itself. */
+#ifndef HOPSWEEP_COORD_H
+#define HOPSWEEP_COORD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "hopsweep/error.h"
+#include "hopsweep/job.h"
+#include "hopsweep/sweep.h"
+
+typedef struct hs_coord {
+    int rank, size;
+    bool mpi;        /* MPI was started (launched by mpirun/srun) */
+    char host[256];
+} hs_coord;
+
+/* What rank 0 does with jobs: main wires these to the store. */
+typedef struct hs_coord_sink {
+    bool (*finished)(const char *id, void *user);  /* already in the store: skip it */
+    hs_status (*put)(const hs_job_output *out, void *user, hs_err *err); /* store a result */
+    void *user;
+} hs_coord_sink;
+
+typedef struct hs_coord_opts {
+    /* Raised by the CLI's signal handler: 1 = stop handing out work and let running jobs
+     * finish, 2 or more = also interrupt running jobs (recorded as interrupted). */
+    volatile sig_atomic_t *stop;
+    bool abandon;          /* treat the first stop as 2 */
+    double progress_every; /* seconds between progress lines when the log is not a terminal */
+    FILE *log;             /* rank 0's progress and job lines; NULL = silent */
+} hs_coord_opts;
+
+typedef struct hs_coord_summary {
+    size_t jobs;        /* jobs in the sweep */
+    size_t skipped;     /* already finished in the store */
+    size_t done, failed, interrupted;
+    size_t not_started; /* left when a stop came */
+    bool stopped;       /* a stop signal ended the sweep early */
+    double wall_s;
+} hs_coord_summary;
+
+/* Starts MPI when a launcher started this process; fills rank, size and host. */
+hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err);
+void hs_coord_finalize(hs_coord *c);
+
+/* Rank 0. sw may be NULL (the sweep did not load): the other ranks are then released at once.
+ * Returns an error only when results cannot be stored (the sweep stops; what finished is
+ * kept); failed jobs are results, counted in the summary. */
+hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
+                        const hs_coord_sink *sink, hs_coord_summary *sum, hs_err *err);
+
+/* Every other rank: asks rank 0 for jobs and runs them until told to stop. */
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err);
+
+/* Estimated cost of a job (FLOPs of its training steps and evaluations): orders the queue. */
+double hs_coord_job_cost(const hs_config *cfg);
+
+#endif

@@ -1,0 +1,513 @@
+/* coord.c — rank 0 hands out a sweep's jobs and gathers their results; the other ranks train.
+ *
+ * Messages (all MPI_BYTE):
+ *   worker → 0   READY   (empty)            first request for work
+ *   worker → 0   RESULT  result_head + bytes a finished job; also asks for the next one
+ *   0 → worker   JOB     job_head + bytes   sweep name and the job's canonical "key=value" lines
+ *   0 → worker   STOP    (empty)            no more work: exit
+ *   0 → worker   ABANDON (empty)            interrupt the running job and report it
+ */
+#include "hopsweep/coord.h"
+
+#include <mpi.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hopsweep/progress.h"
+
+enum { TAG_READY = 1, TAG_RESULT, TAG_JOB, TAG_STOP, TAG_ABANDON };
+
+typedef struct {
+    int32_t job, status, steps;
+    float query_acc;
+    double wall_s;
+    uint64_t len[4]; /* record, metrics, attention, model */
+    char id[17];
+    char error[512];
+} result_head;
+
+typedef struct {
+    int32_t job, name_len, config_len;
+} job_head;
+
+static void sleep_us(long us)
+{
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* ---- start-up ---- */
+
+static bool launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "PMI_SIZE", NULL};
+    for (int i = 0; vars[i]; i++)
+        if (getenv(vars[i])) return true;
+    /* srun without --mpi still runs N copies: they must meet through MPI, not each run it all */
+    const char *n = getenv("SLURM_STEP_NUM_TASKS");
+    return n && atoi(n) > 1 && getenv("SLURM_PROCID");
+}
+
+hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err)
+{
+    memset(c, 0, sizeof *c);
+    c->size = 1;
+    gethostname(c->host, sizeof c->host - 1);
+    if (!launched_by_mpi()) return HS_OK;
+    if (MPI_Init(argc, argv) != MPI_SUCCESS)
+        return hs_fail(err, HS_EINTERNAL, "MPI_Init failed; run without mpirun, or check the MPI installation");
+    c->mpi = true;
+    MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &c->size);
+    return HS_OK;
+}
+
+void hs_coord_finalize(hs_coord *c)
+{
+    if (c->mpi) MPI_Finalize();
+    c->mpi = false;
+}
+
+double hs_coord_job_cost(const hs_config *cfg)
+{
+    hs_model_shape s = hs_train_shape(cfg);
+    double step = hs_model_step_flops(&s, cfg->train.batch);
+    /* an evaluation is a forward pass (a third of a step) over eval_examples */
+    double eval = hs_model_step_flops(&s, cfg->train.eval_examples) / 3.0;
+    double evals = cfg->train.steps / cfg->train.eval_every + 1;
+    return step * cfg->train.steps + eval * evals + 1.0;
+}
+
+/* ---- sending and receiving without busy-waiting ---- */
+
+static hs_status send_bytes(int dest, int tag, const void *buf, size_t n, hs_err *err)
+{
+    if (n > INT32_MAX)
+        return hs_fail(err, HS_EINTERNAL, "a message of %zu bytes is too large for MPI", n);
+    MPI_Request req;
+    if (MPI_Isend(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req) != MPI_SUCCESS)
+        return hs_fail(err, HS_EINTERNAL, "MPI_Isend to rank %d failed", dest);
+    for (long pause = 20;;) {
+        int done = 0;
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (done) return HS_OK;
+        sleep_us(pause);
+        if (pause < 2000) pause *= 2;
+    }
+}
+
+/* Receives a probed message into a new buffer (caller frees). */
+static hs_status recv_probed(const MPI_Status *st, char **buf, int *n, hs_err *err)
+{
+    MPI_Get_count(st, MPI_BYTE, n);
+    *buf = malloc((size_t)*n + 1);
+    if (!*buf) return hs_fail(err, HS_ENOMEM, "out of memory receiving %d bytes from rank %d", *n, st->MPI_SOURCE);
+    MPI_Recv(*buf, *n, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    (*buf)[*n] = '\0';
+    return HS_OK;
+}
+
+/* ---- rank 0 ---- */
+
+typedef struct {
+    hs_coord *c;
+    const hs_sweep *sw;
+    const hs_coord_opts *o;
+    const hs_coord_sink *sink;
+    hs_coord_summary *sum;
+    hs_err *err;
+    hs_status fatal;       /* storing failed: stop everything */
+    size_t *queue, n_queue, next;
+    int live_workers;      /* not yet sent STOP */
+    int *busy;             /* per rank: sweep job index it runs, -1 = none */
+    bool abandon_sent;
+    hs_progress progress;
+    char *config_text;     /* scratch for JOB messages */
+} lead;
+
+static int stop_level(const lead *L)
+{
+    if (L->fatal) return 2;
+    int s = L->o->stop ? *L->o->stop : 0;
+    return s && L->o->abandon ? 2 : s;
+}
+
+/* The job's config as canonical "key=value" lines: the worker rebuilds exactly this config. */
+static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
+{
+    size_t n = 0;
+    char v[64];
+    for (size_t i = 0; i < hs_config_key_count() && n < cap; i++) {
+        hs_config_format(cfg, i, v, sizeof v);
+        n += (size_t)snprintf(buf + n, cap - n, "%s=%s\n", hs_config_key_name(i), v);
+    }
+    return n < cap ? n : cap;
+}
+
+static hs_status send_job(lead *L, int w, size_t job)
+{
+    enum { CAP = 8192 };
+    const char *name = L->sw->name;
+    job_head h = {.job = (int32_t)job, .name_len = (int32_t)strlen(name)};
+    char *p = L->config_text;
+    memcpy(p, &h, sizeof h);
+    memcpy(p + sizeof h, name, (size_t)h.name_len);
+    size_t off = sizeof h + (size_t)h.name_len;
+    h.config_len = (int32_t)format_config(&L->sw->jobs[job].cfg, p + off, CAP);
+    memcpy(p, &h, sizeof h);
+    L->busy[w] = (int)job;
+    return send_bytes(w, TAG_JOB, p, off + (size_t)h.config_len, L->err);
+}
+
+/* Gives rank w its next job, or tells it to stop. */
+static hs_status assign(lead *L, int w)
+{
+    L->busy[w] = -1;
+    if (!stop_level(L) && L->next < L->n_queue) return send_job(L, w, L->queue[L->next++]);
+    L->live_workers--;
+    return send_bytes(w, TAG_STOP, NULL, 0, L->err);
+}
+
+static void log_result(lead *L, size_t job, const hs_job_output *out, int rank)
+{
+    char label[256], took[32], line[300];
+    hs_sweep_job_label(L->sw, job, label, sizeof label);
+    hs_format_duration(out->wall_s, took, sizeof took);
+    if (out->status == HS_JOB_DONE) {
+        hs_progress_log(&L->progress, "job %s [%s] done on rank %d in %s: %d steps, query %.3f",
+                        out->id, label, rank, took, out->steps, (double)out->final_query_acc);
+    } else {
+        hs_progress_log(&L->progress, "job %s [%s] %s on rank %d after %d steps: %s", out->id,
+                        label, hs_job_status_name(out->status), rank, out->steps, out->error);
+    }
+    snprintf(line, sizeof line, "%s %s %s", out->id, label, hs_job_status_name(out->status));
+    hs_progress_finish(&L->progress, (int)out->status, hs_coord_job_cost(&L->sw->jobs[job].cfg), line);
+    hs_progress_show(&L->progress, false);
+}
+
+/* Hands a finished job to the store and counts it. */
+static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
+{
+    if (L->fatal) return;
+    if (strcmp(out->id, L->sw->jobs[job].id)) {
+        L->fatal = hs_fail(L->err, HS_EINTERNAL,
+                           "rank %d returned job %s for job %s: ranks disagree on the job "
+                           "config (different hopsweep builds?)", rank, out->id, L->sw->jobs[job].id);
+        return;
+    }
+    hs_status st = L->sink->put(out, L->sink->user, L->err);
+    if (st) {
+        L->fatal = st;
+        return;
+    }
+    L->sum->done += out->status == HS_JOB_DONE;
+    L->sum->failed += out->status == HS_JOB_FAILED;
+    L->sum->interrupted += out->status == HS_JOB_INTERRUPTED;
+    log_result(L, job, out, rank);
+}
+
+static hs_status unpack_result(const char *buf, int n, int rank, hs_job_output *out, int *job,
+                               hs_err *err)
+{
+    result_head h;
+    memset(out, 0, sizeof *out);
+    if ((size_t)n < sizeof h) return hs_fail(err, HS_EINTERNAL, "short result message from rank %d", rank);
+    memcpy(&h, buf, sizeof h);
+    uint64_t total = sizeof h;
+    for (int k = 0; k < 4; k++) total += h.len[k];
+    if (total != (uint64_t)n) return hs_fail(err, HS_EINTERNAL, "malformed result message from rank %d", rank);
+    *job = h.job;
+    memcpy(out->id, h.id, sizeof out->id);
+    out->id[16] = '\0';
+    out->status = (hs_job_status)h.status;
+    memcpy(out->error, h.error, sizeof out->error);
+    out->error[sizeof out->error - 1] = '\0';
+    out->steps = h.steps;
+    out->wall_s = h.wall_s;
+    out->final_query_acc = h.query_acc;
+    char **dst[4] = {&out->record, &out->metrics, &out->attention, &out->model};
+    size_t *len[4] = {&out->record_len, &out->metrics_len, &out->attention_len, &out->model_len};
+    const char *p = buf + sizeof h;
+    for (int k = 0; k < 4; k++) {
+        *len[k] = h.len[k];
+        if (k == 0 || h.len[k]) { /* the record is always there, the files only when written */
+            *dst[k] = malloc(h.len[k] + 1);
+            if (!*dst[k]) {
+                hs_job_output_free(out);
+                return hs_fail(err, HS_ENOMEM, "out of memory receiving a result");
+            }
+            memcpy(*dst[k], p, h.len[k]);
+            (*dst[k])[h.len[k]] = '\0';
+        }
+        p += h.len[k];
+    }
+    return HS_OK;
+}
+
+/* Handles every message waiting for rank 0; never blocks for long. */
+static void serve(lead *L)
+{
+    if (!L->c->mpi) return;
+    for (;;) {
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) break;
+        char *buf = NULL;
+        int n = 0;
+        hs_err e = {0};
+        if (recv_probed(&st, &buf, &n, &e)) {
+            if (!L->fatal) L->fatal = hs_fail(L->err, e.code, "%s", e.msg);
+            break;
+        }
+        int w = st.MPI_SOURCE;
+        if (st.MPI_TAG == TAG_RESULT) {
+            hs_job_output out;
+            int job = -1;
+            if (unpack_result(buf, n, w, &out, &job, &e) || job < 0 || (size_t)job >= L->sw->n_jobs) {
+                if (!L->fatal) L->fatal = hs_fail(L->err, HS_EINTERNAL, "%s", e.msg[0] ? e.msg : "bad job index in a result");
+            } else {
+                take_result(L, (size_t)job, &out, w);
+                hs_job_output_free(&out);
+            }
+        }
+        free(buf);
+        if ((st.MPI_TAG == TAG_READY || st.MPI_TAG == TAG_RESULT) && assign(L, w) && !L->fatal)
+            L->fatal = L->err->code;
+    }
+    if (stop_level(L) >= 2 && !L->abandon_sent) {
+        L->abandon_sent = true;
+        for (int w = 1; w < L->c->size; w++)
+            if (L->busy[w] >= 0) send_bytes(w, TAG_ABANDON, NULL, 0, L->err);
+    }
+    hs_progress_show(&L->progress, false);
+}
+
+static bool lead_step(int step, void *user)
+{
+    lead *L = user;
+    serve(L);
+    return stop_level(L) >= 2;
+}
+
+/* The queue: unfinished jobs, longest first, ties in sweep order. */
+static hs_status build_queue(lead *L)
+{
+    const hs_sweep *sw = L->sw;
+    size_t n = sw ? sw->n_jobs : 0;
+    double *cost = malloc((n + 1) * sizeof *cost);
+    L->queue = malloc((n + 1) * sizeof *L->queue);
+    if (!cost || !L->queue) {
+        free(cost);
+        return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
+    }
+    L->sum->jobs = n;
+    for (size_t i = 0; i < n; i++) {
+        cost[i] = hs_coord_job_cost(&sw->jobs[i].cfg);
+        if (L->sink->finished && L->sink->finished(sw->jobs[i].id, L->sink->user))
+            L->sum->skipped++;
+        else
+            L->queue[L->n_queue++] = i;
+    }
+    /* insertion sort by cost: stable, and n is at most a few thousand */
+    for (size_t i = 1; i < L->n_queue; i++) {
+        size_t v = L->queue[i], k = i;
+        for (; k > 0 && cost[L->queue[k - 1]] < cost[v]; k--) L->queue[k] = L->queue[k - 1];
+        L->queue[k] = v;
+    }
+    double total = 0;
+    for (size_t i = 0; i < L->n_queue; i++) total += cost[L->queue[i]];
+    hs_progress_init(&L->progress, L->o->log, L->n_queue, total, L->o->progress_every);
+    free(cost);
+    return HS_OK;
+}
+
+hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
+                        const hs_coord_sink *sink, hs_coord_summary *sum, hs_err *err)
+{
+    double t0 = now_s();
+    memset(sum, 0, sizeof *sum);
+    lead L = {.c = c, .sw = sw, .o = o, .sink = sink, .sum = sum, .err = err,
+              .live_workers = c->size - 1};
+    L.busy = malloc(sizeof(int) * (size_t)c->size);
+    L.config_text = malloc(8192 + sizeof(job_head) + 1024);
+    if (!L.busy || !L.config_text) L.fatal = hs_fail(err, HS_ENOMEM, "out of memory starting the coordinator");
+    else {
+        for (int w = 0; w < c->size; w++) L.busy[w] = -1;
+        L.fatal = build_queue(&L);
+    }
+    if (!L.fatal && sw && sw->name && strlen(sw->name) > 1000)
+        L.fatal = hs_fail(err, HS_EINPUT, "sweep name longer than 1000 characters");
+    if (L.fatal || !sw) L.next = L.n_queue; /* nothing to hand out: release the workers */
+    if (o->log && sw) {
+        hs_progress_log(&L.progress, "sweep %s: %zu jobs, %zu already in the store, %zu to run on %d rank%s",
+                        sw->name, sum->jobs, sum->skipped, L.n_queue, c->size, c->size > 1 ? "s" : "");
+    }
+
+    hs_job_opts jo = {.sweep = sw ? sw->name : NULL, .host = c->host, .rank = 0,
+                      .on_step = lead_step, .user = &L};
+    char files_dir[32];
+    jo.files_dir = files_dir;
+    for (;;) {
+        serve(&L);
+        if (!stop_level(&L) && L.next < L.n_queue) {
+            size_t job = L.queue[L.next++];
+            snprintf(files_dir, sizeof files_dir, "jobs/%s", sw->jobs[job].id);
+            hs_job_output out;
+            hs_err e = {0};
+            if (hs_job_run(&sw->jobs[job].cfg, &jo, &out, &e)) {
+                L.fatal = hs_fail(err, e.code, "job %s: %s", sw->jobs[job].id, e.msg);
+                continue;
+            }
+            take_result(&L, job, &out, 0);
+            hs_job_output_free(&out);
+            continue;
+        }
+        if (L.live_workers <= 0) break;
+        sleep_us(1000); /* waiting for other ranks' last results */
+    }
+    hs_progress_show(&L.progress, true);
+    hs_progress_end(&L.progress);
+    sum->not_started = L.n_queue - L.next;
+    sum->stopped = o->stop && *o->stop;
+    sum->wall_s = now_s() - t0;
+    free(L.busy);
+    free(L.queue);
+    free(L.config_text);
+    return L.fatal;
+}
+
+/* ---- other ranks ---- */
+
+typedef struct {
+    const hs_coord_opts *o;
+    bool abandoned;
+} worker;
+
+static bool worker_step(int step, void *user)
+{
+    worker *W = user;
+    if (!W->abandoned) {
+        int flag = 0;
+        MPI_Iprobe(0, TAG_ABANDON, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+        if (flag) {
+            MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_ABANDON, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            W->abandoned = true;
+        }
+    }
+    return W->abandoned || (W->o->stop && *W->o->stop);
+}
+
+/* Waits, sleeping, until rank 0 has sent something. */
+static void wait_for_lead(MPI_Status *st)
+{
+    for (long pause = 20;;) {
+        int flag = 0;
+        MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st);
+        if (flag) return;
+        sleep_us(pause);
+        if (pause < 5000) pause = pause * 3 / 2 + 1;
+    }
+}
+
+/* Rebuilds the job's config from its "key=value" lines. */
+static hs_status parse_job(const char *text, hs_config *cfg, hs_err *err)
+{
+    hs_config_default(cfg);
+    char line[256];
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len >= sizeof line) return hs_fail(err, HS_EINTERNAL, "job line too long");
+        memcpy(line, p, len);
+        line[len] = '\0';
+        hs_status st = hs_config_override(cfg, line, err);
+        if (st) return st;
+        p += len + (nl != NULL);
+    }
+    return hs_config_validate(cfg, err);
+}
+
+static hs_status send_result(const hs_job_output *out, int job, hs_err *err)
+{
+    result_head h = {.job = job, .status = (int32_t)out->status, .steps = out->steps,
+                     .query_acc = out->final_query_acc, .wall_s = out->wall_s,
+                     .len = {out->record_len, out->metrics ? out->metrics_len : 0,
+                             out->attention ? out->attention_len : 0,
+                             out->model ? out->model_len : 0}};
+    memcpy(h.id, out->id, sizeof h.id);
+    memcpy(h.error, out->error, sizeof h.error);
+    size_t n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3];
+    char *buf = malloc(n);
+    if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory sending job %s", out->id);
+    memcpy(buf, &h, sizeof h);
+    const char *src[4] = {out->record, out->metrics, out->attention, out->model};
+    char *p = buf + sizeof h;
+    for (int k = 0; k < 4; k++) {
+        if (h.len[k]) memcpy(p, src[k], h.len[k]);
+        p += h.len[k];
+    }
+    hs_status st = send_bytes(0, TAG_RESULT, buf, n, err);
+    free(buf);
+    return st;
+}
+
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err)
+{
+    hs_status st = send_bytes(0, TAG_READY, NULL, 0, err);
+    worker W = {.o = o};
+    while (!st) {
+        MPI_Status ms;
+        wait_for_lead(&ms);
+        char *buf = NULL;
+        int n = 0;
+        if ((st = recv_probed(&ms, &buf, &n, err))) break;
+        if (ms.MPI_TAG == TAG_STOP) {
+            free(buf);
+            break;
+        }
+        if (ms.MPI_TAG != TAG_JOB) { /* an ABANDON that crossed our result: nothing runs */
+            free(buf);
+            continue;
+        }
+        job_head h;
+        memcpy(&h, buf, sizeof h);
+        char *name = buf + sizeof h;
+        char *config = name + h.name_len;
+        char saved = *config;
+        *config = '\0';
+        char *name_copy = strdup(name);
+        *config = saved;
+        hs_config cfg;
+        if (!name_copy) st = hs_fail(err, HS_ENOMEM, "out of memory");
+        else if (!(st = parse_job(config, &cfg, err))) {
+            char files_dir[32];
+            char id[17];
+            hs_config_id(&cfg, id);
+            snprintf(files_dir, sizeof files_dir, "jobs/%s", id);
+            hs_job_opts jo = {.sweep = name_copy, .host = c->host, .rank = c->rank,
+                              .files_dir = files_dir, .on_step = worker_step, .user = &W};
+            hs_job_output out;
+            W.abandoned = false;
+            st = hs_job_run(&cfg, &jo, &out, err);
+            if (!st) {
+                st = send_result(&out, h.job, err);
+                hs_job_output_free(&out);
+            }
+        }
+        free(name_copy);
+        free(buf);
+    }
+    return st;
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SIGINT stops a sweep after the running job (exit 4, with the command that resumes);
+# SIGTERM with --abandon interrupts the running job (recorded as interrupted). Rerunning
+# finishes the sweep; every job is done exactly once. A failing job is recorded as failed and
+# the sweep goes on.
+set -eu
+hs=$1
+check="/usr/bin/python3 $(dirname "$0")/../mpi/check_store.py"
+tmp=$(mktemp -d)
+bg=""
+trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
+cat >"$tmp/stop.yaml" <<'YAML'
+name: stop
+base:
+  task: {chains: 2, hops: 2}
+  model: {d_model: 32, layers: 1}
+  train: {steps: 300, batch: 32, eval_every: 100, eval_examples: 64}
+grid:
+  train.seed: [0, 1, 2, 3, 4, 5]
+YAML
+store=$tmp/store
+lines() { [ -f "$store/runs.jsonl" ] && wc -l <"$store/runs.jsonl" || echo 0; }
+wait_lines() {
+    i=0
+    while [ "$(lines)" -lt "$1" ]; do
+        i=$((i + 1))
+        [ $i -lt 1200 ] || { echo "FAIL: no progress"; exit 1; }
+        sleep 0.05
+    done
+}
+
+"$hs" run "$tmp/stop.yaml" --out "$store" 2>"$tmp/int.log" &
+bg=$!
+wait_lines 1
+kill -INT "$bg"
+rc=0
+wait "$bg" || rc=$?
+bg=""
+[ "$rc" -eq 4 ] || { cat "$tmp/int.log"; echo "FAIL: SIGINT: exit $rc, wanted 4"; exit 1; }
+grep -q "to resume, run the same command again: hopsweep run $tmp/stop.yaml --out $store" "$tmp/int.log" ||
+    { cat "$tmp/int.log"; echo "FAIL: no resume command"; exit 1; }
+grep -q '"status":"interrupted"' "$store/runs.jsonl" && { echo "FAIL: SIGINT interrupted a job"; exit 1; }
+n=$(lines)
+[ "$n" -lt 6 ] || { echo "FAIL: the sweep ran to the end despite SIGINT"; exit 1; }
+
+"$hs" run "$tmp/stop.yaml" --out "$store" --abandon 2>"$tmp/term.log" &
+bg=$!
+wait_lines $((n + 1))
+kill -TERM "$bg"
+rc=0
+wait "$bg" || rc=$?
+bg=""
+[ "$rc" -eq 4 ] || { cat "$tmp/term.log"; echo "FAIL: SIGTERM: exit $rc, wanted 4"; exit 1; }
+
+"$hs" run "$tmp/stop.yaml" --out "$store" --quiet
+$check "$store" 6
+echo "stop and resume: ok ($(grep -c interrupted "$store/runs.jsonl" || true) interrupted record(s))"
+
+# a diverging job is recorded as failed, the others still run, the exit code says so
+rc=0
+"$hs" run "$tmp/stop.yaml" --out "$tmp/fail" --quiet train.seed=0 train.lr=0.001,10 train.weight_decay=10 2>"$tmp/fail.log" || rc=$?
+[ "$rc" -eq 1 ] || { cat "$tmp/fail.log"; echo "FAIL: a failed job: exit $rc, wanted 1"; exit 1; }
+/usr/bin/python3 - "$tmp/fail/runs.jsonl" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+st = sorted(r["status"] for r in recs)
+assert st == ["done", "failed"], st
+bad = [r for r in recs if r["status"] == "failed"][0]
+assert "NaN" in bad["error"] or "infinite" in bad["error"], bad["error"]
+PY
+# the failed job is a result: a rerun skips it unless asked to retry
+"$hs" run "$tmp/stop.yaml" --out "$tmp/fail" --quiet train.seed=0 train.lr=0.001,10 train.weight_decay=10 2>"$tmp/fail2.log"
+grep -q "2 skipped" "$tmp/fail2.log"
+echo ok

@@ -1,0 +1,763 @@
+/* test_store.c — unit tests of store.c: opening a fresh store, committing jobs and reading
+ * their statuses back (the last line of an id wins), the files under jobs/<id>/, what open
+ * repairs or skips in runs.jsonl (a partial last line, unreadable, blank and CRLF lines), the
+ * lock against a second process, and records as the project's own JSON writer produces them.
+ *
+ * Every test works in its own directory under one mkdtemp directory, removed at the end. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hopsweep/fileio.h"
+#include "hopsweep/json.h"
+#include "hopsweep/store.h"
+
+/* ---------------------------------------------------------------------------------------------
+ * Helpers */
+
+#define assert_has(msg, needle)                                                                    \
+    do {                                                                                           \
+        if (!strstr((msg), (needle)))                                                              \
+            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+    } while (0)
+
+static void assert_one_line(const char *msg)
+{
+    assert_true(msg[0] != '\0');
+    if (strchr(msg, '\n')) fail_msg("message spans lines: \"%s\"", msg);
+}
+
+#define ID_A "0123456789abcdef"
+#define ID_B "fedcba9876543210"
+#define ID_C "00000000000000aa"
+
+static char base[256]; /* the mkdtemp directory of this run */
+
+/* A fresh directory path (not created) for one test: base/name. */
+static void test_dir(char out[512], const char *name)
+{
+    snprintf(out, 512, "%s/%s", base, name);
+}
+
+static void remove_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb)) return;
+    if (S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+                char sub[1024];
+                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+                remove_tree(sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static int group_setup(void **state)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(base, sizeof base, "%s/hs_test_store_XXXXXX", t && strlen(t) < 128 ? t : "/tmp");
+    return mkdtemp(base) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    remove_tree(base);
+    return 0;
+}
+
+static void write_bytes(const char *dir, const char *name, const char *data, size_t n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* Makes dir and writes its runs.jsonl from text. */
+static void fixture(const char *dir, const char *runs)
+{
+    hs_err e = {0};
+    assert_int_equal(hs_mkdirs(dir, &e), HS_OK);
+    write_bytes(dir, "runs.jsonl", runs, strlen(runs));
+}
+
+/* Contents of dir/name (caller frees); fails the test if it cannot be read. */
+static char *slurp(const char *dir, const char *name, size_t *n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *data = NULL;
+    hs_err e = {0};
+    if (hs_read_file(path, 1 << 24, &data, n, &e)) fail_msg("%s", e.msg);
+    return data;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[1024];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0;
+}
+
+static char rec_buf[8][128]; /* records of job() outputs, rotating: a test holds up to 8 */
+
+/* An output with a small hand-written record. */
+static hs_job_output job(const char *id, hs_job_status st)
+{
+    static int k;
+    char *rec = rec_buf[k++ % 8];
+    snprintf(rec, 128, "{\"id\":\"%s\",\"status\":\"%s\",\"steps\":10}", id,
+             hs_job_status_name(st));
+    hs_job_output o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "%s", id);
+    o.status = st;
+    o.record = rec;
+    o.record_len = strlen(rec);
+    return o;
+}
+
+static void put_ok(hs_store *s, const hs_job_output *o)
+{
+    hs_err e = {0};
+    if (hs_store_put(s, o, &e)) fail_msg("put failed: %s", e.msg);
+}
+
+static void open_ok(hs_store *s, const char *dir)
+{
+    hs_err e = {0};
+    if (hs_store_open(s, dir, &e)) fail_msg("open failed: %s", e.msg);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Open, put, reopen */
+
+static void fresh_store(void **state)
+{
+    char dir[512];
+    test_dir(dir, "fresh/nested/out");
+    hs_store s;
+    open_ok(&s, dir);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.lines, 0);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_NONE);
+    assert_true(exists(dir, "runs.jsonl"));
+    size_t n;
+    char *pid = slurp(dir, ".lock", &n);
+    char want[32];
+    snprintf(want, sizeof want, "%ld\n", (long)getpid());
+    assert_string_equal(pid, want);
+    free(pid);
+    hs_store_close(&s);
+    hs_store_close(&s); /* twice is harmless */
+}
+
+static void put_and_reopen(void **state)
+{
+    char dir[512];
+    test_dir(dir, "reopen");
+    hs_store s;
+    open_ok(&s, dir);
+    hs_job_output a1 = job(ID_A, HS_JOB_FAILED), b1 = job(ID_B, HS_JOB_DONE);
+    put_ok(&s, &a1);
+    put_ok(&s, &b1);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_FAILED);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_DONE);
+    hs_job_output a2 = job(ID_A, HS_JOB_DONE), b2 = job(ID_B, HS_JOB_INTERRUPTED);
+    hs_job_output c = job(ID_C, HS_JOB_INTERRUPTED);
+    put_ok(&s, &a2);
+    put_ok(&s, &b2);
+    put_ok(&s, &c);
+    /* the in-memory table follows the puts */
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_INTERRUPTED);
+    assert_int_equal(s.n, 3);
+    hs_store_close(&s);
+
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.lines, 5);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);        /* failed, then done */
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_INTERRUPTED); /* done, then interrupted */
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_INTERRUPTED);
+    assert_int_equal(hs_store_status(&s, "0123456789abcdee"), HS_RUN_NONE);
+    assert_int_equal(hs_store_status(&s, ""), HS_RUN_NONE);
+    assert_int_equal(hs_store_status(&s, NULL), HS_RUN_NONE);
+    for (size_t i = 1; i < s.n; i++) assert_true(strcmp(s.entries[i - 1].id, s.entries[i].id) < 0);
+    hs_store_close(&s);
+
+    /* the file is the records, one per line, in order */
+    size_t n;
+    char *runs = slurp(dir, "runs.jsonl", &n);
+    char want[1024];
+    snprintf(want, sizeof want, "%s\n%s\n%s\n%s\n%s\n", a1.record, b1.record, a2.record,
+             b2.record, c.record);
+    assert_string_equal(runs, want);
+    free(runs);
+}
+
+/* Many ids in random order: the sorted table and its binary search hold up. */
+static void many_ids(void **state)
+{
+    char dir[512];
+    test_dir(dir, "many");
+    hs_store s;
+    open_ok(&s, dir);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    char ids[128][17];
+    for (int i = 0; i < 128; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        snprintf(ids[i], 17, "%016llx", (unsigned long long)x);
+        char rec[128];
+        snprintf(rec, sizeof rec, "{\"id\":\"%.16s\",\"status\":\"%s\"}", ids[i],
+                 i % 3 ? "done" : "failed");
+        hs_job_output o;
+        memset(&o, 0, sizeof o);
+        memcpy(o.id, ids[i], 17);
+        o.status = i % 3 ? HS_JOB_DONE : HS_JOB_FAILED;
+        o.record = rec;
+        o.record_len = strlen(rec);
+        put_ok(&s, &o);
+    }
+    hs_store_close(&s);
+    open_ok(&s, dir);
+    assert_int_equal(s.n, 128);
+    for (int i = 0; i < 128; i++)
+        assert_int_equal(hs_store_status(&s, ids[i]), i % 3 ? HS_RUN_DONE : HS_RUN_FAILED);
+    hs_store_close(&s);
+}
+
+static void job_files(void **state)
+{
+    char dir[512];
+    test_dir(dir, "files");
+    hs_store s;
+    open_ok(&s, dir);
+    static const char metrics[] = "step,loss\n1,2.5\n";
+    static const char attn[] = {0x28, (char)0xb5, 0x2f, (char)0xfd, 0, 0, 1, '\n', 0};
+    static const char model[] = {1, 0, 0, 0, 0, 0, 0, 0, '{', '}'};
+    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    o.metrics = (char *)metrics;
+    o.metrics_len = sizeof metrics - 1;
+    o.attention = (char *)attn;
+    o.attention_len = sizeof attn;
+    o.model = (char *)model;
+    o.model_len = sizeof model;
+    put_ok(&s, &o);
+
+    size_t n;
+    char *got = slurp(dir, "jobs/" ID_A "/metrics.csv", &n);
+    assert_int_equal(n, sizeof metrics - 1);
+    assert_memory_equal(got, metrics, n);
+    free(got);
+    got = slurp(dir, "jobs/" ID_A "/attn.zst", &n);
+    assert_int_equal(n, sizeof attn);
+    assert_memory_equal(got, attn, n);
+    free(got);
+    got = slurp(dir, "jobs/" ID_A "/model.safetensors", &n);
+    assert_int_equal(n, sizeof model);
+    assert_memory_equal(got, model, n);
+    free(got);
+    assert_false(exists(dir, "jobs/" ID_A "/metrics.csv.tmp"));
+
+    /* A rerun without attention or checkpoint leaves only its own files, not stale ones. */
+    static const char metrics2[] = "step,loss\n";
+    hs_job_output o2 = job(ID_A, HS_JOB_FAILED);
+    o2.metrics = (char *)metrics2;
+    o2.metrics_len = sizeof metrics2 - 1;
+    put_ok(&s, &o2);
+    got = slurp(dir, "jobs/" ID_A "/metrics.csv", &n);
+    assert_string_equal(got, metrics2);
+    free(got);
+    assert_false(exists(dir, "jobs/" ID_A "/attn.zst"));
+    assert_false(exists(dir, "jobs/" ID_A "/model.safetensors"));
+
+    /* An empty buffer is an empty file, not a missing one. */
+    hs_job_output o3 = job(ID_B, HS_JOB_DONE);
+    o3.metrics = (char *)"";
+    put_ok(&s, &o3);
+    got = slurp(dir, "jobs/" ID_B "/metrics.csv", &n);
+    assert_int_equal(n, 0);
+    free(got);
+
+    /* hs_store_write_file */
+    hs_err e = {0};
+    assert_int_equal(hs_store_write_file(&s, "sweep.yaml", "name: x\n", 8, &e), HS_OK);
+    got = slurp(dir, "sweep.yaml", &n);
+    assert_string_equal(got, "name: x\n");
+    free(got);
+    hs_store_close(&s);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * What open repairs and skips */
+
+static void partial_last_line(void **state)
+{
+    char dir[512];
+    test_dir(dir, "partial");
+    const char *good = "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n"
+                       "{\"id\":\"" ID_B "\",\"status\":\"failed\"}\n";
+    const char *cut = "{\"id\":\"" ID_C "\",\"status\":\"do";
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", good, cut);
+    fixture(dir, text);
+
+    hs_store s;
+    open_ok(&s, dir);
+    assert_one_line(s.notice);
+    assert_has(s.notice, "runs.jsonl: cut off a partial last line");
+    char want[128];
+    snprintf(want, sizeof want, "(%zu bytes at byte offset %zu)", strlen(cut), strlen(good));
+    assert_has(s.notice, want);
+    assert_has(s.notice, "that job will run again");
+    assert_int_equal(s.lines, 2);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_FAILED);
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE);
+    size_t n;
+    char *runs = slurp(dir, "runs.jsonl", &n);
+    assert_string_equal(runs, good); /* truncated to the complete lines */
+    free(runs);
+
+    /* The next append starts a line of its own, and the store reads back clean. */
+    hs_job_output c = job(ID_C, HS_JOB_DONE);
+    put_ok(&s, &c);
+    hs_store_close(&s);
+    runs = slurp(dir, "runs.jsonl", &n);
+    snprintf(text, sizeof text, "%s%s\n", good, c.record);
+    assert_string_equal(runs, text);
+    free(runs);
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.lines, 3);
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_DONE);
+    hs_store_close(&s);
+
+    /* A file that is nothing but a fragment ends up empty. */
+    test_dir(dir, "partial-only");
+    fixture(dir, "{\"id\":");
+    open_ok(&s, dir);
+    assert_has(s.notice, "(6 bytes at byte offset 0)");
+    assert_int_equal(s.n, 0);
+    hs_store_close(&s);
+    runs = slurp(dir, "runs.jsonl", &n);
+    assert_int_equal(n, 0);
+    free(runs);
+}
+
+static void unreadable_lines(void **state)
+{
+    char dir[512];
+    test_dir(dir, "garbage");
+    fixture(dir, "{\"id\":\"" ID_A "\",\"status\":\"failed\"}\n"
+                 "this is not json {\n"                                          /* 2 */
+                 "[\"" ID_A "\",\"done\"]\n"                                     /* 3: array */
+                 "{\"status\":\"done\"}\n"                                       /* 4: no id */
+                 "{\"id\":\"" ID_C "\"}\n"                                       /* 5: no status */
+                 "{\"id\":\"0123456789ABCDEF\",\"status\":\"done\"}\n"           /* 6: uppercase */
+                 "{\"id\":\"0123\",\"status\":\"done\"}\n"                       /* 7: short */
+                 "{\"id\":\"" ID_C "\",\"status\":\"finished\"}\n"               /* 8 */
+                 "{\"id\":\"" ID_C "\",\"status\":\"done\"} trailing\n"          /* 9 */
+                 "{\"id\":\"" ID_C "\",\"status\":\"done\"}{\"id\":\"" ID_C "\"}\n" /* 10 */
+                 "{\"id\":\"" ID_C "\",\"status\":\"done\",\"status\":\"failed\"}\n" /* 11 */
+                 "{\"id\":[\"" ID_C "\"],\"status\":\"done\"}\n"                 /* 12 */
+                 "{\"id\":\"" ID_C "\",\"status\":\"done\",\"x\":\"\xff\"}\n"    /* 13: not UTF-8 */
+                 "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n"
+                 "{\"id\":\"" ID_B "\",\"status\":\"interrupted\"}\n");
+    hs_store s;
+    open_ok(&s, dir);
+    assert_one_line(s.notice);
+    assert_has(s.notice, "runs.jsonl: skipped 12 unreadable line(s), first at line 2");
+    assert_int_equal(s.lines, 3);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE); /* a later line still counts */
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_INTERRUPTED);
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE);
+    hs_store_close(&s);
+
+    /* A NUL byte inside a complete line (what a crash can leave on some file systems). */
+    test_dir(dir, "nul");
+    static const char nul[] = "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n\0\0\0\n"
+                              "{\"id\":\"" ID_B "\",\"status\":\"done\"}\n";
+    fixture(dir, "");
+    write_bytes(dir, "runs.jsonl", nul, sizeof nul - 1);
+    open_ok(&s, dir);
+    assert_has(s.notice, "skipped 1 unreadable line(s), first at line 2");
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_DONE);
+    hs_store_close(&s);
+}
+
+/* Both repairs at once: one notice, one line. */
+static void skipped_and_partial(void **state)
+{
+    char dir[512];
+    test_dir(dir, "both");
+    fixture(dir, "oops\n{\"id\":\"" ID_A "\",\"status\":\"done\"}\n{\"id\"");
+    hs_store s;
+    open_ok(&s, dir);
+    assert_one_line(s.notice);
+    assert_has(s.notice, "skipped 1 unreadable line(s), first at line 1");
+    assert_has(s.notice, "cut off a partial last line (5 bytes at byte offset");
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    hs_store_close(&s);
+}
+
+static void blank_and_empty(void **state)
+{
+    char dir[512];
+    test_dir(dir, "blank");
+    fixture(dir, "\n\n{\"id\":\"" ID_A "\",\"status\":\"done\"}\n   \n\t\r\n\n"
+                 "{\"id\":\"" ID_B "\",\"status\":\"failed\"}\n\n");
+    hs_store s;
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.lines, 2);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_FAILED);
+    hs_store_close(&s);
+
+    test_dir(dir, "empty");
+    fixture(dir, "");
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.n, 0);
+    assert_int_equal(s.lines, 0);
+    hs_store_close(&s);
+}
+
+/* A runs.jsonl passed through a Windows editor or a pretty-printer still reads: CRLF endings
+ * and spaces around the object are tolerated (store.h says so). */
+static void crlf_and_spaces(void **state)
+{
+    char dir[512];
+    test_dir(dir, "crlf");
+    fixture(dir, "{\"id\":\"" ID_A "\",\"status\":\"done\"}\r\n"
+                 "   { \"id\" : \"" ID_B "\" , \"status\" : \"failed\" }   \n"
+                 "\t{\"id\":\"" ID_C "\",\"status\":\"interrupted\"} \t\r\n");
+    hs_store s;
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.lines, 3);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_FAILED);
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_INTERRUPTED);
+    hs_job_output o = job(ID_A, HS_JOB_FAILED);
+    put_ok(&s, &o);
+    hs_store_close(&s);
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_FAILED);
+    hs_store_close(&s);
+}
+
+/* A record as the project's writer makes it: nested objects and arrays, null, escapes,
+ * non-ASCII text, a decoy "id" and "status" inside a nested object, and a length beyond
+ * libyaml's 1024-character limit on simple keys. */
+static void own_json_writer(void **state)
+{
+    char dir[512];
+    test_dir(dir, "json");
+    char *long_text = malloc(5001);
+    assert_non_null(long_text);
+    for (int i = 0; i < 5000; i++) long_text[i] = (char)('a' + i % 26);
+    long_text[5000] = '\0';
+
+    hs_json j;
+    hs_json_init(&j);
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "sweep");
+    hs_json_string(&j, "say \"hi\" \\ back\\slash\ttab, naïve 日本語 🙂");
+    hs_json_key(&j, "config");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "id"); /* not the top-level id */
+    hs_json_string(&j, ID_B);
+    hs_json_key(&j, "status");
+    hs_json_string(&j, "failed");
+    hs_json_key(&j, "model");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "layers");
+    hs_json_int(&j, 2);
+    hs_json_key(&j, "lr");
+    hs_json_double(&j, 3e-4);
+    hs_json_object_end(&j);
+    hs_json_object_end(&j);
+    hs_json_key(&j, "error");
+    hs_json_null(&j);
+    hs_json_key(&j, "long");
+    hs_json_string(&j, long_text);
+    hs_json_key(&j, "final");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "hop_acc");
+    hs_json_array_begin(&j);
+    hs_json_float(&j, 0.98f);
+    hs_json_float(&j, NAN); /* NaN → null */
+    hs_json_array_begin(&j);
+    hs_json_array_end(&j);
+    hs_json_array_end(&j);
+    hs_json_key(&j, "ok");
+    hs_json_bool(&j, true);
+    hs_json_object_end(&j);
+    hs_json_key(&j, "control");
+    hs_json_string(&j, "\x01\x1f\r\n");
+    /* id and status last, after the long text */
+    hs_json_key(&j, "id");
+    hs_json_string(&j, ID_A);
+    hs_json_key(&j, "status");
+    hs_json_string(&j, "interrupted");
+    hs_json_object_end(&j);
+    assert_true(hs_json_ok(&j));
+    char *rec = hs_json_take(&j);
+    assert_non_null(rec);
+    free(long_text);
+    assert_null(strchr(rec, '\n'));
+    assert_true(strlen(rec) > 5000);
+
+    hs_store s;
+    open_ok(&s, dir);
+    hs_job_output o;
+    memset(&o, 0, sizeof o);
+    memcpy(o.id, ID_A, 17);
+    o.status = HS_JOB_INTERRUPTED;
+    o.record = rec;
+    o.record_len = strlen(rec);
+    put_ok(&s, &o);
+    hs_store_close(&s);
+
+    open_ok(&s, dir);
+    assert_string_equal(s.notice, "");
+    assert_int_equal(s.lines, 1);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_INTERRUPTED);
+    assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_NONE);
+    hs_store_close(&s);
+    free(rec);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lock */
+
+/* In a child process (fcntl locks belong to processes), opens dir and sends back the status
+ * and message. */
+static hs_status open_in_child(const char *dir, char msg[512])
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        hs_err e = {0};
+        hs_store s;
+        hs_status st = hs_store_open(&s, dir, &e);
+        hs_store_close(&s);
+        ssize_t w = write(fds[1], &e, sizeof e);
+        _exit(w == (ssize_t)sizeof e ? (int)st : 100);
+    }
+    close(fds[1]);
+    hs_err e = {0};
+    ssize_t got = read(fds[0], &e, sizeof e);
+    close(fds[0]);
+    int wstatus;
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(got, (ssize_t)sizeof e);
+    memcpy(msg, e.msg, 512);
+    return (hs_status)WEXITSTATUS(wstatus);
+}
+
+static void lock(void **state)
+{
+    char dir[512];
+    test_dir(dir, "locked");
+    hs_store s;
+    open_ok(&s, dir);
+    char msg[512];
+    assert_int_equal(open_in_child(dir, msg), HS_EINPUT);
+    assert_one_line(msg);
+    char pid[64];
+    snprintf(pid, sizeof pid, "process %ld", (long)getpid());
+    assert_has(msg, pid);
+    assert_has(msg, dir);
+    assert_has(msg, "wait for it to finish or choose another output");
+    hs_store_close(&s); /* releases it */
+    assert_int_equal(open_in_child(dir, msg), HS_OK);
+    open_ok(&s, dir); /* the child's lock went with it */
+    hs_store_close(&s);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors */
+
+static void cannot_create(void **state)
+{
+    char dir[512], path[600];
+    test_dir(dir, "plainfile");
+    hs_err e = {0};
+    assert_int_equal(hs_mkdirs(base, &e), HS_OK);
+    write_bytes(base, "plainfile", "x", 1);
+    snprintf(path, sizeof path, "%s/out", dir);
+    hs_store s;
+    assert_int_equal(hs_store_open(&s, path, &e), HS_EINPUT);
+    assert_one_line(e.msg);
+    assert_has(e.msg, dir);
+    hs_store_close(&s); /* safe after a failed open */
+
+    int stdin_open = fcntl(0, F_GETFD) != -1;
+    hs_store zero;
+    memset(&zero, 0, sizeof zero);
+    hs_store_close(&zero); /* and on a zeroed one: must not close fd 0 */
+    assert_int_equal(fcntl(0, F_GETFD) != -1, stdin_open);
+}
+
+/* An existing directory the user cannot write to is the user's choice of output. */
+static void read_only_dir(void **state)
+{
+    if (geteuid() == 0) skip(); /* root writes anyway */
+    char dir[512];
+    test_dir(dir, "readonly");
+    hs_err e = {0};
+    assert_int_equal(hs_mkdirs(dir, &e), HS_OK);
+    assert_int_equal(chmod(dir, 0555), 0);
+    hs_store s;
+    hs_status st = hs_store_open(&s, dir, &e);
+    chmod(dir, 0755);
+    assert_int_equal(st, HS_EINPUT);
+    assert_one_line(e.msg);
+    assert_has(e.msg, dir);
+    assert_has(e.msg, "writable");
+    hs_store_close(&s);
+}
+
+/* runs.jsonl that is a directory: an I/O error, reported with the file, and nothing leaks. */
+static void runs_not_a_file(void **state)
+{
+    char dir[512], sub[600];
+    test_dir(dir, "runsdir");
+    snprintf(sub, sizeof sub, "%s/runs.jsonl", dir);
+    hs_err e = {0};
+    assert_int_equal(hs_mkdirs(sub, &e), HS_OK);
+    hs_store s;
+    assert_int_equal(hs_store_open(&s, dir, &e), HS_EIO);
+    assert_one_line(e.msg);
+    assert_has(e.msg, "runs.jsonl");
+    hs_store_close(&s);
+    /* the failed open released the lock */
+    rmdir(sub);
+    open_ok(&s, dir);
+    hs_store_close(&s);
+}
+
+static void put_refuses_bad_output(void **state)
+{
+    char dir[512];
+    test_dir(dir, "refuse");
+    hs_store s;
+    open_ok(&s, dir);
+    hs_err e = {0};
+    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    char bad[] = "{\"id\":\"" ID_A "\",\n\"status\":\"done\"}";
+    o.record = bad;
+    o.record_len = strlen(bad);
+    assert_int_equal(hs_store_put(&s, &o, &e), HS_EINTERNAL);
+    assert_one_line(e.msg);
+    assert_has(e.msg, "newline");
+
+    hs_job_output p = job("../../etc/passw", HS_JOB_DONE);
+    assert_int_equal(hs_store_put(&s, &p, &e), HS_EINTERNAL);
+    assert_one_line(e.msg);
+
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_NONE);
+    size_t n;
+    char *runs = slurp(dir, "runs.jsonl", &n);
+    assert_int_equal(n, 0);
+    free(runs);
+    assert_false(exists(dir, "jobs/" ID_A));
+    hs_store_close(&s);
+    hs_job_output q = job(ID_A, HS_JOB_DONE);
+    assert_int_equal(hs_store_put(&s, &q, &e), HS_EINTERNAL); /* a closed store */
+    assert_int_equal(hs_store_write_file(&s, "sweep.yaml", "x", 1, &e), HS_EINTERNAL);
+}
+
+/* A file that cannot be written fails the put with HS_EIO naming it; no line is committed. */
+static void put_write_failure(void **state)
+{
+    char dir[512], sub[600];
+    test_dir(dir, "writefail");
+    hs_store s;
+    open_ok(&s, dir);
+    hs_err e = {0};
+    /* a directory where metrics.csv should go: the rename over it fails */
+    snprintf(sub, sizeof sub, "%s/jobs/" ID_A "/metrics.csv/x", dir);
+    assert_int_equal(hs_mkdirs(sub, &e), HS_OK);
+    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    o.metrics = (char *)"a,b\n";
+    o.metrics_len = 4;
+    assert_int_equal(hs_store_put(&s, &o, &e), HS_EIO);
+    assert_one_line(e.msg);
+    assert_has(e.msg, "jobs/" ID_A "/metrics.csv");
+    assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_NONE);
+
+    /* a regular file where the job's directory should go */
+    write_bytes(dir, "jobs/" ID_B, "x", 1);
+    hs_job_output p = job(ID_B, HS_JOB_DONE);
+    assert_int_equal(hs_store_put(&s, &p, &e), HS_EIO);
+    assert_one_line(e.msg);
+    assert_has(e.msg, "jobs/" ID_B);
+
+    size_t n;
+    char *runs = slurp(dir, "runs.jsonl", &n);
+    assert_int_equal(n, 0);
+    free(runs);
+    hs_store_close(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fresh_store),
+        cmocka_unit_test(put_and_reopen),
+        cmocka_unit_test(many_ids),
+        cmocka_unit_test(job_files),
+        cmocka_unit_test(partial_last_line),
+        cmocka_unit_test(unreadable_lines),
+        cmocka_unit_test(skipped_and_partial),
+        cmocka_unit_test(blank_and_empty),
+        cmocka_unit_test(crlf_and_spaces),
+        cmocka_unit_test(own_json_writer),
+        cmocka_unit_test(lock),
+        cmocka_unit_test(cannot_create),
+        cmocka_unit_test(read_only_dir),
+        cmocka_unit_test(runs_not_a_file),
+        cmocka_unit_test(put_refuses_bad_output),
+        cmocka_unit_test(put_write_failure),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
