@@ -42,8 +42,9 @@ hs_status hs_mkdirs(const char *dir, hs_err *err)
     return HS_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int hs_write_all(int fd, const void *data, size_t n)
 {
+    const char *p = data;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
@@ -82,7 +83,7 @@ hs_status hs_write_atomic(const char *path, const void *data, size_t n, hs_err *
     if (!tmp) return hs_fail(err, HS_ENOMEM, "out of memory writing %s", path);
     sprintf(tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int bad = fd < 0 || write_all(fd, data, n) || fsync(fd);
+    int bad = fd < 0 || hs_write_all(fd, data, n) || fsync(fd);
     int e = errno;
     if (fd >= 0 && close(fd) && !bad) bad = 1, e = errno;
     if (!bad && rename(tmp, path)) bad = 1, e = errno;

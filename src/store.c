@@ -60,20 +60,6 @@ static void add_notice(hs_store *s, const char *fmt, ...)
     va_end(ap);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Index of id in the sorted entries, or of where it would go; *found says which. */
 static size_t find_entry(const hs_store *s, const char *id, bool *found)
 {
@@ -502,7 +488,7 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     struct stat sb;
     if (fstat(s->runs_fd, &sb)) {
         st = hs_fail(err, HS_EIO, "cannot append to %s: %s", path, strerror(errno));
-    } else if (write_all(s->runs_fd, line, out->record_len + 1) || fsync(s->runs_fd)) {
+    } else if (hs_write_all(s->runs_fd, line, out->record_len + 1) || fsync(s->runs_fd)) {
         int e = errno;
         /* Take back a partial line (say, a full disk) so the next append starts a fresh line;
          * if even that fails, the next open cuts it off. */

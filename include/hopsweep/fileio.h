@@ -16,6 +16,10 @@ hs_status hs_mkdirs(const char *dir, hs_err *err);
  * rename itself survives a power cut. HS_EIO on failure; the target is then left as it was. */
 hs_status hs_write_atomic(const char *path, const void *data, size_t n, hs_err *err);
 
+/* write(2) until all n bytes are written, retrying short writes and EINTR; -1 with errno set on
+ * failure. */
+int hs_write_all(int fd, const void *data, size_t n);
+
 /* Reads a whole file into a NUL-terminated buffer (caller frees). A missing or unreadable file
  * is HS_EIO; a file larger than `limit` bytes is HS_EINPUT. */
 hs_status hs_read_file(const char *path, size_t limit, char **data, size_t *n, hs_err *err);
