@@ -613,6 +613,12 @@ hs_status hs_config_validate(const hs_config *c, hs_err *err)
                        "from the evaluation set; lower log.probe_examples or raise "
                        "train.eval_examples",
                        c->log.probe_examples, c->train.eval_examples);
+    /* the logged examples go through the model in one forward pass of at most a batch */
+    if (c->log.attention_every > 0 && c->log.probe_examples > c->train.batch)
+        return hs_fail(err, HS_EINPUT,
+                       "log.probe_examples=%d exceeds train.batch=%d: the logged examples run "
+                       "through the model as one batch; lower log.probe_examples",
+                       c->log.probe_examples, c->train.batch);
     if (c->log.attention_every > 0 && c->log.probe_examples == 0)
         return hs_fail(err, HS_EINPUT,
                        "log.attention_every=%d logs the attention of log.probe_examples=0 "

@@ -2,8 +2,9 @@
  *
  * Messages (all MPI_BYTE):
  *   worker → 0   READY   (empty)            first request for work
- *   worker → 0   RESULT  result_head + bytes a finished job; also asks for the next one
- *   0 → worker   JOB     job_head + bytes   sweep name and the job's canonical "key=value" lines
+ *   worker → 0   RESULT  result_head + bytes a finished (or interrupted) job; asks for the next
+ *   0 → worker   JOB     job_head + bytes   sweep name, the job's canonical "key=value" lines,
+ *                                           and the resume state of an interrupted run
  *   0 → worker   STOP    (empty)            no more work: exit
  *   0 → worker   ABANDON (empty)            interrupt the running job and report it
  */
@@ -24,13 +25,14 @@ typedef struct {
     int32_t job, status, steps;
     float query_acc;
     double wall_s;
-    uint64_t len[4]; /* record, metrics, attention, model */
+    uint64_t len[5]; /* record, metrics, attention, model, resume */
     char id[17];
     char error[512];
 } result_head;
 
 typedef struct {
     int32_t job, name_len, config_len;
+    uint64_t resume_len;
 } job_head;
 
 static void sleep_us(long us)
@@ -133,7 +135,6 @@ typedef struct {
     int *busy;             /* per rank: sweep job index it runs, -1 = none */
     bool abandon_sent;
     hs_progress progress;
-    char *config_text;     /* scratch for JOB messages */
 } lead;
 
 static int stop_level(const lead *L)
@@ -155,19 +156,49 @@ static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
     return n < cap ? n : cap;
 }
 
+/* The resume state of job, checked against its config; NULL when there is none or it is
+ * unusable (then the job starts afresh, and the log says why). */
+static char *resume_state(lead *L, size_t job, size_t *n)
+{
+    const hs_sweep_job *sj = &L->sw->jobs[job];
+    char *bytes = NULL;
+    hs_err e = {0};
+    *n = 0;
+    if (!L->sink->resume || L->sink->resume(sj->id, &bytes, n, L->sink->user, &e)) {
+        if (e.msg[0]) hs_progress_log(&L->progress, "job %s: %s; starting it afresh", sj->id, e.msg);
+        return NULL;
+    }
+    if (bytes && hs_job_resume_check(&sj->cfg, bytes, *n, &e)) {
+        hs_progress_log(&L->progress, "job %s: resume state unusable (%s); starting it afresh", sj->id, e.msg);
+        free(bytes);
+        bytes = NULL;
+        *n = 0;
+    }
+    return bytes;
+}
+
 static hs_status send_job(lead *L, int w, size_t job)
 {
-    enum { CAP = 8192 };
+    enum { CONFIG_MAX = 8192 };
     const char *name = L->sw->name;
-    job_head h = {.job = (int32_t)job, .name_len = (int32_t)strlen(name)};
-    char *p = L->config_text;
-    memcpy(p, &h, sizeof h);
-    memcpy(p + sizeof h, name, (size_t)h.name_len);
+    size_t resume_len;
+    char *resume = resume_state(L, job, &resume_len);
+    job_head h = {.job = (int32_t)job, .name_len = (int32_t)strlen(name), .resume_len = resume_len};
     size_t off = sizeof h + (size_t)h.name_len;
-    h.config_len = (int32_t)format_config(&L->sw->jobs[job].cfg, p + off, CAP);
+    char *p = malloc(off + CONFIG_MAX + resume_len);
+    if (!p) {
+        free(resume);
+        return hs_fail(L->err, HS_ENOMEM, "out of memory sending job %s", L->sw->jobs[job].id);
+    }
+    memcpy(p + sizeof h, name, (size_t)h.name_len);
+    h.config_len = (int32_t)format_config(&L->sw->jobs[job].cfg, p + off, CONFIG_MAX);
     memcpy(p, &h, sizeof h);
+    if (resume_len) memcpy(p + off + h.config_len, resume, resume_len);
+    free(resume);
     L->busy[w] = (int)job;
-    return send_bytes(w, TAG_JOB, p, off + (size_t)h.config_len, L->err);
+    hs_status st = send_bytes(w, TAG_JOB, p, off + (size_t)h.config_len + resume_len, L->err);
+    free(p);
+    return st;
 }
 
 /* Gives rank w its next job, or tells it to stop. */
@@ -225,7 +256,7 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_job_output *
     if ((size_t)n < sizeof h) return hs_fail(err, HS_EINTERNAL, "short result message from rank %d", rank);
     memcpy(&h, buf, sizeof h);
     uint64_t total = sizeof h;
-    for (int k = 0; k < 4; k++) total += h.len[k];
+    for (int k = 0; k < 5; k++) total += h.len[k];
     if (total != (uint64_t)n) return hs_fail(err, HS_EINTERNAL, "malformed result message from rank %d", rank);
     *job = h.job;
     memcpy(out->id, h.id, sizeof out->id);
@@ -236,10 +267,11 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_job_output *
     out->steps = h.steps;
     out->wall_s = h.wall_s;
     out->final_query_acc = h.query_acc;
-    char **dst[4] = {&out->record, &out->metrics, &out->attention, &out->model};
-    size_t *len[4] = {&out->record_len, &out->metrics_len, &out->attention_len, &out->model_len};
+    char **dst[5] = {&out->record, &out->metrics, &out->attention, &out->model, &out->resume};
+    size_t *len[5] = {&out->record_len, &out->metrics_len, &out->attention_len, &out->model_len,
+                      &out->resume_len};
     const char *p = buf + sizeof h;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         *len[k] = h.len[k];
         if (k == 0 || h.len[k]) { /* the record is always there, the files only when written */
             *dst[k] = malloc(h.len[k] + 1);
@@ -341,8 +373,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
     lead L = {.c = c, .sw = sw, .o = o, .sink = sink, .sum = sum, .err = err,
               .live_workers = c->size - 1};
     L.busy = malloc(sizeof(int) * (size_t)c->size);
-    L.config_text = malloc(8192 + sizeof(job_head) + 1024);
-    if (!L.busy || !L.config_text) L.fatal = hs_fail(err, HS_ENOMEM, "out of memory starting the coordinator");
+    if (!L.busy) L.fatal = hs_fail(err, HS_ENOMEM, "out of memory starting the coordinator");
     else {
         for (int w = 0; w < c->size; w++) L.busy[w] = -1;
         L.fatal = build_queue(&L);
@@ -366,7 +397,11 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
             snprintf(files_dir, sizeof files_dir, "jobs/%s", sw->jobs[job].id);
             hs_job_output out;
             hs_err e = {0};
-            if (hs_job_run(&sw->jobs[job].cfg, &jo, &out, &e)) {
+            char *resume = resume_state(&L, job, &jo.resume_len);
+            jo.resume = resume;
+            hs_status st = hs_job_run(&sw->jobs[job].cfg, &jo, &out, &e);
+            free(resume);
+            if (st) {
                 L.fatal = hs_fail(err, e.code, "job %s: %s", sw->jobs[job].id, e.msg);
                 continue;
             }
@@ -384,7 +419,6 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
     sum->wall_s = now_s() - t0;
     free(L.busy);
     free(L.queue);
-    free(L.config_text);
     return L.fatal;
 }
 
@@ -445,16 +479,16 @@ static hs_status send_result(const hs_job_output *out, int job, hs_err *err)
                      .query_acc = out->final_query_acc, .wall_s = out->wall_s,
                      .len = {out->record_len, out->metrics ? out->metrics_len : 0,
                              out->attention ? out->attention_len : 0,
-                             out->model ? out->model_len : 0}};
+                             out->model ? out->model_len : 0, out->resume ? out->resume_len : 0}};
     memcpy(h.id, out->id, sizeof h.id);
     memcpy(h.error, out->error, sizeof h.error);
-    size_t n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3];
+    size_t n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3] + h.len[4];
     char *buf = malloc(n);
     if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory sending job %s", out->id);
     memcpy(buf, &h, sizeof h);
-    const char *src[4] = {out->record, out->metrics, out->attention, out->model};
+    const char *src[5] = {out->record, out->metrics, out->attention, out->model, out->resume};
     char *p = buf + sizeof h;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         if (h.len[k]) memcpy(p, src[k], h.len[k]);
         p += h.len[k];
     }
@@ -483,21 +517,21 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err)
         }
         job_head h;
         memcpy(&h, buf, sizeof h);
-        char *name = buf + sizeof h;
-        char *config = name + h.name_len;
-        char saved = *config;
-        *config = '\0';
-        char *name_copy = strdup(name);
-        *config = saved;
+        /* name, config text and resume state lie one after the other; copy the two texts out
+         * so they end in NULs */
+        char *name = strndup(buf + sizeof h, (size_t)h.name_len);
+        char *config = strndup(buf + sizeof h + h.name_len, (size_t)h.config_len);
+        const char *resume = buf + sizeof h + h.name_len + h.config_len;
         hs_config cfg;
-        if (!name_copy) st = hs_fail(err, HS_ENOMEM, "out of memory");
+        if (!name || !config) st = hs_fail(err, HS_ENOMEM, "out of memory");
         else if (!(st = parse_job(config, &cfg, err))) {
             char files_dir[32];
             char id[17];
             hs_config_id(&cfg, id);
             snprintf(files_dir, sizeof files_dir, "jobs/%s", id);
-            hs_job_opts jo = {.sweep = name_copy, .host = c->host, .rank = c->rank,
-                              .files_dir = files_dir, .on_step = worker_step, .user = &W};
+            hs_job_opts jo = {.sweep = name, .host = c->host, .rank = c->rank,
+                              .files_dir = files_dir, .on_step = worker_step, .user = &W,
+                              .resume = h.resume_len ? resume : NULL, .resume_len = h.resume_len};
             hs_job_output out;
             W.abandoned = false;
             st = hs_job_run(&cfg, &jo, &out, err);
@@ -506,7 +540,8 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err)
                 hs_job_output_free(&out);
             }
         }
-        free(name_copy);
+        free(name);
+        free(config);
         free(buf);
     }
     return st;

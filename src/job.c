@@ -2,6 +2,7 @@
 #include "hopsweep/job.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ const char *hs_job_status_name(hs_job_status s)
 
 void hs_job_output_free(hs_job_output *out)
 {
+    free(out->resume);
     free(out->record);
     free(out->metrics);
     free(out->attention);
@@ -49,6 +51,54 @@ static char *file_path(const char *dir, const char *name, char *buf, size_t n)
     return buf;
 }
 
+/* resume.bin: "HSJOBRS1", then the byte counts of the training state, the metrics.csv text so
+ * far and the attention log so far (u64 each), then those bytes. The log's frames are
+ * independent zstd frames, so the resumed run's frames simply follow them. */
+#define RESUME_MAGIC "HSJOBRS1"
+
+typedef struct {
+    const char *part[3];
+    uint64_t len[3];
+} resume_parts;
+
+static hs_status split_resume(const void *bytes, size_t n, resume_parts *r, hs_err *err)
+{
+    const char *p = bytes;
+    if (n < 32 || memcmp(p, RESUME_MAGIC, 8))
+        return hs_fail(err, HS_EINPUT, "not a hopsweep resume state");
+    uint64_t total = 32;
+    for (int k = 0; k < 3; k++) {
+        memcpy(&r->len[k], p + 8 + 8 * k, 8);
+        if (r->len[k] > n) return hs_fail(err, HS_EINPUT, "resume state cut short");
+        r->part[k] = p + total;
+        total += r->len[k];
+    }
+    if (total != n) return hs_fail(err, HS_EINPUT, "resume state cut short or overlong");
+    return HS_OK;
+}
+
+static char *join_resume(const char *train, size_t tn, const char *metrics, size_t mn,
+                         const char *attn, size_t an, size_t *n)
+{
+    uint64_t len[3] = {tn, mn, an};
+    *n = 32 + tn + mn + an;
+    char *b = malloc(*n);
+    if (!b) return NULL;
+    memcpy(b, RESUME_MAGIC, 8);
+    memcpy(b + 8, len, sizeof len);
+    if (tn) memcpy(b + 32, train, tn);
+    if (mn) memcpy(b + 32 + tn, metrics, mn);
+    if (an) memcpy(b + 32 + tn + mn, attn, an);
+    return b;
+}
+
+hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err)
+{
+    resume_parts r;
+    hs_status st = split_resume(bytes, n, &r, err);
+    return st ? st : hs_train_resume_check(cfg, r.part[0], r.len[0], err);
+}
+
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -63,6 +113,19 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
     }
     hs_train_opts topts = {.on_eval = o->on_eval, .on_step = o->on_step, .user = o->user,
                            .metrics = metrics, .checkpoint = model};
+    resume_parts prior = {0};
+    if (o->resume) {
+        hs_status st = split_resume(o->resume, o->resume_len, &prior, err);
+        if (st) {
+            fclose(metrics);
+            if (model) fclose(model);
+            hs_job_output_free(out);
+            return st;
+        }
+        topts.resume = prior.part[0];
+        topts.resume_len = prior.len[0];
+        fwrite(prior.part[1], 1, prior.len[1], metrics); /* the rows before the interruption */
+    }
     hs_train_result res;
     hs_err terr = {0};
     hs_status st = hs_train_run(cfg, &topts, &res, &terr);
@@ -91,14 +154,41 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
                   : res.interrupted   ? HS_JOB_INTERRUPTED
                                       : HS_JOB_DONE;
     if (out->status != HS_JOB_DONE) snprintf(out->error, sizeof out->error, "%s", res.error);
+    out->attention = res.attention; /* the log's bytes travel on unchanged */
+    out->attention_len = res.attention_len;
+    res.attention = NULL;
+    if (prior.len[2]) { /* the frames logged before the interruption come first */
+        char *all = malloc(prior.len[2] + out->attention_len + 1);
+        if (!all) {
+            hs_train_result_free(&res);
+            hs_job_output_free(out);
+            return hs_fail(err, HS_ENOMEM, "out of memory joining an attention log");
+        }
+        memcpy(all, prior.part[2], prior.len[2]);
+        if (out->attention_len) memcpy(all + prior.len[2], out->attention, out->attention_len);
+        free(out->attention);
+        out->attention = all;
+        out->attention_len += prior.len[2];
+    }
+    if (res.resume) {
+        out->resume = join_resume(res.resume, res.resume_len, out->metrics, out->metrics_len,
+                                  out->attention, out->attention_len, &out->resume_len);
+        if (!out->resume) {
+            hs_train_result_free(&res);
+            hs_job_output_free(out);
+            return hs_fail(err, HS_ENOMEM, "out of memory saving an interrupted job");
+        }
+    }
     out->steps = res.steps;
     out->wall_s = res.wall_s;
     out->final_query_acc = res.final_query_acc;
 
-    char mpath[256], apath[256];
-    hs_record_meta meta = {.sweep = o->sweep, .host = o->host, .rank = o->rank,
-                           .metrics = out->metrics ? file_path(o->files_dir, HS_JOB_METRICS, mpath, sizeof mpath) : NULL,
-                           .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, apath, sizeof apath) : NULL};
+    char mpath[256], apath[256], cpath[256];
+    hs_record_meta meta = {
+        .sweep = o->sweep, .host = o->host, .rank = o->rank,
+        .metrics = out->metrics ? file_path(o->files_dir, HS_JOB_METRICS, mpath, sizeof mpath) : NULL,
+        .attention = out->attention ? file_path(o->files_dir, HS_JOB_ATTENTION, apath, sizeof apath) : NULL,
+        .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, cpath, sizeof cpath) : NULL};
     hs_json j;
     hs_json_init(&j);
     hs_record_json(&j, cfg, &res, &meta);

@@ -14,12 +14,15 @@
 
 #include <cblas.h>
 
+#include "hopsweep/analyze_cmd.h"
+#include "hopsweep/attn_cmd.h"
 #include "hopsweep/bench.h"
 #include "hopsweep/config.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
+#include "hopsweep/slurm_cmd.h"
 #include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
 
@@ -32,6 +35,10 @@ static const char USAGE[] =
     "  train [JOB.yaml] [key=value ...]   train one model on the retrieval task\n"
     "  run SWEEP.yaml [key=v1,v2 ...]     run a sweep's jobs (alone, or under mpirun/srun)\n"
     "  expand SWEEP.yaml [key=v1,v2 ...]  list a sweep's jobs without running them\n"
+    "  store merge STORE SHARD...         merge array tasks' stores into one\n"
+    "  analyze RESULTS                    minimum layers, curricula, emergence statistics, figures\n"
+    "  attn LOG                           list or draw a job's attention log (attn.zst)\n"
+    "  slurm SWEEP.yaml [--submit]        render (and submit) a Slurm batch script for a sweep\n"
     "  bench                              time training steps of the reference models S, M, L\n"
     "  help [command]                     show help\n"
     "\n"
@@ -48,8 +55,8 @@ static const char TRAIN_USAGE[] =
     "Prints one line per evaluation: step, training loss, evaluation loss, query accuracy and\n"
     "accuracy per hop label.\n"
     "\n"
-    "  --out DIR     write DIR/metrics.csv, DIR/record.json and, with log.checkpoint=true,\n"
-    "                DIR/model.safetensors\n"
+    "  --out DIR     write DIR/metrics.csv, DIR/record.json, with log.attention_every > 0\n"
+    "                DIR/attn.zst, and with log.checkpoint=true DIR/model.safetensors\n"
     "  --json        print the job record as one JSON line at the end (progress goes to stderr)\n"
     "  --quiet       no per-evaluation lines\n"
     "  --threads N   BLAS threads (default 1); results are identical for the same N\n"
@@ -68,7 +75,7 @@ static const char BENCH_USAGE[] =
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
-    "                    [--abandon] [--retry-failed] [--progress-every S] [--quiet]\n"
+    "                    [--abandon] [--retry-failed] [--shard K/N] [--progress-every S] [--quiet]\n"
     "\n"
     "Runs every job of the sweep and appends each result to the store (DIR/runs.jsonl,\n"
     "DIR/jobs/<id>/). Jobs already done or failed in the store are skipped, so running the same\n"
@@ -80,8 +87,11 @@ static const char RUN_USAGE[] =
     "  --out DIR            the store (default: the sweep's output:)\n"
     "  --threads N          BLAS threads per rank (default 1)\n"
     "  --abandon            on SIGINT/SIGTERM interrupt running jobs instead of letting them\n"
-    "                       finish (a second signal always does)\n"
+    "                       finish (a second signal, or SIGUSR1, always does); an interrupted\n"
+    "                       job saves its state and a rerun continues it where it stopped\n"
     "  --retry-failed       run again the jobs the store records as failed\n"
+    "  --shard K/N          run only the jobs i with i % N == K (0-based, in expand's order):\n"
+    "                       one array task's share; merge the shards with `hopsweep store merge`\n"
     "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
     "  --quiet              no progress or job lines\n";
 
@@ -227,6 +237,7 @@ static int cmd_train(int argc, char **argv)
     int rc = 0;
     if (out_dir) {
         if (write_job_file(out_dir, HS_JOB_METRICS, out.metrics, out.metrics_len, &err) ||
+            write_job_file(out_dir, HS_JOB_ATTENTION, out.attention, out.attention_len, &err) ||
             write_job_file(out_dir, HS_JOB_MODEL, out.model, out.model_len, &err)) {
             fprintf(stderr, "hopsweep train: %s\n", err.msg);
             rc = EXIT_RUNTIME;
@@ -255,8 +266,11 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (stop_requested < 2) stop_requested++;
+    /* SIGUSR1 is Slurm's warning that the time limit is near: no time to let jobs finish */
+    if (sig == SIGUSR1)
+        stop_requested = 2;
+    else if (stop_requested < 2)
+        stop_requested++;
 }
 
 typedef struct {
@@ -277,6 +291,12 @@ static hs_status sink_put(const hs_job_output *out, void *user, hs_err *err)
     return hs_store_put(s->store, out, err);
 }
 
+static hs_status sink_resume(const char *id, char **bytes, size_t *n, void *user, hs_err *err)
+{
+    store_sink *s = user;
+    return hs_store_read_resume(s->store, id, bytes, n, err);
+}
+
 typedef struct {
     const char *sweep;
     char **overrides;
@@ -285,6 +305,7 @@ typedef struct {
     int threads;
     bool abandon, retry_failed, quiet;
     double progress_every;
+    long shard, shards; /* --shard K/N: only jobs i with i % N == K */
 } run_args;
 
 /* Splits the arguments of run/expand; returns -1 after printing the problem. */
@@ -308,6 +329,15 @@ static int parse_run_args(const char *cmd, int argc, char **argv, run_args *a, b
             a->progress_every = strtod(argv[++i], &end);
             if (*end || end == argv[i] || !(a->progress_every > 0 && a->progress_every <= 86400)) {
                 fprintf(stderr, "hopsweep %s: --progress-every \"%s\" must be seconds in (0, 86400]\n", cmd, argv[i]);
+                return -1;
+            }
+        } else if (is_run && !strcmp(s, "--shard") && has_value) {
+            char *slash, *end;
+            a->shard = strtol(argv[++i], &slash, 10);
+            a->shards = *slash == '/' ? strtol(slash + 1, &end, 10) : 0;
+            if (slash == argv[i] || *slash != '/' || *end || a->shards < 1 || a->shards > 1000000 ||
+                a->shard < 0 || a->shard >= a->shards) {
+                fprintf(stderr, "hopsweep %s: --shard \"%s\" must be K/N with 0 <= K < N\n", cmd, argv[i]);
                 return -1;
             }
         } else if (is_run && !strcmp(s, "--abandon")) {
@@ -395,6 +425,12 @@ static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE 
         fprintf(stderr, "hopsweep run: %s\n", err.msg);
         rc = st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
     }
+    if (swp && a->shards > 1) { /* an array task's share: every N-th job, from the K-th */
+        size_t kept = 0;
+        for (size_t i = 0; i < sw.n_jobs; i++)
+            if ((long)(i % (size_t)a->shards) == a->shard) sw.jobs[kept++] = sw.jobs[i];
+        sw.n_jobs = kept;
+    }
     hs_store store = {.lock_fd = -1, .runs_fd = -1};
     const char *dir = a->out ? a->out : swp ? sw.output : NULL;
     if (swp && (st = hs_store_open(&store, dir, &err))) {
@@ -409,7 +445,8 @@ static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE 
         swp = NULL;
     }
     store_sink sink_state = {.store = &store, .retry_failed = a->retry_failed};
-    hs_coord_sink sink = {.finished = sink_finished, .put = sink_put, .user = &sink_state};
+    hs_coord_sink sink = {.finished = sink_finished, .put = sink_put, .resume = sink_resume,
+                          .user = &sink_state};
     hs_coord_opts o = {.stop = &stop_requested, .abandon = a->abandon,
                        .progress_every = a->progress_every, .log = log};
     hs_coord_summary sum;
@@ -469,6 +506,7 @@ static int cmd_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     if (c.rank == 0) {
         if (rc) { /* release the other ranks before leaving */
             hs_coord_summary sum;
@@ -486,6 +524,48 @@ static int cmd_run(int argc, char **argv)
     }
     free(args);
     hs_coord_finalize(&c);
+    return rc;
+}
+
+/* ---- store ---- */
+
+static const char STORE_USAGE[] =
+    "usage: hopsweep store merge STORE SHARD_STORE...\n"
+    "\n"
+    "Appends to STORE every job a shard store finished (done or failed) that STORE does not\n"
+    "hold yet, with its files; waits while another process writes STORE. Merging a shard again\n"
+    "adds nothing. Array tasks (hopsweep run --shard K/N --out STORE/shards/K) end with it.\n";
+
+static int cmd_store(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(STORE_USAGE, stdout);
+        return 0;
+    }
+    if (argc < 3 || strcmp(argv[0], "merge")) {
+        fprintf(stderr, "hopsweep store: usage: hopsweep store merge STORE SHARD_STORE...\n");
+        return EXIT_BAD_INPUT;
+    }
+    hs_store store;
+    hs_err err = {0};
+    hs_status st = hs_store_open_waiting(&store, argv[1], &err);
+    if (st) {
+        fprintf(stderr, "hopsweep store merge: %s\n", err.msg);
+        return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+    }
+    if (store.notice[0]) fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
+    int rc = 0;
+    for (int i = 2; i < argc && !rc; i++) {
+        size_t added = 0;
+        if ((st = hs_store_merge(&store, argv[i], &added, &err))) {
+            fprintf(stderr, "hopsweep store merge: %s\n", err.msg);
+            rc = st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        } else {
+            fprintf(stderr, "hopsweep store merge: %zu job%s from %s into %s\n", added,
+                    added == 1 ? "" : "s", argv[i], argv[1]);
+        }
+    }
+    hs_store_close(&store);
     return rc;
 }
 
@@ -541,29 +621,32 @@ int main(int argc, char **argv)
         fputs(USAGE, stderr);
         return EXIT_BAD_INPUT;
     }
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {
+        {"train", cmd_train},   {"run", cmd_run},         {"expand", cmd_expand},
+        {"store", cmd_store},   {"analyze", hs_cmd_analyze}, {"attn", hs_cmd_attn},
+        {"slurm", hs_cmd_slurm}, {"bench", cmd_bench},
+    };
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "train")) return cmd_train(argc - 2, argv + 2);
-    if (!strcmp(cmd, "bench")) return cmd_bench(argc - 2, argv + 2);
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(cmd, "expand")) return cmd_expand(argc - 2, argv + 2);
     if (!strcmp(cmd, "--version")) {
         printf("hopsweep %s\n", HOPSWEEP_VERSION);
         return 0;
     }
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        if (argc > 2 && !strcmp(argv[2], "train")) {
-            fputs(TRAIN_USAGE, stdout);
-            print_keys(stdout);
-        } else if (argc > 2 && !strcmp(argv[2], "bench")) {
-            fputs(BENCH_USAGE, stdout);
-        } else if (argc > 2 && !strcmp(argv[2], "run")) {
-            fputs(RUN_USAGE, stdout);
-        } else if (argc > 2 && !strcmp(argv[2], "expand")) {
-            fputs(EXPAND_USAGE, stdout);
-        } else {
-            fputs(USAGE, stdout);
-        }
+    bool help = !strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
+    if (help && argc < 3) {
+        fputs(USAGE, stdout);
         return 0;
+    }
+    if (help) cmd = argv[2];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name)) continue;
+        if (help) {
+            char *args[] = {"--help", NULL};
+            return commands[i].run(1, args);
+        }
+        return commands[i].run(argc - 2, argv + 2);
     }
     fprintf(stderr, "hopsweep: unknown command \"%s\"\n%s", cmd, USAGE);
     return EXIT_BAD_INPUT;

@@ -61,6 +61,37 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
             hs_json_int(j, res->hop_steps[k]);
     }
     hs_json_array_end(j);
+    char role[32];
+    hs_json_key(j, "heads");
+    hs_json_array_begin(j);
+    for (int h = 0; h < res->n_heads; h++) {
+        const hs_head_role *r = &res->heads[h];
+        hs_probe_role_name(r->layer, r->bin, role, sizeof role);
+        hs_json_object_begin(j);
+        hs_json_key(j, "layer");
+        hs_json_int(j, r->layer);
+        hs_json_key(j, "head");
+        hs_json_int(j, r->head);
+        hs_json_key(j, "role");
+        hs_json_string(j, role);
+        hs_json_key(j, "score");
+        hs_json_float(j, r->score);
+        hs_json_key(j, "step");
+        if (res->head_steps[h] < 0)
+            hs_json_null(j);
+        else
+            hs_json_int(j, res->head_steps[h]);
+        hs_json_object_end(j);
+    }
+    hs_json_array_end(j);
+    hs_json_key(j, "order");
+    hs_json_array_begin(j);
+    for (int i = 0; i < res->n_order; i++) {
+        const hs_head_role *r = &res->heads[res->order[i]];
+        hs_probe_role_name(r->layer, r->bin, role, sizeof role);
+        hs_json_string(j, role);
+    }
+    hs_json_array_end(j);
     hs_json_object_end(j);
 
     hs_json_key(j, "files");

@@ -279,7 +279,7 @@ out:
 
 /* Takes the lock on dir/.lock; the kernel drops it when the process ends, so a crash never
  * leaves a stale lock behind. */
-static hs_status take_lock(hs_store *s, hs_err *err)
+static hs_status take_lock(hs_store *s, bool wait, hs_err *err)
 {
     char *path = hs_path_join(s->dir, LOCK_FILE);
     if (!path) return hs_fail(err, HS_ENOMEM, "out of memory opening the store %s", s->dir);
@@ -296,7 +296,7 @@ static hs_status take_lock(hs_store *s, hs_err *err)
     /* The holder can let go between our F_SETLK and F_GETLK; then try again. */
     for (int attempt = 0;; attempt++) {
         struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-        if (fcntl(s->lock_fd, F_SETLK, &fl) == 0) break;
+        if (fcntl(s->lock_fd, wait ? F_SETLKW : F_SETLK, &fl) == 0) break;
         int e = errno;
         if (e == EINTR) continue;
         if (e != EACCES && e != EAGAIN) {
@@ -366,7 +366,7 @@ out:
     return st;
 }
 
-hs_status hs_store_open(hs_store *s, const char *dir, hs_err *err)
+static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err)
 {
     memset(s, 0, sizeof *s);
     s->lock_fd = s->runs_fd = -1;
@@ -374,10 +374,20 @@ hs_status hs_store_open(hs_store *s, const char *dir, hs_err *err)
     if (st) return st;
     s->dir = strdup(dir);
     if (!s->dir) return hs_fail(err, HS_ENOMEM, "out of memory opening the store %s", dir);
-    st = take_lock(s, err);
+    st = take_lock(s, wait, err);
     if (!st) st = open_runs(s, err);
     if (st) hs_store_close(s);
     return st;
+}
+
+hs_status hs_store_open(hs_store *s, const char *dir, hs_err *err)
+{
+    return store_open(s, dir, false, err);
+}
+
+hs_status hs_store_open_waiting(hs_store *s, const char *dir, hs_err *err)
+{
+    return store_open(s, dir, true, err);
 }
 
 void hs_store_close(hs_store *s)
@@ -437,6 +447,7 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
         {HS_JOB_METRICS, out->metrics, out->metrics_len},
         {HS_JOB_ATTENTION, out->attention, out->attention_len},
         {HS_JOB_MODEL, out->model, out->model_len},
+        {HS_JOB_RESUME, out->resume, out->resume_len},
     };
     for (size_t i = 0; !st && i < sizeof files / sizeof files[0]; i++) {
         char *path = hs_path_join(jobdir, files[i].name);
@@ -511,4 +522,109 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     }
     s->entries[i].status = run_status_of(out->status);
     return HS_OK;
+}
+
+hs_status hs_store_read_resume(const hs_store *s, const char *id, char **bytes, size_t *n,
+                               hs_err *err)
+{
+    *bytes = NULL;
+    *n = 0;
+    if (!is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
+    char rel[64];
+    snprintf(rel, sizeof rel, JOBS_DIR "/%s/" HS_JOB_RESUME, id);
+    char *path = hs_path_join(s->dir, rel);
+    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
+    struct stat sb;
+    hs_status st = HS_OK;
+    if (stat(path, &sb) == 0) st = hs_read_file(path, SIZE_MAX, bytes, n, err);
+    free(path);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Merging another store (an array task's shard) */
+
+/* Reads job id's file `name` from the store at dir into *data (NULL when it does not exist). */
+static hs_status read_job_file(const char *dir, const char *id, const char *name, char **data,
+                               size_t *n, hs_err *err)
+{
+    char rel[96];
+    snprintf(rel, sizeof rel, JOBS_DIR "/%s/%s", id, name);
+    char *path = hs_path_join(dir, rel);
+    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
+    struct stat sb;
+    hs_status st = HS_OK;
+    *data = NULL;
+    *n = 0;
+    if (stat(path, &sb) == 0) st = hs_read_file(path, SIZE_MAX, data, n, err);
+    free(path);
+    return st;
+}
+
+static hs_job_status job_status_of(hs_run_status s)
+{
+    return s == HS_RUN_DONE ? HS_JOB_DONE : s == HS_RUN_FAILED ? HS_JOB_FAILED : HS_JOB_INTERRUPTED;
+}
+
+hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *err)
+{
+    *added = 0;
+    hs_store from;
+    memset(&from, 0, sizeof from);
+    from.lock_fd = from.runs_fd = -1;
+    char *path = hs_path_join(src, RUNS_FILE), *data = NULL;
+    const char **last = NULL; /* the latest line of each id of `from`, as entries are sorted */
+    size_t size = 0, complete = 0;
+    hs_status st = path ? hs_read_file(path, SIZE_MAX, &data, &size, err)
+                        : hs_fail(err, HS_ENOMEM, "out of memory");
+    if (st == HS_EIO && path && access(path, F_OK))
+        st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
+    if (!st) st = read_runs(&from, path, data, size, &complete, err);
+    if (!st && from.n && !(last = calloc(from.n, sizeof *last)))
+        st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
+    /* Second pass: remember where each id's latest line is (lines parse as in read_runs). */
+    for (const char *p = data; !st && p < data + complete;) {
+        const char *nl = memchr(p, '\n', (size_t)(data + complete - p));
+        const char *line = p;
+        size_t len = (size_t)(nl - p);
+        p = nl + 1;
+        while (len && is_space(line[0])) line++, len--;
+        while (len && is_space(line[len - 1])) len--;
+        char id[17];
+        hs_run_status rs;
+        const char *why;
+        bool found;
+        if (!len || parse_line(line, len, id, &rs, &why) != LINE_OK) continue;
+        size_t i = find_entry(&from, id, &found);
+        if (found) last[i] = line;
+    }
+    for (size_t i = 0; !st && i < from.n; i++) {
+        const hs_store_entry *e = &from.entries[i];
+        hs_run_status have = hs_store_status(s, e->id);
+        /* only finished jobs travel; an interrupted one is finished by rerunning its shard */
+        if (!last[i] || e->status == HS_RUN_INTERRUPTED || have == HS_RUN_DONE ||
+            (have == HS_RUN_FAILED && e->status != HS_RUN_DONE))
+            continue;
+        hs_job_output out;
+        memset(&out, 0, sizeof out);
+        memcpy(out.id, e->id, sizeof out.id);
+        out.status = job_status_of(e->status);
+        const char *nl = strchr(last[i], '\n');
+        size_t len = nl ? (size_t)(nl - last[i]) : strlen(last[i]);
+        while (len && is_space(last[i][len - 1])) len--;
+        out.record = strndup(last[i], len);
+        out.record_len = len;
+        if (!out.record) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
+        if (!st) st = read_job_file(src, e->id, HS_JOB_METRICS, &out.metrics, &out.metrics_len, err);
+        if (!st) st = read_job_file(src, e->id, HS_JOB_ATTENTION, &out.attention, &out.attention_len, err);
+        if (!st) st = read_job_file(src, e->id, HS_JOB_MODEL, &out.model, &out.model_len, err);
+        if (!st) st = hs_store_put(s, &out, err);
+        if (!st) (*added)++;
+        hs_job_output_free(&out);
+    }
+    free(last);
+    free(data);
+    free(path);
+    free(from.entries);
+    return st;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hopsweep/attnlog.h"
 #include "hopsweep/checkpoint.h"
 #include "hopsweep/optim.h"
 #include "hopsweep/task.h"
@@ -29,6 +30,19 @@ typedef struct {
     int n_evals, max_evals;
     float *hop_acc;
     long *hop_correct, *hop_total;
+    /* head probes: per head, its role (bin) and score at every evaluation, [head][max_evals] */
+    hs_probe probe;
+    const float **att;   /* [layers] the model's attention probabilities */
+    hs_head_role *roles; /* [heads] of the last evaluation */
+    int *role_bins;
+    float *role_scores;
+    hs_attnlog_writer log;
+    bool logging;
+    /* the loop's own state, kept here so that an interrupted run can be saved and resumed */
+    int step, level, loss_n, logged;
+    double loss_sum;          /* training loss since the last evaluation */
+    float lr, final_loss, final_query_acc;
+    int *eval_steps;          /* [max_evals] step of each evaluation */
 } job;
 
 static double now_s(void)
@@ -50,6 +64,13 @@ static void job_free(job *j)
     free(j->hop_acc);
     free(j->hop_correct);
     free(j->hop_total);
+    hs_probe_free(&j->probe);
+    free(j->att);
+    free(j->roles);
+    free(j->role_bins);
+    free(j->role_scores);
+    free(j->eval_steps);
+    if (j->logging) hs_attnlog_writer_free(&j->log);
 }
 
 hs_model_shape hs_train_shape(const hs_config *cfg)
@@ -89,6 +110,25 @@ static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
     if (!j->train_hops || !j->eval_hops || !j->history || !j->hop_acc || !j->hop_correct ||
         !j->hop_total)
         return hs_fail(err, HS_ENOMEM, "out of memory setting up the training job");
+    int L = cfg->model.layers, NH = L * cfg->model.heads;
+    if ((st = hs_probe_init(&j->probe, L, cfg->model.heads, j->hops, err))) return st;
+    j->att = calloc((size_t)L, sizeof *j->att);
+    j->roles = calloc((size_t)NH, sizeof *j->roles);
+    j->role_bins = calloc((size_t)NH * j->max_evals, sizeof *j->role_bins);
+    j->role_scores = calloc((size_t)NH * j->max_evals, sizeof *j->role_scores);
+    j->eval_steps = calloc((size_t)j->max_evals, sizeof *j->eval_steps);
+    if (!j->att || !j->roles || !j->role_bins || !j->role_scores || !j->eval_steps)
+        return hs_fail(err, HS_ENOMEM, "out of memory setting up the head probes");
+    j->level = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT ? 1 : j->hops;
+    j->logged = -1;
+    for (int l = 0; l < L; l++) j->att[l] = hs_model_attention(&j->model, l);
+    if (cfg->log.attention_every > 0) {
+        hs_attnlog_shape ls = {.layers = L, .heads = cfg->model.heads,
+                               .examples = cfg->log.probe_examples, .T = T,
+                               .dtype = cfg->log.attention_dtype};
+        if ((st = hs_attnlog_writer_init(&j->log, &ls, err))) return st;
+        j->logging = true;
+    }
 
     hs_rng init_rng, eval_rng;
     hs_rng_seed(&init_rng, cfg->train.seed, HS_STREAM_INIT);
@@ -112,6 +152,7 @@ static void evaluate(job *j, hs_eval *ev)
     const hs_batch *e = &j->eval;
     int T = e->T, V = m->shape.vocab, B = m->shape.max_batch, D = j->hops;
     double loss_sum = 0.0;
+    hs_probe_reset(&j->probe);
     long n_sup = 0, q_correct = 0, q_total = 0;
     memset(j->hop_correct, 0, sizeof(long) * (D + 1));
     memset(j->hop_total, 0, sizeof(long) * (D + 1));
@@ -122,6 +163,7 @@ static void evaluate(job *j, hs_eval *ev)
                                       e->supervised + off);
         loss_sum += (double)loss * m->n_supervised;
         n_sup += m->n_supervised;
+        hs_probe_add(&j->probe, j->att, n, T, e->chain + off, e->index + off);
         for (int p = 0; p < n * T; p++) {
             const float *logit = m->logits + (size_t)p * V;
             int best = 0;
@@ -144,7 +186,21 @@ static void evaluate(job *j, hs_eval *ev)
     ev->query_acc = q_total ? (float)q_correct / q_total : NAN;
     ev->hop_acc = j->hop_acc;
     memcpy(j->history + (size_t)j->n_evals * (D + 1), j->hop_acc, sizeof(float) * (D + 1));
+    hs_probe_roles(&j->probe, j->roles);
+    for (int h = 0; h < j->probe.layers * j->probe.heads; h++) {
+        j->role_bins[(size_t)h * j->max_evals + j->n_evals] = j->roles[h].bin;
+        j->role_scores[(size_t)h * j->max_evals + j->n_evals] = j->roles[h].score;
+    }
     j->n_evals++;
+}
+
+/* Logs the attention maps of the first log.probe_examples examples of the evaluation set. */
+static hs_status log_attention(job *j, int step, hs_err *err)
+{
+    const hs_batch *e = &j->eval;
+    int n = j->log.shape.examples;
+    hs_model_forward(&j->model, n, e->parent, e->child, NULL, NULL);
+    return hs_attnlog_append(&j->log, step, j->att, e->chain, e->index, err);
 }
 
 static void csv_float(FILE *f, float v)
@@ -155,15 +211,18 @@ static void csv_float(FILE *f, float v)
         fprintf(f, ",%.6g", v);
 }
 
-static void metrics_header(FILE *f, int hops)
+static void metrics_header(FILE *f, const job *j)
 {
     fprintf(f, "step,lr,train_loss,eval_loss,query_acc,level");
-    for (int k = 0; k <= hops; k++) fprintf(f, ",hop_%d", k);
+    for (int k = 0; k <= j->hops; k++) fprintf(f, ",hop_%d", k);
+    for (int l = 1; l <= j->probe.layers; l++)
+        for (int h = 0; h < j->probe.heads; h++) fprintf(f, ",L%dH%d_role,L%dH%d_score", l, h, l, h);
     fputc('\n', f);
 }
 
-static void metrics_row(FILE *f, const hs_eval *ev, int hops)
+static void metrics_row(FILE *f, const hs_eval *ev, const job *j)
 {
+    int hops = j->hops;
     fprintf(f, "%d", ev->step);
     csv_float(f, ev->lr);
     csv_float(f, ev->train_loss);
@@ -171,6 +230,12 @@ static void metrics_row(FILE *f, const hs_eval *ev, int hops)
     csv_float(f, ev->query_acc);
     fprintf(f, ",%d", ev->level);
     for (int k = 0; k <= hops; k++) csv_float(f, ev->hop_acc[k]);
+    char role[32];
+    for (int h = 0; h < j->probe.layers * j->probe.heads; h++) {
+        hs_probe_role_name(j->roles[h].layer, j->roles[h].bin, role, sizeof role);
+        fprintf(f, ",%s", role);
+        csv_float(f, j->roles[h].score);
+    }
     fputc('\n', f);
 }
 
@@ -200,6 +265,35 @@ static bool should_stop(const job *j, float threshold, int patience)
     return true;
 }
 
+/* Each head's emergence step, its role and score then (or at the end), and the run's order. */
+static hs_status head_emergence(const job *j, const int *eval_steps, hs_train_result *res,
+                                hs_err *err)
+{
+    int NH = j->probe.layers * j->probe.heads, n = j->n_evals;
+    res->n_heads = NH;
+    res->heads = calloc((size_t)NH, sizeof *res->heads);
+    res->head_steps = calloc((size_t)NH, sizeof *res->head_steps);
+    res->order = calloc((size_t)NH, sizeof *res->order);
+    if (!res->heads || !res->head_steps || !res->order)
+        return hs_fail(err, HS_ENOMEM, "out of memory recording head emergence");
+    for (int h = 0; h < NH; h++) {
+        const int *bins = j->role_bins + (size_t)h * j->max_evals;
+        const float *scores = j->role_scores + (size_t)h * j->max_evals;
+        int e = n ? hs_probe_emergence(bins, scores, n, (float)j->cfg->emergence.tau_head,
+                                       j->cfg->emergence.patience)
+                  : -1;
+        int at = e >= 0 ? e : n - 1;
+        res->heads[h] = j->roles[h];
+        if (at >= 0) {
+            res->heads[h].bin = bins[at];
+            res->heads[h].score = scores[at];
+        }
+        res->head_steps[h] = e >= 0 ? eval_steps[e] : -1;
+    }
+    res->n_order = hs_probe_order(res->heads, res->head_steps, NH, res->order);
+    return HS_OK;
+}
+
 static void sample_train_batch(job *j, int level)
 {
     const hs_config *cfg = j->cfg;
@@ -215,6 +309,125 @@ static void sample_train_batch(job *j, int level)
     hs_task_sample(&cfg->task, &j->data_rng, hops, &j->train);
 }
 
+/* ---- resume state: everything the loop needs to continue an interrupted run exactly ----
+ *
+ * Internal to hopsweep (job.c wraps it with the job's metrics and attention log so far):
+ * "HSTRAIN1", the config id, the sizes it was written for, then the loop's scalars, the data
+ * stream, AdamW's step count, parameters and moments, and the evaluation history. Everything
+ * else (evaluation set, model shape) follows from the config. */
+
+#define RESUME_MAGIC "HSTRAIN1"
+
+typedef struct {
+    char magic[8];
+    char id[16];
+    uint64_t n_params;
+    int32_t hops, n_heads, n_evals, max_evals;
+    int32_t step, level, loss_n, logged;
+    double loss_sum;
+    float lr, final_loss, final_query_acc;
+    int32_t pad;
+    uint64_t rng[4];
+    int64_t adam_t;
+} resume_head;
+
+static hs_status save_state(const job *j, char **out, size_t *n, hs_err *err)
+{
+    const hs_config *cfg = j->cfg;
+    resume_head h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, RESUME_MAGIC, 8);
+    char id[17];
+    hs_config_id(cfg, id);
+    memcpy(h.id, id, 16);
+    h.n_params = j->model.n_params;
+    h.hops = j->hops;
+    h.n_heads = j->probe.layers * j->probe.heads;
+    h.n_evals = j->n_evals;
+    h.max_evals = j->max_evals;
+    h.step = j->step, h.level = j->level, h.loss_n = j->loss_n, h.logged = j->logged;
+    h.loss_sum = j->loss_sum;
+    h.lr = j->lr, h.final_loss = j->final_loss, h.final_query_acc = j->final_query_acc;
+    memcpy(h.rng, j->data_rng.s, sizeof h.rng);
+    h.adam_t = j->opt.t;
+    FILE *f = open_memstream(out, n);
+    if (!f) return hs_fail(err, HS_ENOMEM, "out of memory saving the training state");
+    size_t P = j->model.n_params, E = (size_t)j->n_evals, NH = (size_t)h.n_heads;
+    fwrite(&h, sizeof h, 1, f);
+    fwrite(j->model.params, sizeof(float), P, f);
+    fwrite(j->opt.m, sizeof(float), P, f);
+    fwrite(j->opt.v, sizeof(float), P, f);
+    fwrite(j->history, sizeof(float), E * (j->hops + 1), f);
+    fwrite(j->eval_steps, sizeof(int), E, f);
+    for (size_t k = 0; k < NH; k++) {
+        fwrite(j->role_bins + k * j->max_evals, sizeof(int), E, f);
+        fwrite(j->role_scores + k * j->max_evals, sizeof(float), E, f);
+    }
+    fwrite(j->roles, sizeof *j->roles, NH, f);
+    bool bad = ferror(f) != 0;
+    if (fclose(f)) bad = true;
+    if (bad) {
+        free(*out);
+        *out = NULL;
+        return hs_fail(err, HS_ENOMEM, "out of memory saving the training state");
+    }
+    return HS_OK;
+}
+
+/* Reads a state saved by save_state for this job's config; HS_EINPUT when it is not one. */
+static hs_status load_state(job *j, const char *data, size_t n, hs_err *err)
+{
+    resume_head h;
+    char id[17];
+    hs_config_id(j->cfg, id);
+    size_t P = j->model.n_params, NH = (size_t)j->probe.layers * j->probe.heads;
+    if (n < sizeof h) return hs_fail(err, HS_EINPUT, "resume state too short (%zu bytes)", n);
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.magic, RESUME_MAGIC, 8) || memcmp(h.id, id, 16))
+        return hs_fail(err, HS_EINPUT, "resume state is not one of job %s", id);
+    size_t E = h.n_evals >= 0 ? (size_t)h.n_evals : 0;
+    size_t want = sizeof h + 3 * P * sizeof(float) + E * (j->hops + 1) * sizeof(float) +
+                  E * sizeof(int) + NH * E * (sizeof(int) + sizeof(float)) +
+                  NH * sizeof(hs_head_role);
+    if (h.n_params != P || h.hops != j->hops || (size_t)h.n_heads != NH ||
+        h.max_evals != j->max_evals || h.n_evals < 0 || h.n_evals > j->max_evals ||
+        h.step < 0 || h.step > j->cfg->train.steps || n != want)
+        return hs_fail(err, HS_EINPUT, "resume state of job %s has the wrong sizes", id);
+    const char *p = data + sizeof h;
+#define TAKE(dst, bytes) (memcpy((dst), p, (bytes)), p += (bytes))
+    TAKE(j->model.params, P * sizeof(float));
+    TAKE(j->opt.m, P * sizeof(float));
+    TAKE(j->opt.v, P * sizeof(float));
+    TAKE(j->history, E * (j->hops + 1) * sizeof(float));
+    TAKE(j->eval_steps, E * sizeof(int));
+    for (size_t k = 0; k < NH; k++) {
+        TAKE(j->role_bins + k * j->max_evals, E * sizeof(int));
+        TAKE(j->role_scores + k * j->max_evals, E * sizeof(float));
+    }
+    TAKE(j->roles, NH * sizeof(hs_head_role));
+#undef TAKE
+    j->n_evals = h.n_evals;
+    if (E) memcpy(j->hop_acc, j->history + (E - 1) * (j->hops + 1), sizeof(float) * (j->hops + 1));
+    j->step = h.step, j->level = h.level, j->loss_n = h.loss_n, j->logged = h.logged;
+    j->loss_sum = h.loss_sum;
+    j->lr = h.lr, j->final_loss = h.final_loss, j->final_query_acc = h.final_query_acc;
+    memcpy(j->data_rng.s, h.rng, sizeof h.rng);
+    j->opt.t = h.adam_t;
+    return HS_OK;
+}
+
+hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, hs_err *err)
+{
+    resume_head h;
+    char id[17];
+    hs_config_id(cfg, id);
+    if (n < sizeof h) return hs_fail(err, HS_EINPUT, "resume state too short (%zu bytes)", n);
+    memcpy(&h, state, sizeof h);
+    if (memcmp(h.magic, RESUME_MAGIC, 8) || memcmp(h.id, id, 16))
+        return hs_fail(err, HS_EINPUT, "resume state is not one of job %s", id);
+    return HS_OK;
+}
+
 hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train_result *res,
                        hs_err *err)
 {
@@ -227,36 +440,36 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
     res->hops = D;
     res->final_hop_acc = calloc((size_t)D + 1, sizeof *res->final_hop_acc);
     res->hop_steps = calloc((size_t)D + 1, sizeof *res->hop_steps);
-    int *eval_steps = calloc((size_t)(cfg->train.steps / cfg->train.eval_every + 2), sizeof(int));
-    if (!st && (!res->final_hop_acc || !res->hop_steps || !eval_steps))
+    if (!st && (!res->final_hop_acc || !res->hop_steps))
         st = hs_fail(err, HS_ENOMEM, "out of memory setting up the training job");
+    if (!st && opts->resume) st = load_state(&j, opts->resume, opts->resume_len, err);
     if (st) {
-        free(eval_steps);
         job_free(&j);
         return st;
     }
-    if (metrics) metrics_header(metrics, D);
+    if (metrics && !opts->resume) metrics_header(metrics, &j);
 
     bool explicit_curr = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
-    int level = explicit_curr ? 1 : D;
-    double loss_sum = 0.0;
-    int loss_n = 0, step = 0;
-    float lr = 0.0f;
     hs_model *m = &j.model;
     for (;;) {
+        int step = j.step;
         bool last = step >= cfg->train.steps;
+        if (j.logging && (step % cfg->log.attention_every == 0 || last)) {
+            if ((st = log_attention(&j, step, err))) break;
+            j.logged = step;
+        }
         if (step % cfg->train.eval_every == 0 || last) {
-            hs_eval ev = {.step = step, .lr = lr, .level = level,
-                          .train_loss = loss_n ? (float)(loss_sum / loss_n) : NAN};
-            eval_steps[j.n_evals] = step;
+            hs_eval ev = {.step = step, .lr = j.lr, .level = j.level,
+                          .train_loss = j.loss_n ? (float)(j.loss_sum / j.loss_n) : NAN};
+            j.eval_steps[j.n_evals] = step;
             evaluate(&j, &ev);
-            if (metrics) metrics_row(metrics, &ev, D);
+            if (metrics) metrics_row(metrics, &ev, &j);
             if (opts->on_eval) opts->on_eval(&ev, m, opts->user);
-            res->final_loss = ev.eval_loss;
-            res->final_query_acc = ev.query_acc;
-            loss_sum = 0.0;
-            loss_n = 0;
-            if (explicit_curr && level < D && ev.hop_acc[level] >= EXPLICIT_STEP_UP) level++;
+            j.final_loss = ev.eval_loss;
+            j.final_query_acc = ev.query_acc;
+            j.loss_sum = 0.0;
+            j.loss_n = 0;
+            if (explicit_curr && j.level < D && ev.hop_acc[j.level] >= EXPLICIT_STEP_UP) j.level++;
             if (!last && should_stop(&j, (float)cfg->train.early_stop, cfg->emergence.patience)) {
                 res->early_stopped = true;
                 break;
@@ -264,7 +477,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         }
         if (last) break;
 
-        sample_train_batch(&j, level);
+        sample_train_batch(&j, j.level);
         hs_model_zero_grad(m);
         float loss = hs_model_forward(m, j.train.B, j.train.parent, j.train.child, j.train.target,
                                       j.train.supervised);
@@ -277,29 +490,37 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         }
         hs_model_backward(m);
         hs_clip_grad_norm(m->grads, m->n_params, (float)cfg->train.clip);
-        lr = hs_lr_at(cfg, step);
-        hs_adamw_step(&j.opt, m, lr, (float)cfg->train.weight_decay);
-        loss_sum += loss;
-        loss_n++;
-        step++;
-        if (opts->on_step && opts->on_step(step, opts->user)) {
+        j.lr = hs_lr_at(cfg, step);
+        hs_adamw_step(&j.opt, m, j.lr, (float)cfg->train.weight_decay);
+        j.loss_sum += loss;
+        j.loss_n++;
+        j.step++;
+        if (opts->on_step && opts->on_step(j.step, opts->user)) {
             res->interrupted = true;
-            snprintf(res->error, sizeof res->error, "interrupted at step %d of %d", step,
+            snprintf(res->error, sizeof res->error, "interrupted at step %d of %d", j.step,
                      cfg->train.steps);
             break;
         }
     }
+    int step = j.step;
     res->steps = step;
+    res->final_loss = j.final_loss;
+    res->final_query_acc = j.final_query_acc;
     memcpy(res->final_hop_acc, j.hop_acc, sizeof(float) * (D + 1));
     for (int k = 0; k <= D; k++) {
         int e = hs_first_sustained(j.history + k, j.n_evals, D + 1, (float)cfg->emergence.tau_acc,
                                    cfg->emergence.patience);
-        res->hop_steps[k] = e < 0 ? -1 : eval_steps[e];
+        res->hop_steps[k] = e < 0 ? -1 : j.eval_steps[e];
     }
-    if (opts->checkpoint && res->status == HS_OK && !res->interrupted)
+    if (!st) st = head_emergence(&j, j.eval_steps, res, err);
+    if (!st && res->interrupted) st = save_state(&j, &res->resume, &res->resume_len, err);
+    /* the log ends with the model as it ended, also when it stopped early */
+    if (!st && j.logging && j.logged != step && res->status == HS_OK && !res->interrupted)
+        st = log_attention(&j, step, err);
+    if (!st && j.logging) hs_attnlog_take(&j.log, &res->attention, &res->attention_len);
+    if (!st && opts->checkpoint && res->status == HS_OK && !res->interrupted)
         st = hs_checkpoint_save(m, cfg, opts->checkpoint, err);
     res->wall_s = now_s() - t0;
-    free(eval_steps);
     job_free(&j);
     return st;
 }
@@ -308,5 +529,10 @@ void hs_train_result_free(hs_train_result *res)
 {
     free(res->final_hop_acc);
     free(res->hop_steps);
+    free(res->heads);
+    free(res->head_steps);
+    free(res->order);
+    free(res->attention);
+    free(res->resume);
     memset(res, 0, sizeof *res);
 }

@@ -32,12 +32,15 @@ typedef struct hs_coord {
 typedef struct hs_coord_sink {
     bool (*finished)(const char *id, void *user);  /* already in the store: skip it */
     hs_status (*put)(const hs_job_output *out, void *user, hs_err *err); /* store a result */
+    /* the state an interrupted run of the job left (caller frees), or *bytes = NULL */
+    hs_status (*resume)(const char *id, char **bytes, size_t *n, void *user, hs_err *err);
     void *user;
 } hs_coord_sink;
 
 typedef struct hs_coord_opts {
     /* Raised by the CLI's signal handler: 1 = stop handing out work and let running jobs
-     * finish, 2 or more = also interrupt running jobs (recorded as interrupted). */
+     * finish, 2 or more = also interrupt running jobs (recorded as interrupted, with the
+     * state a rerun continues from). */
     volatile sig_atomic_t *stop;
     bool abandon;          /* treat the first stop as 2 */
     double progress_every; /* seconds between progress lines when the log is not a terminal */

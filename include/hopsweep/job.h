@@ -17,6 +17,7 @@
 #define HS_JOB_METRICS "metrics.csv"
 #define HS_JOB_ATTENTION "attn.zst"
 #define HS_JOB_MODEL "model.safetensors"
+#define HS_JOB_RESUME "resume.bin" /* an interrupted job's state; gone once it finishes */
 
 typedef enum { HS_JOB_DONE = 0, HS_JOB_FAILED, HS_JOB_INTERRUPTED } hs_job_status;
 
@@ -29,6 +30,10 @@ typedef struct hs_job_opts {
     hs_eval_fn on_eval;    /* called after every evaluation */
     hs_step_fn on_step;    /* called after every step; returning true interrupts the job */
     void *user;
+    const void *resume;    /* hs_job_output.resume of an interrupted run of this job, or NULL:
+                              the job continues from there and ends exactly as if it had never
+                              stopped (same thread count) */
+    size_t resume_len;
 } hs_job_opts;
 
 typedef struct hs_job_output {
@@ -46,6 +51,9 @@ typedef struct hs_job_output {
     size_t attention_len;
     char *model;                /* model.safetensors, NULL unless log.checkpoint */
     size_t model_len;
+    char *resume;               /* resume.bin: an interrupted job's state (training state,
+                                   metrics and attention log so far); NULL otherwise */
+    size_t resume_len;
 } hs_job_output;
 
 /* Runs cfg (already validated). A job that diverges, is refused by the trainer (say, out of
@@ -54,6 +62,9 @@ typedef struct hs_job_output {
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_output *out,
                      hs_err *err);
 void hs_job_output_free(hs_job_output *out);
+
+/* HS_EINPUT when bytes are not a resume state of cfg's job (then start it afresh). */
+hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err);
 
 /* "done", "failed", "interrupted" */
 const char *hs_job_status_name(hs_job_status s);

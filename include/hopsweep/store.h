@@ -60,6 +60,9 @@ typedef struct hs_store {
 hs_status hs_store_open(hs_store *s, const char *dir, hs_err *err);
 void hs_store_close(hs_store *s);
 
+/* hs_store_open, but waits for the lock while another process holds it (merges). */
+hs_status hs_store_open_waiting(hs_store *s, const char *dir, hs_err *err);
+
 /* Latest status of a job id, HS_RUN_NONE when the store has no record of it. */
 hs_run_status hs_store_status(const hs_store *s, const char *id);
 
@@ -75,5 +78,15 @@ hs_status hs_store_write_file(hs_store *s, const char *name, const void *data, s
  * HS_EIO naming the file; a partly appended line is then taken back, and the job is not
  * committed. */
 hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err);
+
+/* Appends to s every job that the store at src (an array task's shard) finished — done or
+ * failed — and s does not hold as done (nor as failed, unless src has it done), with its files.
+ * src is only read. Idempotent: merging the same shard twice adds nothing the second time. */
+hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *err);
+
+/* The resume state an interrupted job left in jobs/<id>/resume.bin (caller frees); *bytes is
+ * NULL when there is none. */
+hs_status hs_store_read_resume(const hs_store *s, const char *id, char **bytes, size_t *n,
+                               hs_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "hopsweep/config.h"
 #include "hopsweep/error.h"
 #include "hopsweep/model.h"
+#include "hopsweep/probe.h"
 
 /* What one evaluation measured; arrays are indexed by hop label 0..hops. */
 typedef struct hs_eval {
@@ -39,6 +40,16 @@ typedef struct hs_train_result {
     float final_loss, final_query_acc;
     float *final_hop_acc; /* [hops+1], NaN where not measured */
     int *hop_steps;       /* [hops+1] emergence step of each hop label, -1 = never */
+    int n_heads;          /* layers*heads */
+    hs_head_role *heads;  /* [n_heads], layer-major: the role and score at the head's emergence,
+                             or at the last evaluation for a head that never emerged */
+    int *head_steps;      /* [n_heads] emergence step, -1 = never */
+    int *order;           /* [n_order] indices into heads of the emerged ones, by emergence */
+    int n_order;
+    char *attention;      /* the attention log (attnlog.h), NULL unless log.attention_every */
+    size_t attention_len;
+    char *resume;         /* interrupted: the state that hs_train_opts.resume continues from */
+    size_t resume_len;
 } hs_train_result;
 
 typedef struct hs_train_opts {
@@ -47,6 +58,11 @@ typedef struct hs_train_opts {
     void *user;
     FILE *metrics;          /* receives metrics.csv, or NULL */
     FILE *checkpoint;       /* receives the final model (safetensors), or NULL */
+    /* The state an interrupted run of the same config saved (hs_train_result.resume): the run
+     * continues from it and ends exactly as an uninterrupted one would (same thread count).
+     * metrics then only receives the rows after it, without the header. */
+    const void *resume;
+    size_t resume_len;
 } hs_train_opts;
 
 /* Runs the job described by cfg (already validated). A diverged loss is not an error of the
@@ -55,6 +71,9 @@ typedef struct hs_train_opts {
 hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train_result *res,
                        hs_err *err);
 void hs_train_result_free(hs_train_result *res);
+
+/* Cheap check that a saved state belongs to this config (HS_EINPUT with the reason if not). */
+hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, hs_err *err);
 
 /* The model a job trains: sizes from the config, sequence length from the task, max_batch = batch. */
 hs_model_shape hs_train_shape(const hs_config *cfg);

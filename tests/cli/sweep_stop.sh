@@ -1,8 +1,9 @@
 #!/bin/sh
 # SIGINT stops a sweep after the running job (exit 4, with the command that resumes);
-# SIGTERM with --abandon interrupts the running job (recorded as interrupted). Rerunning
-# finishes the sweep; every job is done exactly once. A failing job is recorded as failed and
-# the sweep goes on.
+# SIGTERM with --abandon interrupts the running job (recorded as interrupted, its state saved).
+# Rerunning finishes the sweep: every job is done exactly once, and the interrupted one ends
+# exactly as in an uninterrupted run (records, metrics and attention log). A failing job is
+# recorded as failed and the sweep goes on.
 set -eu
 hs=$1
 check="/usr/bin/python3 $(dirname "$0")/../mpi/check_store.py"
@@ -14,11 +15,13 @@ name: stop
 base:
   task: {chains: 2, hops: 2}
   model: {d_model: 32, layers: 1}
-  train: {steps: 300, batch: 32, eval_every: 100, eval_examples: 64}
+  train: {steps: 600, batch: 32, eval_every: 50, eval_examples: 64}
+  log: {attention_every: 100}
 grid:
   train.seed: [0, 1, 2, 3, 4, 5]
 YAML
 store=$tmp/store
+"$hs" run "$tmp/stop.yaml" --out "$tmp/clean" --quiet
 lines() { [ -f "$store/runs.jsonl" ] && wc -l <"$store/runs.jsonl" || echo 0; }
 wait_lines() {
     i=0
@@ -52,9 +55,14 @@ wait "$bg" || rc=$?
 bg=""
 [ "$rc" -eq 4 ] || { cat "$tmp/term.log"; echo "FAIL: SIGTERM: exit $rc, wanted 4"; exit 1; }
 
+interrupted=$(grep -c '"status":"interrupted"' "$store/runs.jsonl" || true)
+[ "$interrupted" -ge 1 ] || { echo "FAIL: SIGTERM with --abandon left no interrupted job"; exit 1; }
+ls "$store"/jobs/*/resume.bin >/dev/null || { echo "FAIL: no resume state saved"; exit 1; }
 "$hs" run "$tmp/stop.yaml" --out "$store" --quiet
-$check "$store" 6
-echo "stop and resume: ok ($(grep -c interrupted "$store/runs.jsonl" || true) interrupted record(s))"
+$check "$store" 6 "$tmp/clean"
+for f in "$tmp"/clean/jobs/*/attn.zst; do cmp "$f" "$store/jobs/$(basename "$(dirname "$f")")/attn.zst"; done
+ls "$store"/jobs/*/resume.bin 2>/dev/null && { echo "FAIL: resume state left behind"; exit 1; }
+echo "stop and resume: ok ($interrupted interrupted job(s) resumed to the same result)"
 
 # a diverging job is recorded as failed, the others still run, the exit code says so
 rc=0

@@ -1,0 +1,756 @@
+/* slurm_cmd.c — `hopsweep slurm`: checks the options, fills the compiled-in batch-script
+ * template (slurm/hopsweep.sbatch.in, as the generated slurm_template.h) and prints, writes or
+ * submits the script. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "hopsweep/slurm_cmd.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hopsweep/fileio.h"
+#include "hopsweep/sweep.h"
+#include "slurm_template.h"
+
+extern char **environ;
+
+enum { EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
+
+static const char SLURM_USAGE[] =
+    "usage: hopsweep slurm SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [options]\n"
+    "                      [--script PATH] [--submit]\n"
+    "\n"
+    "Renders a Slurm batch script that runs the sweep with `hopsweep run`, and prints it, writes\n"
+    "it to --script, or with --submit writes it (to --script, else STORE/slurm/hopsweep-NAME.sbatch)\n"
+    "and submits it with sbatch, printing Slurm's job id. The script records each start of the\n"
+    "job in STORE/slurm_jobs.txt, passes Slurm's time-limit warning (USR1, --grace seconds ahead)\n"
+    "to hopsweep, which checkpoints its running jobs, and requeues itself while work remains: the\n"
+    "requeued job resumes where the last one stopped. Log lines of the script start with\n"
+    "\"hopsweep-slurm:\". key=value arguments are passed on to `hopsweep run`.\n"
+    "\n"
+    "  --out DIR               the store (default: the sweep's output:)\n"
+    "  --nodes N               nodes (1)\n"
+    "  --ntasks-per-node N     MPI ranks per node (1, since the cores of the cluster's nodes are\n"
+    "                          not known here: set it to the cores per node)\n"
+    "  --cpus-per-task N       CPUs, and BLAS threads, of each rank (1)\n"
+    "  --time T                time limit: minutes, H:M:S or D-H:M:S (1:00:00)\n"
+    "  --grace S               seconds between the warning and the time limit (120)\n"
+    "  --partition P, --account A, --qos Q, --mem M\n"
+    "                          asked of Slurm when given (M: megabytes, or with K/M/G/T)\n"
+    "  --output PATTERN        the job's log, appended to by requeued runs, relative to the\n"
+    "                          submit directory (%x-%j.out: hopsweep-NAME-JOBID.out; with\n"
+    "                          --array %x-%A_%a.out)\n"
+    "  --extra '#SBATCH ...'   one more header line for the script (repeatable)\n"
+    "  --launcher srun|mpirun  what starts the MPI ranks (srun: srun --mpi=pmix)\n"
+    "  --array N               no MPI: N array tasks, task K runs the jobs i with i % N == K\n"
+    "                          into STORE/shards/K and then merges them into STORE\n"
+    "  --script PATH           write the script to PATH instead of printing it\n"
+    "  --submit                write the script and submit it with sbatch\n"
+    "\n"
+    "exit codes: 0 ok, 2 bad input (also: sbatch missing or refusing the job), 3 I/O\n";
+
+/* ---- a growing string ---- */
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sb_fmt(strbuf *b, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* s as one bash word: inside single quotes nothing is special, and a quote itself is written
+ * as '\'' (close, escaped quote, reopen). */
+static void sb_quoted(strbuf *b, const char *s)
+{
+    sb_add(b, "'", 1);
+    for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+        sb_add(b, s, (size_t)(q - s));
+        sb_add(b, "'\\''", 4);
+    }
+    sb_str(b, s);
+    sb_add(b, "'", 1);
+}
+
+/* ---- checks ---- */
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+    return false;
+}
+
+/* hs_fail for bad input whose message quotes what the user typed: control characters in it
+ * are shown escaped, so the message stays one line. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static hs_status bad_input(hs_err *err, const char *fmt, ...)
+{
+    if (!err) return HS_EINPUT;
+    char raw[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    size_t n = 0;
+    for (const char *s = raw; *s && n + 5 < sizeof raw; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\t') {
+            n += (size_t)snprintf(err->msg + n, 3, "\\%c", c == '\n' ? 'n' : 't');
+        } else if (c < 0x20 || c == 0x7f) {
+            n += (size_t)snprintf(err->msg + n, 5, "\\x%02x", c);
+        } else {
+            err->msg[n++] = (char)c;
+        }
+    }
+    err->msg[n] = '\0';
+    err->code = HS_EINPUT;
+    return HS_EINPUT;
+}
+
+/* Non-empty and made only of characters in set. */
+static bool only(const char *s, const char *set) { return *s && !s[strspn(s, set)]; }
+
+#define DIGITS "0123456789"
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" DIGITS "_.-"
+
+/* A count in [lo, hi]; -1 when s is not one. */
+static long parse_count(const char *s, long lo, long hi)
+{
+    if (!only(s, DIGITS) || strlen(s) > 9) return -1;
+    long v = strtol(s, NULL, 10);
+    return v >= lo && v <= hi ? v : -1;
+}
+
+/* Reads up to three ':'-separated fields of digits from s into f; their number, or -1. */
+static int time_fields(const char *s, long f[3])
+{
+    int n = 0;
+    for (;;) {
+        size_t len = strspn(s, DIGITS);
+        if (len == 0 || len > 9 || n == 3) return -1;
+        f[n++] = strtol(s, NULL, 10);
+        s += len;
+        if (!*s) return n;
+        if (*s++ != ':') return -1;
+    }
+}
+
+/* Seconds in a Slurm time limit (M, M:S, H:M:S, D-H, D-H:M, D-H:M:S), -1 when s is not one. */
+static long slurm_time_seconds(const char *s)
+{
+    long f[3] = {0, 0, 0}, days = 0, h = 0, m = 0, sec = 0;
+    const char *dash = strchr(s, '-');
+    if (dash) {
+        size_t len = (size_t)(dash - s);
+        if (len == 0 || len > 5 || strspn(s, DIGITS) != len) return -1;
+        days = strtol(s, NULL, 10);
+        int n = time_fields(dash + 1, f);
+        if (n < 1) return -1;
+        h = f[0], m = f[1], sec = f[2];
+        if (h > 23) return -1;
+    } else {
+        int n = time_fields(s, f);
+        if (n == 1) m = f[0];
+        else if (n == 2) m = f[0], sec = f[1];
+        else if (n == 3) h = f[0], m = f[1], sec = f[2];
+        else return -1;
+        if (n == 3 && m > 59) return -1;
+    }
+    if ((dash && m > 59) || sec > 59) return -1;
+    long total = ((days * 24 + h) * 60 + m) * 60 + sec;
+    return total > 0 ? total : -1;
+}
+
+static const char *default_output(const hs_slurm_opts *o)
+{
+    return o->array ? "%x-%A_%a.out" : "%x-%j.out"; /* %x: the job name, hopsweep-<sweep> */
+}
+
+/* The fields a user sets by options, alone and together. */
+static hs_status check_options(const hs_slurm_opts *o, hs_err *err)
+{
+    if (o->nodes < 1 || o->nodes > 100000)
+        return bad_input(err, "--nodes %d is not a count in 1..100000", o->nodes);
+    if (o->ntasks_per_node < 1 || o->ntasks_per_node > 4096)
+        return bad_input(err, "--ntasks-per-node %d is not a count in 1..4096",
+                       o->ntasks_per_node);
+    if (o->cpus_per_task < 1 || o->cpus_per_task > 1024)
+        return bad_input(err, "--cpus-per-task %d is not a count in 1..1024",
+                       o->cpus_per_task);
+    if (o->array < 0 || o->array > 100000)
+        return bad_input(err, "--array %d is not a count in 1..100000", o->array);
+    if (o->grace_s < 1 || o->grace_s > 65535)
+        return bad_input(err, "--grace %d is not a number of seconds in 1..65535 (Slurm's limit)",
+                       o->grace_s);
+    long limit = o->time ? slurm_time_seconds(o->time) : -1;
+    if (limit < 0)
+        return bad_input(err, "--time \"%s\" is not a Slurm time limit; write minutes, H:M:S or D-H:M:S "
+                       "(e.g. 90, 1:30:00, 2-00:00:00)",
+                       o->time ? o->time : "");
+    if (o->grace_s >= limit)
+        return bad_input(err, "--grace %d s is not shorter than --time %s (%ld s): the warning would come "
+                       "before any work; lower --grace or raise --time",
+                       o->grace_s, o->time, limit);
+    const struct {
+        const char *opt, *value;
+    } names[] = {{"--partition", o->partition}, {"--account", o->account}, {"--qos", o->qos}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].value && !only(names[i].value, NAME_CHARS ","))
+            return bad_input(err, "%s \"%s\" is not a Slurm name; use letters, digits and _ . - "
+                           "(commas between several)",
+                           names[i].opt, names[i].value);
+    if (o->mem) {
+        size_t d = strspn(o->mem, DIGITS);
+        if (d == 0 || d > 12 || (o->mem[d] && (!strchr("KMGTkmgt", o->mem[d]) || o->mem[d + 1])))
+            return bad_input(err, "--mem \"%s\" is not a memory size; write megabytes, or a number "
+                           "with K, M, G or T (e.g. 4G)",
+                           o->mem);
+    }
+    /* sbatch reads #SBATCH lines itself, without a shell: keep the value one plain word */
+    if (o->output && (!*o->output || has_control(o->output) || strpbrk(o->output, " '\"\\#")))
+        return bad_input(err, "--output \"%s\" must be a path without spaces, quotes, '#', backslashes "
+                       "or control characters",
+                       o->output);
+    for (int i = 0; i < o->n_extra; i++)
+        if (strncmp(o->extra[i], "#SBATCH ", 8) || !o->extra[i][8] || has_control(o->extra[i]))
+            return bad_input(err, "--extra \"%s\" must be one line starting with \"#SBATCH \" "
+                           "(e.g. --extra '#SBATCH --gres=gpu:1')",
+                           o->extra[i]);
+    if (o->launcher != HS_SLURM_SRUN && o->launcher != HS_SLURM_MPIRUN)
+        return bad_input(err, "unknown launcher %d; use srun or mpirun", (int)o->launcher);
+    if (o->array && (o->nodes != 1 || o->ntasks_per_node != 1))
+        return bad_input(err, "--array runs one process per array task, so --nodes %d and "
+                       "--ntasks-per-node %d do not apply; drop them, or ask for more array tasks",
+                       o->nodes, o->ntasks_per_node);
+    return HS_OK;
+}
+
+hs_status hs_slurm_check(const hs_slurm_opts *o, hs_err *err)
+{
+    hs_status st = check_options(o, err);
+    if (st) return st;
+    if (!o->name || !*o->name || has_control(o->name))
+        return bad_input(err, "the sweep's name \"%s\" is empty or holds control characters; "
+                       "set name: in the sweep file", o->name ? o->name : "");
+    const struct {
+        const char *what, *path;
+    } paths[] = {{"sweep file", o->sweep}, {"store", o->store}, {"hopsweep executable", o->hopsweep}};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        const char *p = paths[i].path;
+        if (!p || p[0] != '/' || has_control(p))
+            return bad_input(err, "the %s path \"%s\" must be absolute and free of control characters "
+                           "(the job may start in another directory)",
+                           paths[i].what, p ? p : "");
+    }
+    for (int i = 0; i < o->n_overrides; i++) {
+        const char *s = o->overrides[i];
+        if (!strchr(s, '=') || s[0] == '=' || s[0] == '-' || has_control(s))
+            return bad_input(err, "\"%s\" is not a key=value override for hopsweep run (e.g. model.layers=2)",
+                           s);
+    }
+    return HS_OK;
+}
+
+void hs_slurm_opts_default(hs_slurm_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->nodes = 1;
+    o->ntasks_per_node = 1;
+    o->cpus_per_task = 1;
+    o->time = "1:00:00";
+    o->grace_s = 120;
+    o->launcher = HS_SLURM_SRUN;
+}
+
+/* ---- parsing the command line ---- */
+
+void hs_slurm_args_free(hs_slurm_args *a)
+{
+    free(a->lists);
+    a->lists = NULL;
+}
+
+hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *err)
+{
+    memset(a, 0, sizeof *a);
+    hs_slurm_opts_default(&a->opts);
+    /* room for every argument being an override, or an --extra line */
+    a->lists = malloc(sizeof(char *) * (2 * (size_t)argc + 1));
+    if (!a->lists) return hs_fail(err, HS_ENOMEM, "out of memory reading the arguments");
+    char **overrides = a->lists, **extra = a->lists + argc;
+    int n_over = 0, n_extra = 0;
+    bool launcher_given = false;
+    hs_slurm_opts *o = &a->opts;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+            a->help = true;
+            return HS_OK;
+        }
+        if (!strcmp(s, "--submit")) {
+            a->submit = true;
+            continue;
+        }
+        if (s[0] != '-') {
+            if (has_control(s))
+                return bad_input(err, "argument \"%s\" holds control characters; give a plain "
+                                 "path or key=value", s);
+            if (strchr(s, '=')) {
+                overrides[n_over++] = argv[i];
+            } else if (a->sweep_file) {
+                return bad_input(err, "two sweep files (%s, %s); give one, and key=value for the rest",
+                               a->sweep_file, s);
+            } else {
+                a->sweep_file = s;
+            }
+            continue;
+        }
+        /* --name VALUE or --name=VALUE */
+        char name[32];
+        const char *eq = strchr(s, '='), *v;
+        size_t len = eq ? (size_t)(eq - s) : strlen(s);
+        if (len >= sizeof name) len = sizeof name - 1;
+        memcpy(name, s, len);
+        name[len] = '\0';
+        static const char *const valued[] = {
+            "--out",  "--script",    "--hopsweep-bin", "--nodes",  "--ntasks-per-node",
+            "--cpus-per-task", "--time", "--grace", "--partition", "--account", "--qos",
+            "--mem", "--output", "--extra", "--launcher", "--array", NULL};
+        int k = 0;
+        while (valued[k] && strcmp(valued[k], name)) k++;
+        if (!valued[k])
+            return bad_input(err, "unknown option %s; see hopsweep slurm --help", s);
+        if (eq) {
+            v = eq + 1;
+        } else if (i + 1 < argc) {
+            v = argv[++i];
+        } else {
+            return bad_input(err, "%s needs a value; see hopsweep slurm --help", name);
+        }
+        const char *opt = valued[k];
+        long n = 0;
+        bool counted = !strcmp(opt, "--nodes") || !strcmp(opt, "--ntasks-per-node") ||
+                       !strcmp(opt, "--cpus-per-task") || !strcmp(opt, "--grace") ||
+                       !strcmp(opt, "--array");
+        if (counted) {
+            long hi = !strcmp(opt, "--grace")             ? 65535
+                      : !strcmp(opt, "--cpus-per-task")   ? 1024
+                      : !strcmp(opt, "--ntasks-per-node") ? 4096
+                                                          : 100000;
+            if ((n = parse_count(v, 1, hi)) < 0)
+                return bad_input(err, "%s \"%s\" is not a whole number in 1..%ld", opt, v, hi);
+        }
+        bool is_path = !strcmp(opt, "--out") || !strcmp(opt, "--script") || !strcmp(opt, "--hopsweep-bin");
+        if (is_path && (!*v || has_control(v)))
+            return bad_input(err, "%s \"%s\" is not a usable path", opt, v);
+        if (!strcmp(opt, "--out")) a->out = v;
+        else if (!strcmp(opt, "--script")) a->script = v;
+        else if (!strcmp(opt, "--hopsweep-bin")) a->hopsweep_bin = v;
+        else if (!strcmp(opt, "--nodes")) o->nodes = (int)n;
+        else if (!strcmp(opt, "--ntasks-per-node")) o->ntasks_per_node = (int)n;
+        else if (!strcmp(opt, "--cpus-per-task")) o->cpus_per_task = (int)n;
+        else if (!strcmp(opt, "--grace")) o->grace_s = (int)n;
+        else if (!strcmp(opt, "--array")) o->array = (int)n;
+        else if (!strcmp(opt, "--time")) o->time = v;
+        else if (!strcmp(opt, "--partition")) o->partition = v;
+        else if (!strcmp(opt, "--account")) o->account = v;
+        else if (!strcmp(opt, "--qos")) o->qos = v;
+        else if (!strcmp(opt, "--mem")) o->mem = v;
+        else if (!strcmp(opt, "--output")) o->output = v;
+        else if (!strcmp(opt, "--extra")) extra[n_extra++] = (char *)v;
+        else { /* --launcher */
+            if (!strcmp(v, "srun")) o->launcher = HS_SLURM_SRUN;
+            else if (!strcmp(v, "mpirun")) o->launcher = HS_SLURM_MPIRUN;
+            else return bad_input(err, "--launcher \"%s\" is not srun or mpirun", v);
+            launcher_given = true;
+        }
+    }
+    o->n_overrides = n_over;
+    o->overrides = overrides;
+    o->n_extra = n_extra;
+    o->extra = extra;
+    if (!a->sweep_file)
+        return bad_input(err, "no sweep file; usage: hopsweep slurm SWEEP.yaml [options]");
+    if (o->array && launcher_given)
+        return bad_input(err, "--launcher does not apply with --array: array tasks run without MPI; drop one of them");
+    return check_options(o, err);
+}
+
+/* ---- rendering ---- */
+
+/* The job name: Slurm shows it in squeue and puts it in log names (%x), so only plain
+ * characters. */
+static void put_job_name(strbuf *b, const char *name)
+{
+    sb_str(b, "hopsweep-");
+    for (const char *s = name; *s; s++) {
+        char c = strchr(NAME_CHARS, *s) ? *s : '_';
+        sb_add(b, &c, 1);
+    }
+}
+
+/* The optional #SBATCH lines, each ending with a newline. */
+static void put_more(strbuf *b, const hs_slurm_opts *o)
+{
+    if (o->array) sb_fmt(b, "#SBATCH --array=0-%d\n", o->array - 1);
+    const struct {
+        const char *opt, *value;
+    } lines[] = {{"partition", o->partition}, {"account", o->account}, {"qos", o->qos},
+                 {"mem", o->mem}};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (!lines[i].value) continue;
+        sb_fmt(b, "#SBATCH --%s=", lines[i].opt);
+        sb_str(b, lines[i].value);
+        sb_add(b, "\n", 1);
+    }
+    for (int i = 0; i < o->n_extra; i++) {
+        sb_str(b, o->extra[i]);
+        sb_add(b, "\n", 1);
+    }
+}
+
+/* Appends the value of placeholder @name@; false for a name the renderer does not know. */
+static bool put_value(strbuf *b, const char *name, size_t len, const hs_slurm_opts *o)
+{
+#define IS(s) (len == sizeof(s) - 1 && !memcmp(name, s, len))
+    if (IS("JOB_NAME")) put_job_name(b, o->name);
+    else if (IS("NODES")) sb_fmt(b, "%d", o->nodes);
+    else if (IS("NTASKS_PER_NODE")) sb_fmt(b, "%d", o->ntasks_per_node);
+    else if (IS("CPUS_PER_TASK")) sb_fmt(b, "%d", o->cpus_per_task);
+    else if (IS("TIME")) sb_str(b, o->time);
+    else if (IS("GRACE")) sb_fmt(b, "%d", o->grace_s);
+    else if (IS("OUTPUT")) sb_str(b, o->output ? o->output : default_output(o));
+    else if (IS("HOPSWEEP")) sb_quoted(b, o->hopsweep);
+    else if (IS("SWEEP")) sb_quoted(b, o->sweep);
+    else if (IS("STORE")) sb_quoted(b, o->store);
+    else if (IS("ARRAY")) sb_fmt(b, "%d", o->array);
+    else if (IS("LAUNCHER")) sb_str(b, o->launcher == HS_SLURM_MPIRUN ? "mpirun" : "srun");
+    else if (IS("OVERRIDES")) {
+        for (int i = 0; i < o->n_overrides; i++) {
+            if (i) sb_add(b, " ", 1);
+            sb_quoted(b, o->overrides[i]);
+        }
+    } else return false;
+    return true;
+#undef IS
+}
+
+hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs_err *err)
+{
+    hs_status st = hs_slurm_check(o, err);
+    if (st) return st;
+    static const char BLOCK[] = "SBATCH_MORE"; /* stands for whole lines, so alone on its line */
+    const char *t = (const char *)hs_slurm_template;
+    size_t n = sizeof hs_slurm_template - 1, i = 0;
+    strbuf b = {0};
+    while (i < n) {
+        const char *at = memchr(t + i, '@', n - i);
+        size_t plain = at ? (size_t)(at - t) - i : n - i;
+        sb_add(&b, t + i, plain);
+        i += plain;
+        if (!at) break;
+        /* @NAME@ with NAME of capitals and '_'; any other '@' is text */
+        size_t j = i + 1;
+        while (j < n && ((t[j] >= 'A' && t[j] <= 'Z') || t[j] == '_')) j++;
+        if (j == i + 1 || j >= n || t[j] != '@') {
+            sb_add(&b, "@", 1);
+            i++;
+            continue;
+        }
+        const char *name = t + i + 1;
+        size_t name_len = j - i - 1;
+        if (name_len == sizeof BLOCK - 1 && !memcmp(name, BLOCK, name_len)) {
+            bool alone = (i == 0 || t[i - 1] == '\n') && j + 1 < n && t[j + 1] == '\n';
+            if (!alone) {
+                free(b.p);
+                return hs_fail(err, HS_EINTERNAL, "the script template has @%s@ inside a line; "
+                               "fix slurm/hopsweep.sbatch.in and rebuild", BLOCK);
+            }
+            put_more(&b, o);
+            i = j + 2;
+        } else if (put_value(&b, name, name_len, o)) {
+            i = j + 1;
+        } else {
+            free(b.p);
+            return hs_fail(err, HS_EINTERNAL, "the script template names an unknown placeholder "
+                           "@%.*s@; fix slurm/hopsweep.sbatch.in and rebuild", (int)name_len, name);
+        }
+    }
+    if (b.oom || !b.p) {
+        free(b.p);
+        return hs_fail(err, HS_ENOMEM, "out of memory rendering the Slurm script");
+    }
+    *script = b.p;
+    *len = b.n;
+    return HS_OK;
+}
+
+/* ---- the command ---- */
+
+/* path made absolute without needing it to exist yet (a store is created by the job): the
+ * longest existing prefix resolved by realpath, the rest appended as written. NULL when out of
+ * memory. */
+static char *absolute_path(const char *path)
+{
+    char *r = realpath(path, NULL);
+    if (r) return r;
+    char *copy = strdup(path);
+    if (!copy) return NULL;
+    size_t len = strlen(copy);
+    while (len > 1 && copy[len - 1] == '/') copy[--len] = '\0';
+    char *slash = strrchr(copy, '/');
+    const char *parent = ".", *leaf = copy;
+    if (slash == copy) {
+        parent = "/";
+        leaf = copy + 1;
+    } else if (slash) {
+        *slash = '\0';
+        parent = copy;
+        leaf = slash + 1;
+    }
+    char *base = absolute_path(parent); /* ends at "/" or ".", which exist */
+    char *out = NULL;
+    if (base) out = strcmp(base, "/") ? hs_path_join(base, leaf) : hs_path_join("", leaf);
+    free(base);
+    free(copy);
+    return out;
+}
+
+static int exit_code(hs_status st) { return st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME; }
+
+/* Runs `sbatch --parsable path`, leaving its job id (digits) in id. Returns an exit code. */
+static int submit(const char *path, char *id, size_t id_size)
+{
+    int fds[2];
+    if (pipe(fds)) {
+        fprintf(stderr, "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
+                strerror(errno), path);
+        return EXIT_RUNTIME;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    char *args[] = {"sbatch", "--parsable", (char *)path, NULL};
+    pid_t pid;
+    fflush(stderr);
+    int e = posix_spawnp(&pid, "sbatch", &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (e) {
+        close(fds[0]);
+        if (e == ENOENT)
+            fprintf(stderr, "hopsweep slurm: sbatch not found on PATH; submit %s from a machine "
+                    "with Slurm's client commands\n", path);
+        else
+            fprintf(stderr, "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
+                    strerror(e), path);
+        return EXIT_BAD_INPUT;
+    }
+    char out[256];
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fds[0], out + got, sizeof out - 1 - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+        if (got == sizeof out - 1) { /* more than a job id: drain the rest */
+            char sink[256];
+            while (read(fds[0], sink, sizeof sink) > 0) {}
+            break;
+        }
+    }
+    out[got] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    size_t digits = strspn(out, DIGITS);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) || digits == 0 || digits >= id_size) {
+        /* sbatch said why on stderr, which is ours */
+        fprintf(stderr, "hopsweep slurm: sbatch did not accept %s (%s %d); fix what it says above and "
+                "submit again\n", path, WIFEXITED(status) ? "exit" : "signal",
+                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+        return EXIT_BAD_INPUT;
+    }
+    memcpy(id, out, digits);
+    id[digits] = '\0';
+    return 0;
+}
+
+/* The log file Slurm will write: the --output pattern with the job name (%x) and id (%j, %A)
+ * filled in; %a (the array task) and the rest are left as they are. */
+static void put_log_name(strbuf *b, const hs_slurm_opts *o, const char *name, const char *id)
+{
+    const char *p = o->output ? o->output : default_output(o);
+    for (; *p; p++) {
+        if (p[0] == '%' && p[1] == 'x') put_job_name(b, name);
+        else if (p[0] == '%' && (p[1] == 'j' || p[1] == 'A')) sb_str(b, id);
+        else {
+            sb_add(b, p, 1);
+            continue;
+        }
+        p++;
+    }
+}
+
+/* Writes the script to path, creating its directory. Returns an exit code. */
+static int write_script(const char *path, const char *script, size_t len)
+{
+    hs_err err = {0};
+    char *dir = strdup(path);
+    if (!dir) {
+        fprintf(stderr, "hopsweep slurm: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    char *slash = strrchr(dir, '/');
+    hs_status st = HS_OK;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        st = hs_mkdirs(dir, &err);
+    }
+    free(dir);
+    if (!st) st = hs_write_atomic(path, script, len, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+int hs_cmd_slurm(int argc, char **argv)
+{
+    hs_slurm_args a;
+    hs_err err = {0};
+    hs_status st = hs_slurm_parse_args(&a, argc, argv, &err);
+    if (st || a.help) {
+        if (st) fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
+        else fputs(SLURM_USAGE, stdout);
+        hs_slurm_args_free(&a);
+        return st ? exit_code(st) : 0;
+    }
+    hs_sweep sw;
+    st = hs_sweep_load(&sw, a.sweep_file, a.opts.n_overrides, a.opts.overrides, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
+        hs_slurm_args_free(&a);
+        return exit_code(st);
+    }
+    int rc = 0;
+    char *sweep = NULL, *store = NULL, *exe = NULL, *script = NULL, *script_path = NULL;
+    size_t len = 0;
+    if ((size_t)a.opts.array > sw.n_jobs) {
+        fprintf(stderr, "hopsweep slurm: --array %d: sweep %s has only %zu job%s; ask for at most "
+                "that many array tasks\n", a.opts.array, sw.name, sw.n_jobs, sw.n_jobs == 1 ? "" : "s");
+        rc = EXIT_BAD_INPUT;
+        goto done;
+    }
+    sweep = realpath(a.sweep_file, NULL);
+    store = absolute_path(a.out ? a.out : sw.output);
+    exe = a.hopsweep_bin ? strdup(a.hopsweep_bin) : realpath("/proc/self/exe", NULL);
+    if (!sweep || !store || !exe) {
+        fprintf(stderr, "hopsweep slurm: cannot make %s absolute: %s\n",
+                !sweep ? a.sweep_file : !store ? "the store path" : "the hopsweep path", strerror(errno));
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
+    a.opts.name = sw.name;
+    a.opts.sweep = sweep;
+    a.opts.store = store;
+    a.opts.hopsweep = exe;
+    st = hs_slurm_render(&a.opts, &script, &len, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
+        rc = exit_code(st);
+        goto done;
+    }
+    if (!a.submit && !a.script) {
+        if (fwrite(script, 1, len, stdout) != len || fflush(stdout)) {
+            fprintf(stderr, "hopsweep slurm: cannot write the script to stdout: %s\n", strerror(errno));
+            rc = EXIT_RUNTIME;
+        }
+        goto done;
+    }
+    if (a.script) {
+        script_path = strdup(a.script);
+    } else {
+        /* the job name, which is also a safe file name */
+        strbuf b = {0};
+        sb_str(&b, store);
+        sb_str(&b, "/slurm/");
+        put_job_name(&b, sw.name);
+        sb_str(&b, ".sbatch");
+        script_path = b.oom ? NULL : b.p;
+        if (b.oom) free(b.p);
+    }
+    if (!script_path) {
+        fprintf(stderr, "hopsweep slurm: out of memory\n");
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
+    if ((rc = write_script(script_path, script, len))) goto done;
+    if (!a.submit) {
+        fprintf(stderr, "hopsweep slurm: wrote %s; submit it with: sbatch %s\n", script_path, script_path);
+        goto done;
+    }
+    char id[64];
+    if ((rc = submit(script_path, id, sizeof id))) goto done;
+    printf("%s\n", id);
+    fflush(stdout);
+    strbuf log = {0};
+    put_log_name(&log, &a.opts, sw.name, id);
+    fprintf(stderr,
+            "hopsweep slurm: submitted Slurm job %s: sweep %s, %zu jobs, store %s, script %s; "
+            "follow it with squeue -j %s and the log %s\n",
+            id, sw.name, sw.n_jobs, store, script_path, id, log.p ? log.p : "");
+    free(log.p);
+done:
+    free(script_path);
+    free(script);
+    free(exe);
+    free(store);
+    free(sweep);
+    hs_sweep_free(&sw);
+    hs_slurm_args_free(&a);
+    return rc;
+}
