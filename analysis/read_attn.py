@@ -75,10 +75,12 @@ def parse_record(rec: bytes) -> tuple:
     if version != VERSION:
         raise ValueError(f"a record of version {version} (this reader knows {VERSION})")
     if step < 0 or dt not in DTYPES or reserved != 0:
-        raise ValueError(f"a record with a bad header (step {step}, dtype {dt}, reserved {reserved})")
+        raise ValueError(f"a record with a bad header (step {step}, dtype {dt}, "
+                         f"reserved {reserved})")
     n = L * H * E * T * T
     if min(L, H, E, T) < 1 or n > MAX_WEIGHTS:
-        raise ValueError(f"a record of shape {L}x{H}x{E}x{T} (empty or above {MAX_WEIGHTS} weights)")
+        raise ValueError(f"a record of shape {L}x{H}x{E}x{T} "
+                         f"(empty or above {MAX_WEIGHTS} weights)")
     name, raw = DTYPES[dt]
     want = HEADER.size + 8 * E * T + n * raw.itemsize
     if want != len(rec):
@@ -142,7 +144,8 @@ def read_bytes(data: bytes, name: str = "log",
         except ValueError as e:
             later = (size and off + size < len(view)) or (not size and _frame_after(view, off + 1))
             if later or first is None:
-                what = "the log is damaged" if first is not None or later else "not an attention log"
+                damaged = first is not None or later
+                what = "the log is damaged" if damaged else "not an attention log"
                 where = f"at byte {off}" + (", before the last frame" if later else "")
                 raise LogError(f"{name}: bad frame {where}: {e}; {what}") from None
             msg = f"{name}: skipped the last {len(view) - off} bytes (from byte {off}): {e}"
@@ -150,9 +153,11 @@ def read_bytes(data: bytes, name: str = "log",
             return
         shape = (weights.shape, dt)
         if first is not None and shape != first:
-            raise LogError(f"{name}: frame at byte {off} has shape {shape}, the first {first}; not one log")
+            raise LogError(f"{name}: frame at byte {off} has shape {shape}, "
+                           f"the first {first}; not one log")
         if last_step is not None and step <= last_step:
-            raise LogError(f"{name}: frame at byte {off} logs step {step} after step {last_step}; not one log")
+            raise LogError(f"{name}: frame at byte {off} logs step {step} "
+                           f"after step {last_step}; not one log")
         first, last_step = shape, step
         yield Frame(step, chain, index, weights, dt, off, size)
         off += size
@@ -202,7 +207,8 @@ def main(argv=None) -> int:
             targets = " ".join(f"{labels[r]}>{labels[c]}" for r, c in enumerate(m.argmax(axis=1)))
             print(f"layer {l + 1} head {h}, example 0: {targets}")
     if a.npz:
-        np.savez(a.npz, step=found.step, chain=found.chain, index=found.index, weights=found.weights)
+        np.savez(a.npz, step=found.step, chain=found.chain, index=found.index,
+                 weights=found.weights)
     return 0
 
 

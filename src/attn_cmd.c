@@ -96,7 +96,8 @@ static bool parse_count(const char *s, int *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > INT_MAX || s[0] == '+' || s[0] == ' ') return false;
+    if (errno || end == s || *end || v < 0 || v > INT_MAX || s[0] == '+' || s[0] == ' ')
+        return false;
     *out = (int)v;
     return true;
 }
@@ -142,7 +143,8 @@ static int parse_args(int argc, char **argv, options *o)
         int *counts[4] = {&o->step, &o->layer, &o->head, &o->example};
         selected = true;
         if (k < 4) {
-            if (!parse_count(v, counts[k])) return bad("%s \"%s\" is not a whole number >= 0", a, v);
+            if (!parse_count(v, counts[k]))
+                return bad("%s \"%s\" is not a whole number >= 0", a, v);
             if (k == 1 && o->layer == 0)
                 return bad("--layer 0: layers count from 1, as in head roles (L1:+1)");
         } else if (k == 4) {
@@ -279,8 +281,9 @@ static int write_pgm(const view *v)
             for (int r = 0; r < T; r++)
                 for (int c = 0; c < T; c++) {
                     float w = weight(v, v->l0 + li, v->h0 + hi, r, c);
-                    unsigned char g = !(w > 0.0f) ? 0 : w >= 1.0f ? 255
-                                                                 : (unsigned char)lrintf(w * 255.0f);
+                    unsigned char g = !(w > 0.0f) ? 0
+                                      : w >= 1.0f   ? 255
+                                                    : (unsigned char)lrintf(w * 255.0f);
                     size_t y0 = (size_t)li * (tile + gap) + (size_t)r * S,
                            x0 = (size_t)hi * (tile + gap) + (size_t)c * S;
                     for (int y = 0; y < S; y++)
@@ -532,7 +535,8 @@ static int list_frames(const hs_attnlog_reader *r)
 {
     const hs_attnlog_shape *s = &r->shape;
     for (int i = 0; i < r->n_frames; i++)
-        printf("step %d  layers %d  heads %d  examples %d  T %d  dtype %s  bytes %llu  offset %llu\n",
+        printf("step %d  layers %d  heads %d  examples %d  T %d  dtype %s  bytes %llu  "
+               "offset %llu\n",
                r->frames[i].step, s->layers, s->heads, s->examples, s->T,
                hs_attnlog_dtype_name(s->dtype), (unsigned long long)r->frames[i].size,
                (unsigned long long)r->frames[i].offset);
@@ -549,13 +553,13 @@ static void display_order(view *v)
     const int T = v->f.shape.T;
     const int32_t *ch = v->f.chain + (size_t)v->opt->example * T,
                   *ix = v->f.index + (size_t)v->opt->example * T;
+    /* insertion sort: T is small, and it keeps equal keys in input order */
     for (int t = 0; t < T; t++) {
         int k = t;
-        /* insertion sort: T is small, and it keeps equal keys in input order */
-        while (!v->opt->input_order && k > 0 &&
-               (ch[v->order[k - 1]] > ch[t] || (ch[v->order[k - 1]] == ch[t] && ix[v->order[k - 1]] > ix[t]))) {
-            v->order[k] = v->order[k - 1];
-            k--;
+        for (; !v->opt->input_order && k > 0; k--) {
+            int p = v->order[k - 1];
+            if (ch[p] < ch[t] || (ch[p] == ch[t] && ix[p] <= ix[t])) break;
+            v->order[k] = p;
         }
         v->order[k] = t;
     }
@@ -569,7 +573,8 @@ static void steps_hint(const hs_attnlog_reader *r, char *buf, size_t n)
         size_t used = 0;
         buf[0] = '\0';
         for (int i = 0; i < k && used < n; i++)
-            used += (size_t)snprintf(buf + used, n - used, "%s%d", i ? ", " : "", r->frames[i].step);
+            used += (size_t)snprintf(buf + used, n - used, "%s%d", i ? ", " : "",
+                                     r->frames[i].step);
     } else {
         snprintf(buf, n, "%d, %d, %d, ..., %d (%d frames)", r->frames[0].step, r->frames[1].step,
                  r->frames[2].step, r->frames[k - 1].step, k);

@@ -165,7 +165,8 @@ hs_status hs_attnlog_writer_init(hs_attnlog_writer *w, const hs_attnlog_shape *s
     if (!n)
         return hs_fail(err, HS_EINPUT,
                        "attention log: shape %d layers x %d heads x %d examples x T %d is empty or "
-                       "above %" PRIu64 " weights per frame; log fewer examples (log.probe_examples)",
+                       "above %" PRIu64 " weights per frame; log fewer examples "
+                       "(log.probe_examples)",
                        s->layers, s->heads, s->examples, s->T, HS_ATTNLOG_MAX_WEIGHTS);
     w->shape = *s;
     w->staging_size = (size_t)record_size(s, n);
@@ -418,7 +419,8 @@ static const char *parse_header(const unsigned char *h, uint64_t fcs, frame_info
     fi->n_weights = n;
     uint64_t want = record_size(&fi->shape, n);
     if (want != fcs) {
-        snprintf(why, why_n, "a record whose header implies %" PRIu64 " bytes but whose frame holds %" PRIu64,
+        snprintf(why, why_n,
+                 "a record whose header implies %" PRIu64 " bytes but whose frame holds %" PRIu64,
                  want, fcs);
         return why;
     }
@@ -473,24 +475,26 @@ static hs_status index_frames(hs_attnlog_reader *r, hs_err *err)
     ZSTD_DCtx *d = new_dctx();
     unsigned char *scratch = malloc(SCRATCH_SIZE);
     hs_status st = HS_OK;
+    int cap = 0;
+    size_t off = 0;
     if (!d || !scratch) {
         st = hs_fail(err, HS_ENOMEM, "%s: out of memory reading the attention log", r->path);
         goto done;
     }
-    int cap = 0;
-    size_t off = 0;
     while (off < r->size) {
         frame_info fi;
         char why[200];
-        const char *bad = check_frame(d, r->data + off, r->size - off, scratch, &fi, why, sizeof why);
+        const char *bad =
+            check_frame(d, r->data + off, r->size - off, scratch, &fi, why, sizeof why);
         if (bad) {
             size_t end = fi.csize ? off + fi.csize : r->size;
             bool later = end < r->size || (!fi.csize && frame_after(r->data, r->size, off + 1));
             if (later || r->n_frames == 0) {
+                const char *what = r->n_frames || later
+                                       ? "the log is damaged (rerun the job to rewrite it)"
+                                       : "not an attention log (give a jobs/<id>/attn.zst)";
                 st = hs_fail(err, HS_EINPUT, "%s: bad frame at byte %zu%s: %s; %s", r->path, off,
-                             later ? ", before the last frame" : "", bad,
-                             r->n_frames || later ? "the log is damaged (rerun the job to rewrite it)"
-                                                  : "not an attention log (give a jobs/<id>/attn.zst)");
+                             later ? ", before the last frame" : "", bad, what);
                 goto done;
             }
             snprintf(r->notice, sizeof r->notice,

@@ -55,7 +55,8 @@ static int maps_init(maps *m, int hops, int chains, int layers, int heads, int e
     m->shape = (hs_attnlog_shape){.layers = layers, .heads = heads, .examples = examples, .T = T,
                                   .dtype = dtype};
     hs_err err = {0};
-    if (hs_task_check(&m->task, &err) || hs_batch_alloc(&m->batch, examples, T, m->task.vocab, &err))
+    if (hs_task_check(&m->task, &err) ||
+        hs_batch_alloc(&m->batch, examples, T, m->task.vocab, &err))
         return fail(err.msg);
     hs_rng_seed(&m->rng, 7, HS_STREAM_EVAL);
     hs_task_sample(&m->task, &m->rng, NULL, &m->batch);
@@ -170,7 +171,8 @@ static int cmd_write(const char *dir)
                        s.examples, s.T, steps[0], steps[1], steps[2]);
     /* x86 and every machine this runs on are little-endian, which the expect files state */
     if (!rc) rc = write_file(dir, "expect.txt", text, (size_t)len);
-    if (!rc) rc = write_file(dir, "expect_weights.f32", expect, sizeof *expect * per_frame * FRAMES);
+    if (!rc)
+        rc = write_file(dir, "expect_weights.f32", expect, sizeof *expect * per_frame * FRAMES);
     size_t ET = (size_t)s.examples * s.T;
     if (!rc) rc = write_file(dir, "expect_chain.i32", m.batch.chain, ET * sizeof(int32_t));
     if (!rc) rc = write_file(dir, "expect_index.i32", m.batch.index, ET * sizeof(int32_t));

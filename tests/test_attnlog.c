@@ -135,7 +135,8 @@ static void check_frame(const hs_attnlog_frame *f, input *in, int step)
                     double d = fabs((double)*got++ - want);
                     if (d > tol)
                         fail_msg("%s l%d h%d e%d k%zu: read %.9g, wrote %.9g (error %.3g > %.3g)",
-                                 hs_attnlog_dtype_name(s->dtype), l, h, e, k, got[-1], want, d, tol);
+                                 hs_attnlog_dtype_name(s->dtype), l, h, e, k, got[-1], want, d,
+                                 tol);
                 }
 }
 
@@ -282,7 +283,8 @@ static void f32_exact(void **state)
     hs_attnlog_writer w;
     hs_err err = {0};
     assert_int_equal(hs_attnlog_writer_init(&w, &s, &err), HS_OK);
-    assert_int_equal(hs_attnlog_append(&w, 3, (const float *const *)in.att, in.chain, in.index, &err), HS_OK);
+    assert_int_equal(
+        hs_attnlog_append(&w, 3, (const float *const *)in.att, in.chain, in.index, &err), HS_OK);
     char *bytes;
     size_t n;
     hs_attnlog_take(&w, &bytes, &n);
@@ -311,7 +313,8 @@ static void through_log(const float *v, size_t count, hs_dtype d, float *out)
     hs_attnlog_writer w;
     hs_err err = {0};
     assert_int_equal(hs_attnlog_writer_init(&w, &s, &err), HS_OK);
-    assert_int_equal(hs_attnlog_append(&w, 0, (const float *const *)in.att, in.chain, in.index, &err), HS_OK);
+    assert_int_equal(
+        hs_attnlog_append(&w, 0, (const float *const *)in.att, in.chain, in.index, &err), HS_OK);
     char *bytes;
     size_t n;
     hs_attnlog_take(&w, &bytes, &n);
@@ -331,7 +334,9 @@ static void through_log(const float *v, size_t count, hs_dtype d, float *out)
 static double half_value(unsigned h)
 {
     unsigned e = (h >> 10) & 31, m = h & 1023;
-    double v = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(1024 + m, (int)e - 25);
+    double v = e == 0    ? ldexp(m, -24)
+               : e == 31 ? (m ? NAN : INFINITY)
+                         : ldexp(1024 + m, (int)e - 25);
     return h & 0x8000 ? -v : v;
 }
 

@@ -38,7 +38,8 @@ typedef struct hs_attnlog_writer {
     int last_step;           /* step of the last frame appended, -1 before the first */
 } hs_attnlog_writer;
 
-/* Every dimension >= 1 and at most HS_ATTNLOG_MAX_WEIGHTS weights per frame, else HS_EINPUT. */
+/* Every dimension >= 1 and at most HS_ATTNLOG_MAX_WEIGHTS weights per frame, else HS_EINPUT
+ * (HS_ENOMEM when memory runs out). A refused writer holds nothing; freeing it is harmless. */
 hs_status hs_attnlog_writer_init(hs_attnlog_writer *w, const hs_attnlog_shape *shape,
                                  hs_err *err);
 /* Appends one frame. att[l] points to layer l's probabilities [examples][heads][T][T] (the

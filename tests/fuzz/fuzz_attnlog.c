@@ -42,22 +42,24 @@ static void read_log(const unsigned char *data, size_t size)
     uint64_t end = 0;
     for (int i = 0; i < r.n_frames; i++) {
         const hs_attnlog_entry *e = &r.frames[i];
-        check(e->offset == end && e->size > 0 && e->offset + e->size <= size, "frames tile the input");
+        check(e->offset == end && e->size > 0 && e->offset + e->size <= size,
+              "frames tile the input");
         end = e->offset + e->size;
         check(i == 0 || e->step > r.frames[i - 1].step, "steps increase");
         check(hs_attnlog_find(&r, e->step) == i, "find returns the frame of its step");
         hs_attnlog_frame f;
         check(hs_attnlog_read(&r, i, &f, &err) == HS_OK, "a verified frame reads back");
-        check(f.step == e->step && f.shape.layers == r.shape.layers && f.shape.heads == r.shape.heads &&
-                  f.shape.examples == r.shape.examples && f.shape.T == r.shape.T &&
-                  f.shape.dtype == r.shape.dtype,
+        const hs_attnlog_shape *s = &f.shape;
+        check(f.step == e->step && s->layers == r.shape.layers && s->heads == r.shape.heads &&
+                  s->examples == r.shape.examples && s->T == r.shape.T &&
+                  s->dtype == r.shape.dtype,
               "the frame has the log's shape");
-        size_t n = (size_t)f.shape.layers * f.shape.heads * f.shape.examples * f.shape.T * f.shape.T;
+        size_t n = (size_t)s->layers * s->heads * s->examples * s->T * s->T;
         volatile float sink = 0.0f;
         for (size_t k = 0; k < n; k += 97) /* touch the arrays so ASan sees their extent */
             sink += f.weights[k];
-        sink += (float)f.chain[(size_t)f.shape.examples * f.shape.T - 1];
-        sink += (float)f.index[(size_t)f.shape.examples * f.shape.T - 1];
+        sink += (float)f.chain[(size_t)s->examples * s->T - 1];
+        sink += (float)f.index[(size_t)s->examples * s->T - 1];
         (void)sink;
         hs_attnlog_frame_free(&f);
     }
