@@ -13,13 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "hopsweep/analyze.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/gnuplot.h"
 #include "hopsweep/json.h"
 
 enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
@@ -1057,75 +1054,20 @@ static void dat_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static bool on_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path) return false;
-    while (*path) {
-        size_t len = strcspn(path, ":");
-        char full[4096];
-        if (len && len + strlen(prog) + 2 < sizeof full) {
-            snprintf(full, sizeof full, "%.*s/%s", (int)len, path, prog);
-            if (access(full, X_OK) == 0) return true;
-        }
-        path += len + (path[len] == ':');
-    }
-    return false;
-}
-
-/* analysis/ from HOPSWEEP_ANALYSIS_DIR, else beside the executable's directory (a build
- * directory inside the source tree) or in an installed share/hopsweep/. */
-static hs_status find_scripts(char *dir, size_t n, hs_err *err)
-{
-    const char *env = getenv("HOPSWEEP_ANALYSIS_DIR");
-    struct stat sb;
-    char probe[4200];
-    if (env && *env) {
-        snprintf(probe, sizeof probe, "%s/minlayers.gp", env);
-        if (stat(probe, &sb))
-            return hs_fail(err, HS_EINPUT,
-                           "HOPSWEEP_ANALYSIS_DIR=%s holds no minlayers.gp; point it at the "
-                           "analysis/ directory of the hopsweep sources",
-                           env);
-        snprintf(dir, n, "%s", env);
-        return HS_OK;
-    }
-    char exe[4096];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        static const char *const rel[] = {"../analysis", "analysis", "../share/hopsweep/analysis"};
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            snprintf(probe, sizeof probe, "%s/%s/minlayers.gp", exe, rel[i]);
-            if (stat(probe, &sb)) continue;
-            int w = snprintf(dir, n, "%s/%s", exe, rel[i]);
-            if (w > 0 && (size_t)w < n) return HS_OK;
-        }
-    }
-    return hs_fail(err, HS_EINPUT,
-                   "cannot find the gnuplot scripts (analysis/minlayers.gp) beside the hopsweep "
-                   "executable; set HOPSWEEP_ANALYSIS_DIR to the analysis/ directory of the "
-                   "sources");
-}
-
 typedef struct plotter {
-    const char *dir;     /* --plots */
-    char scripts[4096];  /* analysis/ */
+    const char *dir; /* --plots */
     int figures;
 } plotter;
 
-/* Runs `gnuplot -e VARS SCRIPT`: the script writes OUT.png and OUT.svg. What gnuplot prints
+/* Runs the script of analysis/ on DIR/DAT: it writes OUT.png and OUT.svg. What gnuplot prints
  * (warnings about series with no points, such as a hop never measured) is shown only when it
  * fails; and never on stdout, which may be carrying --json. */
 static hs_status run_gnuplot(plotter *p, const char *script, const char *dat_name,
                              const char *out_name, const char *extra, hs_err *err)
 {
-    char datafile[4200], outfile[4200], q1[8500], q2[8500], spath[4200];
+    char datafile[4200], outfile[4200], q1[8500], q2[8500];
     snprintf(datafile, sizeof datafile, "%s/%s", p->dir, dat_name);
     snprintf(outfile, sizeof outfile, "%s/%s", p->dir, out_name);
-    snprintf(spath, sizeof spath, "%s/%s", p->scripts, script);
     gp_quote(q1, sizeof q1, datafile);
     gp_quote(q2, sizeof q2, outfile);
     size_t vlen = strlen(q1) + strlen(q2) + (extra ? strlen(extra) : 0) + 64;
@@ -1133,59 +1075,18 @@ static hs_status run_gnuplot(plotter *p, const char *script, const char *dat_nam
     if (!vars) return hs_fail(err, HS_ENOMEM, "out of memory running gnuplot");
     snprintf(vars, vlen, "datafile=%s; outfile=%s%s%s", q1, q2, extra ? "; " : "",
              extra ? extra : "");
-    int fds[2];
-    if (pipe(fds)) {
-        free(vars);
-        return hs_fail(err, HS_EIO, "cannot start gnuplot: %s", strerror(errno));
+    char *spath = NULL;
+    hs_status st = hs_gnuplot_script(script, &spath, err);
+    if (!st) st = hs_gnuplot_run(spath, vars, err);
+    if (st == HS_EIO) { /* its messages are above; say where the data is to rerun it by hand */
+        char why[sizeof err->msg];
+        memcpy(why, err->msg, sizeof why);
+        hs_fail(err, st, "%s (its messages are above); the data is in %s", why, datafile);
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        free(vars);
-        return hs_fail(err, HS_EIO, "cannot start gnuplot: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        close(fds[1]);
-        execlp("gnuplot", "gnuplot", "-e", vars, spath, (char *)NULL);
-        _exit(127);
-    }
+    free(spath);
     free(vars);
-    close(fds[1]);
-    /* Keep the last few KB of what it says: the end is where an error is. */
-    char said[4096];
-    size_t kept = 0;
-    for (;;) {
-        char chunk[1024];
-        ssize_t got = read(fds[0], chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        if (kept + (size_t)got > sizeof said) { /* a chunk is smaller than said */
-            size_t drop = kept + (size_t)got - sizeof said;
-            memmove(said, said + drop, kept - drop);
-            kept -= drop;
-        }
-        memcpy(said + kept, chunk, (size_t)got);
-        kept += (size_t)got;
-    }
-    close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return hs_fail(err, HS_EIO, "waiting for gnuplot: %s", strerror(errno));
-    if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-        fwrite(said, 1, kept, stderr);
-        return hs_fail(err, HS_EIO,
-                       "gnuplot failed on %s with %s (its messages are above); the data is in "
-                       "%s",
-                       spath, dat_name, p->dir);
-    }
-    p->figures++;
-    return HS_OK;
+    if (!st) p->figures++;
+    return st;
 }
 
 static hs_status plot_min_layers(ctx *x, plotter *p, hs_err *err)
@@ -1531,13 +1432,15 @@ static int draw(ctx *x, const args *ar)
     hs_err err = {0};
     plotter p = {.dir = ar->plots};
     long run_index = ar->run ? hs_results_find(x->r, ar->run) : -1; /* checked before printing */
-    if (!on_path("gnuplot")) {
+    if (!hs_gnuplot_available()) {
         fprintf(stderr, "hopsweep analyze: gnuplot is not installed (not on PATH), so no "
                         "figures were drawn; install it (apt-get install gnuplot-nox) or leave "
                         "out --plots\n");
         return EXIT_BAD_INPUT;
     }
-    hs_status st = find_scripts(p.scripts, sizeof p.scripts, &err);
+    char *script = NULL; /* found before anything is written */
+    hs_status st = hs_gnuplot_script("minlayers.gp", &script, &err);
+    free(script);
     if (!st) st = hs_mkdirs(ar->plots, &err);
     if (!st) st = plot_min_layers(x, &p, &err);
     if (!st) st = plot_accuracy(x, &p, &err);

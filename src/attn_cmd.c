@@ -9,24 +9,19 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
-
-extern char **environ;
+#include "hopsweep/gnuplot.h"
 
 enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_OUTPUT = 3 };
 typedef enum { FMT_NONE, FMT_CSV, FMT_PGM, FMT_PNG, FMT_SVG } out_format;
@@ -50,7 +45,9 @@ static const char USAGE[] =
     "                      columns labelled c<chain>i<index>; pgm: binary grayscale, white =\n"
     "                      weight 1, black = 0, each weight a square of pixels, the selected\n"
     "                      heads in a grid (layers as rows, heads as columns); png, svg: the same\n"
-    "                      grid drawn by gnuplot, which must be installed.\n"
+    "                      grid drawn by gnuplot, which must be installed, with\n"
+    "                      analysis/attn_grid.gp (from HOPSWEEP_ANALYSIS_DIR, else analysis/\n"
+    "                      beside the hopsweep executable).\n"
     "                      Default: from --out's extension, else csv\n"
     "  --out PATH          write PATH (atomically) instead of standard output\n"
     "\n"
@@ -297,55 +294,6 @@ static int write_pgm(const view *v)
 /* ---------------------------------------------------------------------------------------------
  * PNG and SVG through gnuplot */
 
-/* Whether an executable `name` is on PATH. */
-static bool on_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path) path = "/usr/bin:/bin";
-    char buf[4096];
-    while (*path) {
-        size_t len = strcspn(path, ":");
-        /* an empty entry means the current directory */
-        if (len + strlen(name) + 3 <= sizeof buf) {
-            snprintf(buf, sizeof buf, "%.*s/%s", (int)(len ? len : 1), len ? path : ".", name);
-            if (!access(buf, X_OK)) return true;
-        }
-        path += len + (path[len] == ':');
-    }
-    return false;
-}
-
-/* analysis/attn_grid.gp: under $HOPSWEEP_ANALYSIS, else next to the source tree the executable
- * was built in (build/hopsweep -> analysis/), else in ./analysis. Caller frees. */
-static char *find_script(void)
-{
-    const char *env = getenv("HOPSWEEP_ANALYSIS");
-    if (env && *env) {
-        char *p = hs_path_join(env, "attn_grid.gp");
-        if (p && !access(p, R_OK)) return p;
-        free(p);
-    }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        static const char *const rel[] = {"/../analysis/attn_grid.gp",
-                                          "/../../analysis/attn_grid.gp",
-                                          "/../share/hopsweep/analysis/attn_grid.gp"};
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        for (int i = 0; i < 3; i++) {
-            size_t len = strlen(exe) + strlen(rel[i]) + 1;
-            char *p = malloc(len);
-            if (!p) return NULL;
-            snprintf(p, len, "%s%s", exe, rel[i]);
-            if (!access(p, R_OK)) return p;
-            free(p);
-        }
-    }
-    return access("analysis/attn_grid.gp", R_OK) ? NULL : strdup("analysis/attn_grid.gp");
-}
-
 /* Appends s to f as a gnuplot single-quoted string (a quote inside is doubled). */
 static void gp_quoted(FILE *f, const char *s)
 {
@@ -430,54 +378,20 @@ static char *gnuplot_vars(const view *v, const char *dir, const char *out)
     return text;
 }
 
-/* Runs gnuplot on the script; 0, or its exit status (-1 if it could not be started). The first
- * line it printed goes to why. */
-static int run_gnuplot(const char *script, const char *vars, const char *dir, char *why, size_t n)
-{
-    why[0] = '\0';
-    char *log = hs_path_join(dir, "gnuplot.log");
-    if (!log) return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    char *args[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    if (rc == 0) {
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    } else {
-        rc = -1;
-    }
-    FILE *f = fopen(log, "r");
-    if (f) {
-        while (fgets(why, (int)n, f)) { /* first line that says something */
-            why[strcspn(why, "\n")] = '\0';
-            if (why[strspn(why, " \t^")]) break;
-        }
-        fclose(f);
-    }
-    free(log);
-    return rc;
-}
-
 static int write_gnuplot(const view *v)
 {
     const char *fmt = FORMAT_NAMES[v->opt->format];
-    if (!on_path("gnuplot")) {
+    if (!hs_gnuplot_available()) {
         fprintf(stderr, "hopsweep attn: --format %s needs gnuplot, which is not on PATH; install "
                         "it (apt-get install gnuplot-nox) or use --format csv|pgm\n", fmt);
         return EXIT_BAD_INPUT;
     }
-    char *script = find_script();
-    if (!script) {
-        fprintf(stderr, "hopsweep attn: cannot find analysis/attn_grid.gp next to the hopsweep "
-                        "executable; set HOPSWEEP_ANALYSIS to the directory holding it\n");
-        return EXIT_BAD_INPUT;
+    char *script = NULL;
+    hs_err err = {0};
+    hs_status st = hs_gnuplot_script("attn_grid.gp", &script, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
+        return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_OUTPUT;
     }
     const char *tmp = getenv("TMPDIR");
     char *dir = hs_path_join(tmp && *tmp ? tmp : "/tmp", "hopsweep-attn-XXXXXX");
@@ -504,15 +418,10 @@ static int write_gnuplot(const view *v)
         fprintf(stderr, "hopsweep attn: out of memory\n");
         rc = EXIT_OUTPUT;
     }
-    char why[256];
-    int gp = rc ? 0 : run_gnuplot(script, vars, dir, why, sizeof why);
     char *img = NULL;
     size_t n = 0;
-    hs_err err = {0};
-    if (!rc && gp) {
-        fprintf(stderr, "hopsweep attn: gnuplot failed (%s %d) on %s%s%s\n",
-                gp < 0 ? "could not start, error" : "exit", gp < 0 ? errno : gp, script,
-                why[0] ? ": " : "", why);
+    if (!rc && hs_gnuplot_run(script, vars, &err)) {
+        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
         rc = EXIT_OUTPUT;
     } else if (!rc && hs_read_file(out, (size_t)1 << 30, &img, &n, &err)) {
         fprintf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);

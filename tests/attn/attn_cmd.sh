@@ -8,8 +8,8 @@
 set -u
 hs=$1 dump=$2
 here=$(cd "$(dirname "$0")" && pwd)
-HOPSWEEP_ANALYSIS=$here/../../analysis
-export HOPSWEEP_ANALYSIS
+HOPSWEEP_ANALYSIS_DIR=$here/../../analysis
+export HOPSWEEP_ANALYSIS_DIR
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -128,9 +128,11 @@ if command -v gnuplot >/dev/null 2>&1; then
         pass "svg of one head, with position labels" || fail "svg of one head (exit $rc)"
     run g3 "$tmp/u8.zst" --format png
     [ $rc -eq 0 ] && [ -s "$tmp/g3" ] && pass "png to stdout" || fail "png to stdout (exit $rc)"
-    HOPSWEEP_ANALYSIS=$tmp/none run g4 "$tmp/f16.zst" --out "$tmp/ok.png"
-    [ $rc -eq 0 ] && pass "the script is found next to the executable's source tree too" ||
+    (unset HOPSWEEP_ANALYSIS_DIR && run g4 "$tmp/f16.zst" --out "$tmp/ok.png" && [ $rc -eq 0 ]) &&
+        pass "the script is found next to the executable's source tree too" ||
         echo "skip: $hs is not inside a build directory of the source tree"
+    HOPSWEEP_ANALYSIS_DIR=$tmp/none run g5 "$tmp/f16.zst" --out "$tmp/bad.png"
+    [ $rc -eq 2 ] && pass "a wrong HOPSWEEP_ANALYSIS_DIR is refused" || fail "wrong HOPSWEEP_ANALYSIS_DIR (exit $rc)"
 else
     echo "skip: gnuplot is not installed; png/svg not drawn"
 fi

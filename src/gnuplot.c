@@ -1,0 +1,157 @@
+/* gnuplot.c — locating the scripts of analysis/ and running gnuplot on them with its output
+ * captured, for the commands that draw figures. */
+#include "hopsweep/gnuplot.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hopsweep/fileio.h"
+
+extern char **environ;
+
+bool hs_gnuplot_available(void)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path) path = "/usr/bin:/bin";
+    char buf[4096];
+    while (*path) {
+        size_t len = strcspn(path, ":");
+        if (len + sizeof "/./gnuplot" <= sizeof buf) {
+            snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)(len ? len : 1), len ? path : ".");
+            if (!access(buf, X_OK)) return true;
+        }
+        path += len + (path[len] == ':');
+    }
+    return false;
+}
+
+/* dir/name when that file is readable (caller frees), else NULL; *oom on allocation failure. */
+static char *readable(const char *dir, const char *name, bool *oom)
+{
+    char *p = hs_path_join(dir, name);
+    if (!p) *oom = true;
+    if (p && !access(p, R_OK)) return p;
+    free(p);
+    return NULL;
+}
+
+hs_status hs_gnuplot_script(const char *name, char **path, hs_err *err)
+{
+    *path = NULL;
+    bool oom = false;
+    const char *env = getenv("HOPSWEEP_ANALYSIS_DIR");
+    if (env && *env) {
+        *path = readable(env, name, &oom);
+        if (*path) return HS_OK;
+        if (oom) return hs_fail(err, HS_ENOMEM, "out of memory looking for %s", name);
+        return hs_fail(err, HS_EINPUT,
+                       "HOPSWEEP_ANALYSIS_DIR=%s holds no %s; point it at the analysis/ directory "
+                       "of the hopsweep sources",
+                       env, name);
+    }
+    /* a build directory inside the source tree (one or two levels down), or an installed
+     * bin/ beside share/ */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        static const char *const rel[] = {"../analysis", "../../analysis",
+                                          "../share/hopsweep/analysis"};
+        char dir[4096 + 32];
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0] && !*path && !oom; i++) {
+            snprintf(dir, sizeof dir, "%s/%s", exe, rel[i]);
+            *path = readable(dir, name, &oom);
+        }
+    }
+    if (!*path && !oom) *path = readable("analysis", name, &oom);
+    if (*path) return HS_OK;
+    if (oom) return hs_fail(err, HS_ENOMEM, "out of memory looking for %s", name);
+    return hs_fail(err, HS_EINPUT,
+                   "cannot find the gnuplot script %s in analysis/ beside the hopsweep executable "
+                   "or in ./analysis; set HOPSWEEP_ANALYSIS_DIR to the analysis/ directory of the "
+                   "hopsweep sources",
+                   name);
+}
+
+/* The first line of text[0..n) that is more than blanks and gnuplot's ^ markers, into line. */
+static void first_line(const char *text, size_t n, char *line, size_t size)
+{
+    line[0] = '\0';
+    for (size_t i = 0; i < n;) {
+        size_t len = 0;
+        while (i + len < n && text[i + len] != '\n') len++;
+        size_t lead = 0;
+        while (lead < len && strchr(" \t^\r", text[i + lead])) lead++;
+        if (lead < len) {
+            snprintf(line, size, "%.*s", (int)len, text + i);
+            return;
+        }
+        i += len + 1;
+    }
+}
+
+enum { TAIL = 4096 };
+
+/* Reads fd to its end, keeping the last TAIL bytes in said: the end is where an error is. */
+static size_t read_tail(int fd, char *said)
+{
+    size_t kept = 0;
+    for (;;) {
+        char chunk[1024];
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        if (kept + (size_t)got > TAIL) { /* a chunk is smaller than TAIL */
+            size_t drop = kept + (size_t)got - TAIL;
+            memmove(said, said + drop, kept - drop);
+            kept -= drop;
+        }
+        memcpy(said + kept, chunk, (size_t)got);
+        kept += (size_t)got;
+    }
+    return kept;
+}
+
+hs_status hs_gnuplot_run(const char *script, const char *vars, hs_err *err)
+{
+    int fds[2];
+    if (pipe(fds)) return hs_fail(err, HS_EIO, "cannot start gnuplot: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    pid_t pid = 0;
+    if (!rc) {
+        posix_spawn_file_actions_addclose(&fa, fds[0]);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, fds[1], STDERR_FILENO);
+        posix_spawn_file_actions_addclose(&fa, fds[1]);
+        char *args[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
+        rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, args, environ);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    close(fds[1]); /* so that the read below ends when gnuplot does */
+    if (rc) {
+        close(fds[0]);
+        return hs_fail(err, HS_EIO, "cannot start gnuplot: %s", strerror(rc));
+    }
+    char said[TAIL];
+    size_t kept = read_tail(fds[0], said);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return hs_fail(err, HS_EIO, "waiting for gnuplot: %s", strerror(errno));
+    if (WIFEXITED(status) && !WEXITSTATUS(status)) return HS_OK;
+    fwrite(said, 1, kept, stderr);
+    char why[256];
+    first_line(said, kept, why, sizeof why);
+    bool exited = WIFEXITED(status);
+    return hs_fail(err, HS_EIO, "gnuplot failed (%s %d) on %s%s%s", exited ? "exit" : "signal",
+                   exited ? WEXITSTATUS(status) : WTERMSIG(status), script, why[0] ? ": " : "",
+                   why);
+}
