@@ -25,13 +25,14 @@ static const char SLURM_USAGE[] =
     "usage: hopsweep slurm SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [options]\n"
     "                      [--script PATH] [--submit]\n"
     "\n"
-    "Renders a Slurm batch script that runs the sweep with `hopsweep run`, and prints it, writes\n"
-    "it to --script, or with --submit writes it (to --script, else STORE/slurm/hopsweep-NAME.sbatch)\n"
-    "and submits it with sbatch, printing Slurm's job id. The script records each start of the\n"
-    "job in STORE/slurm_jobs.txt, passes Slurm's time-limit warning (USR1, --grace seconds ahead)\n"
-    "to hopsweep, which checkpoints its running jobs, and requeues itself while work remains: the\n"
-    "requeued job resumes where the last one stopped. Log lines of the script start with\n"
-    "\"hopsweep-slurm:\". key=value arguments are passed on to `hopsweep run`.\n"
+    "Renders a Slurm batch script that runs the sweep with `hopsweep run` and prints it, or\n"
+    "writes it to --script, or with --submit writes it (to --script, else to\n"
+    "STORE/slurm/hopsweep-NAME.sbatch) and submits it with sbatch, printing Slurm's job id.\n"
+    "The script records each start of the job in STORE/slurm_jobs.txt, passes Slurm's\n"
+    "time-limit warning (USR1, --grace seconds ahead) to hopsweep, which checkpoints its running\n"
+    "jobs, and requeues itself while work remains: the requeued job resumes where the last one\n"
+    "stopped. The script's own log lines start with \"hopsweep-slurm:\". key=value arguments\n"
+    "are passed on to `hopsweep run`.\n"
     "\n"
     "  --out DIR               the store (default: the sweep's output:)\n"
     "  --nodes N               nodes (1)\n"
@@ -190,10 +191,14 @@ static long slurm_time_seconds(const char *s)
         if (h > 23) return -1;
     } else {
         int n = time_fields(s, f);
-        if (n == 1) m = f[0];
-        else if (n == 2) m = f[0], sec = f[1];
-        else if (n == 3) h = f[0], m = f[1], sec = f[2];
-        else return -1;
+        if (n == 1)
+            m = f[0];
+        else if (n == 2)
+            m = f[0], sec = f[1];
+        else if (n == 3)
+            h = f[0], m = f[1], sec = f[2];
+        else
+            return -1;
         if (n == 3 && m > 59) return -1;
     }
     if ((dash && m > 59) || sec > 59) return -1;
@@ -212,56 +217,63 @@ static hs_status check_options(const hs_slurm_opts *o, hs_err *err)
     if (o->nodes < 1 || o->nodes > 100000)
         return bad_input(err, "--nodes %d is not a count in 1..100000", o->nodes);
     if (o->ntasks_per_node < 1 || o->ntasks_per_node > 4096)
-        return bad_input(err, "--ntasks-per-node %d is not a count in 1..4096",
-                       o->ntasks_per_node);
+        return bad_input(err, "--ntasks-per-node %d is not a count in 1..4096", o->ntasks_per_node);
     if (o->cpus_per_task < 1 || o->cpus_per_task > 1024)
-        return bad_input(err, "--cpus-per-task %d is not a count in 1..1024",
-                       o->cpus_per_task);
+        return bad_input(err, "--cpus-per-task %d is not a count in 1..1024", o->cpus_per_task);
     if (o->array < 0 || o->array > 100000)
         return bad_input(err, "--array %d is not a count in 1..100000", o->array);
     if (o->grace_s < 1 || o->grace_s > 65535)
         return bad_input(err, "--grace %d is not a number of seconds in 1..65535 (Slurm's limit)",
-                       o->grace_s);
+                         o->grace_s);
     long limit = o->time ? slurm_time_seconds(o->time) : -1;
     if (limit < 0)
-        return bad_input(err, "--time \"%s\" is not a Slurm time limit; write minutes, H:M:S or D-H:M:S "
-                       "(e.g. 90, 1:30:00, 2-00:00:00)",
-                       o->time ? o->time : "");
+        return bad_input(err,
+                         "--time \"%s\" is not a Slurm time limit; write minutes, H:M:S or D-H:M:S "
+                         "(e.g. 90, 1:30:00, 2-00:00:00)",
+                         o->time ? o->time : "");
     if (o->grace_s >= limit)
-        return bad_input(err, "--grace %d s is not shorter than --time %s (%ld s): the warning would come "
-                       "before any work; lower --grace or raise --time",
-                       o->grace_s, o->time, limit);
+        return bad_input(
+            err,
+            "--grace %d s is not shorter than --time %s (%ld s): the warning would come "
+            "before any work; lower --grace or raise --time",
+            o->grace_s, o->time, limit);
     const struct {
         const char *opt, *value;
     } names[] = {{"--partition", o->partition}, {"--account", o->account}, {"--qos", o->qos}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].value && !only(names[i].value, NAME_CHARS ","))
-            return bad_input(err, "%s \"%s\" is not a Slurm name; use letters, digits and _ . - "
-                           "(commas between several)",
-                           names[i].opt, names[i].value);
+            return bad_input(err,
+                             "%s \"%s\" is not a Slurm name; use letters, digits and _ . - "
+                             "(commas between several)",
+                             names[i].opt, names[i].value);
     if (o->mem) {
         size_t d = strspn(o->mem, DIGITS);
         if (d == 0 || d > 12 || (o->mem[d] && (!strchr("KMGTkmgt", o->mem[d]) || o->mem[d + 1])))
-            return bad_input(err, "--mem \"%s\" is not a memory size; write megabytes, or a number "
-                           "with K, M, G or T (e.g. 4G)",
-                           o->mem);
+            return bad_input(err,
+                             "--mem \"%s\" is not a memory size; write megabytes, or a number "
+                             "with K, M, G or T (e.g. 4G)",
+                             o->mem);
     }
     /* sbatch reads #SBATCH lines itself, without a shell: keep the value one plain word */
     if (o->output && (!*o->output || has_control(o->output) || strpbrk(o->output, " '\"\\#")))
-        return bad_input(err, "--output \"%s\" must be a path without spaces, quotes, '#', backslashes "
-                       "or control characters",
-                       o->output);
+        return bad_input(err,
+                         "--output \"%s\" must be a path without spaces, quotes, '#', backslashes "
+                         "or control characters",
+                         o->output);
     for (int i = 0; i < o->n_extra; i++)
         if (strncmp(o->extra[i], "#SBATCH ", 8) || !o->extra[i][8] || has_control(o->extra[i]))
-            return bad_input(err, "--extra \"%s\" must be one line starting with \"#SBATCH \" "
-                           "(e.g. --extra '#SBATCH --gres=gpu:1')",
-                           o->extra[i]);
+            return bad_input(err,
+                             "--extra \"%s\" must be one line starting with \"#SBATCH \" "
+                             "(e.g. --extra '#SBATCH --gres=gpu:1')",
+                             o->extra[i]);
     if (o->launcher != HS_SLURM_SRUN && o->launcher != HS_SLURM_MPIRUN)
         return bad_input(err, "unknown launcher %d; use srun or mpirun", (int)o->launcher);
     if (o->array && (o->nodes != 1 || o->ntasks_per_node != 1))
-        return bad_input(err, "--array runs one process per array task, so --nodes %d and "
-                       "--ntasks-per-node %d do not apply; drop them, or ask for more array tasks",
-                       o->nodes, o->ntasks_per_node);
+        return bad_input(
+            err,
+            "--array runs one process per array task, so --nodes %d and "
+            "--ntasks-per-node %d do not apply; drop them, or ask for more array tasks",
+            o->nodes, o->ntasks_per_node);
     return HS_OK;
 }
 
@@ -270,23 +282,28 @@ hs_status hs_slurm_check(const hs_slurm_opts *o, hs_err *err)
     hs_status st = check_options(o, err);
     if (st) return st;
     if (!o->name || !*o->name || has_control(o->name))
-        return bad_input(err, "the sweep's name \"%s\" is empty or holds control characters; "
-                       "set name: in the sweep file", o->name ? o->name : "");
+        return bad_input(err,
+                         "the sweep's name \"%s\" is empty or holds control characters; "
+                         "set name: in the sweep file",
+                         o->name ? o->name : "");
     const struct {
         const char *what, *path;
-    } paths[] = {{"sweep file", o->sweep}, {"store", o->store}, {"hopsweep executable", o->hopsweep}};
+    } paths[] = {
+        {"sweep file", o->sweep}, {"store", o->store}, {"hopsweep executable", o->hopsweep}};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         const char *p = paths[i].path;
         if (!p || p[0] != '/' || has_control(p))
-            return bad_input(err, "the %s path \"%s\" must be absolute and free of control characters "
-                           "(the job may start in another directory)",
-                           paths[i].what, p ? p : "");
+            return bad_input(err,
+                             "the %s path \"%s\" must be absolute and free of control characters "
+                             "(the job may start in another directory)",
+                             paths[i].what, p ? p : "");
     }
     for (int i = 0; i < o->n_overrides; i++) {
         const char *s = o->overrides[i];
         if (!strchr(s, '=') || s[0] == '=' || s[0] == '-' || has_control(s))
-            return bad_input(err, "\"%s\" is not a key=value override for hopsweep run (e.g. model.layers=2)",
-                           s);
+            return bad_input(
+                err, "\"%s\" is not a key=value override for hopsweep run (e.g. model.layers=2)",
+                s);
     }
     return HS_OK;
 }
@@ -321,6 +338,32 @@ hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *e
     int n_over = 0, n_extra = 0;
     bool launcher_given = false;
     hs_slurm_opts *o = &a->opts;
+    /* the options that take a value: a text kept as given, or a count in 1..hi */
+    const struct {
+        const char *name;
+        const char **text;
+        bool path;
+        int *count;
+        long hi;
+    } table[] = {
+        {.name = "--out", .text = &a->out, .path = true},
+        {.name = "--script", .text = &a->script, .path = true},
+        {.name = "--hopsweep-bin", .text = &a->hopsweep_bin, .path = true},
+        {.name = "--time", .text = &o->time},
+        {.name = "--partition", .text = &o->partition},
+        {.name = "--account", .text = &o->account},
+        {.name = "--qos", .text = &o->qos},
+        {.name = "--mem", .text = &o->mem},
+        {.name = "--output", .text = &o->output},
+        {.name = "--nodes", .count = &o->nodes, .hi = 100000},
+        {.name = "--ntasks-per-node", .count = &o->ntasks_per_node, .hi = 4096},
+        {.name = "--cpus-per-task", .count = &o->cpus_per_task, .hi = 1024},
+        {.name = "--grace", .count = &o->grace_s, .hi = 65535},
+        {.name = "--array", .count = &o->array, .hi = 100000},
+        {.name = "--extra"},
+        {.name = "--launcher"},
+    };
+    const size_t n_table = sizeof table / sizeof table[0];
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i];
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -333,75 +376,53 @@ hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *e
         }
         if (s[0] != '-') {
             if (has_control(s))
-                return bad_input(err, "argument \"%s\" holds control characters; give a plain "
-                                 "path or key=value", s);
+                return bad_input(err,
+                                 "argument \"%s\" holds control characters; give a plain "
+                                 "path or key=value",
+                                 s);
             if (strchr(s, '=')) {
                 overrides[n_over++] = argv[i];
             } else if (a->sweep_file) {
-                return bad_input(err, "two sweep files (%s, %s); give one, and key=value for the rest",
-                               a->sweep_file, s);
+                return bad_input(err,
+                                 "two sweep files (%s, %s); give one, and key=value for the rest",
+                                 a->sweep_file, s);
             } else {
                 a->sweep_file = s;
             }
             continue;
         }
         /* --name VALUE or --name=VALUE */
-        char name[32];
         const char *eq = strchr(s, '='), *v;
         size_t len = eq ? (size_t)(eq - s) : strlen(s);
-        if (len >= sizeof name) len = sizeof name - 1;
-        memcpy(name, s, len);
-        name[len] = '\0';
-        static const char *const valued[] = {
-            "--out",  "--script",    "--hopsweep-bin", "--nodes",  "--ntasks-per-node",
-            "--cpus-per-task", "--time", "--grace", "--partition", "--account", "--qos",
-            "--mem", "--output", "--extra", "--launcher", "--array", NULL};
-        int k = 0;
-        while (valued[k] && strcmp(valued[k], name)) k++;
-        if (!valued[k])
-            return bad_input(err, "unknown option %s; see hopsweep slurm --help", s);
-        if (eq) {
+        size_t k = 0;
+        while (k < n_table && (strlen(table[k].name) != len || strncmp(table[k].name, s, len))) k++;
+        if (k == n_table) return bad_input(err, "unknown option %s; see hopsweep slurm --help", s);
+        const char *opt = table[k].name;
+        if (eq)
             v = eq + 1;
-        } else if (i + 1 < argc) {
+        else if (i + 1 < argc)
             v = argv[++i];
-        } else {
-            return bad_input(err, "%s needs a value; see hopsweep slurm --help", name);
-        }
-        const char *opt = valued[k];
-        long n = 0;
-        bool counted = !strcmp(opt, "--nodes") || !strcmp(opt, "--ntasks-per-node") ||
-                       !strcmp(opt, "--cpus-per-task") || !strcmp(opt, "--grace") ||
-                       !strcmp(opt, "--array");
-        if (counted) {
-            long hi = !strcmp(opt, "--grace")             ? 65535
-                      : !strcmp(opt, "--cpus-per-task")   ? 1024
-                      : !strcmp(opt, "--ntasks-per-node") ? 4096
-                                                          : 100000;
-            if ((n = parse_count(v, 1, hi)) < 0)
-                return bad_input(err, "%s \"%s\" is not a whole number in 1..%ld", opt, v, hi);
-        }
-        bool is_path = !strcmp(opt, "--out") || !strcmp(opt, "--script") || !strcmp(opt, "--hopsweep-bin");
-        if (is_path && (!*v || has_control(v)))
+        else
+            return bad_input(err, "%s needs a value; see hopsweep slurm --help", opt);
+        if (table[k].path && (!*v || has_control(v)))
             return bad_input(err, "%s \"%s\" is not a usable path", opt, v);
-        if (!strcmp(opt, "--out")) a->out = v;
-        else if (!strcmp(opt, "--script")) a->script = v;
-        else if (!strcmp(opt, "--hopsweep-bin")) a->hopsweep_bin = v;
-        else if (!strcmp(opt, "--nodes")) o->nodes = (int)n;
-        else if (!strcmp(opt, "--ntasks-per-node")) o->ntasks_per_node = (int)n;
-        else if (!strcmp(opt, "--cpus-per-task")) o->cpus_per_task = (int)n;
-        else if (!strcmp(opt, "--grace")) o->grace_s = (int)n;
-        else if (!strcmp(opt, "--array")) o->array = (int)n;
-        else if (!strcmp(opt, "--time")) o->time = v;
-        else if (!strcmp(opt, "--partition")) o->partition = v;
-        else if (!strcmp(opt, "--account")) o->account = v;
-        else if (!strcmp(opt, "--qos")) o->qos = v;
-        else if (!strcmp(opt, "--mem")) o->mem = v;
-        else if (!strcmp(opt, "--output")) o->output = v;
-        else if (!strcmp(opt, "--extra")) extra[n_extra++] = (char *)v;
-        else { /* --launcher */
-            if (!strcmp(v, "srun")) o->launcher = HS_SLURM_SRUN;
-            else if (!strcmp(v, "mpirun")) o->launcher = HS_SLURM_MPIRUN;
-            else return bad_input(err, "--launcher \"%s\" is not srun or mpirun", v);
+        if (table[k].text) {
+            *table[k].text = v;
+        } else if (table[k].count) {
+            long n = parse_count(v, 1, table[k].hi);
+            if (n < 0)
+                return bad_input(err, "%s \"%s\" is not a whole number in 1..%ld", opt, v,
+                                 table[k].hi);
+            *table[k].count = (int)n;
+        } else if (!strcmp(opt, "--extra")) {
+            extra[n_extra++] = (char *)v;
+        } else { /* --launcher */
+            if (!strcmp(v, "srun"))
+                o->launcher = HS_SLURM_SRUN;
+            else if (!strcmp(v, "mpirun"))
+                o->launcher = HS_SLURM_MPIRUN;
+            else
+                return bad_input(err, "--launcher \"%s\" is not srun or mpirun", v);
             launcher_given = true;
         }
     }
@@ -412,7 +433,8 @@ hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *e
     if (!a->sweep_file)
         return bad_input(err, "no sweep file; usage: hopsweep slurm SWEEP.yaml [options]");
     if (o->array && launcher_given)
-        return bad_input(err, "--launcher does not apply with --array: array tasks run without MPI; drop one of them");
+        return bad_input(err, "--launcher does not apply with --array: array tasks run without "
+                              "MPI; drop one of them");
     return check_options(o, err);
 }
 
@@ -435,8 +457,8 @@ static void put_more(strbuf *b, const hs_slurm_opts *o)
     if (o->array) sb_fmt(b, "#SBATCH --array=0-%d\n", o->array - 1);
     const struct {
         const char *opt, *value;
-    } lines[] = {{"partition", o->partition}, {"account", o->account}, {"qos", o->qos},
-                 {"mem", o->mem}};
+    } lines[] = {
+        {"partition", o->partition}, {"account", o->account}, {"qos", o->qos}, {"mem", o->mem}};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         if (!lines[i].value) continue;
         sb_fmt(b, "#SBATCH --%s=", lines[i].opt);
@@ -453,24 +475,37 @@ static void put_more(strbuf *b, const hs_slurm_opts *o)
 static bool put_value(strbuf *b, const char *name, size_t len, const hs_slurm_opts *o)
 {
 #define IS(s) (len == sizeof(s) - 1 && !memcmp(name, s, len))
-    if (IS("JOB_NAME")) put_job_name(b, o->name);
-    else if (IS("NODES")) sb_fmt(b, "%d", o->nodes);
-    else if (IS("NTASKS_PER_NODE")) sb_fmt(b, "%d", o->ntasks_per_node);
-    else if (IS("CPUS_PER_TASK")) sb_fmt(b, "%d", o->cpus_per_task);
-    else if (IS("TIME")) sb_str(b, o->time);
-    else if (IS("GRACE")) sb_fmt(b, "%d", o->grace_s);
-    else if (IS("OUTPUT")) sb_str(b, o->output ? o->output : default_output(o));
-    else if (IS("HOPSWEEP")) sb_quoted(b, o->hopsweep);
-    else if (IS("SWEEP")) sb_quoted(b, o->sweep);
-    else if (IS("STORE")) sb_quoted(b, o->store);
-    else if (IS("ARRAY")) sb_fmt(b, "%d", o->array);
-    else if (IS("LAUNCHER")) sb_str(b, o->launcher == HS_SLURM_MPIRUN ? "mpirun" : "srun");
+    if (IS("JOB_NAME"))
+        put_job_name(b, o->name);
+    else if (IS("NODES"))
+        sb_fmt(b, "%d", o->nodes);
+    else if (IS("NTASKS_PER_NODE"))
+        sb_fmt(b, "%d", o->ntasks_per_node);
+    else if (IS("CPUS_PER_TASK"))
+        sb_fmt(b, "%d", o->cpus_per_task);
+    else if (IS("TIME"))
+        sb_str(b, o->time);
+    else if (IS("GRACE"))
+        sb_fmt(b, "%d", o->grace_s);
+    else if (IS("OUTPUT"))
+        sb_str(b, o->output ? o->output : default_output(o));
+    else if (IS("HOPSWEEP"))
+        sb_quoted(b, o->hopsweep);
+    else if (IS("SWEEP"))
+        sb_quoted(b, o->sweep);
+    else if (IS("STORE"))
+        sb_quoted(b, o->store);
+    else if (IS("ARRAY"))
+        sb_fmt(b, "%d", o->array);
+    else if (IS("LAUNCHER"))
+        sb_str(b, o->launcher == HS_SLURM_MPIRUN ? "mpirun" : "srun");
     else if (IS("OVERRIDES")) {
         for (int i = 0; i < o->n_overrides; i++) {
             if (i) sb_add(b, " ", 1);
             sb_quoted(b, o->overrides[i]);
         }
-    } else return false;
+    } else
+        return false;
     return true;
 #undef IS
 }
@@ -503,8 +538,10 @@ hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs
             bool alone = (i == 0 || t[i - 1] == '\n') && j + 1 < n && t[j + 1] == '\n';
             if (!alone) {
                 free(b.p);
-                return hs_fail(err, HS_EINTERNAL, "the script template has @%s@ inside a line; "
-                               "fix slurm/hopsweep.sbatch.in and rebuild", BLOCK);
+                return hs_fail(err, HS_EINTERNAL,
+                               "the script template has @%s@ inside a line; "
+                               "fix slurm/hopsweep.sbatch.in and rebuild",
+                               BLOCK);
             }
             put_more(&b, o);
             i = j + 2;
@@ -512,8 +549,10 @@ hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs
             i = j + 1;
         } else {
             free(b.p);
-            return hs_fail(err, HS_EINTERNAL, "the script template names an unknown placeholder "
-                           "@%.*s@; fix slurm/hopsweep.sbatch.in and rebuild", (int)name_len, name);
+            return hs_fail(err, HS_EINTERNAL,
+                           "the script template names an unknown placeholder "
+                           "@%.*s@; fix slurm/hopsweep.sbatch.in and rebuild",
+                           (int)name_len, name);
         }
     }
     if (b.oom || !b.p) {
@@ -556,7 +595,10 @@ static char *absolute_path(const char *path)
     return out;
 }
 
-static int exit_code(hs_status st) { return st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME; }
+static int exit_code(hs_status st)
+{
+    return st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+}
 
 /* Runs `sbatch --parsable path`, leaving its job id (digits) in id. Returns an exit code. */
 static int submit(const char *path, char *id, size_t id_size)
@@ -581,10 +623,13 @@ static int submit(const char *path, char *id, size_t id_size)
     if (e) {
         close(fds[0]);
         if (e == ENOENT)
-            fprintf(stderr, "hopsweep slurm: sbatch not found on PATH; submit %s from a machine "
-                    "with Slurm's client commands\n", path);
+            fprintf(stderr,
+                    "hopsweep slurm: sbatch not found on PATH; submit %s from a machine "
+                    "with Slurm's client commands\n",
+                    path);
         else
-            fprintf(stderr, "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
+            fprintf(stderr,
+                    "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
                     strerror(e), path);
         return EXIT_BAD_INPUT;
     }
@@ -597,19 +642,23 @@ static int submit(const char *path, char *id, size_t id_size)
         got += (size_t)r;
         if (got == sizeof out - 1) { /* more than a job id: drain the rest */
             char sink[256];
-            while (read(fds[0], sink, sizeof sink) > 0) {}
+            while (read(fds[0], sink, sizeof sink) > 0) {
+            }
             break;
         }
     }
     out[got] = '\0';
     close(fds[0]);
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     size_t digits = strspn(out, DIGITS);
     if (!WIFEXITED(status) || WEXITSTATUS(status) || digits == 0 || digits >= id_size) {
         /* sbatch said why on stderr, which is ours */
-        fprintf(stderr, "hopsweep slurm: sbatch did not accept %s (%s %d); fix what it says above and "
-                "submit again\n", path, WIFEXITED(status) ? "exit" : "signal",
+        fprintf(stderr,
+                "hopsweep slurm: sbatch did not accept %s (%s %d); fix what it says above and "
+                "submit again\n",
+                path, WIFEXITED(status) ? "exit" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return EXIT_BAD_INPUT;
     }
@@ -624,8 +673,10 @@ static void put_log_name(strbuf *b, const hs_slurm_opts *o, const char *name, co
 {
     const char *p = o->output ? o->output : default_output(o);
     for (; *p; p++) {
-        if (p[0] == '%' && p[1] == 'x') put_job_name(b, name);
-        else if (p[0] == '%' && (p[1] == 'j' || p[1] == 'A')) sb_str(b, id);
+        if (p[0] == '%' && p[1] == 'x')
+            put_job_name(b, name);
+        else if (p[0] == '%' && (p[1] == 'j' || p[1] == 'A'))
+            sb_str(b, id);
         else {
             sb_add(b, p, 1);
             continue;
@@ -664,8 +715,10 @@ int hs_cmd_slurm(int argc, char **argv)
     hs_err err = {0};
     hs_status st = hs_slurm_parse_args(&a, argc, argv, &err);
     if (st || a.help) {
-        if (st) fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
-        else fputs(SLURM_USAGE, stdout);
+        if (st)
+            fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
+        else
+            fputs(SLURM_USAGE, stdout);
         hs_slurm_args_free(&a);
         return st ? exit_code(st) : 0;
     }
@@ -680,8 +733,10 @@ int hs_cmd_slurm(int argc, char **argv)
     char *sweep = NULL, *store = NULL, *exe = NULL, *script = NULL, *script_path = NULL;
     size_t len = 0;
     if ((size_t)a.opts.array > sw.n_jobs) {
-        fprintf(stderr, "hopsweep slurm: --array %d: sweep %s has only %zu job%s; ask for at most "
-                "that many array tasks\n", a.opts.array, sw.name, sw.n_jobs, sw.n_jobs == 1 ? "" : "s");
+        fprintf(stderr,
+                "hopsweep slurm: --array %d: sweep %s has only %zu job%s; ask for at most "
+                "that many array tasks\n",
+                a.opts.array, sw.name, sw.n_jobs, sw.n_jobs == 1 ? "" : "s");
         rc = EXIT_BAD_INPUT;
         goto done;
     }
@@ -690,7 +745,10 @@ int hs_cmd_slurm(int argc, char **argv)
     exe = a.hopsweep_bin ? strdup(a.hopsweep_bin) : realpath("/proc/self/exe", NULL);
     if (!sweep || !store || !exe) {
         fprintf(stderr, "hopsweep slurm: cannot make %s absolute: %s\n",
-                !sweep ? a.sweep_file : !store ? "the store path" : "the hopsweep path", strerror(errno));
+                !sweep   ? a.sweep_file
+                : !store ? "the store path"
+                         : "the hopsweep path",
+                strerror(errno));
         rc = EXIT_RUNTIME;
         goto done;
     }
@@ -706,7 +764,8 @@ int hs_cmd_slurm(int argc, char **argv)
     }
     if (!a.submit && !a.script) {
         if (fwrite(script, 1, len, stdout) != len || fflush(stdout)) {
-            fprintf(stderr, "hopsweep slurm: cannot write the script to stdout: %s\n", strerror(errno));
+            fprintf(stderr, "hopsweep slurm: cannot write the script to stdout: %s\n",
+                    strerror(errno));
             rc = EXIT_RUNTIME;
         }
         goto done;
@@ -730,7 +789,8 @@ int hs_cmd_slurm(int argc, char **argv)
     }
     if ((rc = write_script(script_path, script, len))) goto done;
     if (!a.submit) {
-        fprintf(stderr, "hopsweep slurm: wrote %s; submit it with: sbatch %s\n", script_path, script_path);
+        fprintf(stderr, "hopsweep slurm: wrote %s; submit it with: sbatch %s\n", script_path,
+                script_path);
         goto done;
     }
     char id[64];

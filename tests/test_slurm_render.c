@@ -1,8 +1,9 @@
 /* test_slurm_render.c — unit tests of slurm_cmd.c: the rendered batch script for four option
- * sets, byte for byte against the files tests/slurm/golden/NAME.sbatch (HOPSWEEP_UPDATE_GOLDEN=1 rewrites
- * them after a deliberate template change: review the diff), bash quoting of hostile paths and
- * overrides, what the command line sets, Slurm's time syntax, and one clear line for every bad
- * option. tests/slurm/render.sh checks the same scripts through the CLI and sbatch --test-only. */
+ * sets, byte for byte against the files tests/slurm/golden/NAME.sbatch (HOPSWEEP_UPDATE_GOLDEN=1
+ * rewrites them after a deliberate template change: review the diff), bash quoting of hostile
+ * paths and overrides, what the command line sets, Slurm's time syntax, and one clear line for
+ * every bad option. tests/slurm/render.sh checks the same scripts through the CLI and
+ * `sbatch --test-only`. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,7 +61,8 @@ static void check_golden(const hs_slurm_opts *o, const char *name)
             if (script[i] == '\n') line++, start = i + 1;
             i++;
         }
-        fail_msg("%s differs from the rendered script at line %zu:\n  golden:   %.80s\n  rendered: %.80s\n"
+        fail_msg("%s differs from the rendered script at line %zu:\n"
+                 "  golden:   %.80s\n  rendered: %.80s\n"
                  "(HOPSWEEP_UPDATE_GOLDEN=1 rewrites it, if the change is intended)",
                  path, line, want + start, script + start);
     }
@@ -167,13 +169,25 @@ static void test_quoting(void **state)
 static void test_parse_sets_everything(void **state)
 {
     (void)state;
-    char *argv[] = {"model.layers=1,2", "s.yaml",         "--nodes",         "3",
-                    "--ntasks-per-node=4", "--cpus-per-task", "2",           "--time=2-12:00",
-                    "--grace",          "600",            "--partition=p1,p2", "--account", "acc",
-                    "--qos",            "q",              "--mem",           "512M",
-                    "--output=out/%j.log", "--extra",     "#SBATCH --exclusive",
-                    "--extra=#SBATCH --comment=x", "--launcher", "mpirun", "--out", "store",
-                    "--script=s.sbatch", "--submit",      "train.seed=1"};
+    char *argv[] = {"model.layers=1,2",
+                    "s.yaml",
+                    "--nodes", "3",
+                    "--ntasks-per-node=4",
+                    "--cpus-per-task", "2",
+                    "--time=2-12:00",
+                    "--grace", "600",
+                    "--partition=p1,p2",
+                    "--account", "acc",
+                    "--qos", "q",
+                    "--mem", "512M",
+                    "--output=out/%j.log",
+                    "--extra", "#SBATCH --exclusive",
+                    "--extra=#SBATCH --comment=x",
+                    "--launcher", "mpirun",
+                    "--out", "store",
+                    "--script=s.sbatch",
+                    "--submit",
+                    "train.seed=1"};
     int argc = (int)(sizeof argv / sizeof argv[0]);
     hs_slurm_args a;
     hs_err err = {0};
@@ -271,7 +285,8 @@ static void test_bad_arguments(void **state)
         {"too many cpus", {"s.yaml", "--cpus-per-task", "4096"}, "1..1024"},
         {"grace too long for slurm", {"s.yaml", "--grace", "70000"}, "--grace \"70000\""},
         {"bad time", {"s.yaml", "--time", "1h"}, "--time \"1h\" is not a Slurm time limit"},
-        {"grace not shorter", {"s.yaml", "--time", "2"}, "--grace 120 s is not shorter than --time 2"},
+        {"grace not shorter", {"s.yaml", "--time", "2"},
+         "--grace 120 s is not shorter than --time 2"},
         {"partition with space", {"s.yaml", "--partition", "a b"}, "--partition \"a b\""},
         {"account with quote", {"s.yaml", "--account", "x'y"}, "--account \"x'y\""},
         {"empty qos", {"s.yaml", "--qos="}, "--qos \"\""},
@@ -282,9 +297,12 @@ static void test_bad_arguments(void **state)
         {"extra two lines", {"s.yaml", "--extra", "#SBATCH --a\n#SBATCH --b"}, "must be one line"},
         {"bad launcher", {"s.yaml", "--launcher", "mpiexec"}, "--launcher \"mpiexec\""},
         {"array zero", {"s.yaml", "--array", "0"}, "--array \"0\""},
-        {"array with nodes", {"s.yaml", "--array", "4", "--nodes", "2"}, "--array runs one process"},
-        {"array with tasks", {"s.yaml", "--array", "4", "--ntasks-per-node", "2"}, "--ntasks-per-node 2"},
-        {"array with launcher", {"s.yaml", "--array", "4", "--launcher", "srun"}, "--launcher does not apply"},
+        {"array with nodes", {"s.yaml", "--array", "4", "--nodes", "2"},
+         "--array runs one process"},
+        {"array with tasks", {"s.yaml", "--array", "4", "--ntasks-per-node", "2"},
+         "--ntasks-per-node 2"},
+        {"array with launcher", {"s.yaml", "--array", "4", "--launcher", "srun"},
+         "--launcher does not apply"},
         {"empty out", {"s.yaml", "--out", ""}, "--out \"\""},
         {"script with newline", {"s.yaml", "--script", "a\nb"}, "--script \"a\\nb\""},
         {"sweep with newline", {"s\n.yaml"}, "\"s\\n.yaml\" holds control characters"},
@@ -300,7 +318,8 @@ static void test_bad_arguments(void **state)
         if (st != HS_EINPUT) fail_msg("%s: status %d, wanted HS_EINPUT", cases[i].what, (int)st);
         if (!strstr(err.msg, cases[i].want))
             fail_msg("%s: message \"%s\" lacks \"%s\"", cases[i].what, err.msg, cases[i].want);
-        if (strchr(err.msg, '\n')) fail_msg("%s: message spans lines: \"%s\"", cases[i].what, err.msg);
+        if (strchr(err.msg, '\n'))
+            fail_msg("%s: message spans lines: \"%s\"", cases[i].what, err.msg);
     }
 }
 

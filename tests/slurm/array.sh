@@ -57,7 +57,7 @@ task0=$(scontrol show job "${jobid}_0" | sed -n 's/^JobId=\([0-9]*\).*/\1/p')
 cluster_wait_steps_gone "$task0" 60 || cluster_fail "task 0's old steps did not end" "$log0"
 scontrol update JobId="${jobid}_0" StartTime=now
 
-cluster_wait_job "$jobid" 120 || cluster_fail "array job $jobid did not finish" "$log0" "$log1"
+cluster_wait_job "$jobid" 600 || cluster_fail "array job $jobid did not finish" "$log0" "$log1"
 for t in 0 1; do
     state=$(cluster_job_state "${jobid}_$t")
     [ "$state" = COMPLETED ] || cluster_fail "array task ${jobid}_$t ended $state" "$tmp/hopsweep-arr-${jobid}_$t.out"

@@ -9,6 +9,9 @@
 
 cluster_dir=""
 cluster_pids=""
+# the daemons live in /usr/sbin, which a test's PATH may lack
+PATH="$PATH:/usr/sbin:/sbin"
+export PATH
 
 # True when this machine can run the test cluster; otherwise says why on stdout.
 cluster_available() {
@@ -17,7 +20,7 @@ cluster_available() {
         return 1
     fi
     for prog in munged slurmctld slurmd sbatch srun squeue scontrol scancel sinfo; do
-        if ! command -v "$prog" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$prog" ]; then
+        if ! command -v "$prog" >/dev/null 2>&1; then
             echo "skipped: $prog is not installed (Debian: slurm-wlm, munge)"
             return 1
         fi

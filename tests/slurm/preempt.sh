@@ -66,7 +66,7 @@ PY
 cluster_wait_steps_gone "$jobid" 60 || cluster_fail "the first run's step did not end" "$log"
 scontrol update JobId="$jobid" StartTime=now
 
-cluster_wait_job "$jobid" 120 || cluster_fail "the requeued job $jobid did not finish" "$log"
+cluster_wait_job "$jobid" 600 || cluster_fail "the requeued job $jobid did not finish" "$log"
 state=$(cluster_job_state "$jobid")
 [ "$state" = COMPLETED ] || cluster_fail "the requeued job $jobid ended $state" "$log"
 for line in "USR1: the time limit is near" "stopped with work remaining; requeueing $jobid to resume (restart 1)" \

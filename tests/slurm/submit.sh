@@ -38,7 +38,7 @@ for launcher in srun mpirun; do
         cluster_fail "$launcher: no submit message" "submit-$launcher.err"
     [ -f "$store/slurm/hopsweep-tiny.sbatch" ] || cluster_fail "$launcher: the script is not in the store"
     log=$tmp/hopsweep-tiny-$jobid.out
-    cluster_wait_job "$jobid" 90 || cluster_fail "$launcher: job $jobid did not finish" "$log"
+    cluster_wait_job "$jobid" 600 || cluster_fail "$launcher: job $jobid did not finish" "$log"
     state=$(cluster_job_state "$jobid")
     [ "$state" = COMPLETED ] || cluster_fail "$launcher: job $jobid ended $state" "$log"
 
