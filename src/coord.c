@@ -412,7 +412,8 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
         if (L.live_workers <= 0) break;
         sleep_us(1000); /* waiting for other ranks' last results */
     }
-    hs_progress_show(&L.progress, true);
+    if (sw && !L.fatal) /* a sweep that did not load has no progress to show */
+        hs_progress_show(&L.progress, true);
     hs_progress_end(&L.progress);
     sum->not_started = L.n_queue - L.next;
     sum->stopped = o->stop && *o->stop;
