@@ -524,23 +524,6 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     return HS_OK;
 }
 
-hs_status hs_store_read_resume(const hs_store *s, const char *id, char **bytes, size_t *n,
-                               hs_err *err)
-{
-    *bytes = NULL;
-    *n = 0;
-    if (!is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
-    char rel[64];
-    snprintf(rel, sizeof rel, JOBS_DIR "/%s/" HS_JOB_RESUME, id);
-    char *path = hs_path_join(s->dir, rel);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
-    struct stat sb;
-    hs_status st = HS_OK;
-    if (stat(path, &sb) == 0) st = hs_read_file(path, SIZE_MAX, bytes, n, err);
-    free(path);
-    return st;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Merging another store (an array task's shard) */
 
@@ -627,4 +610,13 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     free(path);
     free(from.entries);
     return st;
+}
+
+hs_status hs_store_read_resume(const hs_store *s, const char *id, char **bytes, size_t *n,
+                               hs_err *err)
+{
+    *bytes = NULL;
+    *n = 0;
+    if (!is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
+    return read_job_file(s->dir, id, HS_JOB_RESUME, bytes, n, err);
 }
