@@ -57,57 +57,30 @@ static const char SLURM_USAGE[] =
 
 /* ---- a growing string ---- */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n)
+/* Text is built in memory streams (open_memstream): fwrite/fputs/fprintf grow the buffer, and
+ * fclose reports a failed allocation. Closes f and returns its text, or NULL (freed) when it
+ * failed; *text is only final after fclose, hence the pointer. */
+static char *close_text(FILE *f, char **text)
 {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    bool bad = ferror(f) != 0;
+    if (fclose(f) || bad) {
+        free(*text);
+        *text = NULL;
     }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void sb_fmt(strbuf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0) sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    return *text;
 }
 
 /* s as one bash word: inside single quotes nothing is special, and a quote itself is written
  * as '\'' (close, escaped quote, reopen). */
-static void sb_quoted(strbuf *b, const char *s)
+static void put_quoted(FILE *b, const char *s)
 {
-    sb_add(b, "'", 1);
+    fwrite("'", 1, 1, b);
     for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-        sb_add(b, s, (size_t)(q - s));
-        sb_add(b, "'\\''", 4);
+        fwrite(s, 1, (size_t)(q - s), b);
+        fwrite("'\\''", 1, 4, b);
     }
-    sb_str(b, s);
-    sb_add(b, "'", 1);
+    fputs(s, b);
+    fwrite("'", 1, 1, b);
 }
 
 /* ---- checks ---- */
@@ -442,67 +415,67 @@ hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *e
 
 /* The job name: Slurm shows it in squeue and puts it in log names (%x), so only plain
  * characters. */
-static void put_job_name(strbuf *b, const char *name)
+static void put_job_name(FILE *b, const char *name)
 {
-    sb_str(b, "hopsweep-");
+    fputs("hopsweep-", b);
     for (const char *s = name; *s; s++) {
         char c = strchr(NAME_CHARS, *s) ? *s : '_';
-        sb_add(b, &c, 1);
+        fwrite(&c, 1, 1, b);
     }
 }
 
 /* The optional #SBATCH lines, each ending with a newline. */
-static void put_more(strbuf *b, const hs_slurm_opts *o)
+static void put_more(FILE *b, const hs_slurm_opts *o)
 {
-    if (o->array) sb_fmt(b, "#SBATCH --array=0-%d\n", o->array - 1);
+    if (o->array) fprintf(b, "#SBATCH --array=0-%d\n", o->array - 1);
     const struct {
         const char *opt, *value;
     } lines[] = {
         {"partition", o->partition}, {"account", o->account}, {"qos", o->qos}, {"mem", o->mem}};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         if (!lines[i].value) continue;
-        sb_fmt(b, "#SBATCH --%s=", lines[i].opt);
-        sb_str(b, lines[i].value);
-        sb_add(b, "\n", 1);
+        fprintf(b, "#SBATCH --%s=", lines[i].opt);
+        fputs(lines[i].value, b);
+        fwrite("\n", 1, 1, b);
     }
     for (int i = 0; i < o->n_extra; i++) {
-        sb_str(b, o->extra[i]);
-        sb_add(b, "\n", 1);
+        fputs(o->extra[i], b);
+        fwrite("\n", 1, 1, b);
     }
 }
 
 /* Appends the value of placeholder @name@; false for a name the renderer does not know. */
-static bool put_value(strbuf *b, const char *name, size_t len, const hs_slurm_opts *o)
+static bool put_value(FILE *b, const char *name, size_t len, const hs_slurm_opts *o)
 {
 #define IS(s) (len == sizeof(s) - 1 && !memcmp(name, s, len))
     if (IS("JOB_NAME"))
         put_job_name(b, o->name);
     else if (IS("NODES"))
-        sb_fmt(b, "%d", o->nodes);
+        fprintf(b, "%d", o->nodes);
     else if (IS("NTASKS_PER_NODE"))
-        sb_fmt(b, "%d", o->ntasks_per_node);
+        fprintf(b, "%d", o->ntasks_per_node);
     else if (IS("CPUS_PER_TASK"))
-        sb_fmt(b, "%d", o->cpus_per_task);
+        fprintf(b, "%d", o->cpus_per_task);
     else if (IS("TIME"))
-        sb_str(b, o->time);
+        fputs(o->time, b);
     else if (IS("GRACE"))
-        sb_fmt(b, "%d", o->grace_s);
+        fprintf(b, "%d", o->grace_s);
     else if (IS("OUTPUT"))
-        sb_str(b, o->output ? o->output : default_output(o));
+        fputs(o->output ? o->output : default_output(o), b);
     else if (IS("HOPSWEEP"))
-        sb_quoted(b, o->hopsweep);
+        put_quoted(b, o->hopsweep);
     else if (IS("SWEEP"))
-        sb_quoted(b, o->sweep);
+        put_quoted(b, o->sweep);
     else if (IS("STORE"))
-        sb_quoted(b, o->store);
+        put_quoted(b, o->store);
     else if (IS("ARRAY"))
-        sb_fmt(b, "%d", o->array);
+        fprintf(b, "%d", o->array);
     else if (IS("LAUNCHER"))
-        sb_str(b, o->launcher == HS_SLURM_MPIRUN ? "mpirun" : "srun");
+        fputs(o->launcher == HS_SLURM_MPIRUN ? "mpirun" : "srun", b);
     else if (IS("OVERRIDES")) {
         for (int i = 0; i < o->n_overrides; i++) {
-            if (i) sb_add(b, " ", 1);
-            sb_quoted(b, o->overrides[i]);
+            if (i) fwrite(" ", 1, 1, b);
+            put_quoted(b, o->overrides[i]);
         }
     } else
         return false;
@@ -517,18 +490,21 @@ hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs
     static const char BLOCK[] = "SBATCH_MORE"; /* stands for whole lines, so alone on its line */
     const char *t = (const char *)hs_slurm_template;
     size_t n = sizeof hs_slurm_template - 1, i = 0;
-    strbuf b = {0};
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *b = open_memstream(&text, &text_len);
+    if (!b) return hs_fail(err, HS_ENOMEM, "out of memory rendering the Slurm script");
     while (i < n) {
         const char *at = memchr(t + i, '@', n - i);
         size_t plain = at ? (size_t)(at - t) - i : n - i;
-        sb_add(&b, t + i, plain);
+        fwrite(t + i, 1, plain, b);
         i += plain;
         if (!at) break;
         /* @NAME@ with NAME of capitals and '_'; any other '@' is text */
         size_t j = i + 1;
         while (j < n && ((t[j] >= 'A' && t[j] <= 'Z') || t[j] == '_')) j++;
         if (j == i + 1 || j >= n || t[j] != '@') {
-            sb_add(&b, "@", 1);
+            fwrite("@", 1, 1, b);
             i++;
             continue;
         }
@@ -537,30 +513,27 @@ hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs
         if (name_len == sizeof BLOCK - 1 && !memcmp(name, BLOCK, name_len)) {
             bool alone = (i == 0 || t[i - 1] == '\n') && j + 1 < n && t[j + 1] == '\n';
             if (!alone) {
-                free(b.p);
+                free(close_text(b, &text));
                 return hs_fail(err, HS_EINTERNAL,
                                "the script template has @%s@ inside a line; "
                                "fix slurm/hopsweep.sbatch.in and rebuild",
                                BLOCK);
             }
-            put_more(&b, o);
+            put_more(b, o);
             i = j + 2;
-        } else if (put_value(&b, name, name_len, o)) {
+        } else if (put_value(b, name, name_len, o)) {
             i = j + 1;
         } else {
-            free(b.p);
+            free(close_text(b, &text));
             return hs_fail(err, HS_EINTERNAL,
                            "the script template names an unknown placeholder "
                            "@%.*s@; fix slurm/hopsweep.sbatch.in and rebuild",
                            (int)name_len, name);
         }
     }
-    if (b.oom || !b.p) {
-        free(b.p);
+    if (!(*script = close_text(b, &text)))
         return hs_fail(err, HS_ENOMEM, "out of memory rendering the Slurm script");
-    }
-    *script = b.p;
-    *len = b.n;
+    *len = text_len;
     return HS_OK;
 }
 
@@ -669,16 +642,16 @@ static int submit(const char *path, char *id, size_t id_size)
 
 /* The log file Slurm will write: the --output pattern with the job name (%x) and id (%j, %A)
  * filled in; %a (the array task) and the rest are left as they are. */
-static void put_log_name(strbuf *b, const hs_slurm_opts *o, const char *name, const char *id)
+static void put_log_name(FILE *b, const hs_slurm_opts *o, const char *name, const char *id)
 {
     const char *p = o->output ? o->output : default_output(o);
     for (; *p; p++) {
         if (p[0] == '%' && p[1] == 'x')
             put_job_name(b, name);
         else if (p[0] == '%' && (p[1] == 'j' || p[1] == 'A'))
-            sb_str(b, id);
+            fputs(id, b);
         else {
-            sb_add(b, p, 1);
+            fwrite(p, 1, 1, b);
             continue;
         }
         p++;
@@ -774,13 +747,15 @@ int hs_cmd_slurm(int argc, char **argv)
         script_path = strdup(a.script);
     } else {
         /* the job name, which is also a safe file name */
-        strbuf b = {0};
-        sb_str(&b, store);
-        sb_str(&b, "/slurm/");
-        put_job_name(&b, sw.name);
-        sb_str(&b, ".sbatch");
-        script_path = b.oom ? NULL : b.p;
-        if (b.oom) free(b.p);
+        size_t n = 0;
+        FILE *b = open_memstream(&script_path, &n);
+        if (b) {
+            fputs(store, b);
+            fputs("/slurm/", b);
+            put_job_name(b, sw.name);
+            fputs(".sbatch", b);
+            script_path = close_text(b, &script_path);
+        }
     }
     if (!script_path) {
         fprintf(stderr, "hopsweep slurm: out of memory\n");
@@ -797,13 +772,18 @@ int hs_cmd_slurm(int argc, char **argv)
     if ((rc = submit(script_path, id, sizeof id))) goto done;
     printf("%s\n", id);
     fflush(stdout);
-    strbuf log = {0};
-    put_log_name(&log, &a.opts, sw.name, id);
+    char *log = NULL;
+    size_t log_len = 0;
+    FILE *lf = open_memstream(&log, &log_len);
+    if (lf) {
+        put_log_name(lf, &a.opts, sw.name, id);
+        log = close_text(lf, &log);
+    }
     fprintf(stderr,
             "hopsweep slurm: submitted Slurm job %s: sweep %s, %zu jobs, store %s, script %s; "
             "follow it with squeue -j %s and the log %s\n",
-            id, sw.name, sw.n_jobs, store, script_path, id, log.p ? log.p : "");
-    free(log.p);
+            id, sw.name, sw.n_jobs, store, script_path, id, log ? log : "");
+    free(log);
 done:
     free(script_path);
     free(script);

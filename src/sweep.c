@@ -803,49 +803,9 @@ static hs_status expand(loader *L)
 /* ---------------------------------------------------------------------------------------------
  * The sweep as run, as YAML */
 
-typedef struct sbuf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-    for (int tries = 0; tries < 2 && !b->oom; tries++) {
-        va_list ap;
-        va_start(ap, fmt);
-        int w = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (w < 0) {
-            b->oom = true;
-            return;
-        }
-        if (b->p && (size_t)w < b->cap - b->n) {
-            b->n += (size_t)w;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + (size_t)w + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-}
-
 /* A string as a YAML scalar: plain when it is a simple word or path that no YAML reader takes
  * for anything but a string, else a JSON string (which is also YAML). */
-static void sb_string(sbuf *b, const char *s)
+static void put_string(FILE *f, const char *s)
 {
     static const char *const special[] = {"true", "false", "yes", "no",   "on",
                                           "off",  "y",     "n",   "null", NULL};
@@ -860,64 +820,68 @@ static void sb_string(sbuf *b, const char *s)
         plain = !(s[k] == '\0' && special[i][k] == '\0');
     }
     if (plain) {
-        sb_add(b, "%s", s);
+        fputs(s, f);
         return;
     }
-    sb_add(b, "\"");
+    fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
-            sb_add(b, "\\%c", *p);
+            fprintf(f, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
-            sb_add(b, "\\u%04x", *p);
+            fprintf(f, "\\u%04x", *p);
         else
-            sb_add(b, "%c", *p);
+            fputc(*p, f);
     }
-    sb_add(b, "\"");
+    fputc('"', f);
 }
 
 static hs_status write_yaml(loader *L)
 {
     const hs_sweep *s = L->s;
-    sbuf b = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return out_of_memory(L);
     char v[VALUE_MAX];
-    sb_add(&b, "# The sweep as hopsweep ran it: base: holds every job key, so this file gives the\n"
+    fprintf(f, "# The sweep as hopsweep ran it: base: holds every job key, so this file gives the\n"
                "# same jobs, with the same ids, to `hopsweep run` and `hopsweep expand`.\n");
-    sb_add(&b, "name: ");
-    sb_string(&b, s->name);
-    sb_add(&b, "\noutput: ");
-    sb_string(&b, s->output);
-    sb_add(&b, "\nbase:\n");
+    fprintf(f, "name: ");
+    put_string(f, s->name);
+    fprintf(f, "\noutput: ");
+    put_string(f, s->output);
+    fprintf(f, "\nbase:\n");
     for (size_t i = 0; i < hs_config_key_count(); i++) {
         hs_config_format(&s->base, i, v, sizeof v);
-        sb_add(&b, "  %s: %s\n", hs_config_key_name(i), v);
+        fprintf(f, "  %s: %s\n", hs_config_key_name(i), v);
     }
     if (s->n_axes)
-        sb_add(&b, "grid:\n");
+        fprintf(f, "grid:\n");
     for (int a = 0; a < s->n_axes; a++) {
-        sb_add(&b, "  %s: [", hs_config_key_name((size_t)s->axes[a].key));
+        fprintf(f, "  %s: [", hs_config_key_name((size_t)s->axes[a].key));
         for (int i = 0; i < s->axes[a].n; i++)
-            sb_add(&b, "%s%s", i ? ", " : "", s->axes[a].values[i]);
-        sb_add(&b, "]\n");
+            fprintf(f, "%s%s", i ? ", " : "", s->axes[a].values[i]);
+        fprintf(f, "]\n");
     }
     if (L->n_entries)
-        sb_add(&b, "exclude:\n");
+        fprintf(f, "exclude:\n");
     for (int i = 0; i < L->n_entries; i++) {
         const entry *e = &L->entries[i];
-        sb_add(&b, "  - {");
+        fprintf(f, "  - {");
         for (int j = 0; j < e->n; j++) {
-            sb_add(&b, "%s%s: %s", j ? ", " : "", hs_config_key_name((size_t)e->m[j].key),
+            fprintf(f, "%s%s: %s", j ? ", " : "", hs_config_key_name((size_t)e->m[j].key),
                    e->m[j].n > 1 ? "[" : "");
             for (int k = 0; k < e->m[j].n; k++)
-                sb_add(&b, "%s%s", k ? ", " : "", e->m[j].values[k]);
-            sb_add(&b, "%s", e->m[j].n > 1 ? "]" : "");
+                fprintf(f, "%s%s", k ? ", " : "", e->m[j].values[k]);
+            fprintf(f, "%s", e->m[j].n > 1 ? "]" : "");
         }
-        sb_add(&b, "}\n");
+        fprintf(f, "}\n");
     }
-    if (b.oom) {
-        free(b.p);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) || bad) {
+        free(text);
         return out_of_memory(L);
     }
-    L->s->yaml = b.p;
+    L->s->yaml = text;
     return HS_OK;
 }
 
