@@ -93,7 +93,7 @@ static hs_status bench_one(const bench_config *bc, double seconds, bench_result 
     for (int warm = 3;; warm--) {
         if (warm == 0) t0 = now_s();
         hs_model_zero_grad(&m);
-        hs_model_forward(&m, bc->batch, parent, child, target, NULL);
+        hs_model_forward(&m, bc->batch, parent, child, NULL, target, NULL);
         hs_model_backward(&m);
         hs_adamw_step(&opt, &m, 1e-4f, 0.01f);
         if (warm <= 0) {

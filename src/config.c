@@ -4,7 +4,9 @@
  * Every key is one row of `keys[]` below: its name, type, where it lives in hs_config, its
  * range and its default. Setting a key, formatting it, hashing the id and (through the
  * accessors) writing the JSON record all walk that one table, so adding a key means one row
- * here plus its field in config.h. Ids hash every key, so adding one changes every id. */
+ * here plus its field in config.h. Ids hash every key, except that keys added after stores
+ * already existed (id_if_changed) enter the id only away from their default, so those stores
+ * keep their ids. */
 #include "hopsweep/config.h"
 
 #include <ctype.h>
@@ -42,6 +44,8 @@ _Static_assert(sizeof(hs_curriculum) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_attention) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_schedule) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_dtype) == sizeof(int), "enum size");
+_Static_assert(sizeof(hs_task_kind) == sizeof(int), "enum size");
+_Static_assert(HS_TASK_RETRIEVAL == 0 && HS_TASK_CONDITIONAL == 1, "kind_names order");
 _Static_assert(HS_CURRICULUM_NONE == 0 && HS_CURRICULUM_IMPLICIT == 1 && HS_CURRICULUM_MIXED == 2 &&
                    HS_CURRICULUM_EXPLICIT == 3,
                "curriculum_names order");
@@ -54,6 +58,7 @@ static const char *const curriculum_names[] = {"none", "implicit", "mixed", "exp
 static const char *const attention_names[] = {"bidirectional", "causal", NULL};
 static const char *const schedule_names[] = {"constant", "cosine", NULL};
 static const char *const dtype_names[] = {"f32", "f16", "u8", NULL};
+static const char *const kind_names[] = {"retrieval", "conditional", NULL};
 
 /* offsetof that refuses to compile unless the field has the C type the key kind writes. */
 /* clang-format off */
@@ -95,6 +100,8 @@ static const key_def keys[] = {
     ENUM_KEY("task.curriculum", task.curriculum, curriculum_names, "implicit",
              "none|implicit|mixed|explicit"),
     INT_KEY("task.hops", task.hops, 1, INT_MAX, "4", "integer >= 1"),
+    ENUM_KEY("task.kind", task.kind, kind_names, "retrieval", "retrieval|conditional"),
+    INT_KEY("task.relations", task.relations, 1, HS_TASK_MAX_RELATIONS, "2", "1..64"),
     INT_KEY("task.vocab", task.vocab, 2, INT_MAX, "64", "integer >= 2"),
     INT_KEY("train.batch", train.batch, 1, 65536, "64", "1..65536"),
     FLOAT_KEY("train.clip", train.clip, 0, 1e6, false, "1", "0..1e6, 0 = off"),
@@ -110,6 +117,13 @@ static const key_def keys[] = {
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
+
+/* Keys added after the first stores were written: hashed only when they differ from their
+ * default, so a plain-retrieval job keeps the id it had before the conditional task existed. */
+static bool id_if_changed(const key_def *k)
+{
+    return !strcmp(k->name, "task.kind") || !strcmp(k->name, "task.relations");
+}
 
 size_t hs_config_key_count(void) { return N_KEYS; }
 
@@ -588,6 +602,14 @@ hs_status hs_config_validate(const hs_config *c, hs_err *err)
     hs_status st = hs_task_check(t, err);
     if (st)
         return st;
+    hs_config defaults;
+    hs_config_default(&defaults);
+    /* Plain retrieval has one relation; a second value would be a second id for the same job. */
+    if (t->kind == HS_TASK_RETRIEVAL && t->relations != defaults.task.relations)
+        return hs_fail(err, HS_EINPUT,
+                       "task.relations=%d applies only to task.kind=conditional: set "
+                       "task.kind=conditional or leave task.relations at %d",
+                       t->relations, defaults.task.relations);
 
     const int d = c->model.d_model, h = c->model.heads;
     if (h <= 0 || d % h) {
@@ -726,9 +748,15 @@ void hs_config_format(const hs_config *c, size_t i, char *buf, size_t n)
 void hs_config_id(const hs_config *c, char out[17])
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
-    char value[64];
+    char value[64], def[64];
+    hs_config d;
+    hs_config_default(&d);
     for (size_t i = 0; i < N_KEYS; i++) {
         hs_config_format(c, i, value, sizeof value);
+        if (id_if_changed(&keys[i])) {
+            hs_config_format(&d, i, def, sizeof def);
+            if (!strcmp(value, def)) continue;
+        }
         const char *parts[4] = {keys[i].name, "=", value, "\n"};
         for (int p = 0; p < 4; p++)
             for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {

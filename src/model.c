@@ -46,8 +46,9 @@ typedef struct {
     size_t ln1_w, ln1_b, wqkv, bqkv, wo, bo, ln2_w, ln2_b, w1, b1, w2, b2;
 } layer_offsets;
 
-static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, layer_offsets *lo,
-                        size_t *lnf_w, size_t *lnf_b, size_t *out_w, size_t *out_b)
+static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, size_t *emb_rel,
+                        layer_offsets *lo, size_t *lnf_w, size_t *lnf_b, size_t *out_w,
+                        size_t *out_b)
 {
     const hs_model_shape *s = &m->shape;
     int d = s->d_model, V = s->vocab, h = m->hidden;
@@ -55,6 +56,7 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, layer_off
     m->n_tensors = 0;
     *emb_par = add_tensor(&tb, "emb.par", V, d, true);
     *emb_chi = add_tensor(&tb, "emb.chi", V + 1, d, true);
+    if (s->relations) *emb_rel = add_tensor(&tb, "emb.rel", s->relations, d, true);
     for (int l = 0; l < s->layers; l++) {
         layer_offsets *o = &lo[l];
         if (s->layernorm) {
@@ -90,12 +92,13 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, layer_off
 }
 
 static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t emb_par,
-                      size_t emb_chi, const layer_offsets *lo, size_t lnf_w, size_t lnf_b,
-                      size_t out_w, size_t out_b)
+                      size_t emb_chi, size_t emb_rel, const layer_offsets *lo, size_t lnf_w,
+                      size_t lnf_b, size_t out_w, size_t out_b)
 {
     bool ln = m->shape.layernorm, mlp = m->hidden > 0;
     v->emb_par = base + emb_par;
     v->emb_chi = base + emb_chi;
+    v->emb_rel = m->shape.relations ? base + emb_rel : NULL;
     for (int l = 0; l < m->shape.layers; l++) {
         hs_layer_params *p = &v->layer[l];
         const layer_offsets *o = &lo[l];
@@ -207,16 +210,18 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
     memset(m, 0, sizeof *m);
     const hs_model_shape *s = shape;
     if (s->vocab < 1 || s->d_model < 1 || s->heads < 1 || s->layers < 1 || s->mlp < 0 ||
-        s->seq_len < 1 || s->max_batch < 1 || s->d_model % s->heads)
+        s->relations < 0 || s->seq_len < 1 || s->max_batch < 1 || s->d_model % s->heads)
         return hs_fail(err, HS_EINPUT,
                        "model shape is invalid (vocab %d, d_model %d, heads %d, layers %d, mlp %d, "
-                       "T %d, batch %d): d_model must be a multiple of heads and all positive",
-                       s->vocab, s->d_model, s->heads, s->layers, s->mlp, s->seq_len, s->max_batch);
+                       "relations %d, T %d, batch %d): d_model must be a multiple of heads and "
+                       "the rest positive (relations may be 0)",
+                       s->vocab, s->d_model, s->heads, s->layers, s->mlp, s->relations,
+                       s->seq_len, s->max_batch);
     m->shape = *s;
     m->d_head = s->d_model / s->heads;
     m->hidden = s->mlp * s->d_model;
 
-    int max_tensors = 6 + 16 * s->layers;
+    int max_tensors = 7 + 16 * s->layers;
     m->tensors = calloc((size_t)max_tensors, sizeof *m->tensors);
     layer_offsets *lo = calloc((size_t)s->layers, sizeof *lo);
     m->p.layer = calloc((size_t)s->layers, sizeof *m->p.layer);
@@ -227,8 +232,8 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
         hs_model_free(m);
         return hs_fail(err, HS_ENOMEM, "out of memory allocating the model tables");
     }
-    size_t emb_par, emb_chi, lnf_w = 0, lnf_b = 0, out_w, out_b;
-    build_table(m, &emb_par, &emb_chi, lo, &lnf_w, &lnf_b, &out_w, &out_b);
+    size_t emb_par, emb_chi, emb_rel = 0, lnf_w = 0, lnf_b = 0, out_w, out_b;
+    build_table(m, &emb_par, &emb_chi, &emb_rel, lo, &lnf_w, &lnf_b, &out_w, &out_b);
 
     carver count = {NULL, 0};
     layout_acts(m, &count);
@@ -250,8 +255,8 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
                        "out of memory: the model needs %zu MiB; lower train.batch or the model size",
                        mb);
     }
-    set_views(&m->p, m->params, m, emb_par, emb_chi, lo, lnf_w, lnf_b, out_w, out_b);
-    set_views(&m->g, m->grads, m, emb_par, emb_chi, lo, lnf_w, lnf_b, out_w, out_b);
+    set_views(&m->p, m->params, m, emb_par, emb_chi, emb_rel, lo, lnf_w, lnf_b, out_w, out_b);
+    set_views(&m->g, m->grads, m, emb_par, emb_chi, emb_rel, lo, lnf_w, lnf_b, out_w, out_b);
     free(lo);
     carver carve_acts = {m->acts, 0};
     layout_acts(m, &carve_acts);
@@ -304,7 +309,7 @@ const float *hs_model_attention(const hs_model *m, int layer)
 /* ---- passes ------------------------------------------------------------------------------- */
 
 float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t *child,
-                       const int32_t *target, const uint8_t *supervised)
+                       const int32_t *rel, const int32_t *target, const uint8_t *supervised)
 {
     const hs_model_shape *s = &m->shape;
     int T = s->seq_len, d = s->d_model, H = s->heads, h = m->hidden, N = B * T;
@@ -312,10 +317,12 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     m->B = B;
     m->parent = parent;
     m->child = child;
+    m->rel = rel;
     m->target = target;
     m->supervised = supervised;
 
-    hs_embed_forward(m->la[0].x, parent, child, m->p.emb_par, m->p.emb_chi, N, d);
+    hs_embed_forward(m->la[0].x, parent, child, rel, m->p.emb_par, m->p.emb_chi, m->p.emb_rel, N,
+                     d);
     for (int l = 0; l < s->layers; l++) {
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_acts *a = &m->la[l];
@@ -390,7 +397,8 @@ void hs_model_backward(hs_model *m)
             hs_matmul_backward(g.dres, gp->wqkv, gp->bqkv, g.dqkv, a->ln1, p->wqkv, N, d, 3 * d, true);
         }
     }
-    hs_embed_backward(m->g.emb_par, m->g.emb_chi, g.dres, m->parent, m->child, N, d);
+    hs_embed_backward(m->g.emb_par, m->g.emb_chi, m->g.emb_rel, g.dres, m->parent, m->child,
+                      m->rel, N, d);
 }
 
 double hs_model_step_flops(const hs_model_shape *s, int B)

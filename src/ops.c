@@ -46,19 +46,25 @@ static inline float fast_tanhf(float x)
     return 1.0f - 2.0f / (fast_expf(2.0f * x) + 1.0f);
 }
 
-void hs_embed_forward(float *out, const int32_t *parent, const int32_t *child,
-                      const float *emb_par, const float *emb_chi, int N, int d)
+void hs_embed_forward(float *out, const int32_t *parent, const int32_t *child, const int32_t *rel,
+                      const float *emb_par, const float *emb_chi, const float *emb_rel, int N,
+                      int d)
 {
     for (int n = 0; n < N; n++) {
         const float *a = emb_par + (size_t)parent[n] * d;
         const float *c = emb_chi + (size_t)child[n] * d;
         float *o = out + (size_t)n * d;
         for (int i = 0; i < d; i++) o[i] = a[i] + c[i];
+        if (emb_rel) {
+            const float *r = emb_rel + (size_t)rel[n] * d;
+            for (int i = 0; i < d; i++) o[i] += r[i];
+        }
     }
 }
 
-void hs_embed_backward(float *demb_par, float *demb_chi, const float *dout,
-                       const int32_t *parent, const int32_t *child, int N, int d)
+void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const float *dout,
+                       const int32_t *parent, const int32_t *child, const int32_t *rel, int N,
+                       int d)
 {
     for (int n = 0; n < N; n++) {
         float *a = demb_par + (size_t)parent[n] * d;
@@ -67,6 +73,10 @@ void hs_embed_backward(float *demb_par, float *demb_chi, const float *dout,
         for (int i = 0; i < d; i++) {
             a[i] += g[i];
             c[i] += g[i];
+        }
+        if (demb_rel) {
+            float *r = demb_rel + (size_t)rel[n] * d;
+            for (int i = 0; i < d; i++) r[i] += g[i];
         }
     }
 }

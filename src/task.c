@@ -1,5 +1,5 @@
-/* task.c — the retrieval task of DESIGN §1.1: checking its parameters, allocating batches and
- * sampling examples (chains of edges in random order, then the query). */
+/* task.c — the retrieval task of DESIGN §1.1 and its conditional variant: checking parameters,
+ * allocating batches and sampling examples (chains of edges in random order, then the query). */
 #include "hopsweep/task.h"
 
 #include <limits.h>
@@ -35,9 +35,19 @@ static int saturate(int64_t v)
     return v > INT_MAX ? INT_MAX : (int)v;
 }
 
+int hs_task_relations(const hs_task_params *p)
+{
+    return p->kind == HS_TASK_CONDITIONAL ? p->relations : 1;
+}
+
+static int64_t seq_len64(const hs_task_params *p)
+{
+    return (int64_t)hs_task_relations(p) * p->chains * p->hops + 1;
+}
+
 int hs_task_seq_len(const hs_task_params *p)
 {
-    return saturate((int64_t)p->chains * p->hops + 1);
+    return saturate(seq_len64(p));
 }
 
 int hs_task_min_vocab(const hs_task_params *p)
@@ -58,8 +68,24 @@ hs_status hs_task_check(const hs_task_params *p, hs_err *err)
                        "task.curriculum=%d is not a curriculum: "
                        "use none, implicit, mixed or explicit",
                        (int)p->curriculum);
-    const int64_t seq_len = (int64_t)p->chains * p->hops + 1;
+    if ((unsigned)p->kind > HS_TASK_CONDITIONAL)
+        return hs_fail(err, HS_EINPUT,
+                       "task.kind=%d is not a task kind: use retrieval or conditional",
+                       (int)p->kind);
+    if (p->kind == HS_TASK_CONDITIONAL &&
+        (p->relations < 1 || p->relations > HS_TASK_MAX_RELATIONS))
+        return hs_fail(err, HS_EINPUT,
+                       "task.relations=%d is out of range: needs 1 <= task.relations <= %d",
+                       p->relations, HS_TASK_MAX_RELATIONS);
+    const int64_t seq_len = seq_len64(p);
     const int64_t need = min_vocab64(p);
+    if ((seq_len > TASK_SIZE_CAP || need > TASK_SIZE_CAP) && p->kind == HS_TASK_CONDITIONAL)
+        return hs_fail(err, HS_EINPUT,
+                       "task.hops=%d, task.chains=%d, task.relations=%d need %lld positions and "
+                       "%lld node ids: lower task.hops, task.chains or task.relations so both "
+                       "stay <= %d",
+                       p->hops, p->chains, p->relations, (long long)seq_len, (long long)need,
+                       TASK_SIZE_CAP);
     if (seq_len > TASK_SIZE_CAP || need > TASK_SIZE_CAP)
         return hs_fail(err, HS_EINPUT,
                        "task.hops=%d, task.chains=%d need %lld positions and %lld node ids: "
@@ -81,6 +107,7 @@ void hs_batch_free(hs_batch *b)
 {
     free(b->parent);
     free(b->child);
+    free(b->rel);
     free(b->target);
     free(b->hop);
     free(b->chain);
@@ -106,14 +133,17 @@ hs_status hs_batch_alloc(hs_batch *b, int B, int T, int vocab, hs_err *err)
     b->vocab = vocab;
     b->parent = calloc(n, sizeof *b->parent);
     b->child = calloc(n, sizeof *b->child);
+    b->rel = calloc(n, sizeof *b->rel);
     b->target = calloc(n, sizeof *b->target);
     b->hop = calloc(n, sizeof *b->hop);
     b->chain = calloc(n, sizeof *b->chain);
     b->index = calloc(n, sizeof *b->index);
     b->supervised = calloc(n, sizeof *b->supervised);
     b->query_hops = calloc((size_t)B, sizeof *b->query_hops);
-    b->scratch = calloc((size_t)vocab, sizeof *b->scratch);
-    if (!b->parent || !b->child || !b->target || !b->hop || !b->chain || !b->index ||
+    /* The other relations' node orders fit in 2T: an example uses at most 2*C*D nodes (the
+     * filler's extra node needs D >= 2, and C*(D+1)+1 <= 2*C*D then), (R-1) orders of them. */
+    b->scratch = calloc((size_t)vocab + 2 * (size_t)T, sizeof *b->scratch);
+    if (!b->parent || !b->child || !b->rel || !b->target || !b->hop || !b->chain || !b->index ||
         !b->supervised || !b->query_hops || !b->scratch) {
         hs_batch_free(b);
         return hs_fail(err, HS_ENOMEM, "out of memory allocating a batch of %d x %d positions", B,
@@ -139,14 +169,18 @@ static void swap32(int32_t *a, int32_t *b)
     *b = t;
 }
 
-/* Fills example ex (positions ex*T .. ex*T+T-1) with a query that asks k hops. */
+/* Fills example ex (positions ex*T .. ex*T+T-1) with a query that asks k hops. Every relation
+ * shares one layout of chain slots (chain 0 with k edges, C-1 chains of D, the filler) and
+ * places the same nodes in it in its own order; with R = 1 the draws are those of plain
+ * retrieval, so adding the conditional variant left every plain example unchanged. */
 static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, hs_batch *b)
 {
-    const int D = p->hops, C = p->chains, V = p->vocab, T = b->T;
+    const int D = p->hops, C = p->chains, V = p->vocab, T = b->T, R = hs_task_relations(p);
     const int filler = D - k; /* edges of the filler chain (id C); 0 = no filler chain */
-    const int n_edges = C * D;
+    const int n_edges = R * C * D;
     const int n_nodes = (k + 1) + (C - 1) * (D + 1) + (filler > 0 ? filler + 1 : 0);
     require(n_nodes <= V, "task.vocab too small for this query hop count");
+    require((int64_t)(R - 1) * n_nodes <= 2 * (int64_t)T, "batch scratch too small");
 
     /* Partial Fisher–Yates: scratch[0..n_nodes) becomes n_nodes distinct ids. Resetting
      * scratch first makes the draw depend on the rng alone, not on earlier examples. */
@@ -155,18 +189,28 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
         ids[v] = v;
     for (int j = 0; j < n_nodes; j++)
         swap32(&ids[j], &ids[j + (int)hs_rng_below(rng, (uint32_t)(V - j))]);
+    /* Relation `asked` uses ids as drawn; the j-th after it a fresh shuffle of the same nodes. */
+    const int asked = R > 1 ? (int)hs_rng_below(rng, (uint32_t)R) : 0;
+    int32_t *orders = b->scratch + V;
+    for (int j = 1; j < R; j++) {
+        int32_t *o = orders + (size_t)(j - 1) * n_nodes;
+        memcpy(o, ids, sizeof *o * (size_t)n_nodes);
+        for (int i = n_nodes - 1; i > 0; i--)
+            swap32(&o[i], &o[(int)hs_rng_below(rng, (uint32_t)(i + 1))]);
+    }
 
-    /* Node x_j of a chain is ids[first + j]: chain 0 first, then 1..C-1, then the filler. */
+    /* Node x_i of chain c is nodes[first + i]: chain 0 first, then 1..C-1, then the filler. */
     int32_t *chain = b->chain + (size_t)ex * T;
     int32_t *index = b->index + (size_t)ex * T;
     int pos = 0;
-    for (int c = 0; c <= C; c++) {
-        const int len = c == 0 ? k : c < C ? D : filler;
-        for (int i = 1; i <= len; i++, pos++) {
-            chain[pos] = c;
-            index[pos] = i;
+    for (int j = 0; j < R; j++)
+        for (int c = 0; c <= C; c++) {
+            const int len = c == 0 ? k : c < C ? D : filler;
+            for (int i = 1; i <= len; i++, pos++) {
+                chain[pos] = j * (C + 1) + c;
+                index[pos] = i;
+            }
         }
-    }
     /* Scramble the edges by shuffling only their (chain, index) labels; the rest follows. */
     for (int j = n_edges - 1; j > 0; j--) {
         const int r = (int)hs_rng_below(rng, (uint32_t)(j + 1));
@@ -176,22 +220,26 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
 
     int32_t *parent = b->parent + (size_t)ex * T;
     int32_t *child = b->child + (size_t)ex * T;
+    int32_t *rel = b->rel + (size_t)ex * T;
     int32_t *target = b->target + (size_t)ex * T;
     int32_t *hop = b->hop + (size_t)ex * T;
     uint8_t *supervised = b->supervised + (size_t)ex * T;
     const uint8_t edges_supervised = p->curriculum == HS_CURRICULUM_IMPLICIT;
     for (int t = 0; t < n_edges; t++) {
-        const int c = chain[t];
+        const int j = chain[t] / (C + 1), c = chain[t] % (C + 1);
+        const int32_t *nodes = j == 0 ? ids : orders + (size_t)(j - 1) * n_nodes;
         const int first = c == 0 ? 0 : (k + 1) + (c - 1) * (D + 1);
-        parent[t] = ids[first + index[t] - 1];
-        child[t] = ids[first + index[t]];
-        target[t] = ids[first];
+        parent[t] = nodes[first + index[t] - 1];
+        child[t] = nodes[first + index[t]];
+        rel[t] = (asked + j) % R;
+        target[t] = nodes[first];
         hop[t] = index[t] - 1;
         supervised[t] = edges_supervised;
     }
     const int q = T - 1; /* the query: edge e_{k+1} = (x_k -> ?) of chain 0 */
     parent[q] = ids[k];
     child[q] = V;
+    rel[q] = asked;
     target[q] = ids[0];
     hop[q] = k;
     chain[q] = 0;
@@ -203,7 +251,7 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
 void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b)
 {
     require(hs_task_check(p, NULL) == HS_OK, "task parameters refused by hs_task_check");
-    require(b->T == hs_task_seq_len(p), "batch T differs from task.chains*task.hops+1");
+    require(b->T == hs_task_seq_len(p), "batch T differs from hs_task_seq_len");
     require(b->vocab == p->vocab, "batch vocab differs from task.vocab");
     for (int ex = 0; ex < b->B; ex++) {
         /* Read k before sample_example writes b->query_hops, which callers may pass in. */

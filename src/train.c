@@ -81,6 +81,7 @@ hs_model_shape hs_train_shape(const hs_config *cfg)
         .heads = cfg->model.heads,
         .layers = cfg->model.layers,
         .mlp = cfg->model.mlp,
+        .relations = cfg->task.kind == HS_TASK_CONDITIONAL ? cfg->task.relations : 0,
         .layernorm = cfg->model.layernorm,
         .causal = cfg->model.attention == HS_ATTENTION_CAUSAL,
         .seq_len = hs_task_seq_len(&cfg->task),
@@ -159,7 +160,7 @@ static void evaluate(job *j, hs_eval *ev)
     for (int first = 0; first < e->B; first += B) {
         int n = e->B - first < B ? e->B - first : B;
         size_t off = (size_t)first * T;
-        float loss = hs_model_forward(m, n, e->parent + off, e->child + off, e->target + off,
+        float loss = hs_model_forward(m, n, e->parent + off, e->child + off, e->rel + off, e->target + off,
                                       e->supervised + off);
         loss_sum += (double)loss * m->n_supervised;
         n_sup += m->n_supervised;
@@ -199,7 +200,7 @@ static hs_status log_attention(job *j, int step, hs_err *err)
 {
     const hs_batch *e = &j->eval;
     int n = j->log.shape.examples;
-    hs_model_forward(&j->model, n, e->parent, e->child, NULL, NULL);
+    hs_model_forward(&j->model, n, e->parent, e->child, e->rel, NULL, NULL);
     return hs_attnlog_append(&j->log, step, j->att, e->chain, e->index, err);
 }
 
@@ -479,7 +480,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
 
         sample_train_batch(&j, j.level);
         hs_model_zero_grad(m);
-        float loss = hs_model_forward(m, j.train.B, j.train.parent, j.train.child, j.train.target,
+        float loss = hs_model_forward(m, j.train.B, j.train.parent, j.train.child, j.train.rel, j.train.target,
                                       j.train.supervised);
         if (!isfinite(loss)) {
             res->status = HS_ENUMERIC;

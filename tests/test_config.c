@@ -112,6 +112,7 @@ static void test_key_table(void **state)
     (void)state;
     static const char *const design[] = {
         "task.hops",        "task.chains",         "task.vocab",         "task.curriculum",
+        "task.kind",        "task.relations",
         "model.layers",     "model.heads",         "model.d_model",      "model.mlp",
         "model.layernorm",  "model.attention",     "train.steps",        "train.batch",
         "train.lr",         "train.warmup",        "train.schedule",     "train.weight_decay",
@@ -401,12 +402,16 @@ static void test_id_stable_and_equivalent(void **state)
     for (int i = 0; i < 16; i++)
         assert_true((ia[i] >= '0' && ia[i] <= '9') || (ia[i] >= 'a' && ia[i] <= 'f'));
 
-    /* The id is a function of the canonical text: recompute FNV-1a 64 independently. */
+    /* The id is a function of the canonical text: recompute FNV-1a 64 independently. The keys
+     * added with the conditional task are left out at their defaults, so ids of plain jobs are
+     * those that stores written before them hold. */
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < hs_config_key_count(); i++) {
         char line[128], v[64];
         hs_config_format(&a, i, v, sizeof v);
         snprintf(line, sizeof line, "%s=%s\n", hs_config_key_name(i), v);
+        if (!strcmp(line, "task.kind=retrieval\n") || !strcmp(line, "task.relations=2\n"))
+            continue;
         for (const char *p = line; *p; p++)
             h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
     }
@@ -450,8 +455,9 @@ static void test_id_differs_per_key(void **state)
         char now[64];
         hs_config_format(&c, i, now, sizeof now);
         /* a different valid value for every kind of key */
-        static const char *const candidates[] = {"1",    "2",      "0.5",      "true", "false",
-                                                 "none", "causal", "constant", "f32",  "0"};
+        static const char *const candidates[] = {"1",      "2",   "0.5",      "true",
+                                                 "false",  "none", "causal",  "constant",
+                                                 "f32",    "0",    "conditional"};
         bool changed = false;
         hs_err e;
         for (size_t k = 0; k < sizeof candidates / sizeof candidates[0] && !changed; k++) {
@@ -744,6 +750,30 @@ static void test_bad_task_sizes(void **state)
     assert_has(e.msg, "task.hops=2000000000");
 }
 
+/* task.relations means something only for the conditional task; a plain job refuses it. */
+static void test_bad_relations_without_conditional(void **state)
+{
+    (void)state;
+    hs_config c;
+    hs_config_default(&c);
+    hs_err e;
+    assert_int_equal(hs_config_override(&c, "task.relations=3", &e), HS_OK);
+    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
+    assert_one_line(&e);
+    assert_has(e.msg, "task.relations=3 applies only to task.kind=conditional");
+    assert_int_equal(hs_config_override(&c, "task.kind=conditional", &e), HS_OK);
+    assert_int_equal(hs_config_validate(&c, &e), HS_OK);
+    assert_int_equal(hs_config_override(&c, "task.relations=65", &e), HS_EINPUT);
+    assert_has(e.msg, "task.relations");
+    assert_int_equal(hs_config_override(&c, "task.kind=conditionl", &e), HS_EINPUT);
+    assert_has(e.msg, "retrieval|conditional");
+    /* a conditional job with R relations needs R times the edges: the vocab check still holds */
+    assert_int_equal(hs_config_override(&c, "task.vocab=14", &e), HS_OK);
+    assert_int_equal(hs_config_override(&c, "task.chains=3", &e), HS_OK);
+    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
+    assert_has(e.msg, "task.vocab=14");
+}
+
 static void test_bad_heads_divide_d_model(void **state)
 {
     (void)state;
@@ -842,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_bad_yaml_two_documents),
         cmocka_unit_test(test_bad_yaml_cyclic_alias),
         cmocka_unit_test(test_bad_task_sizes),
+        cmocka_unit_test(test_bad_relations_without_conditional),
         cmocka_unit_test(test_bad_heads_divide_d_model),
         cmocka_unit_test(test_bad_probe_and_eval_sizes),
         cmocka_unit_test(test_bad_tensor_too_large),

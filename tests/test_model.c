@@ -1,5 +1,6 @@
 /* test_model.c — the whole model: finite-difference gradient checks on tiny configurations
- * (attention-only, MLP, causal, bidirectional, without LayerNorm), the parameter table against
+ * (attention-only, MLP, causal, bidirectional, without LayerNorm, with a relation table), the
+ * parameter table against
  * DESIGN §3's names and shapes, and the attention maps left for probes. */
 #include <math.h>
 #include <setjmp.h>
@@ -17,25 +18,28 @@
 
 typedef struct {
     int B, T, V;
-    int32_t parent[32], child[32], target[32];
+    int32_t parent[32], child[32], rel[32], target[32];
     uint8_t sup[32];
 } toy_batch;
 
-static void toy(toy_batch *b, hs_rng *rng, int B, int T, int V)
+/* R = 0: no relations (rel stays all 0, as a plain retrieval batch has it). */
+static void toy(toy_batch *b, hs_rng *rng, int B, int T, int V, int R)
 {
     b->B = B, b->T = T, b->V = V;
     for (int i = 0; i < B * T; i++) {
         b->parent[i] = (int32_t)hs_rng_below(rng, (uint32_t)V);
         b->child[i] = (int32_t)hs_rng_below(rng, (uint32_t)V + 1);
+        b->rel[i] = R ? (int32_t)hs_rng_below(rng, (uint32_t)R) : 0;
         b->target[i] = (int32_t)hs_rng_below(rng, (uint32_t)V);
         b->sup[i] = (uint8_t)(hs_rng_below(rng, 3) != 0);
     }
 }
 
-static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causal)
+static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causal, int relations)
 {
     hs_model_shape s = {.vocab = 6, .d_model = 8, .heads = heads, .layers = layers, .mlp = mlp,
-                        .layernorm = layernorm, .causal = causal, .seq_len = 5, .max_batch = 3};
+                        .relations = relations, .layernorm = layernorm, .causal = causal,
+                        .seq_len = 5, .max_batch = 3};
     hs_model m;
     hs_err err;
     assert_int_equal(hs_model_init(&m, &s, &err), HS_OK);
@@ -44,10 +48,10 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
     /* large weights and non-trivial biases and gains so every path carries gradient */
     for (size_t i = 0; i < m.n_params; i++) m.params[i] = 0.5f * hs_rng_normal(&rng);
     toy_batch b;
-    toy(&b, &rng, 2, s.seq_len, s.vocab);
+    toy(&b, &rng, 2, s.seq_len, s.vocab, relations);
 
     hs_model_zero_grad(&m);
-    hs_model_forward(&m, b.B, b.parent, b.child, b.target, b.sup);
+    hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
     hs_model_backward(&m);
 
     double gmax = 0.0, worst = 0.0;
@@ -56,9 +60,9 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
     for (size_t i = 0; i < m.n_params; i++) {
         float keep = m.params[i];
         m.params[i] = keep + EPS;
-        double fp = hs_model_forward(&m, b.B, b.parent, b.child, b.target, b.sup);
+        double fp = hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
         m.params[i] = keep - EPS;
-        double fm = hs_model_forward(&m, b.B, b.parent, b.child, b.target, b.sup);
+        double fm = hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
         m.params[i] = keep;
         double e = fabs((fp - fm) / (2.0 * EPS) - m.grads[i]);
         if (e > worst) worst = e, worst_i = i;
@@ -68,8 +72,9 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
         if (worst_i >= m.tensors[t].offset && worst_i < m.tensors[t].offset + m.tensors[t].numel)
             where = m.tensors[t].name;
     if (worst / gmax > TOL)
-        fail_msg("layers %d heads %d mlp %d ln %d causal %d: worst relative error %.3g in %s", layers,
-                 heads, mlp, layernorm, causal, worst / gmax, where);
+        fail_msg("layers %d heads %d mlp %d ln %d causal %d relations %d: worst relative error "
+                 "%.3g in %s",
+                 layers, heads, mlp, layernorm, causal, relations, worst / gmax, where);
     /* every tensor receives some gradient (only the unused rows of the embeddings may not) */
     for (int t = 0; t < m.n_tensors; t++) {
         double sum = 0.0;
@@ -79,12 +84,16 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
     hs_model_free(&m);
 }
 
-static void test_grad_mlp(void **state) { gradcheck(2, 2, 2, true, false); }
-static void test_grad_attention_only(void **state) { gradcheck(2, 2, 0, true, false); }
-static void test_grad_causal(void **state) { gradcheck(2, 2, 2, true, true); }
-static void test_grad_causal_attention_only(void **state) { gradcheck(1, 1, 0, true, true); }
-static void test_grad_no_layernorm(void **state) { gradcheck(2, 2, 2, false, false); }
-static void test_grad_no_layernorm_attention_only(void **state) { gradcheck(3, 4, 0, false, false); }
+static void test_grad_mlp(void **state) { gradcheck(2, 2, 2, true, false, 0); }
+static void test_grad_attention_only(void **state) { gradcheck(2, 2, 0, true, false, 0); }
+static void test_grad_causal(void **state) { gradcheck(2, 2, 2, true, true, 0); }
+static void test_grad_causal_attention_only(void **state) { gradcheck(1, 1, 0, true, true, 0); }
+static void test_grad_no_layernorm(void **state) { gradcheck(2, 2, 2, false, false, 0); }
+static void test_grad_no_layernorm_attention_only(void **state) { gradcheck(3, 4, 0, false, false, 0); }
+/* The conditional task's emb.rel: its gradient is checked like every other tensor's, and the
+ * "every tensor receives gradient" check covers each of its rows being used by the toy batch. */
+static void test_grad_relations(void **state) { gradcheck(2, 2, 2, true, false, 3); }
+static void test_grad_relations_attention_only(void **state) { gradcheck(1, 2, 0, false, false, 2); }
 
 static void test_tensor_table(void **state)
 {
@@ -129,6 +138,23 @@ static void test_tensor_table(void **state)
     assert_null(hs_model_find_tensor(&m, "blocks.0.mlp.w1"));
     assert_non_null(hs_model_find_tensor(&m, "blocks.1.attn.wo"));
     hs_model_free(&m);
+
+    /* Relations add emb.rel [R][d] right after emb.chi and nothing else. */
+    size_t plain = 0;
+    assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
+    plain = m.n_params;
+    hs_model_free(&m);
+    s.relations = 3;
+    assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
+    const hs_tensor *rel = hs_model_find_tensor(&m, "emb.rel");
+    assert_non_null(rel);
+    assert_int_equal(rel->shape[0], 3);
+    assert_int_equal(rel->shape[1], 16);
+    assert_true(rel->decay);
+    assert_int_equal(rel->offset, hs_model_find_tensor(&m, "emb.chi")->offset + 11 * 16);
+    assert_int_equal(m.n_params, plain + 3 * 16);
+    assert_ptr_equal(m.p.emb_rel, m.params + rel->offset);
+    hs_model_free(&m);
 }
 
 static void test_bad_shape(void **state)
@@ -151,8 +177,8 @@ static void test_attention_kept(void **state)
     hs_rng_seed(&rng, 3, 0);
     hs_model_init_weights(&m, &rng);
     toy_batch b;
-    toy(&b, &rng, 3, 5, 6);
-    hs_model_forward(&m, 3, b.parent, b.child, b.target, b.sup);
+    toy(&b, &rng, 3, 5, 6, 0);
+    hs_model_forward(&m, 3, b.parent, b.child, NULL, b.target, b.sup);
     for (int l = 0; l < 2; l++) {
         const float *a = hs_model_attention(&m, l);
         for (int row = 0; row < 3 * 2 * 5; row++) {
@@ -173,6 +199,8 @@ int main(void)
         cmocka_unit_test(test_grad_causal_attention_only),
         cmocka_unit_test(test_grad_no_layernorm),
         cmocka_unit_test(test_grad_no_layernorm_attention_only),
+        cmocka_unit_test(test_grad_relations),
+        cmocka_unit_test(test_grad_relations_attention_only),
         cmocka_unit_test(test_tensor_table),
         cmocka_unit_test(test_bad_shape),
         cmocka_unit_test(test_attention_kept),

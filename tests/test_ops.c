@@ -213,36 +213,52 @@ static void test_gelu(void **state)
 
 /* ---- embedding ---- */
 typedef struct {
-    int N, d, V;
-    int32_t *parent, *child;
-    float *ep, *ec, *out, *r;
+    int N, d, V, R;
+    int32_t *parent, *child, *rel;
+    float *ep, *ec, *er, *out, *r;
 } em_ctx;
 
 static double em_f(void *p)
 {
     em_ctx *c = p;
-    hs_embed_forward(c->out, c->parent, c->child, c->ep, c->ec, c->N, c->d);
+    hs_embed_forward(c->out, c->parent, c->child, c->rel, c->ep, c->ec, c->er, c->N, c->d);
     return dot(c->out, c->r, (size_t)c->N * c->d);
 }
 
-static void test_embed(void **state)
+/* R = 0 checks the two-table form (no relation table passed), R > 0 the third table too. */
+static void embed_check(int R)
 {
-    em_ctx c = {.N = 7, .d = 4, .V = 5};
+    em_ctx c = {.N = 7, .d = 4, .V = 5, .R = R};
     int32_t parent[7] = {0, 1, 1, 4, 2, 3, 1}, child[7] = {5, 2, 2, 0, 1, 5, 3};
+    int32_t rel[7] = {0, 1, 2, 1, 0, 2, 1};
     c.parent = parent;
     c.child = child;
+    c.rel = R ? rel : NULL;
     c.ep = randn((size_t)c.V * c.d, 1.0f);
     c.ec = randn((size_t)(c.V + 1) * c.d, 1.0f);
+    c.er = R ? randn((size_t)R * c.d, 1.0f) : NULL;
     c.r = randn((size_t)c.N * c.d, 1.0f);
     c.out = calloc((size_t)c.N * c.d, sizeof(float));
     float *dep = calloc((size_t)c.V * c.d, sizeof(float));
     float *dec = calloc((size_t)(c.V + 1) * c.d, sizeof(float));
+    float *der = R ? calloc((size_t)R * c.d, sizeof(float)) : NULL;
     em_f(&c);
-    hs_embed_backward(dep, dec, c.r, c.parent, c.child, c.N, c.d);
+    /* the sum the op claims, position by position */
+    for (int n = 0; n < c.N; n++)
+        for (int i = 0; i < c.d; i++) {
+            float want = c.ep[parent[n] * c.d + i] + c.ec[child[n] * c.d + i] +
+                         (R ? c.er[rel[n] * c.d + i] : 0.0f);
+            assert_float_equal(c.out[n * c.d + i], want, 1e-6);
+        }
+    hs_embed_backward(dep, dec, der, c.r, c.parent, c.child, c.rel, c.N, c.d);
     check_gradient("embed par", c.ep, dep, (size_t)c.V * c.d, em_f, &c);
     check_gradient("embed chi", c.ec, dec, (size_t)(c.V + 1) * c.d, em_f, &c);
-    free(c.ep), free(c.ec), free(c.r), free(c.out), free(dep), free(dec);
+    if (R) check_gradient("embed rel", c.er, der, (size_t)R * c.d, em_f, &c);
+    free(c.ep), free(c.ec), free(c.er), free(c.r), free(c.out), free(dep), free(dec), free(der);
 }
+
+static void test_embed(void **state) { embed_check(0); }
+static void test_embed_relations(void **state) { embed_check(3); }
 
 /* ---- softmax cross-entropy ---- */
 typedef struct {
@@ -313,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_attention_causal),
         cmocka_unit_test(test_gelu),
         cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_embed_relations),
         cmocka_unit_test(test_softmax_xent),
         cmocka_unit_test(test_softmax_extremes),
     };

@@ -405,7 +405,7 @@ static void test_real_model_roles(void **state)
         set_w(&m, "blocks.0.attn.wq", DH + r, DH + r, scale); /* head 1: query = child */
         set_w(&m, "blocks.0.attn.wk", DH + r, r, 1.0f);       /*         key = parent */
     }
-    hs_model_forward(&m, b.B, b.parent, b.child, NULL, NULL);
+    hs_model_forward(&m, b.B, b.parent, b.child, b.rel, NULL, NULL);
 
     /* sanity of the construction: edge 2 of chain 1 in example 0 looks at edge 1 */
     const float *a0 = hs_model_attention(&m, 0);

@@ -19,7 +19,7 @@ typedef enum { HS_ATTENTION_BIDIRECTIONAL = 0, HS_ATTENTION_CAUSAL } hs_attentio
 typedef enum { HS_DTYPE_F32 = 0, HS_DTYPE_F16, HS_DTYPE_U8 } hs_dtype;
 
 typedef struct hs_config {
-    hs_task_params task; /* task.{hops, chains, vocab, curriculum} */
+    hs_task_params task; /* task.{hops, chains, vocab, curriculum, kind, relations} */
     struct {
         int layers, heads, d_model;
         int mlp;        /* hidden width as a multiple of d_model; 0 = attention-only */
@@ -96,7 +96,8 @@ int hs_config_key_index(const char *name);
 void hs_config_format(const hs_config *c, size_t i, char *buf, size_t n);
 
 /* Stable 16-hex-digit job id: FNV-1a 64 over "key=value\n" of every key in sorted order, values
- * in hs_config_format's text. Adding a key to the table changes every id. */
+ * in hs_config_format's text. Adding a key to the table changes every id, unless the key is
+ * marked in config.c to enter the id only away from its default (task.kind, task.relations). */
 void hs_config_id(const hs_config *c, char out[17]);
 
 const char *hs_curriculum_name(hs_curriculum c);

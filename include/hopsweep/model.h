@@ -6,7 +6,7 @@
  * after hs_model_init. The attention probabilities of every layer and head stay in the
  * activation buffer after a forward pass (hs_model_attention) for probes to read.
  *
- * Architecture: x = E_par[parent] + E_chi[child]; per layer
+ * Architecture: x = E_par[parent] + E_chi[child] (+ E_rel[rel] with relations); per layer
  *   x += Wo·attn(LN1(x)) ;  x += W2·gelu(W1·LN2(x))   (MLP only when mlp > 0)
  * then logits = Wout·LNf(x) + bout. LayerNorm eps 1e-5, GELU in tanh form, scores scaled by
  * 1/sqrt(d_head), every linear map has a bias, weights stored [out][in]. */
@@ -26,6 +26,7 @@ typedef struct hs_model_shape {
     int heads;     /* d_model % heads == 0 */
     int layers;
     int mlp;       /* hidden width multiple; 0 = attention-only */
+    int relations; /* rows of emb.rel (the conditional task's relations); 0 = no such table */
     bool layernorm;
     bool causal;
     int seq_len;   /* T */
@@ -54,6 +55,7 @@ typedef struct hs_layer_params {
 
 typedef struct hs_param_views {
     float *emb_par, *emb_chi; /* [V][d], [V+1][d] */
+    float *emb_rel;           /* [relations][d], NULL without relations */
     hs_layer_params *layer;   /* [layers] */
     float *lnf_w, *lnf_b;
     float *out_w, *out_b;     /* [V][d], [V] */
@@ -97,7 +99,7 @@ typedef struct hs_model {
 
     /* State of the last forward pass, read by backward and metrics. */
     int B;
-    const int32_t *parent, *child;
+    const int32_t *parent, *child, *rel;
     const int32_t *target;
     const uint8_t *supervised;
     int n_supervised;
@@ -111,11 +113,12 @@ void hs_model_free(hs_model *m);
  * LayerNorm gains 1. */
 void hs_model_init_weights(hs_model *m, hs_rng *rng);
 
-/* Forward pass over B <= max_batch examples of T positions. target/supervised may be NULL
+/* Forward pass over B <= max_batch examples of T positions. rel (ids < relations) is read only
+ * when the model has relations, and may be NULL otherwise. target/supervised may be NULL
  * (no loss). Returns the mean cross-entropy over supervised positions (0 when none). The
  * pointers are kept until the next forward; backward needs them. */
 float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t *child,
-                       const int32_t *target, const uint8_t *supervised);
+                       const int32_t *rel, const int32_t *target, const uint8_t *supervised);
 void hs_model_zero_grad(hs_model *m);
 /* Accumulates d(loss)/d(params) of the last forward into grads. */
 void hs_model_backward(hs_model *m);

@@ -2,7 +2,7 @@
  *
  * Each op reads its inputs and writes its outputs through plain pointers; backward functions
  * ACCUMULATE (+=) into parameter gradients and into input gradients, so branches that meet
- * (the residual stream, the two embedding tables) need no extra buffers. Row-major layout;
+ * (the residual stream, the embedding tables) need no extra buffers. Row-major layout;
  * N = number of rows (positions), matrices [out][in] as in PyTorch's Linear. Exposed so that
  * each op can be gradient-checked on its own. */
 #ifndef HOPSWEEP_OPS_H
@@ -13,11 +13,14 @@
 
 #define HS_LN_EPS 1e-5f
 
-/* out[n] = E_par[parent[n]] + E_chi[child[n]] */
-void hs_embed_forward(float *out, const int32_t *parent, const int32_t *child,
-                      const float *emb_par, const float *emb_chi, int N, int d);
-void hs_embed_backward(float *demb_par, float *demb_chi, const float *dout,
-                       const int32_t *parent, const int32_t *child, int N, int d);
+/* out[n] = E_par[parent[n]] + E_chi[child[n]] (+ E_rel[rel[n]] when emb_rel is not NULL: the
+ * conditional task's relation table). Backward leaves demb_rel alone when it is NULL. */
+void hs_embed_forward(float *out, const int32_t *parent, const int32_t *child, const int32_t *rel,
+                      const float *emb_par, const float *emb_chi, const float *emb_rel, int N,
+                      int d);
+void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const float *dout,
+                       const int32_t *parent, const int32_t *child, const int32_t *rel, int N,
+                       int d);
 
 /* out = (x - mean)/sqrt(var + eps) * w + b, per row; mean and rstd kept for backward. */
 void hs_layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *w,

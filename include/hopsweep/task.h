@@ -1,9 +1,12 @@
 /* task.h — the retrieval problem of DESIGN §1.1: chains of (parent, child) edges in random order,
- * then one query position; every position's answer is the root of its chain.
+ * then one query position; every position's answer is the root of its chain. Its conditional
+ * variant (docs/conditional.md) lays R relations over the same nodes: each relation is a forest of
+ * chains, every edge also names its relation, and the query asks for the root along one of them.
  *
- * The sampler writes, for every position, what the model reads (parent, child), what it is
- * trained on (target, supervised) and what probes and metrics need (hop label, chain id, chain
- * index). Sequence length is fixed for a task: T = chains*hops + 1, the query last. */
+ * The sampler writes, for every position, what the model reads (parent, child, relation), what it
+ * is trained on (target, supervised) and what probes and metrics need (hop label, chain id, chain
+ * index). Sequence length is fixed for a task: T = R*chains*hops + 1 (R = 1 for plain
+ * retrieval), the query last. */
 #ifndef HOPSWEEP_TASK_H
 #define HOPSWEEP_TASK_H
 
@@ -19,37 +22,50 @@ typedef enum {
     HS_CURRICULUM_EXPLICIT, /* query supervised; query hops = the trainer's current level */
 } hs_curriculum;
 
+typedef enum {
+    HS_TASK_RETRIEVAL = 0, /* one forest of chains (DESIGN §1.1) */
+    HS_TASK_CONDITIONAL,   /* `relations` forests over the same nodes; the query names one */
+} hs_task_kind;
+
 typedef struct hs_task_params {
     int hops;   /* D >= 1 */
-    int chains; /* C >= 1; chain 0 is asked about */
+    int chains; /* C >= 1 per relation; chain 0 (of the asked relation) is asked about */
     int vocab;  /* V: node ids are in [0, V); id V is the query marker (child side) */
     hs_curriculum curriculum;
+    hs_task_kind kind;
+    int relations; /* R, 1..HS_TASK_MAX_RELATIONS; read only when kind is conditional */
 } hs_task_params;
+
+enum { HS_TASK_MAX_RELATIONS = 64 };
 
 /* One batch of examples; arrays are [B*T], example-major. */
 typedef struct hs_batch {
     int B, T, vocab;
     int32_t *parent;     /* parent node id; the query holds the asked node */
     int32_t *child;      /* child node id; the query holds V (the marker) */
+    int32_t *rel;        /* relation of the edge, or the asked one at the query; 0 in retrieval */
     int32_t *target;     /* root id of the position's chain */
     int32_t *hop;        /* hop label: edge e_i -> i-1, query -> its hop count k */
-    int32_t *chain;      /* chain id: 0 asked, 1..C-1 distractors, C the filler chain */
+    int32_t *chain;      /* chain id: j*(C+1) + c for chain c of the j-th relation counted from
+                          * the asked one (c = C the filler chain), so 0 is the asked chain */
     int32_t *index;      /* chain index: edge e_i -> i, query -> k+1 */
     uint8_t *supervised; /* 1 where the loss is taken */
     int32_t *query_hops; /* [B] hop count k of each example's query */
-    int32_t *scratch;    /* [V] sampler workspace */
+    int32_t *scratch;    /* [V + 2T] sampler workspace: node ids, then the other relations' orders */
 } hs_batch;
 
 /* Refuses impossible parameters (HS_EINPUT) with a one-line message naming the key, its value
  * and what would work. Sizes are capped at 1,000,000 positions and node ids. */
 hs_status hs_task_check(const hs_task_params *p, hs_err *err);
-/* chains*hops + 1; saturates at INT_MAX for parameters hs_task_check would refuse. */
+/* R*chains*hops + 1; saturates at INT_MAX for parameters hs_task_check would refuse. */
 int hs_task_seq_len(const hs_task_params *p);
+/* R: the relation count of a conditional task, 1 for plain retrieval. */
+int hs_task_relations(const hs_task_params *p);
 /* Smallest vocab the parameters need (mixed/explicit need one more node for the filler chain).
  * Saturates at INT_MAX like hs_task_seq_len. */
 int hs_task_min_vocab(const hs_task_params *p);
 
-/* Zeroes *b, then allocates every array (scratch gets `vocab` entries). HS_EINPUT for sizes < 1,
+/* Zeroes *b, then allocates every array (scratch gets vocab + 2T entries). HS_EINPUT for sizes < 1,
  * HS_ENOMEM if memory runs out; on failure *b is left zeroed. */
 hs_status hs_batch_alloc(hs_batch *b, int B, int T, int vocab, hs_err *err);
 /* Frees and zeroes *b; safe on a zeroed batch and twice in a row. */
@@ -57,7 +73,9 @@ void hs_batch_free(hs_batch *b);
 
 /* Fills all B examples of b. query_hops[i] in 1..hops is the hop count of example i's query;
  * NULL means every query asks `hops`. When k < hops, chain 0 has k edges and a filler chain
- * (id C) takes the hops-k edges that keep the length at C*hops+1.
+ * (id C) takes the hops-k edges that keep the length at C*hops+1. In a conditional task every
+ * relation partitions the same nodes into chains of those lengths, and the asked relation is
+ * uniform over the R relations.
  * Needs p accepted by hs_task_check, b allocated with T = hs_task_seq_len(p) and vocab = p->vocab,
  * and (for k < hops under none/implicit) one spare node id; a broken precondition aborts rather
  * than write out of bounds. Draws only from rng and never allocates; query_hops may be

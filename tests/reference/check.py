@@ -3,7 +3,8 @@
 
 DIR is what ref_dump writes:
   model.safetensors  every parameter (F32), __metadata__.config = the job config as JSON
-  batch.safetensors  I32 parent, child, target, supervised [B][T]; F32 logits [B][T][V], loss [1]
+  batch.safetensors  I32 parent, child, rel, target, supervised [B][T]; F32 logits [B][T][V],
+                     loss [1]
   grads.safetensors  F32 d(loss)/d(parameter), one per parameter, same names
 The reference (hs_reference.py) runs the same batch in float64 from the same parameters. Per tensor
 the error is max|hopsweep - reference| / max|reference| and must be <= --tol (1e-4); the
@@ -82,12 +83,12 @@ def main():
         for n in got:
             if n not in expected:
                 problems.append(f"{what}: unexpected tensor {n}")
-    for n in ("parent", "child", "target", "supervised", "logits", "loss"):
+    for n in BATCH_TENSORS:
         if n not in batch:
             problems.append(f"batch.safetensors: missing tensor {n}")
     if not problems:
         B, T = batch["parent"].shape if batch["parent"].ndim == 2 else (0, 0)
-        for n in ("parent", "child", "target", "supervised"):
+        for n in ("parent", "child", "rel", "target", "supervised"):
             if batch[n].shape != (B, T) or batch[n].dtype != np.int32:
                 problems.append(f"batch.safetensors: {n} is {batch[n].dtype} "
                                 f"{list(batch[n].shape)}, expected int32 [B][T] = [{B}][{T}]")
@@ -97,9 +98,12 @@ def main():
         if batch["loss"].size != 1:
             problems.append(f"batch.safetensors: loss has {batch['loss'].size} elements, "
                             "expected 1")
-        for n, hi in (("parent", rc.vocab - 1), ("child", rc.vocab), ("target", rc.vocab - 1)):
+        for n, hi in (("parent", rc.vocab - 1), ("child", rc.vocab), ("target", rc.vocab - 1),
+                      ("rel", max(rc.relations - 1, 0))):
             if batch[n].size and (batch[n].min() < 0 or batch[n].max() > hi):
                 problems.append(f"batch.safetensors: {n} ids outside [0, {hi}]")
+        if not problems:
+            problems += target_problems(batch, rc.vocab)
     for s in extra_tensors(batch):
         problems.append(f"batch.safetensors: unexpected tensor {s}")
     if problems:
@@ -116,10 +120,11 @@ def main():
     child = torch.from_numpy(batch["child"].astype(np.int64))
     target = torch.from_numpy(batch["target"].astype(np.int64))
     supervised = torch.from_numpy(batch["supervised"].astype(np.int64))
+    rel = torch.from_numpy(batch["rel"].astype(np.int64))
     model.zero_grad(set_to_none=False)
     for p in model.parameters():
         p.grad = torch.zeros_like(p)
-    logits = model(parent, child)
+    logits = model(parent, child, rel)
     loss = ref.masked_loss(logits, target, supervised)
     loss.backward()
     rgrads = {n: g.detach().numpy() for n, g in model.named_views(grad=True).items()}
@@ -162,9 +167,38 @@ def main():
     return 0
 
 
+BATCH_TENSORS = ("parent", "child", "rel", "target", "supervised", "logits", "loss")
+
+
 def extra_tensors(batch):
-    known = {"parent", "child", "target", "supervised", "logits", "loss"}
-    return sorted(n for n in batch if n not in known)
+    return sorted(n for n in batch if n not in BATCH_TENSORS)
+
+
+def target_problems(batch, vocab):
+    """The task read back from the batch alone: every position's target must be the root reached
+    by following its own relation from its parent, through edges that form a forest per relation
+    (at most one parent per node and relation, no cycle). The query is the edge whose child is
+    the marker V."""
+    out = []
+    for ex in range(batch["parent"].shape[0]):
+        par, chi, rel, tgt = (batch[n][ex].tolist() for n in ("parent", "child", "rel", "target"))
+        up = {}
+        for p, c, r in zip(par, chi, rel):
+            if c == vocab:
+                continue
+            if (c, r) in up:
+                out.append(f"example {ex}: node {c} has two parents under relation {r}")
+            up[(c, r)] = p
+        for t, (p, r) in enumerate(zip(par, rel)):
+            x, steps = p, 0
+            while (x, r) in up and steps <= len(par):
+                x, steps = up[(x, r)], steps + 1
+            if steps > len(par):
+                out.append(f"example {ex}: relation {r} has a cycle")
+            elif x != tgt[t]:
+                out.append(f"example {ex} position {t}: target {tgt[t]}, but relation {r} from "
+                           f"{p} ends at {x}")
+    return out[:10]
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ bench_torch.py (float32, timed against `hopsweep bench`).
 
 Architecture (B examples of T positions, vocab V, width d, H heads of d_head = d/H):
     x = E_par[parent] + E_chi[child]                     E_chi has V+1 rows; row V marks the query
+        (+ E_rel[rel] when task.kind is conditional: E_rel has task.relations rows, emb.rel)
     per layer:  x += Wo·attn(LN1(x)) + bo
                 x += W2·gelu_tanh(W1·LN2(x) + b1) + b2    only when model.mlp > 0
     logits = Wout·LNf(x) + bout
@@ -123,10 +124,12 @@ def st_write(path, tensors, metadata=None):
 class RefConfig:
     """The model-relevant part of a hopsweep job config."""
 
-    def __init__(self, vocab, layers, heads, d_model, mlp=4, layernorm=True, causal=False):
+    def __init__(self, vocab, layers, heads, d_model, mlp=4, layernorm=True, causal=False,
+                 relations=0):
         self.vocab, self.layers, self.heads, self.d_model = int(vocab), int(layers), int(heads), \
             int(d_model)
         self.mlp, self.layernorm, self.causal = int(mlp), bool(layernorm), bool(causal)
+        self.relations = int(relations)  # rows of emb.rel; 0 = plain retrieval, no such table
         if self.d_model % self.heads:
             raise ValueError(f"model.heads={heads} does not divide model.d_model={d_model}")
 
@@ -150,20 +153,24 @@ class RefConfig:
             causal = att == "causal"
         else:  # an enum index: 0 bidirectional, 1 causal
             causal = int(att) == 1
+        conditional = str(task.get("kind", "retrieval")).strip().lower() == "conditional"
         return RefConfig(vocab=task["vocab"], layers=model["layers"], heads=model["heads"],
                          d_model=model["d_model"], mlp=model.get("mlp", 4),
-                         layernorm=as_bool(model.get("layernorm", True)), causal=causal)
+                         layernorm=as_bool(model.get("layernorm", True)), causal=causal,
+                         relations=int(task.get("relations", 2)) if conditional else 0)
 
     def __repr__(self):
         return (f"RefConfig(vocab={self.vocab}, layers={self.layers}, heads={self.heads}, "
                 f"d_model={self.d_model}, mlp={self.mlp}, layernorm={self.layernorm}, "
-                f"causal={self.causal})")
+                f"causal={self.causal}, relations={self.relations})")
 
 
 def param_shapes(rc):
     """Every parameter tensor of DESIGN §3 in hopsweep's order: list of (name, shape)."""
     V, d, h = rc.vocab, rc.d_model, rc.mlp * rc.d_model
     out = [("emb.par", (V, d)), ("emb.chi", (V + 1, d))]
+    if rc.relations:
+        out.append(("emb.rel", (rc.relations, d)))
     for l in range(rc.layers):
         p = f"blocks.{l}."
         if rc.layernorm:
@@ -234,13 +241,17 @@ class HsTransformer(nn.Module):
         V, d = rc.vocab, rc.d_model
         self.emb_par = nn.Embedding(V, d)
         self.emb_chi = nn.Embedding(V + 1, d)
+        self.emb_rel = nn.Embedding(rc.relations, d) if rc.relations else None
         self.blocks = nn.ModuleList(Block(rc) for _ in range(rc.layers))
         self.lnf = nn.LayerNorm(d, eps=LN_EPS) if rc.layernorm else None
         self.out = nn.Linear(d, V)
 
-    def forward(self, parent, child, keep_attention=False):
-        """parent, child: int64 [B][T]. Returns logits [B][T][V] (and per-layer attention)."""
+    def forward(self, parent, child, rel=None, keep_attention=False):
+        """parent, child (and rel with relations): int64 [B][T]. Returns logits [B][T][V] (and
+        per-layer attention)."""
         x = self.emb_par(parent) + self.emb_chi(child)
+        if self.emb_rel is not None:
+            x = x + self.emb_rel(rel)
         atts = []
         for blk in self.blocks:
             x, att = blk(x)
@@ -259,6 +270,8 @@ class HsTransformer(nn.Module):
 
         d = self.rc.d_model
         out = {"emb.par": t(self.emb_par.weight), "emb.chi": t(self.emb_chi.weight)}
+        if self.emb_rel is not None:
+            out["emb.rel"] = t(self.emb_rel.weight)
         for l, blk in enumerate(self.blocks):
             p = f"blocks.{l}."
             if blk.ln1 is not None:

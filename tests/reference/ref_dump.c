@@ -5,7 +5,7 @@
  * perturbs every parameter by 0.1·N(0,1) (so that biases and LayerNorm gains, which start at 0
  * and 1, are exercised too), samples one batch of train.batch examples, and writes
  *   DIR/model.safetensors  the parameters, __metadata__.config = the job config as JSON
- *   DIR/batch.safetensors  I32 parent, child, target, supervised [B][T]; F32 logits [B][T][V],
+ *   DIR/batch.safetensors  I32 parent, child, rel, target, supervised [B][T]; F32 logits [B][T][V],
  *                          F32 loss [1]
  *   DIR/grads.safetensors  d(loss)/d(parameter), one tensor per parameter, same names
  * check.py DIR then runs the PyTorch reference on the same batch and compares (DESIGN §5).
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     hs_task_sample(&cfg.task, &data, NULL, &b);
 
     hs_model_zero_grad(&m);
-    float loss = hs_model_forward(&m, B, b.parent, b.child, b.target, b.supervised);
+    float loss = hs_model_forward(&m, B, b.parent, b.child, b.rel, b.target, b.supervised);
     hs_model_backward(&m);
 
     int rc = 0;
@@ -107,9 +107,10 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/grads.safetensors", dir);
     f = rc ? NULL : fopen(path, "wb");
     if (!rc && (!f || hs_checkpoint_write(&m, m.grads, &cfg, f, &err) || fclose(f))) rc = fail(&err);
-    const hs_st_entry be[6] = {
+    const hs_st_entry be[7] = {
         {"parent", HS_ST_I32, 2, {B, T, 0}, b.parent},
         {"child", HS_ST_I32, 2, {B, T, 0}, b.child},
+        {"rel", HS_ST_I32, 2, {B, T, 0}, b.rel},
         {"target", HS_ST_I32, 2, {B, T, 0}, b.target},
         {"supervised", HS_ST_I32, 2, {B, T, 0}, sup},
         {"logits", HS_ST_F32, 3, {B, T, V}, m.logits},
@@ -117,7 +118,7 @@ int main(int argc, char **argv)
     };
     snprintf(path, sizeof path, "%s/batch.safetensors", dir);
     f = rc ? NULL : fopen(path, "wb");
-    if (!rc && (!f || hs_st_write(f, be, 6, NULL, &err) || fclose(f))) rc = fail(&err);
+    if (!rc && (!f || hs_st_write(f, be, 7, NULL, &err) || fclose(f))) rc = fail(&err);
     if (rc == 0)
         printf("ref_dump: %s: %d tensors, B=%d T=%d V=%d, %d supervised, loss %.7g\n", dir,
                m.n_tensors, B, T, V, m.n_supervised, (double)loss);
