@@ -33,6 +33,9 @@ expect "out of range" 'model.layers' model.layers=0
 expect "negative" 'train.steps' train.steps=-5
 expect "bad enum" '"sometimes"' task.curriculum=sometimes
 expect "bad bool" '"maybe"' model.layernorm=maybe
+expect "bad task kind" '"cond"' task.kind=cond
+expect "relations without the conditional task" 'task.kind=conditional' task.relations=3
+expect "relations out of range" 'task.relations' task.kind=conditional task.relations=0
 expect "not a finite float" 'train.lr' train.lr=nan
 expect "impossible task sizes" 'task.vocab' task.vocab=5 task.hops=4 task.chains=2
 expect "d_model not a multiple of heads" 'model.heads' model.d_model=10 model.heads=4

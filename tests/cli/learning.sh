@@ -16,6 +16,23 @@ print("hops 2, 2 layers, implicit: query accuracy", acc, "after", rec["steps"], 
 assert rec["status"] == "done"
 assert acc >= 0.98, acc
 PY
+# Conditional retrieval: 2 relations over the same nodes, the query naming one (chance among
+# the asked relation's roots 0.5); the checkpoint carries the relation table as emb.rel [R][d].
+"$hs" train task.kind=conditional task.relations=2 task.hops=2 task.chains=2 model.layers=2 \
+    train.steps=2000 train.early_stop=0.98 log.checkpoint=true --out "$tmp/cond" --json --quiet \
+    >"$tmp/cond.json"
+/usr/bin/python3 - "$tmp/cond.json" "$tmp/cond/model.safetensors" <<'PY'
+import json, struct, sys
+rec = json.load(open(sys.argv[1]))
+acc = rec["final"]["query_acc"]
+print("conditional, 2 relations, hops 2, 2 layers: query accuracy", acc, "after", rec["steps"], "steps")
+assert rec["status"] == "done" and rec["config"]["task"]["kind"] == "conditional"
+assert acc >= 0.98, acc
+with open(sys.argv[2], "rb") as f:
+    header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+assert header["emb.rel"]["shape"] == [2, 64], header["emb.rel"]
+assert header["emb.chi"]["shape"] == [65, 64], header["emb.chi"]
+PY
 # weight decay 10 at lr 10 multiplies the weights by -99 every step: the loss must overflow
 set +e
 "$hs" train train.lr=10 train.weight_decay=10 train.warmup=0 train.steps=200 --json --quiet \
