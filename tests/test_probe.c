@@ -184,6 +184,37 @@ static void test_forced_roles(void **state)
     hs_batch_free(&b);
 }
 
+/* Conditional retrieval, 2 relations: offsets run along each position's own relation, and the
+ * other relation's edges, on the same nodes, are "other". D = 4, C = 3: T = 25, and every row
+ * has 20 positions of other chains besides the query. */
+static void test_forced_roles_conditional(void **state)
+{
+    const hs_task_params tp = {.hops = 4, .chains = 3, .vocab = 15,
+                               .curriculum = HS_CURRICULUM_NONE,
+                               .kind = HS_TASK_CONDITIONAL, .relations = 2};
+    hs_batch b;
+    sample(&b, &tp, 8, NULL, 13);
+    assert_int_equal(b.T, 25);
+    float **att = forced_attention(&b, L2, H5, forced_rules);
+    hs_probe p;
+    assert_int_equal(hs_probe_init(&p, L2, H5, tp.hops, NULL), HS_OK);
+    hs_probe_add(&p, (const float *const *)att, b.B, b.T, b.chain, b.index);
+    hs_head_role roles[L2 * H5];
+    hs_probe_roles(&p, roles);
+    assert_role(&roles[0], 1, 0, "L1:-1", 1.0);
+    assert_role(&roles[1], 1, 1, "L1:+1", 1.0);
+    assert_role(&roles[2], 1, 2, "L1:self", 1.0);
+    assert_role(&roles[3], 1, 3, "L1:other", 1.0 / 20.0);
+    assert_role(&roles[5], 2, 0, "L2:-3", 1.0);
+    assert_role(&roles[6], 2, 1, "L2:+3", 1.0);
+    /* the 20 edges outside chain 0 put all on the query, chain 0's 4 edges count 0 there */
+    assert_role(&roles[7], 2, 2, "L2:query", 20.0 / 24.0);
+    assert_role(&roles[9], 2, 4, "L2:+2", 1.0);
+    hs_probe_free(&p);
+    free_attention(att, L2);
+    hs_batch_free(&b);
+}
+
 /* The mixed curriculum: query hops 1..4, a filler chain takes the rest. Existence comes from
  * each example's own arrays, so the forced heads still score exactly 1. */
 static void test_forced_roles_mixed(void **state)
@@ -537,6 +568,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forced_roles),
         cmocka_unit_test(test_forced_roles_mixed),
+        cmocka_unit_test(test_forced_roles_conditional),
         cmocka_unit_test(test_batches_add_up),
         cmocka_unit_test(test_inconsistent_input),
         cmocka_unit_test(test_init_and_values),
