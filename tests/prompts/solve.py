@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""Solves every prompt of a `hopsweep prompts` set from its text alone and checks the record.
+
+usage: solve.py PROMPTS.jsonl
+
+For each line: parse the statements of the prompt text back into links (child -> parent per
+relation), read the question (and, for conditional prompts, the rule that picks the relation),
+follow the links from the asked entity to the end, and check that this is the record's `answer`
+after exactly `hops` links, along `chain`; that each relation's links form K+1 disjoint chains
+of `hops` links; that the choices printed are the record's, distinct, with the answer at
+`answer_index`. Prints one line per failure and a summary; exits 1 on any failure.
+"""
+import json
+import re
+import sys
+
+STATEMENT = {
+    "variables": re.compile(r"^([A-Z]+) = ([A-Z]+|[0-9]+)$"),
+    "relatives": re.compile(r"^([A-Z][a-z]+)'s (mother) is ([A-Z][a-z]+)\.$"),
+    "locations": re.compile(r"^The ([a-z ]+) is in the ([a-z ]+)\.$"),
+    "calls": re.compile(r"^([a-z]+_[a-z]+) calls ([a-z]+_[a-z]+)\.$"),
+    "conditional": re.compile(r"^([A-Z][a-z]+)'s (mentor|patron) is ([A-Z][a-z]+)\.$"),
+}
+QUESTION = {
+    "variables": re.compile(r"^What is the value of ([A-Z]+)\?$"),
+    "relatives": re.compile(
+        r"^Going from mother to mother, who is the earliest ancestor of ([A-Z][a-z]+) named above\?$"),
+    "locations": re.compile(r"^Which room is the ([a-z ]+) in\?$"),
+    "calls": re.compile(r"^When ([a-z]+_[a-z]+) runs, in which function does the chain of calls end\?$"),
+    "conditional": re.compile(r"^Who is the last person named above in ([A-Z][a-z]+)'s line\?$"),
+}
+RULE = re.compile(r"^A wizard's line runs from mentor to mentor, a muggle's from patron to patron\. "
+                  r"([A-Z][a-z]+) is a (wizard|muggle)\.$")
+CHOICE = re.compile(r"^([A-Z])\. (.+)$")
+KEYS = ["id", "formulation", "hops", "distractors", "prompt", "choices", "answer", "answer_index",
+        "chain"]
+
+
+def links(form, m):
+    """(relation, child, parent) of a matched statement."""
+    if form == "variables":
+        return "=", m.group(1), m.group(2)
+    if form in ("relatives", "conditional"):
+        return m.group(2), m.group(1), m.group(3)
+    return "in" if form == "locations" else "calls", m.group(1), m.group(2)
+
+
+def check_chains(parent, hops, chains):
+    """Each relation's links are `chains` disjoint chains of `hops` links."""
+    children = {}
+    for c, p in parent.items():
+        if p in children:
+            return f"{p} is the parent of both {children[p]} and {c}"
+        children[p] = c
+    roots = [p for p in children if p not in parent]
+    if len(roots) != chains:
+        return f"{len(roots)} chains, expected {chains}"
+    for r in roots:
+        n, x = 0, r
+        while x in children:
+            x, n = children[x], n + 1
+        if n != hops:
+            return f"the chain from {r} has {n} links, expected {hops}"
+    return None
+
+
+def solve(rec):
+    form, hops, k = rec["formulation"], rec["hops"], rec["distractors"]
+    lines = rec["prompt"].split("\n")
+    parents = {}
+    i = 1  # line 0 introduces the statements
+    while i < len(lines) and STATEMENT[form].match(lines[i]):
+        rel, child, par = links(form, STATEMENT[form].match(lines[i]))
+        rel_parents = parents.setdefault(rel, {})
+        if child in rel_parents:
+            return f"{child} has two {rel} links"
+        rel_parents[child] = par
+        i += 1
+    relations = 2 if form == "conditional" else 1
+    if len(parents) != relations:
+        return f"{len(parents)} relations in the statements, expected {relations}"
+    for rel, p in parents.items():
+        why = check_chains(p, hops, k + 1)
+        if why:
+            return f"{rel}: {why}"
+    follow = next(iter(parents))
+    if form == "conditional":
+        m = RULE.match(lines[i]) if i < len(lines) else None
+        if not m:
+            return f"no rule line where expected: {lines[i:i + 1]}"
+        follow = "mentor" if m.group(2) == "wizard" else "patron"
+        ruled = m.group(1)
+        i += 1
+    m = QUESTION[form].match(lines[i]) if i < len(lines) else None
+    if not m:
+        return f"no question where expected: {lines[i:i + 1]}"
+    asked = m.group(1)
+    if form == "conditional" and asked != ruled:
+        return f"the rule is about {ruled}, the question about {asked}"
+    i += 1
+    path = [asked]
+    while path[-1] in parents[follow]:
+        path.append(parents[follow][path[-1]])
+    if len(path) - 1 != hops:
+        return f"following {follow} from {asked} takes {len(path) - 1} links, not {hops}"
+    if path[-1] != rec["answer"]:
+        return f"the text leads to {path[-1]}, the record says {rec['answer']}"
+    if path != rec["chain"]:
+        return f"the text's chain {path} is not the record's {rec['chain']}"
+    printed = []
+    while i < len(lines) and CHOICE.match(lines[i]):
+        m = CHOICE.match(lines[i])
+        if m.group(1) != chr(ord("A") + len(printed)):
+            return f"choice letters out of order at {lines[i]!r}"
+        printed.append(m.group(2))
+        i += 1
+    if rec["choices"] is None:
+        if printed or rec["answer_index"] is not None:
+            return "a plain prompt with choices"
+        if lines[i:] != [lines[-1]] or not lines[-1].startswith("Answer with the "):
+            return f"unexpected ending {lines[i:]}"
+        return None
+    if printed != rec["choices"]:
+        return f"printed choices {printed} are not the record's {rec['choices']}"
+    if len(printed) != 4 or len(set(printed)) != 4:
+        return f"choices {printed} are not four distinct strings"
+    if printed[rec["answer_index"]] != rec["answer"]:
+        return "answer_index does not point at the answer"
+    # The wrong choices, most tempting first: where the other relation leads (conditional), then
+    # the ends of the distractor chains.
+    wrong = set(printed) - {rec["answer"]}
+    asked_rel = parents[follow]
+    ends = {x for x in asked_rel.values() if x not in asked_rel and x != rec["answer"]}
+    slots = 3
+    if form == "conditional":
+        x = asked
+        other = parents["patron" if follow == "mentor" else "mentor"]
+        while x in other:
+            x = other[x]
+        if x != rec["answer"]:
+            if x not in wrong:
+                return f"the other relation's end {x} is not among the choices {printed}"
+            slots -= 1
+            ends.discard(x)
+    if len(wrong & ends) != min(slots, len(ends)):
+        return f"choices {printed} hold {len(wrong & ends)} distractor ends of {sorted(ends)}"
+    if lines[i:] != ["Answer with the letter of the correct choice."]:
+        return f"unexpected ending {lines[i:]}"
+    return None
+
+
+def main():
+    failures, n, ids = 0, 0, set()
+    with open(sys.argv[1], encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            n += 1
+            rec = json.loads(line)
+            why = None
+            if list(rec) != KEYS:
+                why = f"keys {list(rec)}"
+            elif rec["id"] in ids:
+                why = f"duplicate id {rec['id']}"
+            else:
+                ids.add(rec["id"])
+                why = solve(rec)
+            if why:
+                failures += 1
+                print(f"FAIL line {lineno} ({rec.get('id')}): {why}")
+    print(f"{n - failures} of {n} prompts solved from their text")
+    sys.exit(1 if failures or not n else 0)
+
+
+if __name__ == "__main__":
+    main()
