@@ -377,11 +377,16 @@ static hs_status build(gen *g, int index, hs_json *j, hs_err *err)
     name_nodes(g);
     int relation = 0, other_root = -1;
     if (form == HS_PROMPT_CONDITIONAL) {
+        /* The other relation is redrawn until it leads elsewhere from the asked node (about one
+         * draw in nine at 2 chains, 3 hops is redrawn): a prompt whose answer is the same
+         * whichever relation is followed would not test the rule. */
         relation = (int)hs_rng_below(&g->rng, 2);
         for (int v = 0; v < g->nodes; v++) g->other[v] = v;
-        shuffle(&g->rng, g->other, g->nodes);
-        for (int p = 0; p < g->nodes; p++)
-            if (g->other[p] == D) other_root = g->other[p - p % (D + 1)];
+        do {
+            shuffle(&g->rng, g->other, g->nodes);
+            for (int p = 0; p < g->nodes; p++)
+                if (g->other[p] == D) other_root = g->other[p - p % (D + 1)];
+        } while (other_root == 0);
     }
     char *text = NULL;
     size_t text_len = 0;

@@ -107,6 +107,12 @@ def solve(rec):
         return f"the text leads to {path[-1]}, the record says {rec['answer']}"
     if path != rec["chain"]:
         return f"the text's chain {path} is not the record's {rec['chain']}"
+    if form == "conditional":
+        other_end, other = asked, parents["patron" if follow == "mentor" else "mentor"]
+        while other_end in other:
+            other_end = other[other_end]
+        if other_end == rec["answer"]:
+            return "following the other relation gives the same answer: the rule does not matter"
     printed = []
     while i < len(lines) and CHOICE.match(lines[i]):
         m = CHOICE.match(lines[i])
@@ -133,15 +139,10 @@ def solve(rec):
     ends = {x for x in asked_rel.values() if x not in asked_rel and x != rec["answer"]}
     slots = 3
     if form == "conditional":
-        x = asked
-        other = parents["patron" if follow == "mentor" else "mentor"]
-        while x in other:
-            x = other[x]
-        if x != rec["answer"]:
-            if x not in wrong:
-                return f"the other relation's end {x} is not among the choices {printed}"
-            slots -= 1
-            ends.discard(x)
+        if other_end not in wrong:
+            return f"the other relation's end {other_end} is not among the choices {printed}"
+        slots -= 1
+        ends.discard(other_end)
     if len(wrong & ends) != min(slots, len(ends)):
         return f"choices {printed} hold {len(wrong & ends)} distractor ends of {sorted(ends)}"
     if lines[i:] != ["Answer with the letter of the correct choice."]:
