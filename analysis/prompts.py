@@ -1,16 +1,32 @@
 #!/usr/bin/python3
-"""Solves every prompt of a `hopsweep prompts` set from its text alone and checks the record.
+"""prompts.py - solves `hopsweep prompts` sets from their text, checks them, and writes the answer
+files of simple strategies that calibrate a set before a language model is scored on it.
 
-usage: solve.py PROMPTS.jsonl
+    /usr/bin/python3 analysis/prompts.py check PROMPTS.jsonl
+    /usr/bin/python3 analysis/prompts.py answer PROMPTS.jsonl --strategy S [--seed N] [--text]
 
-For each line: parse the statements of the prompt text back into links (child -> parent per
-relation), read the question (and, for conditional prompts, the rule that picks the relation),
-follow the links from the asked entity to the end, and check that this is the record's `answer`
-after exactly `hops` links, along `chain`; that each relation's links form K+1 disjoint chains
-of `hops` links; that the choices printed are the record's, distinct, with the answer at
-`answer_index`. Prints one line per failure and a summary; exits 1 on any failure.
+`check` parses each prompt's statements back into links (child -> parent per relation), reads
+the question (and a conditional prompt's rule, which picks the relation), follows the links from
+the asked entity to the end, and checks that this is the record's `answer` after exactly `hops`
+links, along `chain`; that each relation's links are K+1 disjoint chains of `hops` links; that
+the printed choices are the record's, distinct, with the answer at `answer_index` and the
+tempting wrong answers among them (docs/prompts.md). One line per failure and a summary; exit 1
+on any failure.
+
+`answer` writes an answer file (one {"id", "answer"} per line, docs/prompts-scoring.md) to
+standard output, answering each prompt by a strategy:
+  solve      follow the statements (the answer, every time)
+  guess      a uniformly random choice (plain prompts: a random entity of the prompt)
+  ends       a uniformly random choice among those that end a chain in the prompt (plain
+             prompts: among every chain end): a reader who knows the answer ends a chain but
+             cannot follow one
+  short      stop one link short of the answer (the entity before it on the chain)
+Choices are answered by letter, or with --text by a sentence holding the choice's text.
+Standard library only.
 """
+import argparse
 import json
+import random
 import re
 import sys
 
@@ -150,25 +166,77 @@ def solve(rec):
     return None
 
 
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def check(path):
+    failures, ids = 0, set()
+    recs = read(path)
+    for lineno, rec in enumerate(recs, 1):
+        if list(rec) != KEYS:
+            why = f"keys {list(rec)}"
+        elif rec["id"] in ids:
+            why = f"duplicate id {rec['id']}"
+        else:
+            ids.add(rec["id"])
+            why = solve(rec)
+        if why:
+            failures += 1
+            print(f"FAIL line {lineno} ({rec.get('id')}): {why}")
+    print(f"{len(recs) - failures} of {len(recs)} prompts solved from their text")
+    return 1 if failures or not recs else 0
+
+
+def chain_ends(rec):
+    """Every entity that ends a chain of the prompt, in any relation."""
+    form = rec["formulation"]
+    parents = {}
+    for line in rec["prompt"].split("\n"):
+        m = STATEMENT[form].match(line)
+        if m:
+            rel, child, par = links(form, m)
+            parents.setdefault(rel, {})[child] = par
+    return sorted({p for rel in parents.values() for p in rel.values() if p not in rel})
+
+
+def answer(path, strategy, seed, text):
+    rng = random.Random(seed)
+    for rec in read(path):
+        choices, chain = rec["choices"], rec["chain"]
+        if strategy == "solve":
+            pick = rec["answer"]
+        elif strategy == "short":
+            pick = chain[-2]
+        elif strategy == "ends":
+            ends = chain_ends(rec)
+            pick = rng.choice([c for c in choices if c in ends] if choices else ends)
+        else:
+            pick = rng.choice(choices if choices else chain_ends(rec) + chain[:-1])
+        if choices and pick not in choices:
+            out = "I cannot tell."  # `short` when the entity before the answer is no choice
+        elif choices and not text:
+            out = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[choices.index(pick)]
+        else:
+            out = f"Following the statements, the answer is {pick}."
+        print(json.dumps({"id": rec["id"], "answer": out}))
+    return 0
+
+
 def main():
-    failures, n, ids = 0, 0, set()
-    with open(sys.argv[1], encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            n += 1
-            rec = json.loads(line)
-            why = None
-            if list(rec) != KEYS:
-                why = f"keys {list(rec)}"
-            elif rec["id"] in ids:
-                why = f"duplicate id {rec['id']}"
-            else:
-                ids.add(rec["id"])
-                why = solve(rec)
-            if why:
-                failures += 1
-                print(f"FAIL line {lineno} ({rec.get('id')}): {why}")
-    print(f"{n - failures} of {n} prompts solved from their text")
-    sys.exit(1 if failures or not n else 0)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("check").add_argument("prompts")
+    a = sub.add_parser("answer")
+    a.add_argument("prompts")
+    a.add_argument("--strategy", choices=["solve", "guess", "ends", "short"], required=True)
+    a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--text", action="store_true")
+    args = ap.parse_args()
+    if args.cmd == "check":
+        sys.exit(check(args.prompts))
+    sys.exit(answer(args.prompts, args.strategy, args.seed, args.text))
 
 
 if __name__ == "__main__":
