@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "hopsweep/fileio.h"
+#include "hopsweep/jsonline.h"
 #include "hopsweep/rng.h"
 
 #define RUNS_FILE "runs.jsonl"
@@ -185,65 +186,6 @@ typedef struct parse_ctx {
     char why[512];
 } parse_ctx;
 
-static bool scalar_is(const yaml_node_t *n, const char *text)
-{
-    size_t len = strlen(text);
-    return n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
-           memcmp(n->data.scalar.value, text, len) == 0;
-}
-
-static const char *scalar_text(const yaml_node_t *n)
-{
-    return (const char *)n->data.scalar.value; /* libyaml NUL-terminates scalars */
-}
-
-/* JSON null (a plain null, not the string "null"). */
-static bool is_null(const yaml_node_t *n)
-{
-    return !n || (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                  (scalar_is(n, "null") || scalar_is(n, "~") || n->data.scalar.length == 0));
-}
-
-static const yaml_node_t *map_get(yaml_document_t *d, const yaml_node_t *map, const char *key)
-{
-    if (!map || map->type != YAML_MAPPING_NODE) return NULL;
-    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++)
-        if (scalar_is(yaml_document_get_node(d, p->key), key))
-            return yaml_document_get_node(d, p->value);
-    return NULL;
-}
-
-static bool scalar_double(const yaml_node_t *n, double *v)
-{
-    if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-        !n->data.scalar.length)
-        return false;
-    char *end;
-    errno = 0;
-    *v = strtod(scalar_text(n), &end);
-    return !errno && *end == '\0' && isfinite(*v);
-}
-
-static bool scalar_int(const yaml_node_t *n, int *v)
-{
-    double d;
-    if (!scalar_double(n, &d) || d != floor(d) || d < -2147483647.0 || d > 2147483647.0)
-        return false;
-    *v = (int)d;
-    return true;
-}
-
-static size_t seq_len(const yaml_node_t *n)
-{
-    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-static const yaml_node_t *seq_at(yaml_document_t *d, const yaml_node_t *n, size_t i)
-{
-    return yaml_document_get_node(d, n->data.sequence.items.start[i]);
-}
-
 /* Remembers an unknown config key for the notice: the distinct names that fit are spelled
  * out, and unknown_more says there were others. */
 static void note_unknown_key(hs_results *r, const char *key)
@@ -279,7 +221,7 @@ static line_result apply_config(parse_ctx *x, const yaml_node_t *map, const char
             return LINE_BAD;
         }
         char key[128];
-        int n = snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", scalar_text(k));
+        int n = snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", hs_jl_scalar_text(k));
         if (n < 0 || (size_t)n >= sizeof key) {
             snprintf(x->why, sizeof x->why, "a config key longer than %zu bytes", sizeof key - 1);
             return LINE_BAD;
@@ -293,13 +235,13 @@ static line_result apply_config(parse_ctx *x, const yaml_node_t *map, const char
             note_unknown_key(x->r, key);
             continue;
         }
-        if (is_null(v)) continue; /* no value: the default stands */
+        if (hs_jl_is_null(v)) continue; /* no value: the default stands */
         if (v->type != YAML_SCALAR_NODE) {
             snprintf(x->why, sizeof x->why, "config key %s is not a single value", key);
             return LINE_BAD;
         }
         hs_err e = {0};
-        if (hs_config_set(c, key, scalar_text(v), &e)) {
+        if (hs_config_set(c, key, hs_jl_scalar_text(v), &e)) {
             snprintf(x->why, sizeof x->why, "%s", e.msg);
             return LINE_BAD;
         }
@@ -312,20 +254,20 @@ static line_result read_hop_array(parse_ctx *x, const yaml_node_t *seq, bool int
                                   float **facc, int **isteps, const char *what)
 {
     *n_out = 0;
-    if (!seq || is_null(seq)) return LINE_OK;
-    if (seq->type != YAML_SEQUENCE_NODE || seq_len(seq) > 100000000) {
+    if (!seq || hs_jl_is_null(seq)) return LINE_OK;
+    if (seq->type != YAML_SEQUENCE_NODE || hs_jl_seq_len(seq) > 100000000) {
         snprintf(x->why, sizeof x->why, "%s is not an array", what);
         return LINE_BAD;
     }
-    size_t n = seq_len(seq);
+    size_t n = hs_jl_seq_len(seq);
     if (!n) return LINE_OK;
     if (ints ? !(*isteps = malloc(n * sizeof **isteps)) : !(*facc = malloc(n * sizeof **facc)))
         return LINE_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        const yaml_node_t *v = seq_at(x->doc, seq, i);
+        const yaml_node_t *v = hs_jl_seq_at(x->doc, seq, i);
         double d = NAN;
         int s = -1;
-        if (!is_null(v) && (ints ? !scalar_int(v, &s) || s < 0 : !scalar_double(v, &d))) {
+        if (!hs_jl_is_null(v) && (ints ? !hs_jl_scalar_int(v, &s) || s < 0 : !hs_jl_scalar_double(v, &d))) {
             snprintf(x->why, sizeof x->why, "%s holds something other than %s or null", what,
                      ints ? "a step" : "a number");
             return LINE_BAD;
@@ -342,25 +284,25 @@ static line_result read_hop_array(parse_ctx *x, const yaml_node_t *seq, bool int
 /* emergence.order (roles, repeats dropped) and the steps emergence.heads gives them. */
 static line_result read_emergence(parse_ctx *x, const yaml_node_t *em, hs_run_record *run)
 {
-    const yaml_node_t *order = map_get(x->doc, em, "order");
-    if (!order || is_null(order)) return LINE_OK; /* an older writer: no head data */
+    const yaml_node_t *order = hs_jl_map_get(x->doc, em, "order");
+    if (!order || hs_jl_is_null(order)) return LINE_OK; /* an older writer: no head data */
     if (order->type != YAML_SEQUENCE_NODE) {
         snprintf(x->why, sizeof x->why, "emergence.order is not an array");
         return LINE_BAD;
     }
-    size_t n = seq_len(order);
+    size_t n = hs_jl_seq_len(order);
     run->has_heads = true;
     if (!n) return LINE_OK;
     run->emerged = malloc(n * sizeof *run->emerged);
     run->emerged_step = malloc(n * sizeof *run->emerged_step);
     if (!run->emerged || !run->emerged_step) return LINE_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        const yaml_node_t *v = seq_at(x->doc, order, i);
-        if (!v || v->type != YAML_SCALAR_NODE || !v->data.scalar.length || is_null(v)) {
+        const yaml_node_t *v = hs_jl_seq_at(x->doc, order, i);
+        if (!v || v->type != YAML_SCALAR_NODE || !v->data.scalar.length || hs_jl_is_null(v)) {
             snprintf(x->why, sizeof x->why, "emergence.order holds something other than roles");
             return LINE_BAD;
         }
-        int role = role_intern(x->r, scalar_text(v), v->data.scalar.length);
+        int role = role_intern(x->r, hs_jl_scalar_text(v), v->data.scalar.length);
         if (role < 0) return LINE_NOMEM;
         bool seen = false;
         for (int j = 0; j < run->n_emerged; j++) seen |= run->emerged[j] == role;
@@ -368,20 +310,20 @@ static line_result read_emergence(parse_ctx *x, const yaml_node_t *em, hs_run_re
         run->emerged[run->n_emerged] = role;
         run->emerged_step[run->n_emerged++] = -1;
     }
-    const yaml_node_t *heads = map_get(x->doc, em, "heads");
+    const yaml_node_t *heads = hs_jl_map_get(x->doc, em, "heads");
     if (!heads || heads->type != YAML_SEQUENCE_NODE) return LINE_OK; /* steps unknown */
-    for (size_t i = 0; i < seq_len(heads); i++) {
-        const yaml_node_t *h = seq_at(x->doc, heads, i);
-        const yaml_node_t *role = map_get(x->doc, h, "role"), *step = map_get(x->doc, h, "step");
+    for (size_t i = 0; i < hs_jl_seq_len(heads); i++) {
+        const yaml_node_t *h = hs_jl_seq_at(x->doc, heads, i);
+        const yaml_node_t *role = hs_jl_map_get(x->doc, h, "role"), *step = hs_jl_map_get(x->doc, h, "step");
         int s;
-        if (!role || role->type != YAML_SCALAR_NODE || is_null(step)) continue;
-        if (!scalar_int(step, &s) || s < 0) {
+        if (!role || role->type != YAML_SCALAR_NODE || hs_jl_is_null(step)) continue;
+        if (!hs_jl_scalar_int(step, &s) || s < 0) {
             snprintf(x->why, sizeof x->why, "emergence.heads holds a step that is not a count");
             return LINE_BAD;
         }
         for (int j = 0; j < run->n_emerged; j++) {
             const char *name = x->r->roles[run->emerged[j]].name;
-            if (strlen(name) == role->data.scalar.length && !strcmp(name, scalar_text(role)) &&
+            if (strlen(name) == role->data.scalar.length && !strcmp(name, hs_jl_scalar_text(role)) &&
                 (run->emerged_step[j] < 0 || s < run->emerged_step[j]))
                 run->emerged_step[j] = s;
         }
@@ -401,29 +343,25 @@ static bool is_job_id(const yaml_node_t *n)
 
 static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_record *run)
 {
-    yaml_document_t *d = x->doc;
-    if (!root || root->type != YAML_MAPPING_NODE) {
-        snprintf(x->why, sizeof x->why, "not a JSON object");
-        return LINE_BAD;
-    }
-    const yaml_node_t *id = map_get(d, root, "id"), *st = map_get(d, root, "status");
+    yaml_document_t *d = x->doc; /* root is an object: hs_jl_load_object checked */
+    const yaml_node_t *id = hs_jl_map_get(d, root, "id"), *st = hs_jl_map_get(d, root, "status");
     if (!is_job_id(id)) {
         snprintf(x->why, sizeof x->why, "no \"id\" of 16 lowercase hex digits");
         return LINE_BAD;
     }
     memcpy(run->id, id->data.scalar.value, 16);
     run->id[16] = '\0';
-    if (scalar_is(st, "done"))
+    if (hs_jl_scalar_is(st, "done"))
         run->status = HS_RUN_DONE;
-    else if (scalar_is(st, "failed"))
+    else if (hs_jl_scalar_is(st, "failed"))
         run->status = HS_RUN_FAILED;
-    else if (scalar_is(st, "interrupted"))
+    else if (hs_jl_scalar_is(st, "interrupted"))
         run->status = HS_RUN_INTERRUPTED;
     else {
         snprintf(x->why, sizeof x->why, "no \"status\" of done, failed or interrupted");
         return LINE_BAD;
     }
-    const yaml_node_t *cfg = map_get(d, root, "config");
+    const yaml_node_t *cfg = hs_jl_map_get(d, root, "config");
     if (!cfg || cfg->type != YAML_MAPPING_NODE) {
         snprintf(x->why, sizeof x->why, "no \"config\" object");
         return LINE_BAD;
@@ -434,28 +372,28 @@ static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_re
 
     run->steps = -1;
     run->query_acc = NAN;
-    const yaml_node_t *steps = map_get(d, root, "steps");
-    if (steps && !is_null(steps) && !scalar_int(steps, &run->steps)) run->steps = -1;
-    const yaml_node_t *final = map_get(d, root, "final");
-    const yaml_node_t *qa = map_get(d, final, "query_acc");
-    if (qa && !is_null(qa) && !scalar_double(qa, &run->query_acc)) {
+    const yaml_node_t *steps = hs_jl_map_get(d, root, "steps");
+    if (steps && !hs_jl_is_null(steps) && !hs_jl_scalar_int(steps, &run->steps)) run->steps = -1;
+    const yaml_node_t *final = hs_jl_map_get(d, root, "final");
+    const yaml_node_t *qa = hs_jl_map_get(d, final, "query_acc");
+    if (qa && !hs_jl_is_null(qa) && !hs_jl_scalar_double(qa, &run->query_acc)) {
         snprintf(x->why, sizeof x->why, "final.query_acc is not a number");
         return LINE_BAD;
     }
-    lr = read_hop_array(x, map_get(d, final, "hop_acc"), false, &run->n_hop_acc, &run->hop_acc,
+    lr = read_hop_array(x, hs_jl_map_get(d, final, "hop_acc"), false, &run->n_hop_acc, &run->hop_acc,
                         NULL, "final.hop_acc");
     if (lr != LINE_OK) return lr;
-    const yaml_node_t *em = map_get(d, root, "emergence");
-    lr = read_hop_array(x, map_get(d, em, "hop_steps"), true, &run->n_hop_steps, NULL,
+    const yaml_node_t *em = hs_jl_map_get(d, root, "emergence");
+    lr = read_hop_array(x, hs_jl_map_get(d, em, "hop_steps"), true, &run->n_hop_steps, NULL,
                         &run->hop_steps, "emergence.hop_steps");
     if (lr != LINE_OK) return lr;
     if (em && em->type == YAML_MAPPING_NODE) {
         lr = read_emergence(x, em, run);
         if (lr != LINE_OK) return lr;
     }
-    const yaml_node_t *metrics = map_get(d, map_get(d, root, "files"), "metrics");
-    if (metrics && metrics->type == YAML_SCALAR_NODE && !is_null(metrics)) {
-        run->metrics = strdup(scalar_text(metrics));
+    const yaml_node_t *metrics = hs_jl_map_get(d, hs_jl_map_get(d, root, "files"), "metrics");
+    if (metrics && metrics->type == YAML_SCALAR_NODE && !hs_jl_is_null(metrics)) {
+        run->metrics = strdup(hs_jl_scalar_text(metrics));
         if (!run->metrics) return LINE_NOMEM;
     }
     return LINE_OK;
@@ -478,46 +416,29 @@ static bool put_run(hs_results *r, hs_run_record *run)
     return true;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
 hs_status hs_results_add_line(hs_results *r, const char *line, size_t len, size_t lineno,
                               hs_err *err)
 {
-    /* Blank lines and spaces around the object are tolerated, as the store itself does. */
-    while (len && is_space(line[0])) line++, len--;
-    while (len && is_space(line[len - 1])) len--;
-    if (!len) return HS_OK;
-
     parse_ctx x = {.r = r};
     hs_run_record run;
     memset(&run, 0, sizeof run);
     run.line = lineno;
-    yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) goto nomem;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)line, len);
-    line_result lr = LINE_BAD;
-    snprintf(x.why, sizeof x.why, "not valid JSON");
-    if (yaml_parser_load(&parser, &doc)) {
+    const char *why;
+    line_result lr;
+    switch (hs_jl_load_object(line, len, &doc, &why)) {
+    case HS_JL_BLANK: return HS_OK; /* tolerated, as the store itself does */
+    case HS_JL_NOMEM: goto nomem;
+    case HS_JL_BAD:
+        lr = LINE_BAD;
+        snprintf(x.why, sizeof x.why, "%s", why);
+        break;
+    default:
         x.doc = &doc;
         lr = parse_record(&x, yaml_document_get_root_node(&doc), &run);
         yaml_document_delete(&doc);
-        if (lr == LINE_OK) { /* text after the object: two records run together, or junk */
-            if (!yaml_parser_load(&parser, &doc)) {
-                lr = LINE_BAD;
-            } else {
-                if (yaml_document_get_root_node(&doc)) lr = LINE_BAD;
-                yaml_document_delete(&doc);
-            }
-            if (lr == LINE_BAD) snprintf(x.why, sizeof x.why, "text after the JSON object");
-        }
-    } else if (parser.error == YAML_MEMORY_ERROR) {
-        lr = LINE_NOMEM;
+        break;
     }
-    yaml_parser_delete(&parser);
     if (lr == LINE_NOMEM) goto nomem;
     if (lr == LINE_BAD) {
         if (!r->skipped++) {

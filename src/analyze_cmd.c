@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hopsweep/analyze.h"
+#include "hopsweep/csv.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
 #include "hopsweep/json.h"
@@ -316,31 +317,17 @@ static void render_text(FILE *f, const table *t, bool markdown)
     free(w);
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s[strcspn(s, ",\"\n\r")] && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 static void render_csv(FILE *f, const table *t)
 {
     char buf[64];
     fprintf(f, "# %s\n", t->name);
     for (int c = 0; c < t->cols; c++) {
         if (c) fputc(',', f);
-        csv_field(f, t->head[c] ? t->head[c] : "");
+        hs_csv_field(f, t->head[c] ? t->head[c] : "");
     }
     fputc('\n', f);
     for (size_t i = 0; i < t->n; i++) {
-        csv_field(f, value_text(&t->v[i], buf, sizeof buf));
+        hs_csv_field(f, value_text(&t->v[i], buf, sizeof buf));
         fputc((i + 1) % (size_t)t->cols ? ',' : '\n', f);
     }
 }

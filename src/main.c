@@ -1,4 +1,5 @@
-/* main.c — the hopsweep command line: `train`, `run`, `expand`, `bench`, and help.
+/* main.c — the hopsweep command line: `train`, `run`, `expand`, `store`, `bench`, and help;
+ * `analyze`, `attn`, `slurm` and `prompts` live in their own *_cmd.c files.
  *
  * Exit codes: 0 success; 1 a job failed (diverged); 2 bad input (arguments, config, YAML);
  * 3 a file could not be written or memory ran out; 4 a sweep was stopped by a signal before
@@ -22,6 +23,7 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
+#include "hopsweep/prompts_cmd.h"
 #include "hopsweep/slurm_cmd.h"
 #include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
@@ -40,6 +42,8 @@ static const char USAGE[] =
     "  attn LOG                           list or draw a job's attention log (attn.zst)\n"
     "  slurm SWEEP.yaml [--submit]        render (and submit) a Slurm batch script for a sweep\n"
     "  bench                              time training steps of the reference models S, M, L\n"
+    "  prompts [--formulation F ...]      write prompt sets for language models; `prompts score`\n"
+    "                                     scores a harness's answers to them\n"
     "  help [command]                     show help\n"
     "\n"
     "exit codes: 0 ok, 1 a job failed (diverged), 2 bad input, 3 I/O or out of memory,\n"
@@ -627,7 +631,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"train", cmd_train},   {"run", cmd_run},         {"expand", cmd_expand},
         {"store", cmd_store},   {"analyze", hs_cmd_analyze}, {"attn", hs_cmd_attn},
-        {"slurm", hs_cmd_slurm}, {"bench", cmd_bench},
+        {"slurm", hs_cmd_slurm}, {"bench", cmd_bench},     {"prompts", hs_cmd_prompts},
     };
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version")) {
