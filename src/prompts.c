@@ -180,12 +180,11 @@ hs_status hs_prompts_check(const hs_prompt_opts *o, hs_err *err)
     if (o->n < 1 || o->n > HS_PROMPT_MAX_N)
         return hs_fail(err, HS_EINPUT, "--n %d is out of range; give 1 to %d", o->n,
                        HS_PROMPT_MAX_N);
-    long need;
+    long need, fit_need;
     int k = short_kind(o->formulation, o->distractors + 1, o->hops, &need);
     if (k < 0) return HS_OK;
     int fit = o->distractors;
-    while (fit >= 0 && short_kind(o->formulation, fit + 1, o->hops, &need) >= 0) fit--;
-    short_kind(o->formulation, o->distractors + 1, o->hops, &need);
+    while (fit >= 0 && short_kind(o->formulation, fit + 1, o->hops, &fit_need) >= 0) fit--;
     char advice[96];
     if (fit >= 0)
         snprintf(advice, sizeof advice, "use --distractors %d or fewer at --hops %d", fit, o->hops);

@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "hopsweep/fileio.h"
+#include "hopsweep/jsonline.h"
 
 #define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
@@ -97,42 +98,29 @@ static bool reserve_entries(hs_store *s, size_t need)
 
 typedef enum { LINE_OK, LINE_BAD, LINE_NOMEM } line_result;
 
-static bool scalar_is(const yaml_node_t *n, const char *text)
-{
-    size_t len = strlen(text);
-    return n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
-           memcmp(n->data.scalar.value, text, len) == 0;
-}
-
 /* Reads "id" and "status" from the top-level object of one record line. On LINE_BAD, *why
  * says what is wrong with it (for the notice). The rest of the record is not looked at: the
  * store only needs to know which jobs are finished. */
 static line_result parse_line(const char *line, size_t len, char id[17], hs_run_status *status,
                               const char **why)
 {
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) return LINE_NOMEM;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)line, len);
     yaml_document_t doc;
-    line_result r = LINE_BAD;
-    *why = "not valid JSON";
-    if (!yaml_parser_load(&parser, &doc)) { /* libyaml frees doc itself on failure */
-        if (parser.error == YAML_MEMORY_ERROR) r = LINE_NOMEM;
-        yaml_parser_delete(&parser);
-        return r;
+    switch (hs_jl_load_object(line, len, &doc, why)) {
+    case HS_JL_OK: break;
+    case HS_JL_NOMEM: return LINE_NOMEM;
+    default: return LINE_BAD; /* callers skip blank lines before asking */
     }
     const yaml_node_t *root = yaml_document_get_root_node(&doc);
     const yaml_node_t *idn = NULL, *stn = NULL;
-    if (!root || root->type != YAML_MAPPING_NODE) {
-        *why = "not a JSON object";
-        goto done;
-    }
+    line_result r = LINE_BAD;
     for (const yaml_node_pair_t *p = root->data.mapping.pairs.start;
          p < root->data.mapping.pairs.top; p++) {
         const yaml_node_t *k = yaml_document_get_node(&doc, p->key);
         const yaml_node_t *v = yaml_document_get_node(&doc, p->value);
         if (!k || !v) goto done;
-        const yaml_node_t **slot = scalar_is(k, "id") ? &idn : scalar_is(k, "status") ? &stn : NULL;
+        const yaml_node_t **slot = hs_jl_scalar_is(k, "id")       ? &idn
+                                   : hs_jl_scalar_is(k, "status") ? &stn
+                                                                   : NULL;
         if (!slot) continue;
         if (*slot) { /* JSON parsers disagree on which of two equal keys wins: trust neither */
             *why = "a repeated \"id\" or \"status\" key";
@@ -149,11 +137,11 @@ static line_result parse_line(const char *line, size_t len, char id[17], hs_run_
         *why = "no \"status\"";
         goto done;
     }
-    if (scalar_is(stn, "done"))
+    if (hs_jl_scalar_is(stn, "done"))
         *status = HS_RUN_DONE;
-    else if (scalar_is(stn, "failed"))
+    else if (hs_jl_scalar_is(stn, "failed"))
         *status = HS_RUN_FAILED;
-    else if (scalar_is(stn, "interrupted"))
+    else if (hs_jl_scalar_is(stn, "interrupted"))
         *status = HS_RUN_INTERRUPTED;
     else {
         *why = "a \"status\" other than done, failed or interrupted";
@@ -164,21 +152,6 @@ static line_result parse_line(const char *line, size_t len, char id[17], hs_run_
     r = LINE_OK;
 done:
     yaml_document_delete(&doc);
-    /* libyaml stops after the first value, so text after it ("{...} junk", or two records run
-     * together) only shows up when asking for a second document. */
-    if (r == LINE_OK) {
-        if (!yaml_parser_load(&parser, &doc)) {
-            r = parser.error == YAML_MEMORY_ERROR ? LINE_NOMEM : LINE_BAD;
-            *why = "text after the JSON object";
-        } else {
-            if (yaml_document_get_root_node(&doc)) {
-                r = LINE_BAD;
-                *why = "text after the JSON object";
-            }
-            yaml_document_delete(&doc);
-        }
-    }
-    yaml_parser_delete(&parser);
     return r;
 }
 
