@@ -162,6 +162,10 @@ static void run_free(hs_run_record *run)
     free(run->emerged);
     free(run->emerged_step);
     free(run->metrics);
+    free(run->attention);
+    free(run->error);
+    free(run->host);
+    free(run->engine);
     memset(run, 0, sizeof *run);
 }
 
@@ -341,6 +345,14 @@ static bool is_job_id(const yaml_node_t *n)
     return true;
 }
 
+/* A copy of an optional string field into *out (NULL when absent or null); false: no memory. */
+static bool opt_string(const yaml_node_t *n, char **out)
+{
+    *out = NULL;
+    if (!n || n->type != YAML_SCALAR_NODE || hs_jl_is_null(n)) return true;
+    return (*out = strdup(hs_jl_scalar_text(n))) != NULL;
+}
+
 static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_record *run)
 {
     yaml_document_t *d = x->doc; /* root is an object: hs_jl_load_object checked */
@@ -391,11 +403,16 @@ static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_re
         lr = read_emergence(x, em, run);
         if (lr != LINE_OK) return lr;
     }
-    const yaml_node_t *metrics = hs_jl_map_get(d, hs_jl_map_get(d, root, "files"), "metrics");
-    if (metrics && metrics->type == YAML_SCALAR_NODE && !hs_jl_is_null(metrics)) {
-        run->metrics = strdup(hs_jl_scalar_text(metrics));
-        if (!run->metrics) return LINE_NOMEM;
-    }
+    const yaml_node_t *files = hs_jl_map_get(d, root, "files");
+    if (!opt_string(hs_jl_map_get(d, files, "metrics"), &run->metrics) ||
+        !opt_string(hs_jl_map_get(d, files, "attention"), &run->attention) ||
+        !opt_string(hs_jl_map_get(d, root, "error"), &run->error) ||
+        !opt_string(hs_jl_map_get(d, root, "host"), &run->host) ||
+        !opt_string(hs_jl_map_get(d, root, "engine"), &run->engine))
+        return LINE_NOMEM;
+    run->wall_s = NAN;
+    const yaml_node_t *wall = hs_jl_map_get(d, root, "wall_s");
+    if (wall && !hs_jl_is_null(wall) && !hs_jl_scalar_double(wall, &run->wall_s)) run->wall_s = NAN;
     return LINE_OK;
 }
 
@@ -1222,6 +1239,11 @@ void hs_metrics_free(hs_metrics *m)
 {
     free(m->step);
     free(m->hop_acc);
+    free(m->head_name);
+    for (int i = 0; i < m->n_role_names; i++) free(m->role_names[i]);
+    free(m->role_names);
+    free(m->head_role);
+    free(m->head_score);
     memset(m, 0, sizeof *m);
 }
 
@@ -1246,7 +1268,7 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
     memset(m, 0, sizeof *m);
     char *buf = malloc(len + 1);
     char **fields = NULL;
-    int *col_of_hop = NULL;
+    int *col_of_hop = NULL, *col_of_head = NULL;
     hs_status st = HS_OK;
     if (!buf) goto nomem;
     memcpy(buf, text, len);
@@ -1273,6 +1295,17 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
         if (*end || k != hops + 1 || k >= nf) continue; /* hop columns come in order */
         col_of_hop[++hops] = i;
     }
+    /* Head columns come in pairs, L<l>H<h>_role then L<l>H<h>_score. */
+    col_of_head = malloc(sizeof *col_of_head * (size_t)(nf + 1));
+    if (!col_of_head) goto nomem;
+    for (int i = 0; i + 1 < nf; i++) {
+        size_t n = strlen(fields[i]);
+        if (fields[i][0] != 'L' || n < 6 || n - 5 >= sizeof *m->head_name ||
+            strcmp(fields[i] + n - 5, "_role") || strncmp(fields[i + 1], fields[i], n - 5) ||
+            strcmp(fields[i + 1] + n - 5, "_score"))
+            continue;
+        col_of_head[m->heads++] = i;
+    }
     if (step_col < 0 || hops < 0) {
         st = hs_fail(err, HS_EINPUT,
                      "%s:1: no step and hop_0.. columns in the header; not a hopsweep metrics.csv",
@@ -1283,6 +1316,18 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
     m->step = malloc(sizeof *m->step * ((size_t)rows + 1));
     m->hop_acc = malloc(sizeof *m->hop_acc * ((size_t)rows + 1) * (size_t)(hops + 1));
     if (!m->step || !m->hop_acc) goto nomem;
+    if (m->heads) {
+        size_t cells = ((size_t)rows + 1) * (size_t)m->heads;
+        m->head_name = malloc(sizeof *m->head_name * (size_t)m->heads);
+        m->head_role = malloc(sizeof *m->head_role * cells);
+        m->head_score = malloc(sizeof *m->head_score * cells);
+        m->role_names = malloc(sizeof *m->role_names * cells);
+        if (!m->head_name || !m->head_role || !m->head_score || !m->role_names) goto nomem;
+        for (int h = 0; h < m->heads; h++) {
+            const char *f = fields[col_of_head[h]];
+            snprintf(m->head_name[h], sizeof *m->head_name, "%.*s", (int)(strlen(f) - 5), f);
+        }
+    }
     int lineno = 1;
     while (next) {
         line = next + 1;
@@ -1315,6 +1360,27 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
             }
             m->hop_acc[(size_t)m->rows * (size_t)(hops + 1) + (size_t)h] = v;
         }
+        for (int h = 0; h < m->heads; h++) {
+            const char *role = fields[col_of_head[h]], *score = fields[col_of_head[h] + 1];
+            size_t cell = (size_t)m->rows * (size_t)m->heads + (size_t)h;
+            int ri = -1;
+            for (int i = 0; *role && i < m->n_role_names && ri < 0; i++)
+                if (!strcmp(m->role_names[i], role)) ri = i;
+            if (*role && ri < 0) {
+                if (!(m->role_names[m->n_role_names] = strdup(role))) goto nomem;
+                ri = m->n_role_names++;
+            }
+            m->head_role[cell] = ri;
+            m->head_score[cell] = NAN;
+            if (*score) {
+                m->head_score[cell] = strtof(score, &end);
+                if (*end) {
+                    st = hs_fail(err, HS_EINPUT, "%s:%d: %s_score \"%s\" is not a number", path,
+                                 lineno, m->head_name[h], score);
+                    goto out;
+                }
+            }
+        }
         m->rows++;
     }
     goto out;
@@ -1324,6 +1390,7 @@ out:
     free(buf);
     free(fields);
     free(col_of_hop);
+    free(col_of_head);
     if (st) hs_metrics_free(m);
     return st;
 }

@@ -98,6 +98,10 @@ typedef struct hs_run_record {
     int *emerged;       /* role indices (hs_results.roles) in emergence order, each role once */
     int *emerged_step;  /* the step of each, -1 when emergence.heads does not give it */
     char *metrics;      /* files.metrics, relative to the store; NULL when absent */
+    char *attention;    /* files.attention, relative to the store; NULL when absent */
+    /* For the report and `status` (no statistic uses them): NULL or NaN when absent. */
+    char *error, *host, *engine; /* engine: the matmul engine and ISA, when the writer names it */
+    double wall_s;
 } hs_run_record;
 
 typedef struct hs_results {
@@ -303,6 +307,14 @@ typedef struct hs_metrics {
     int rows, hops;  /* hop columns hop_0 .. hop_<hops> */
     int *step;       /* [rows] */
     float *hop_acc;  /* [rows][hops+1]; NaN where empty */
+    /* The head probes' columns L<l>H<h>_role, L<l>H<h>_score (for head-role timelines); 0 heads
+     * when the file has none. */
+    int heads;
+    char (*head_name)[16]; /* [heads] "L1H0" */
+    int n_role_names;
+    char **role_names;     /* distinct roles met, in order of first appearance */
+    int *head_role;        /* [rows][heads] index into role_names, -1 where empty */
+    float *head_score;     /* [rows][heads]; NaN where empty */
 } hs_metrics;
 
 /* Parses the text of a metrics.csv (path for messages). HS_EINPUT names the file and line of
