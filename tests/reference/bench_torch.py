@@ -18,7 +18,9 @@ After a warm-up (at least 3 steps and --warmup seconds) each (config, variant) i
 step until --min-time seconds have passed. Prints one JSON object per line:
     {"config": "S", "variant": "idiomatic", "precision": "fp32", "ms_per_step": ...,
      "steps_per_s": ..., "median_ms": ..., "steps": ..., "seconds": ..., ...}
-The autocast line also names the oneDNN implementations its matmuls ran on ("onednn").
+The autocast line also names the oneDNN implementations its matmuls ran on ("onednn"). A variant
+that fails prints {"config", "variant", "precision", "error"} instead; exit status 1 then, except
+for autocast (a torch or CPU without a working bf16 path still gives the fp32 baselines).
 
 --check builds the idiomatic and the op-by-op model with the same weights and compares, for S, M
 and L at a small batch, loss, logits and every gradient (relative 1e-4, float32), and the autocast
@@ -367,12 +369,15 @@ def main():
         for variant in variants:
             try:
                 r = bench(name, variant, min_time, warmup)
-            except RuntimeError as e:  # e.g. autocast unsupported: report it, keep the others
+            except Exception as e:  # noqa: BLE001 — e.g. bf16 unsupported: say so, go on
                 msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                 r = {"config": name, "variant": variant, "precision": PRECISION[variant],
-                     "error": msg}
-                print(f"bench_torch.py: {name} {variant}: {msg}", file=sys.stderr)
-                status = 1
+                     "error": f"{type(e).__name__}: {msg}"}
+                print(f"bench_torch.py: {name} {variant}: {r['error']}", file=sys.stderr)
+                # A torch without a working bf16 autocast still gives the fp32 baselines: that
+                # failure is reported in its line, not in the exit status.
+                if variant != "autocast":
+                    status = 1
             if args.table:
                 if "error" in r:
                     print(f"{name:<7}{variant:<11}  error: {r['error']}")
