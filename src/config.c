@@ -102,6 +102,8 @@ static const key_def keys[] = {
     INT_KEY("task.hops", task.hops, 1, INT_MAX, "4", "integer >= 1"),
     ENUM_KEY("task.kind", task.kind, kind_names, "retrieval", "retrieval|conditional"),
     INT_KEY("task.relations", task.relations, 1, HS_TASK_MAX_RELATIONS, "2", "1..64"),
+    INT_KEY("task.train_examples", task.train_examples, 0, HS_TRAINSET_MAX, "0",
+            "0..2147483647, 0 = fresh examples every step"),
     INT_KEY("task.vocab", task.vocab, 2, INT_MAX, "64", "integer >= 2"),
     INT_KEY("train.batch", train.batch, 1, 65536, "64", "1..65536"),
     FLOAT_KEY("train.clip", train.clip, 0, 1e6, false, "1", "0..1e6, 0 = off"),
@@ -122,7 +124,8 @@ static const key_def keys[] = {
  * default, so a plain-retrieval job keeps the id it had before the conditional task existed. */
 static bool id_if_changed(const key_def *k)
 {
-    return !strcmp(k->name, "task.kind") || !strcmp(k->name, "task.relations");
+    return !strcmp(k->name, "task.kind") || !strcmp(k->name, "task.relations") ||
+           !strcmp(k->name, "task.train_examples");
 }
 
 size_t hs_config_key_count(void) { return N_KEYS; }

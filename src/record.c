@@ -35,6 +35,10 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     hs_json_double(j, round(res->wall_s * 1000.0) / 1000.0);
     hs_json_key(j, "steps");
     hs_json_int(j, res->steps);
+    if (cfg->task.train_examples > 0) { /* full passes over a fixed training set */
+        hs_json_key(j, "epochs");
+        hs_json_int(j, hs_trainset_epochs(cfg->task.train_examples, cfg->train.batch, res->steps));
+    }
     hs_json_key(j, "early_stopped");
     hs_json_bool(j, res->early_stopped);
 

@@ -1,5 +1,7 @@
 /* task.c — the retrieval task of DESIGN §1.1 and its conditional variant: checking parameters,
- * allocating batches and sampling examples (chains of edges in random order, then the query). */
+ * allocating batches and sampling examples (chains of edges in random order, then the query);
+ * a fixed training set drawn example by example from (seed, index) in a keyed order per epoch,
+ * and an evaluation set kept disjoint from it. */
 #include "hopsweep/task.h"
 
 #include <limits.h>
@@ -100,6 +102,11 @@ hs_status hs_task_check(const hs_task_params *p, hs_err *err)
     if (p->vocab > TASK_SIZE_CAP)
         return hs_fail(err, HS_EINPUT, "task.vocab=%d is too large: needs task.vocab <= %d",
                        p->vocab, TASK_SIZE_CAP);
+    if (p->train_examples < 0)
+        return hs_fail(err, HS_EINPUT,
+                       "task.train_examples=%d is out of range: needs 0 (fresh examples) or a "
+                       "training set size >= 1",
+                       p->train_examples);
     return HS_OK;
 }
 
@@ -259,4 +266,215 @@ void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_h
         require(k >= 1 && k <= p->hops, "query hop count outside 1..task.hops");
         sample_example(p, rng, k, ex, b);
     }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * A fixed training set */
+
+/* Streams of rng.h are small integers; the training set's live far above them: example i in
+ * [2^63, 2^63 + 2^31), epoch e's order keys in [2^62, 2^63). hs_rng_seed hashes the stream, so
+ * neighbouring indices give unrelated streams. */
+#define EXAMPLE_STREAM(i) ((UINT64_C(1) << 63) + (uint64_t)(i))
+#define ORDER_STREAM(e) ((UINT64_C(1) << 62) + (uint64_t)(e))
+
+enum { FEISTEL_ROUNDS = 6 }; /* 4 make a pseudo-random permutation already (Luby–Rackoff) */
+
+/* A bijection of 64 bits that spreads every input bit (the splitmix64 finaliser). */
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* The order of one epoch: a Feistel network on 2*half bits, keyed by (seed, epoch). */
+typedef struct {
+    int64_t n, epoch;
+    int half;      /* bits per half */
+    uint64_t mask; /* (1 << half) - 1 */
+    uint64_t key[FEISTEL_ROUNDS];
+} epoch_order;
+
+static void order_init(epoch_order *o, uint64_t seed, int64_t n, int64_t epoch)
+{
+    o->n = n;
+    o->epoch = epoch;
+    o->half = 1;
+    while (o->half < 32 && (UINT64_C(1) << (2 * o->half)) < (uint64_t)n) o->half++;
+    o->mask = (UINT64_C(1) << o->half) - 1;
+    hs_rng r;
+    hs_rng_seed(&r, seed, ORDER_STREAM(epoch));
+    for (int k = 0; k < FEISTEL_ROUNDS; k++) o->key[k] = hs_rng_next(&r);
+}
+
+static uint64_t feistel(const epoch_order *o, uint64_t x)
+{
+    uint64_t l = x >> o->half, r = x & o->mask;
+    for (int k = 0; k < FEISTEL_ROUNDS; k++) {
+        const uint64_t t = l ^ (mix(r ^ o->key[k]) & o->mask);
+        l = r;
+        r = t;
+    }
+    return (l << o->half) | r;
+}
+
+/* Cycle walking: the network permutes [0, 4^half), which holds fewer than 4n values, so the walk
+ * from a position below n meets a value below n after fewer than 4 steps on average, and maps
+ * [0, n) onto itself one to one. */
+static int64_t order_at(const epoch_order *o, int64_t pos)
+{
+    uint64_t x = (uint64_t)pos;
+    do x = feistel(o, x);
+    while (x >= (uint64_t)o->n);
+    return (int64_t)x;
+}
+
+int64_t hs_trainset_order(uint64_t seed, int64_t n, int64_t g)
+{
+    require(n >= 1 && n <= HS_TRAINSET_MAX && g >= 0, "training set position out of range");
+    epoch_order o;
+    order_init(&o, seed, n, g / n);
+    return order_at(&o, g % n);
+}
+
+void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int level,
+                         hs_batch *b, int ex)
+{
+    require(hs_task_check(p, NULL) == HS_OK, "task parameters refused by hs_task_check");
+    require(b->T == hs_task_seq_len(p) && b->vocab == p->vocab && ex >= 0 && ex < b->B,
+            "batch does not fit the task");
+    require(p->train_examples >= 1 && i >= 0 && i < p->train_examples,
+            "training example index outside 0..task.train_examples-1");
+    hs_rng r;
+    hs_rng_seed(&r, seed, EXAMPLE_STREAM(i));
+    int k = p->hops;
+    if (p->curriculum == HS_CURRICULUM_MIXED)
+        k = 1 + (int)hs_rng_below(&r, (uint32_t)p->hops);
+    else if (p->curriculum == HS_CURRICULUM_EXPLICIT)
+        k = level;
+    require(k >= 1 && k <= p->hops, "query hop count outside 1..task.hops");
+    sample_example(p, &r, k, ex, b);
+}
+
+void hs_trainset_sample(const hs_task_params *p, uint64_t seed, int64_t first, int level,
+                        hs_batch *b)
+{
+    const int64_t n = p->train_examples;
+    require(n >= 1 && first >= 0, "hs_trainset_sample needs task.train_examples >= 1");
+    epoch_order o;
+    order_init(&o, seed, n, first / n);
+    for (int ex = 0; ex < b->B; ex++) {
+        const int64_t g = first + ex;
+        if (g / n != o.epoch) order_init(&o, seed, n, g / n);
+        hs_trainset_example(p, seed, order_at(&o, g % n), level, b, ex);
+    }
+}
+
+int64_t hs_trainset_epochs(int64_t n, int batch, int64_t steps)
+{
+    return n > 0 && batch > 0 && steps > 0 ? steps * batch / n : 0;
+}
+
+uint64_t hs_task_example_hash(const hs_batch *b, int ex)
+{
+    /* A sum of mixed positions ignores their order; the query is mixed in apart, so that an
+     * edge and the query holding the same ids do not cancel or swap. Ids are < 2^20 (vocab is
+     * capped at 10^6), relations < 2^6: the packing is one to one. */
+    const size_t o = (size_t)ex * b->T;
+    uint64_t sum = 0;
+    for (int t = 0; t < b->T - 1; t++)
+        sum += mix((uint64_t)b->parent[o + t] | (uint64_t)b->child[o + t] << 20 |
+                   (uint64_t)b->rel[o + t] << 40);
+    const size_t q = o + (size_t)b->T - 1;
+    const uint64_t query = (uint64_t)b->parent[q] | (uint64_t)b->child[q] << 20 |
+                           (uint64_t)b->rel[q] << 40 | UINT64_C(1) << 50;
+    return mix(sum ^ mix(query));
+}
+
+typedef struct {
+    uint64_t hash;
+    int ex;
+} hashed;
+
+static int hashed_cmp(const void *a, const void *b)
+{
+    const uint64_t x = ((const hashed *)a)->hash, y = ((const hashed *)b)->hash;
+    return x < y ? -1 : x > y;
+}
+
+enum { EVAL_REDRAW_ROUNDS = 64 };
+
+hs_status hs_task_sample_eval(const hs_task_params *p, uint64_t seed, int64_t visits, hs_rng *rng,
+                              const int32_t *query_hops, hs_batch *b, hs_err *err)
+{
+    hs_task_sample(p, rng, query_hops, b);
+    const int64_t n = p->train_examples;
+    if (n == 0 || visits <= 0) return HS_OK;
+    /* Why this way: the training set is never held (it may be far larger than memory would
+     * like), so the few evaluation examples are hashed instead, and the reachable training
+     * examples are regenerated once and looked up among them. Only collisions are redrawn,
+     * and only redrawn examples are checked again: one scan in practice, as a collision needs
+     * a task with very few distinct examples. Partitioning the streams instead would keep the
+     * draws apart but not the examples: two streams can draw the same example. */
+    const int64_t reach = visits < n ? visits : n;
+    const int E = b->B, D = p->hops;
+    hashed *pend = calloc((size_t)E, sizeof *pend);
+    uint8_t *bad = calloc((size_t)E, 1);
+    uint8_t *levels = calloc((size_t)D + 1, 1);
+    hs_batch one;
+    hs_status st = hs_batch_alloc(&one, 1, b->T, b->vocab, err);
+    if (!st && (!pend || !bad || !levels))
+        st = hs_fail(err, HS_ENOMEM, "out of memory drawing a disjoint evaluation set");
+    int n_pend = E;
+    for (int ex = 0; ex < E; ex++) pend[ex].ex = ex;
+    for (int round = 0; !st && n_pend > 0; round++) {
+        if (round == EVAL_REDRAW_ROUNDS) {
+            st = hs_fail(err, HS_EINPUT,
+                         "task.train_examples=%d: %d evaluation examples still equal training "
+                         "examples after %d redraws, so the task has too few distinct examples "
+                         "to keep any out of the training set; raise task.vocab, task.hops or "
+                         "task.chains, or lower task.train_examples",
+                         p->train_examples, n_pend, EVAL_REDRAW_ROUNDS);
+            break;
+        }
+        memset(levels, 0, (size_t)D + 1);
+        for (int e = 0; e < n_pend; e++) {
+            pend[e].hash = hs_task_example_hash(b, pend[e].ex);
+            levels[b->query_hops[pend[e].ex]] = 1;
+        }
+        qsort(pend, (size_t)n_pend, sizeof *pend, hashed_cmp);
+        /* The first `reach` positions of the stream: epoch 0's order when they are fewer than
+         * N, every example otherwise (in index order; the set is what matters). */
+        epoch_order o;
+        order_init(&o, seed, n, 0);
+        for (int64_t g = 0; g < reach; g++) {
+            const int64_t i = reach < n ? order_at(&o, g) : g;
+            /* Explicit: a training example is seen at every level; compare at each level the
+             * pending evaluation examples ask. Otherwise its hop count is its own. */
+            for (int k = 1; k <= D; k++) {
+                if (p->curriculum == HS_CURRICULUM_EXPLICIT ? !levels[k] : k > 1) continue;
+                hs_trainset_example(p, seed, i, k, &one, 0);
+                const hashed key = {.hash = hs_task_example_hash(&one, 0)};
+                const hashed *hit = bsearch(&key, pend, (size_t)n_pend, sizeof *pend, hashed_cmp);
+                if (!hit) continue;
+                while (hit > pend && hit[-1].hash == key.hash) hit--;
+                for (; hit < pend + n_pend && hit->hash == key.hash; hit++) bad[hit->ex] = 1;
+            }
+        }
+        int m = 0;
+        for (int e = 0; e < n_pend; e++)
+            if (bad[pend[e].ex]) pend[m++].ex = pend[e].ex;
+        n_pend = m;
+        /* Redraw in index order, so the result does not depend on the hash order above. */
+        for (int ex = 0; ex < E; ex++)
+            if (bad[ex]) {
+                sample_example(p, rng, b->query_hops[ex], ex, b);
+                bad[ex] = 0;
+            }
+    }
+    free(pend);
+    free(bad);
+    free(levels);
+    hs_batch_free(&one);
+    return st;
 }

@@ -142,8 +142,9 @@ static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
     bool varied = cfg->task.curriculum == HS_CURRICULUM_MIXED ||
                   cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
     for (int i = 0; i < E; i++) j->eval_hops[i] = varied ? 1 + i % j->hops : j->hops;
-    hs_task_sample(&cfg->task, &eval_rng, j->eval_hops, &j->eval);
-    return HS_OK;
+    /* With a fixed training set the evaluation set leaves out every example training can reach. */
+    return hs_task_sample_eval(&cfg->task, cfg->train.seed, (int64_t)cfg->train.steps * B,
+                               &eval_rng, j->eval_hops, &j->eval, err);
 }
 
 /* Forward passes over the evaluation set in chunks of the training batch size. */
@@ -299,6 +300,10 @@ static void sample_train_batch(job *j, int level)
 {
     const hs_config *cfg = j->cfg;
     int B = cfg->train.batch;
+    if (cfg->task.train_examples) { /* a fixed set: the step alone says where in it we are */
+        hs_trainset_sample(&cfg->task, cfg->train.seed, (int64_t)j->step * B, level, &j->train);
+        return;
+    }
     const int32_t *hops = NULL;
     if (cfg->task.curriculum == HS_CURRICULUM_MIXED) {
         for (int i = 0; i < B; i++) j->train_hops[i] = 1 + (int32_t)hs_rng_below(&j->data_rng, (uint32_t)j->hops);

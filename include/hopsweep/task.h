@@ -34,6 +34,9 @@ typedef struct hs_task_params {
     hs_curriculum curriculum;
     hs_task_kind kind;
     int relations; /* R, 1..HS_TASK_MAX_RELATIONS; read only when kind is conditional */
+    int train_examples; /* N: 0 = fresh examples every step; N >= 1 = a fixed training set of N
+                         * (hs_trainset_* below); the training set is the same for every
+                         * curriculum, the evaluation set is disjoint from it */
 } hs_task_params;
 
 enum { HS_TASK_MAX_RELATIONS = 64 };
@@ -81,5 +84,53 @@ void hs_batch_free(hs_batch *b);
  * than write out of bounds. Draws only from rng and never allocates; query_hops may be
  * b->query_hops, which always receives each example's k. */
 void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b);
+
+/* ---- A fixed training set of N = p->train_examples examples ----
+ *
+ * Example i (0 <= i < N) is drawn from a stream of its own, keyed by (seed, i), so that any one
+ * of them can be produced alone and nothing N-sized is ever held. A job's g-th training example
+ * (g = step * batch + slot, counted from 0) is example order_e(g mod N) of epoch e = g div N,
+ * where order_e is a bijection of [0, N) keyed by (seed, e): a balanced Feistel network on the
+ * smallest even number of bits that holds N, walked until it lands below N. The position in the
+ * data stream therefore follows from the step alone: resuming needs no extra state. Batches may
+ * span an epoch boundary (and repeat an example when N < batch).
+ *
+ * What the curriculum does to a fixed example: none/implicit ask `hops`; mixed draws the
+ * query's hop count from the example's own stream first (so it is part of the example);
+ * explicit asks the trainer's current level, each example keeping its own stream at every
+ * level (the same draws laid out for fewer hops). */
+
+/* Largest N: task.train_examples is an int key. 2^31 - 1 examples is 8,000 times the paper's
+ * 2^18, and more than 2^31 distinct examples is more than a job at 10^8 steps of batch 16 can
+ * visit even once: it is then a fresh-example job. */
+enum { HS_TRAINSET_MAX = 2147483647 };
+
+/* Index in [0, n) of the g-th example a job trains on (g >= 0, n >= 1). */
+int64_t hs_trainset_order(uint64_t seed, int64_t n, int64_t g);
+/* Writes example i of the training set, its query asking `level` hops under the explicit
+ * curriculum (ignored otherwise), into slot ex of b. Same preconditions as hs_task_sample. */
+void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int level,
+                         hs_batch *b, int ex);
+/* Fills all B slots of b with the training examples at positions first .. first+B-1 of the
+ * data stream (first = step * B). Needs p->train_examples >= 1. Never allocates. */
+void hs_trainset_sample(const hs_task_params *p, uint64_t seed, int64_t first, int level,
+                        hs_batch *b);
+/* Full passes over a training set of n examples after `steps` steps of `batch`; 0 when n = 0. */
+int64_t hs_trainset_epochs(int64_t n, int batch, int64_t steps);
+
+/* Hash of example ex as a set of positions: the multiset of its edges' (parent, child,
+ * relation) and its query's. Examples equal position by position, or only up to the order of
+ * their edges, hash alike; so "different hash" proves "different example". */
+uint64_t hs_task_example_hash(const hs_batch *b, int ex);
+
+/* The evaluation set: hs_task_sample(p, rng, query_hops, b) and, with a fixed training set,
+ * every evaluation example equal (as a set, hs_task_example_hash) to one of the training
+ * examples the job can reach is redrawn from rng, until none is (visits = steps * batch: the
+ * first min(N, visits) positions of the data stream, all N once a job completes an epoch).
+ * With p->train_examples == 0 it is exactly hs_task_sample. Allocates O(B) working memory and
+ * takes O(min(N, visits) * T) time once. HS_EINPUT when 64 rounds of redraws still leave a
+ * collision (the task has too few distinct examples for a set of N to leave any out), HS_ENOMEM. */
+hs_status hs_task_sample_eval(const hs_task_params *p, uint64_t seed, int64_t visits, hs_rng *rng,
+                              const int32_t *query_hops, hs_batch *b, hs_err *err);
 
 #endif
