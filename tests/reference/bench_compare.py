@@ -101,6 +101,16 @@ def torch_by_key(objs):
     return {(str(o["config"]).upper(), str(o.get("variant") or "opbyop")): o for o in objs}
 
 
+def keep_fastest(best, rounds, got):
+    """Merges one round's {key: obj} into best (the fastest obj per key) and rounds (every
+    round's steps/s per key)."""
+    for k, o in got.items():
+        v = steps_per_s(o)
+        rounds.setdefault(k, []).append(v)
+        if k not in best or (v is not None and (steps_per_s(best[k]) or 0) < v):
+            best[k] = o
+
+
 def run(cmd, what, env=None):
     """Runs cmd; returns (stdout, stderr, error message or None, seconds)."""
     print(f"running {what}: {' '.join(shlex.quote(c) for c in cmd)}", file=sys.stderr, flush=True)
@@ -189,6 +199,9 @@ def main():
                     help="short runs on both sides (rough numbers)")
     ap.add_argument("--min-time", type=float, default=None, metavar="SECONDS",
                     help="PyTorch seconds timed per config and variant (bench_torch.py's default)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="alternate hopsweep and PyTorch N times and keep each one's fastest round "
+                         "(for a machine others use; default 1)")
     ap.add_argument("--hopsweep-arg", action="append", default=[], metavar="ARG",
                     help="extra argument for `hopsweep bench` (repeatable)")
     ap.add_argument("--json", action="store_true",
@@ -220,6 +233,9 @@ def main():
         print(f"bench_compare.py: {args.hopsweep} is not an executable file; pass the built "
               "hopsweep binary (e.g. build/hopsweep)", file=sys.stderr)
         return 2
+    if not 1 <= args.rounds <= 100:
+        print(f"bench_compare.py: --rounds {args.rounds} must be a count in 1..100", file=sys.stderr)
+        return 2
     if args.min_time is not None and not 0 < args.min_time <= 3600:
         print(f"bench_compare.py: --min-time {args.min_time} must be seconds in (0, 3600]",
               file=sys.stderr)
@@ -243,25 +259,38 @@ def main():
         hs_cmd += ["--config", "".join(configs)]
     if args.quick:
         hs_cmd += ["--seconds", "0.5"]
-    hs_out, hs_err, err, hs_time = run(hs_cmd + args.hopsweep_arg, "hopsweep bench", env)
-    if err:
-        errors.append(err)
-    hs = hopsweep_by_key(json_objects(hs_out))
-    if not err and not hs:
-        errors.append("hopsweep bench --json printed no JSON line with a \"config\" key")
-    said = [l.strip() for l in hs_err.splitlines() if l.strip()][:3]
-    if said and not err:
-        notes.append("hopsweep bench said: " + " / ".join(said))
-
     torch_cmd = [args.python, os.path.join(HERE, "bench_torch.py"), "--configs", ",".join(configs)]
     if args.quick:
         torch_cmd.append("--quick")
     if args.min_time is not None:
         torch_cmd += ["--min-time", str(args.min_time)]
-    pt_out, _, err, pt_time = run(torch_cmd, "bench_torch.py", env)
-    if err:
-        errors.append(err)
-    pt = torch_by_key(json_objects(pt_out))
+
+    # Rounds alternate the two sides, so load from elsewhere on the machine hits both alike; each
+    # measurement keeps its fastest round (the least disturbed), and --json lists every round.
+    hs, pt, hs_time, pt_time, said = {}, {}, 0.0, 0.0, []
+    hs_rounds, pt_rounds = {}, {}
+    for rnd in range(args.rounds):
+        what = "hopsweep bench" + (f" (round {rnd + 1}/{args.rounds})" if args.rounds > 1 else "")
+        out, err_text, err, dt = run(hs_cmd + args.hopsweep_arg, what, env)
+        hs_time += dt
+        if err:
+            errors.append(err)
+            break
+        got = hopsweep_by_key(json_objects(out))
+        if not got:
+            errors.append("hopsweep bench --json printed no JSON line with a \"config\" key")
+            break
+        keep_fastest(hs, hs_rounds, got)
+        said = said or [l.strip() for l in err_text.splitlines() if l.strip()][:3]
+        what = "bench_torch.py" + (f" (round {rnd + 1}/{args.rounds})" if args.rounds > 1 else "")
+        out, _, err, dt = run(torch_cmd, what, env)
+        pt_time += dt
+        if err:
+            errors.append(err)
+            break
+        keep_fastest(pt, pt_rounds, torch_by_key(json_objects(out)))
+    if said:
+        notes.append("hopsweep bench said: " + " / ".join(said))
     torch_version = next((o.get("torch") for o in pt.values() if o.get("torch")), None)
     blas = sorted({o.get("blas_threads") for o in pt.values() if "blas_threads" in o},
                   key=str)
@@ -294,7 +323,11 @@ def main():
             rows.append({"config": c, "precision": prec, "hopsweep": h, "pytorch_opbyop": opb,
                          "pytorch": base, "pytorch_variant": PT_BASELINE[prec], "ratio": ratio,
                          "target": target, "met": met, "target_applies": applies,
-                         "share_of_peak": share, "peak_gflops": peak})
+                         "share_of_peak": share, "peak_gflops": peak,
+                         "hopsweep_rounds_steps_per_s": hs_rounds.get((c, prec)),
+                         "pytorch_rounds_steps_per_s": pt_rounds.get((c, PT_BASELINE[prec])),
+                         "pytorch_opbyop_rounds_steps_per_s":
+                             pt_rounds.get((c, "opbyop")) if prec == "fp32" else None})
             if prec == "fp32" and h is None and not errors:
                 errors.append(f"hopsweep bench printed no fp32 line for {c}")
             if base is None or steps_per_s(base) is None:
@@ -343,7 +376,7 @@ def main():
         "date": started.isoformat(timespec="seconds"), "torch": torch_version,
         "python": args.python, "blas_threads": blas, "onednn_kernels": kernels,
         "hopsweep": args.hopsweep, "hopsweep_cmd": hs_cmd + args.hopsweep_arg,
-        "quick": args.quick, "check": check, "rows": rows, "missed": missed, "notes": notes,
+        "quick": args.quick, "rounds": args.rounds, "check": check, "rows": rows, "missed": missed, "notes": notes,
         "errors": errors,
         "seconds": {"total": total, "hopsweep": hs_time, "pytorch": pt_time},
     }
@@ -367,7 +400,9 @@ def print_table(s, configs):
     print(f"- date: {s['date']}")
     blas = ",".join(str(b) for b in s["blas_threads"]) or "unknown"
     print(f"- PyTorch: {s['torch'] or 'unknown'} ({s['python']}), 1 thread, OpenBLAS threads "
-          f"{blas}" + (" — quick runs, rough numbers" if s["quick"] else ""))
+          f"{blas}" + (" — quick runs, rough numbers" if s["quick"] else "")
+          + (f"; each figure the fastest of {s['rounds']} alternating rounds" if s["rounds"] > 1
+             else ""))
     if s["onednn_kernels"]:
         ks = ", ".join(sorted({k.split(" ", 1)[-1] for k in s["onednn_kernels"]}))
         print(f"- PyTorch autocast matmuls ran on oneDNN {ks}")
