@@ -183,8 +183,9 @@ def check_summary(report):
     logits = max(c["logits_rel"] for c in cs.values())
     bf = max(c["autocast_loss_rel"] for c in cs.values())
     verdict = "same computation" if report.get("ok") else "**DIFFERENT**"
-    return (f"idiomatic vs op-by-op on {','.join(cs)} at batch {report.get('batch')}, same weights: "
-            f"{verdict} (loss rel ≤ {loss:.1e}, logits rel ≤ {logits:.1e}, every gradient rel ≤ "
+    return (f"idiomatic vs op-by-op on {','.join(cs)} at batch {report.get('batch')}, same "
+            f"weights: {verdict} (loss rel ≤ {loss:.1e}, logits rel ≤ {logits:.1e}, every "
+            f"gradient rel ≤ "
             f"{grad:.1e}; tolerance {report.get('rtol')}); autocast loss within {bf:.1e} of fp32")
 
 
@@ -234,7 +235,8 @@ def main():
               "hopsweep binary (e.g. build/hopsweep)", file=sys.stderr)
         return 2
     if not 1 <= args.rounds <= 100:
-        print(f"bench_compare.py: --rounds {args.rounds} must be a count in 1..100", file=sys.stderr)
+        print(f"bench_compare.py: --rounds {args.rounds} must be a count in 1..100",
+              file=sys.stderr)
         return 2
     if args.min_time is not None and not 0 < args.min_time <= 3600:
         print(f"bench_compare.py: --min-time {args.min_time} must be seconds in (0, 3600]",
@@ -330,8 +332,8 @@ def main():
                              pt_rounds.get((c, "opbyop")) if prec == "fp32" else None})
             if prec == "fp32" and h is None and not errors:
                 errors.append(f"hopsweep bench printed no fp32 line for {c}")
-            if base is None or steps_per_s(base) is None:
-                why = base.get("error") if base else "no line"
+            if (base is None and not errors) or (base is not None and steps_per_s(base) is None):
+                why = base.get("error", "no steps/s") if base else "no line"
                 (notes if prec == "bf16" else errors).append(
                     f"PyTorch {PT_BASELINE[prec]} {c}: {why}")
             if prec == "fp32" and c in PEAK_TARGET and share is not None \
@@ -359,7 +361,8 @@ def main():
         hf, hb = steps_per_s(hs.get((c, "fp32"))), steps_per_s(hs.get((c, "bf16")))
         if hf and hb:
             t = BF16_OVER_FP32_TARGET.get(c)
-            bits.append(f"hopsweep bf16/fp32 {hb / hf:.2f}×" + (f" (target ≥ {t:.1f}×)" if t else ""))
+            bits.append(f"hopsweep bf16/fp32 {hb / hf:.2f}×"
+                        + (f" (target ≥ {t:.1f}×)" if t else ""))
             if t and native_bf16 and hb / hf < t:
                 missed.append(f"{c} bf16/fp32")
         gfs = [f"{PT_BASELINE[p]} {num(pt.get((c, PT_BASELINE[p])), 'gflops'):.1f}"
@@ -376,7 +379,8 @@ def main():
         "date": started.isoformat(timespec="seconds"), "torch": torch_version,
         "python": args.python, "blas_threads": blas, "onednn_kernels": kernels,
         "hopsweep": args.hopsweep, "hopsweep_cmd": hs_cmd + args.hopsweep_arg,
-        "quick": args.quick, "rounds": args.rounds, "check": check, "rows": rows, "missed": missed, "notes": notes,
+        "quick": args.quick, "rounds": args.rounds, "check": check, "rows": rows,
+        "missed": missed, "notes": notes,
         "errors": errors,
         "seconds": {"total": total, "hopsweep": hs_time, "pytorch": pt_time},
     }

@@ -26,8 +26,9 @@ for autocast (a torch or CPU without a working bf16 path still gives the fp32 ba
 and L at a small batch, loss, logits and every gradient (relative 1e-4, float32), and the autocast
 loss against the fp32 one (relative 1e-2); it prints one JSON line and exits 1 when one differs.
 
-    /usr/bin/python3 bench_torch.py [--quick] [--configs S,M,L] [--variants opbyop,idiomatic,autocast]
-                                    [--min-time SECONDS] [--warmup SECONDS] [--table] [--check]
+    /usr/bin/python3 bench_torch.py [--quick] [--configs S,M,L]
+        [--variants opbyop,idiomatic,autocast] [--min-time SECONDS] [--warmup SECONDS]
+        [--table] [--check]
 """
 import os
 
@@ -178,7 +179,7 @@ def blas_threads():
 
 def onednn_impls(fn):
     """Runs fn() with oneDNN's verbose mode on and returns {"primitive impl": count} of what it
-    executed. The verbose lines go to the C stdout, so fd 1 is sent to a temporary file meanwhile."""
+    executed. The verbose lines go to the C stdout, so fd 1 goes to a temporary file meanwhile."""
     sys.stdout.flush()
     saved = os.dup(1)
     counts = {}
@@ -309,12 +310,15 @@ def check(names):
              "autocast_loss_rel": abs(float(bloss) - float(iloss)) / abs(float(iloss)),
              "autocast_logits_dtype": str(bl.dtype).replace("torch.", "")}
         c["ok"] = (c["loss_rel"] <= CHECK_RTOL and c["logits_rel"] <= CHECK_RTOL
-                   and c["grad_rel_worst"] <= CHECK_RTOL and c["autocast_loss_rel"] <= CHECK_BF16_RTOL)
+                   and c["grad_rel_worst"] <= CHECK_RTOL
+                   and c["autocast_loss_rel"] <= CHECK_BF16_RTOL)
         ok = ok and c["ok"]
         report["configs"][name] = c
-        print(f"check {name}: loss op-by-op {c['loss_opbyop']:.7f} idiomatic {c['loss_idiomatic']:.7f}"
+        print(f"check {name}: loss op-by-op {c['loss_opbyop']:.7f} idiomatic "
+              f"{c['loss_idiomatic']:.7f}"
               f" (rel {c['loss_rel']:.1e}); logits rel {c['logits_rel']:.1e}; worst gradient rel "
-              f"{c['grad_rel_worst']:.1e} ({c['grad_worst']}); autocast loss {c['loss_autocast']:.5f}"
+              f"{c['grad_rel_worst']:.1e} ({c['grad_worst']}); autocast loss "
+              f"{c['loss_autocast']:.5f}"
               f" (rel {c['autocast_loss_rel']:.1e}, logits {c['autocast_logits_dtype']})"
               f" — {'ok' if c['ok'] else 'DIFFERS'}", file=sys.stderr)
     report["ok"] = ok
