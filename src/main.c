@@ -24,6 +24,8 @@
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
 #include "hopsweep/prompts_cmd.h"
+#include "hopsweep/report_cmd.h"
+#include "hopsweep/status_cmd.h"
 #include "hopsweep/slurm_cmd.h"
 #include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
@@ -39,6 +41,8 @@ static const char USAGE[] =
     "  expand SWEEP.yaml [key=v1,v2 ...]  list a sweep's jobs without running them\n"
     "  store merge STORE SHARD...         merge array tasks' stores into one\n"
     "  analyze RESULTS                    minimum layers, curricula, emergence statistics, figures\n"
+    "  status STORE [--json]              jobs done, failed, interrupted, never started; errors\n"
+    "  report STORE [--out FILE.html]     one self-contained HTML page of a sweep, for any browser\n"
     "  attn LOG                           list or draw a job's attention log (attn.zst)\n"
     "  slurm SWEEP.yaml [--submit]        render (and submit) a Slurm batch script for a sweep\n"
     "  bench                              time training steps of the reference models S, M, L\n"
@@ -632,6 +636,7 @@ int main(int argc, char **argv)
         {"train", cmd_train},   {"run", cmd_run},         {"expand", cmd_expand},
         {"store", cmd_store},   {"analyze", hs_cmd_analyze}, {"attn", hs_cmd_attn},
         {"slurm", hs_cmd_slurm}, {"bench", cmd_bench},     {"prompts", hs_cmd_prompts},
+        {"status", hs_cmd_status}, {"report", hs_cmd_report},
     };
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version")) {

@@ -1,0 +1,44 @@
+/* report.h — `hopsweep report`: one self-contained HTML page of a result store (inline CSS,
+ * inline SVG figures, one small inline script that sorts the job table; nothing fetched), drawn
+ * from what analyze.h computes and status.h counts, so the page and `hopsweep analyze` never
+ * disagree. report.c writes the page and its sweep-wide sections; report_job.c one job's section
+ * (its metrics.csv curves and head roles, and its attention log's first and last frame). */
+#ifndef HOPSWEEP_REPORT_H
+#define HOPSWEEP_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "hopsweep/analyze.h"
+#include "hopsweep/error.h"
+#include "hopsweep/status.h"
+
+typedef struct hs_report_opts {
+    double tau, fraction; /* as hs_analyze_opts */
+    int max_jobs;         /* jobs that get a section of their own (the table lists every job) */
+    int max_cells;        /* configurations whose emergence figures are drawn */
+} hs_report_opts;
+
+#define HS_REPORT_MAX_JOBS 50
+#define HS_REPORT_MAX_CELLS 40
+
+void hs_report_opts_default(hs_report_opts *o);
+
+/* Writes the page of the store at dir to f. HS_EINPUT when dir is not a store (analyze.h's
+ * message), HS_ENOMEM; a job whose files are missing or damaged gets a note in its section. */
+hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_err *err);
+
+/* What a section writer needs. */
+typedef struct hs_report_ctx {
+    FILE *f;
+    const char *store;
+    const hs_results *r;
+    const hs_analysis *a;
+    const hs_sweep_state *s;
+    const hs_report_opts *o;
+} hs_report_ctx;
+
+/* The section <section id="job-ID"> of run index i (report_job.c). */
+void hs_report_job(const hs_report_ctx *x, size_t i);
+
+#endif
