@@ -295,6 +295,13 @@ static line_result read_emergence(parse_ctx *x, const yaml_node_t *em, hs_run_re
         return LINE_BAD;
     }
     size_t n = hs_jl_seq_len(order);
+    const hs_config *c = &run->config;
+    const size_t n_heads = (size_t)c->model.layers * (size_t)c->model.heads;
+    const yaml_node_t *heads = hs_jl_map_get(x->doc, em, "heads");
+    if (n > n_heads || (heads && heads->type == YAML_SEQUENCE_NODE && hs_jl_seq_len(heads) > n_heads)) {
+        snprintf(x->why, sizeof x->why, "emergence lists more roles or heads than the model's %zu heads", n_heads);
+        return LINE_BAD;
+    }
     run->has_heads = true;
     if (!n) return LINE_OK;
     run->emerged = malloc(n * sizeof *run->emerged);
@@ -306,6 +313,13 @@ static line_result read_emergence(parse_ctx *x, const yaml_node_t *em, hs_run_re
             snprintf(x->why, sizeof x->why, "emergence.order holds something other than roles");
             return LINE_BAD;
         }
+        hs_role claim = {.name = (char *)hs_jl_scalar_text(v)};
+        role_parse(&claim); /* a name it does not know sorts last; a layer must exist */
+        if (claim.kind <= 3 && claim.layer > c->model.layers) {
+            snprintf(x->why, sizeof x->why, "emergence.order holds a role of layer %d; the model has %d",
+                     claim.layer, c->model.layers);
+            return LINE_BAD;
+        }
         int role = role_intern(x->r, hs_jl_scalar_text(v), v->data.scalar.length);
         if (role < 0) return LINE_NOMEM;
         bool seen = false;
@@ -314,7 +328,6 @@ static line_result read_emergence(parse_ctx *x, const yaml_node_t *em, hs_run_re
         run->emerged[run->n_emerged] = role;
         run->emerged_step[run->n_emerged++] = -1;
     }
-    const yaml_node_t *heads = hs_jl_map_get(x->doc, em, "heads");
     if (!heads || heads->type != YAML_SEQUENCE_NODE) return LINE_OK; /* steps unknown */
     for (size_t i = 0; i < hs_jl_seq_len(heads); i++) {
         const yaml_node_t *h = hs_jl_seq_at(x->doc, heads, i);
@@ -381,6 +394,14 @@ static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_re
     hs_config_default(&run->config);
     line_result lr = apply_config(x, cfg, "", &run->config, 0);
     if (lr != LINE_OK) return lr;
+    /* Only a config the trainer would run: it bounds everything below by what a real job can
+     * produce (hops, layers x heads), so no record can make the analysis loop or allocate
+     * beyond that. */
+    hs_err verr = {0};
+    if (hs_config_validate(&run->config, &verr)) {
+        snprintf(x->why, sizeof x->why, "a config no job can have: %.400s", verr.msg);
+        return LINE_BAD;
+    }
 
     run->steps = -1;
     run->query_acc = NAN;
@@ -399,6 +420,10 @@ static line_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_run_re
     lr = read_hop_array(x, hs_jl_map_get(d, em, "hop_steps"), true, &run->n_hop_steps, NULL,
                         &run->hop_steps, "emergence.hop_steps");
     if (lr != LINE_OK) return lr;
+    if (run->n_hop_acc > run->config.task.hops + 1 || run->n_hop_steps > run->config.task.hops + 1) {
+        snprintf(x->why, sizeof x->why, "more hop labels than task.hops=%d has", run->config.task.hops);
+        return LINE_BAD;
+    }
     if (em && em->type == YAML_MAPPING_NODE) {
         lr = read_emergence(x, em, run);
         if (lr != LINE_OK) return lr;

@@ -230,7 +230,10 @@ static void log_result(lead *L, size_t job, const hs_job_output *out, int rank)
 /* Hands a finished job to the store and counts it. */
 static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
 {
-    if (L->fatal) return;
+    if (L->fatal) { /* storing already failed: this result is not stored either, but counted */
+        L->sum->unsaved++;
+        return;
+    }
     if (strcmp(out->id, L->sw->jobs[job].id)) {
         L->fatal = hs_fail(L->err, HS_EINTERNAL,
                            "rank %d returned job %s for job %s: ranks disagree on the job "
@@ -240,6 +243,7 @@ static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
     hs_status st = L->sink->put(out, L->sink->user, L->err);
     if (st) {
         L->fatal = st;
+        L->sum->unsaved++; /* trained but not stored: still one of the sweep's jobs */
         return;
     }
     L->sum->done += out->status == HS_JOB_DONE;
@@ -333,6 +337,19 @@ static bool lead_step(int step, void *user)
     return stop_level(L) >= 2;
 }
 
+typedef struct queued {
+    double cost;
+    size_t job;
+} queued;
+
+/* Longest first, ties in sweep order. */
+static int by_cost(const void *a, const void *b)
+{
+    const queued *x = a, *y = b;
+    if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+    return (x->job > y->job) - (x->job < y->job);
+}
+
 /* The queue: unfinished jobs, longest first, ties in sweep order. */
 static hs_status build_queue(lead *L)
 {
@@ -352,12 +369,16 @@ static hs_status build_queue(lead *L)
         else
             L->queue[L->n_queue++] = i;
     }
-    /* insertion sort by cost: stable, and n is at most a few thousand */
-    for (size_t i = 1; i < L->n_queue; i++) {
-        size_t v = L->queue[i], k = i;
-        for (; k > 0 && cost[L->queue[k - 1]] < cost[v]; k--) L->queue[k] = L->queue[k - 1];
-        L->queue[k] = v;
+    /* one O(n log n) sort, not an insertion sort: a sweep may hold 10^6 jobs */
+    queued *q = malloc((L->n_queue + 1) * sizeof *q);
+    if (!q) {
+        free(cost);
+        return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
     }
+    for (size_t i = 0; i < L->n_queue; i++) q[i] = (queued){cost[L->queue[i]], L->queue[i]};
+    qsort(q, L->n_queue, sizeof *q, by_cost);
+    for (size_t i = 0; i < L->n_queue; i++) L->queue[i] = q[i].job;
+    free(q);
     double total = 0;
     for (size_t i = 0; i < L->n_queue; i++) total += cost[L->queue[i]];
     hs_progress_init(&L->progress, L->o->log, L->n_queue, total, L->o->progress_every);
@@ -403,6 +424,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
             free(resume);
             if (st) {
                 L.fatal = hs_fail(err, e.code, "job %s: %s", sw->jobs[job].id, e.msg);
+                sum->unsaved++;
                 continue;
             }
             take_result(&L, job, &out, 0);

@@ -509,15 +509,20 @@ static void section_emergence(const hs_report_ctx *x)
           "<th class=\"l\">modal order (runs)</th><th>orders</th><th>Kendall W</th>"
           "<th>monotone hops</th></tr></thead><tbody>",
           f);
+    int figures = 0;
     for (size_t i = 0; i < a->n_cells; i++) {
         const hs_cell *c = &a->cells[i];
         const hs_emergence *em = &c->em;
         if (!c->done || !em->runs) continue;
         char fam[64];
         family_name(a, c->family, fam, sizeof fam);
-        fprintf(f, "<tr><td class=\"l\"><a href=\"#cell-%zu\">%s D=%d L=%d</a></td><td>%d</td>"
-                   "<td class=\"l\">",
-                i, fam, c->hops, c->layers, em->runs);
+        /* Only configurations whose figures are drawn below link to them. */
+        if (em->n_roles && figures++ < x->o->max_cells)
+            fprintf(f, "<tr><td class=\"l\"><a href=\"#cell-%zu\">%s D=%d L=%d</a></td>", i, fam,
+                    c->hops, c->layers);
+        else
+            fprintf(f, "<tr><td class=\"l\">%s D=%d L=%d</td>", fam, c->hops, c->layers);
+        fprintf(f, "<td>%d</td><td class=\"l\">", em->runs);
         if (em->n_modal)
             roles_text(f, r, em->modal, em->n_modal);
         else

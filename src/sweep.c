@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,19 @@ typedef struct entry {
     match *m;
 } entry;
 
+/* An index of strings v[0..n) by their text: open addressing, slot holds i + 1 (0 = empty),
+ * at most half full, so that finding a value never scans a list (a grid axis may hold 10^6). */
+typedef struct strindex {
+    int *slot;
+    size_t cap; /* a power of two, or 0 */
+} strindex;
+
 /* A list of values being read: canonical text and where each came from. */
 typedef struct vlist {
     int n, cap;
     char **v;
     origin *at;
+    strindex ix; /* of v */
 } vlist;
 
 /* What loading needs beyond hs_sweep: where every axis value came from (for messages about
@@ -151,6 +160,52 @@ static hs_status canonical(int key, const char *text, char out[VALUE_MAX], hs_er
 /* ---------------------------------------------------------------------------------------------
  * Value lists and axes */
 
+static size_t text_hash(const char *t)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *t; t++) h = (h ^ (unsigned char)*t) * 0x100000001b3ull;
+    return (size_t)h;
+}
+
+/* The slot of text in x: where it is, or the empty slot where it would go. */
+static size_t strindex_slot(const strindex *x, char *const *v, const char *t)
+{
+    size_t i = text_hash(t) & (x->cap - 1);
+    while (x->slot[i] && strcmp(v[x->slot[i] - 1], t)) i = (i + 1) & (x->cap - 1);
+    return i;
+}
+
+/* Index of text in v (indexed by x), -1 if none. */
+static int strindex_find(const strindex *x, char *const *v, const char *t)
+{
+    if (!x->cap) return -1;
+    size_t i = strindex_slot(x, v, t);
+    return x->slot[i] ? x->slot[i] - 1 : -1;
+}
+
+/* Indexes v[0..n) afresh with room for `room` values (a later value repeating an earlier one
+ * keeps the earlier's index). */
+static bool strindex_build(strindex *x, char *const *v, int n, size_t room)
+{
+    size_t cap = 16;
+    while (cap < 2 * room) cap *= 2;
+    int *slot = calloc(cap, sizeof *slot);
+    if (!slot) return false;
+    free(x->slot);
+    *x = (strindex){.slot = slot, .cap = cap};
+    for (int i = 0; i < n; i++) {
+        size_t k = strindex_slot(x, v, v[i]);
+        if (!x->slot[k]) x->slot[k] = i + 1;
+    }
+    return true;
+}
+
+static void strindex_free(strindex *x)
+{
+    free(x->slot);
+    memset(x, 0, sizeof *x);
+}
+
 static void free_values(char **v, int n)
 {
     for (int i = 0; i < n; i++)
@@ -162,6 +217,7 @@ static void vlist_free(vlist *l)
 {
     free_values(l->v, l->n);
     free(l->at);
+    strindex_free(&l->ix);
     memset(l, 0, sizeof *l);
 }
 
@@ -184,16 +240,17 @@ static bool vlist_add(vlist *l, const char *text, origin at)
         return false;
     l->v[l->n] = copy;
     l->at[l->n++] = at;
+    if (2 * (size_t)l->n > l->ix.cap) /* grow: index everything again, amortised O(1) */
+        return strindex_build(&l->ix, l->v, l->n, 2 * (size_t)l->n);
+    size_t k = strindex_slot(&l->ix, l->v, copy);
+    if (!l->ix.slot[k]) l->ix.slot[k] = l->n;
     return true;
 }
 
 /* Index in l of the value whose canonical text is v, -1 if none. */
 static int vlist_find(const vlist *l, const char *v)
 {
-    for (int i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], v))
-            return i;
-    return -1;
+    return strindex_find(&l->ix, l->v, v);
 }
 
 static int axis_find(const hs_sweep *s, int key)
@@ -226,6 +283,7 @@ static hs_status axis_put(loader *L, int at, int key, vlist *l)
     }
     s->axes[at] = (hs_sweep_axis){.key = key, .n = l->n, .values = l->v};
     L->from[at] = l->at;
+    strindex_free(&l->ix);
     memset(l, 0, sizeof *l);
     return HS_OK;
 }
@@ -379,16 +437,17 @@ static hs_status add_value(loader *L, const char *where, int key, const yaml_nod
         return fail_at(L, o, "%s%s: each list item must be one value, found %s", where, name,
                        hs_yaml_kind_name(item));
     char q[HS_QUOTED_MAX], v[VALUE_MAX];
-    quote_node(item, q);
     const char *t = hs_yaml_scalar_text(item);
-    if (!t)
+    if (!t) {
+        quote_node(item, q);
         return fail_at(L, o, "%s%s: %s holds a NUL character (allowed: %s)", where, name, q,
                        hs_config_key_allowed((size_t)key));
+    }
     hs_err e;
     if (canonical(key, t, v, &e))
         return fail_at(L, o, "%s%s", where, e.msg);
     int dup = vlist_find(l, v);
-    if (dup >= 0)
+    if (dup >= 0 && (quote_node(item, q), true))
         return fail_at(L, o,
                        "%s%s: value %s repeats the one at line %zu, column %zu (both are %s); "
                        "list each value once",
@@ -515,6 +574,7 @@ static hs_status read_exclude(loader *L, yaml_document_t *doc, const yaml_node_t
             if (!st) {
                 e->m[e->n++] = (match){.key = key, .n = l.n, .values = l.v};
                 free(l.at);
+                strindex_free(&l.ix);
                 memset(&l, 0, sizeof l);
             }
             vlist_free(&l);
@@ -701,21 +761,165 @@ void hs_sweep_job_label(const hs_sweep *s, size_t i, char *buf, size_t n)
         label_of(s, &s->jobs[i].cfg, buf, n);
 }
 
-static bool excluded(const loader *L, const hs_config *c)
+/* The exclude entries reduced to the grid once, so that matching a job costs a few lookups
+ * instead of a pass over every entry (10^6 jobs x 10^5 entries must not take hours). A key that
+ * is not an axis has the base's value in every job, so it is decided here; an entry's values on
+ * an axis become the sorted indices of those axis values. Each surviving entry is filed under
+ * one of its axes, the one it narrows most, at every value it allows there: a job need only try
+ * the entries filed under its own values. */
+typedef struct xcons {
+    int axis, n;
+    int *vals; /* sorted axis value indices */
+} xcons;
+
+typedef struct xentry {
+    int n;
+    xcons *c;
+} xentry;
+
+typedef struct xindex {
+    bool all;      /* an entry matches every job */
+    int n;
+    xentry *e;
+    int **start;   /* [axis][value .. value+1]: a range of list[axis] */
+    int **list;    /* [axis]: entry numbers */
+} xindex;
+
+static void xindex_free(xindex *x, int n_axes)
 {
+    for (int i = 0; i < x->n; i++) {
+        for (int j = 0; j < x->e[i].n; j++) free(x->e[i].c[j].vals);
+        free(x->e[i].c);
+    }
+    free(x->e);
+    for (int a = 0; x->start && a < n_axes; a++) free(x->start[a]);
+    for (int a = 0; x->list && a < n_axes; a++) free(x->list[a]);
+    free(x->start);
+    free(x->list);
+    memset(x, 0, sizeof *x);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The constrained axis of e that allows the smallest share of its values. */
+static int narrowest(const hs_sweep *s, const xentry *e)
+{
+    int best = 0;
+    for (int j = 1; j < e->n; j++)
+        if ((double)e->c[j].n / s->axes[e->c[j].axis].n <
+            (double)e->c[best].n / s->axes[e->c[best].axis].n)
+            best = j;
+    return best;
+}
+
+static hs_status xindex_build(const loader *L, xindex *x)
+{
+    const hs_sweep *s = L->s;
+    memset(x, 0, sizeof *x);
+    if (!L->n_entries) return HS_OK;
+    strindex *ax = calloc((size_t)s->n_axes + 1, sizeof *ax);
+    x->e = calloc((size_t)L->n_entries, sizeof *x->e);
+    x->start = calloc((size_t)s->n_axes + 1, sizeof *x->start);
+    x->list = calloc((size_t)s->n_axes + 1, sizeof *x->list);
+    bool ok = ax && x->e && x->start && x->list;
+    for (int a = 0; ok && a < s->n_axes; a++)
+        ok = strindex_build(&ax[a], s->axes[a].values, s->axes[a].n, (size_t)s->axes[a].n);
     char v[VALUE_MAX];
-    for (int i = 0; i < L->n_entries; i++) {
-        const entry *e = &L->entries[i];
-        bool all = true;
-        for (int j = 0; j < e->n && all; j++) {
-            hs_config_format(c, (size_t)e->m[j].key, v, sizeof v);
-            bool any = false;
-            for (int k = 0; k < e->m[j].n && !any; k++)
-                any = !strcmp(v, e->m[j].values[k]);
-            all = any;
+    for (int i = 0; ok && i < L->n_entries; i++) {
+        const entry *en = &L->entries[i];
+        xentry *xe = &x->e[x->n];
+        if (!(xe->c = calloc((size_t)en->n + 1, sizeof *xe->c))) {
+            ok = false;
+            break;
         }
-        if (all)
-            return true;
+        bool never = false;
+        for (int j = 0; j < en->n && !never && ok; j++) {
+            const match *m = &en->m[j];
+            int a = axis_find(s, m->key);
+            if (a < 0) { /* the same value in every job: decide now */
+                hs_config_format(&s->base, (size_t)m->key, v, sizeof v);
+                bool any = false;
+                for (int k = 0; k < m->n && !any; k++) any = !strcmp(v, m->values[k]);
+                never = !any;
+                continue;
+            }
+            xcons *c = &xe->c[xe->n];
+            if (!(c->vals = malloc((size_t)m->n * sizeof *c->vals))) {
+                ok = false;
+                break;
+            }
+            c->axis = a;
+            xe->n++;
+            for (int k = 0; k < m->n; k++) {
+                int vi = strindex_find(&ax[a], s->axes[a].values, m->values[k]);
+                if (vi >= 0) c->vals[c->n++] = vi;
+            }
+            never = c->n == 0; /* none of its values is on the grid */
+            qsort(c->vals, (size_t)c->n, sizeof *c->vals, cmp_int);
+        }
+        if (!ok) { /* xe is counted below so that xindex_free frees it */
+            x->n++;
+            break;
+        }
+        if (never) {
+            for (int j = 0; j < xe->n; j++) free(xe->c[j].vals);
+            free(xe->c);
+            memset(xe, 0, sizeof *xe);
+            continue;
+        }
+        if (xe->n == 0) x->all = true;
+        x->n++;
+    }
+    /* file every entry under its narrowest axis: counts, then ranges, then the lists */
+    for (int a = 0; ok && a < s->n_axes; a++)
+        ok = (x->start[a] = calloc((size_t)s->axes[a].n + 2, sizeof **x->start)) != NULL;
+    for (int i = 0; ok && i < x->n; i++) {
+        if (!x->e[i].n) continue;
+        const xcons *c = &x->e[i].c[narrowest(s, &x->e[i])];
+        for (int k = 0; k < c->n; k++) x->start[c->axis][c->vals[k] + 2]++;
+    }
+    for (int a = 0; ok && a < s->n_axes; a++) {
+        int *st = x->start[a];
+        for (int k = 2; k <= s->axes[a].n + 1; k++) st[k] += st[k - 1];
+        ok = (x->list[a] = malloc(((size_t)st[s->axes[a].n + 1] + 1) * sizeof **x->list)) != NULL;
+    }
+    for (int i = 0; ok && i < x->n; i++) {
+        if (!x->e[i].n) continue;
+        const xcons *c = &x->e[i].c[narrowest(s, &x->e[i])];
+        for (int k = 0; k < c->n; k++) x->list[c->axis][x->start[c->axis][c->vals[k] + 1]++] = i;
+    }
+    /* start[a][v+1] now ends value v's range and start[a][v] begins it */
+    for (int a = 0; ax && a < s->n_axes; a++) strindex_free(&ax[a]);
+    free(ax);
+    if (!ok) {
+        xindex_free(x, s->n_axes);
+        return out_of_memory(L);
+    }
+    return HS_OK;
+}
+
+static bool allows(const xcons *c, int vi)
+{
+    return bsearch(&vi, c->vals, (size_t)c->n, sizeof vi, cmp_int) != NULL;
+}
+
+/* Whether the grid point idx matches an exclude entry. */
+static bool excluded(const hs_sweep *s, const xindex *x, const int *idx)
+{
+    if (x->all) return true;
+    if (!x->n) return false;
+    for (int a = 0; a < s->n_axes; a++) {
+        const int *st = x->start[a];
+        for (int k = st[idx[a]]; k < st[idx[a] + 1]; k++) {
+            const xentry *e = &x->e[x->list[a][k]];
+            bool all = true;
+            for (int j = 0; j < e->n && all; j++) all = allows(&e->c[j], idx[e->c[j].axis]);
+            if (all) return true;
+        }
     }
     return false;
 }
@@ -761,7 +965,8 @@ static hs_status expand(loader *L)
         free(idx);
         return out_of_memory(L);
     }
-    hs_status st = HS_OK;
+    xindex x;
+    hs_status st = xindex_build(L, &x);
     for (size_t g = 0; g < total && !st; g++) {
         hs_config c = s->base;
         hs_err e;
@@ -771,7 +976,7 @@ static hs_status expand(loader *L)
                 st = hs_fail(L->err, HS_EINTERNAL, "canonical value refused: %s", e.msg);
         if (st)
             break;
-        if (excluded(L, &c)) {
+        if (excluded(s, &x, idx)) {
             s->n_excluded++;
         } else if (hs_config_validate(&c, &e)) {
             st = job_invalid(L, &c, idx, &e);
@@ -787,6 +992,7 @@ static hs_status expand(loader *L)
         }
     }
     free(idx);
+    xindex_free(&x, s->n_axes);
     if (!st && s->n_jobs && s->n_jobs < total) { /* give back the excluded points' room */
         hs_sweep_job *fit = realloc(s->jobs, s->n_jobs * sizeof *fit);
         if (fit)

@@ -380,25 +380,114 @@ static hs_status save_state(const job *j, char **out, size_t *n, hs_err *err)
     return HS_OK;
 }
 
-/* Reads a state saved by save_state for this job's config; HS_EINPUT when it is not one. */
-static hs_status load_state(job *j, const char *data, size_t n, hs_err *err)
+/* Every field of a saved state checked against cfg's job (P = its parameter count), as strictly
+ * as the attention log checks its frames: sizes and counts must be the ones this config gives,
+ * the step, level, evaluation steps, loss count, learning rate and AdamW step the ones the loop
+ * would have had at that step, every number finite and in its range. So a state that passes
+ * cannot crash the loop or send it anywhere an uninterrupted run would not go; a flipped bit
+ * in the numbers themselves is for the checksum of the file around it (job.c). */
+static hs_status check_state(const hs_config *cfg, size_t P, const char *data, size_t n,
+                             resume_head *hp, hs_err *err)
 {
     resume_head h;
     char id[17];
-    hs_config_id(j->cfg, id);
-    size_t P = j->model.n_params, NH = (size_t)j->probe.layers * j->probe.heads;
+    hs_config_id(cfg, id);
     if (n < sizeof h) return hs_fail(err, HS_EINPUT, "resume state too short (%zu bytes)", n);
     memcpy(&h, data, sizeof h);
     if (memcmp(h.magic, RESUME_MAGIC, 8) || memcmp(h.id, id, 16))
         return hs_fail(err, HS_EINPUT, "resume state is not one of job %s", id);
-    size_t E = h.n_evals >= 0 ? (size_t)h.n_evals : 0;
-    size_t want = sizeof h + 3 * P * sizeof(float) + E * (j->hops + 1) * sizeof(float) +
-                  E * sizeof(int) + NH * E * (sizeof(int) + sizeof(float)) +
-                  NH * sizeof(hs_head_role);
-    if (h.n_params != P || h.hops != j->hops || (size_t)h.n_heads != NH ||
-        h.max_evals != j->max_evals || h.n_evals < 0 || h.n_evals > j->max_evals ||
-        h.step < 0 || h.step > j->cfg->train.steps || n != want)
-        return hs_fail(err, HS_EINPUT, "resume state of job %s has the wrong sizes", id);
+    const int D = cfg->task.hops, S = cfg->train.steps, ee = cfg->train.eval_every;
+    const int NH = cfg->model.layers * cfg->model.heads;
+    const int max_evals = S / ee + 2;
+#define BAD(...) hs_fail(err, HS_EINPUT, "resume state of job %s: " __VA_ARGS__)
+    if (h.n_params != P) return BAD("%llu parameters, the model has %zu", id, (unsigned long long)h.n_params, P);
+    if (h.hops != D || h.n_heads != NH || h.max_evals != max_evals)
+        return BAD("sizes hops %d, heads %d, evaluations %d; the config gives %d, %d, %d", id,
+                   h.hops, h.n_heads, h.max_evals, D, NH, max_evals);
+    /* An interrupted run stops after a step: 1..steps done, evaluations at 0, ee, ... below it. */
+    if (h.step < 1 || h.step > S) return BAD("step %d outside 1..%d", id, h.step, S);
+    const int last = h.step - 1, want_evals = last / ee + 1;
+    if (h.n_evals != want_evals)
+        return BAD("%d evaluations at step %d, expected %d", id, h.n_evals, h.step, want_evals);
+    if (h.loss_n != last % ee + 1)
+        return BAD("%d losses since the last evaluation, expected %d", id, h.loss_n, last % ee + 1);
+    int want_logged = cfg->log.attention_every > 0 ? last / cfg->log.attention_every * cfg->log.attention_every : -1;
+    if (h.logged != want_logged) return BAD("last attention log at step %d, expected %d", id, h.logged, want_logged);
+    if (h.adam_t != h.step) return BAD("optimizer step %lld, expected %d", id, (long long)h.adam_t, h.step);
+    float lr = hs_lr_at(cfg, last);
+    if (memcmp(&h.lr, &lr, sizeof lr)) return BAD("learning rate %g, expected %g at step %d", id, h.lr, lr, last);
+    if (!isfinite(h.loss_sum) || h.loss_sum < 0.0) return BAD("training loss sum %g", id, h.loss_sum);
+    if (!(isnan(h.final_loss) || (isfinite(h.final_loss) && h.final_loss >= 0.0f)) ||
+        !(isnan(h.final_query_acc) || (h.final_query_acc >= 0.0f && h.final_query_acc <= 1.0f)))
+        return BAD("final loss %g or accuracy %g out of range", id, h.final_loss, h.final_query_acc);
+    if (!(h.rng[0] | h.rng[1] | h.rng[2] | h.rng[3])) return BAD("data stream state is all zero", id);
+    size_t E = (size_t)h.n_evals;
+    size_t want = sizeof h + 3 * P * sizeof(float) + E * ((size_t)D + 1) * sizeof(float) +
+                  E * sizeof(int) + (size_t)NH * E * (sizeof(int) + sizeof(float)) +
+                  (size_t)NH * sizeof(hs_head_role);
+    if (n != want) return BAD("%zu bytes, its sizes give %zu", id, n, want);
+    const char *p = data + sizeof h;
+    for (size_t i = 0; i < 3 * P; i++) {
+        float v;
+        memcpy(&v, p + 4 * i, 4);
+        if (!isfinite(v) || (i >= 2 * P && v < 0.0f))
+            return BAD("%s %zu is %g", id, i < P ? "parameter" : i < 2 * P ? "first moment" : "second moment", i % P, v);
+    }
+    p += 3 * P * sizeof(float);
+    /* The history replays the explicit curriculum: its level must be the one the loop reached. */
+    const bool explicit_curr = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
+    int level = explicit_curr ? 1 : D;
+    for (size_t e = 0; e < E; e++) {
+        for (int k = 0; k <= D; k++) {
+            float a;
+            memcpy(&a, p + 4 * (e * (D + 1) + k), 4);
+            if (!(isnan(a) || (a >= 0.0f && a <= 1.0f)))
+                return BAD("accuracy of hop %d at evaluation %zu is %g", id, k, e, a);
+        }
+        float a;
+        memcpy(&a, p + 4 * (e * (D + 1) + level), 4);
+        if (explicit_curr && level < D && a >= EXPLICIT_STEP_UP) level++;
+    }
+    if (h.level != level) return BAD("curriculum level %d, its history gives %d", id, h.level, level);
+    p += E * (D + 1) * sizeof(float);
+    for (size_t e = 0; e < E; e++) {
+        int s;
+        memcpy(&s, p + 4 * e, 4);
+        if ((size_t)s != e * (size_t)ee) return BAD("evaluation %zu at step %d, expected %zu", id, e, s, e * ee);
+    }
+    p += E * sizeof(int);
+    const char *rolep = p + (size_t)NH * E * (sizeof(int) + sizeof(float));
+    for (int k = 0; k < NH; k++) {
+        const char *bins = p + (size_t)k * E * 8, *scores = bins + E * 4;
+        int bin = 0;
+        float score = 0.0f;
+        for (size_t e = 0; e < E; e++) {
+            memcpy(&bin, bins + 4 * e, 4);
+            memcpy(&score, scores + 4 * e, 4);
+            bool ok_bin = bin == HS_PROBE_SELF || bin == HS_PROBE_OTHER || bin == HS_PROBE_QUERY ||
+                          (bin != 0 && bin >= -D && bin <= D);
+            if (!ok_bin || !(isnan(score) || (score >= 0.0f && score <= 1.0f)))
+                return BAD("head %d at evaluation %zu has bin %d, score %g", id, k, e, bin, score);
+        }
+        hs_head_role r;
+        memcpy(&r, rolep + (size_t)k * sizeof r, sizeof r);
+        if (r.layer != k / cfg->model.heads + 1 || r.head != k % cfg->model.heads || r.bin != bin ||
+            memcmp(&r.score, &score, sizeof score))
+            return BAD("head %d's last role does not match its history", id, k);
+    }
+#undef BAD
+    if (hp) *hp = h;
+    return HS_OK;
+}
+
+/* Reads a state saved by save_state for this job's config; HS_EINPUT when it is not one. */
+static hs_status load_state(job *j, const char *data, size_t n, hs_err *err)
+{
+    resume_head h;
+    size_t P = j->model.n_params, NH = (size_t)j->probe.layers * j->probe.heads;
+    hs_status st = check_state(j->cfg, P, data, n, &h, err);
+    if (st) return st;
+    size_t E = (size_t)h.n_evals;
     const char *p = data + sizeof h;
 #define TAKE(dst, bytes) (memcpy((dst), p, (bytes)), p += (bytes))
     TAKE(j->model.params, P * sizeof(float));
@@ -422,15 +511,20 @@ static hs_status load_state(job *j, const char *data, size_t n, hs_err *err)
     return HS_OK;
 }
 
-hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, hs_err *err)
+hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, int *step,
+                                hs_err *err)
 {
+    /* The parameter count is the model's: build it at batch 1 (a few activations) to learn it. */
+    hs_model_shape shape = hs_train_shape(cfg);
+    shape.max_batch = 1;
+    hs_model m;
+    hs_status st = hs_model_init(&m, &shape, err);
+    if (st) return st;
+    size_t P = m.n_params;
+    hs_model_free(&m);
     resume_head h;
-    char id[17];
-    hs_config_id(cfg, id);
-    if (n < sizeof h) return hs_fail(err, HS_EINPUT, "resume state too short (%zu bytes)", n);
-    memcpy(&h, state, sizeof h);
-    if (memcmp(h.magic, RESUME_MAGIC, 8) || memcmp(h.id, id, 16))
-        return hs_fail(err, HS_EINPUT, "resume state is not one of job %s", id);
+    if ((st = check_state(cfg, P, state, n, &h, err))) return st;
+    if (step) *step = h.step;
     return HS_OK;
 }
 

@@ -3,6 +3,7 @@
 #include "hopsweep/yamlfile.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,139 @@ static hs_status parser_error(const hs_yaml_file *f, hs_err *err)
                    p->problem_mark.line + 1, p->problem_mark.column + 1, problem, hint);
 }
 
+/* ---- bounded work: nesting depth and alias amplification, checked on libyaml's events before
+ * the document is built, so that neither a deep nest nor a billion laughs is ever expanded ---- */
+
+/* Anchors seen so far: name -> the weight of the node it names (open addressing). */
+typedef struct anchors {
+    char **name;
+    uint64_t *weight;
+    size_t cap, n; /* cap a power of two, kept at least twice n */
+} anchors;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+static size_t anchors_slot(const anchors *a, const char *name)
+{
+    size_t i = (size_t)name_hash(name) & (a->cap - 1);
+    while (a->name[i] && strcmp(a->name[i], name)) i = (i + 1) & (a->cap - 1);
+    return i;
+}
+
+static bool anchors_put(anchors *a, const char *name, uint64_t w)
+{
+    if (2 * (a->n + 1) > a->cap) {
+        anchors b = {.cap = a->cap ? 2 * a->cap : 64, .n = a->n};
+        b.name = calloc(b.cap, sizeof *b.name);
+        b.weight = calloc(b.cap, sizeof *b.weight);
+        if (!b.name || !b.weight) {
+            free(b.name);
+            free(b.weight);
+            return false;
+        }
+        for (size_t i = 0; i < a->cap; i++)
+            if (a->name[i]) {
+                size_t j = anchors_slot(&b, a->name[i]);
+                b.name[j] = a->name[i];
+                b.weight[j] = a->weight[i];
+            }
+        free(a->name);
+        free(a->weight);
+        *a = b;
+    }
+    size_t i = anchors_slot(a, name);
+    if (!a->name[i]) { /* a redefined anchor names its latest node, as in YAML */
+        if (!(a->name[i] = strdup(name))) return false;
+        a->n++;
+    }
+    a->weight[i] = w;
+    return true;
+}
+
+static void anchors_free(anchors *a)
+{
+    for (size_t i = 0; i < a->cap; i++) free(a->name[i]);
+    free(a->name);
+    free(a->weight);
+}
+
+/* The weight of a document is what reading it costs with every alias expanded: each scalar its
+ * length plus one, each collection one. Without aliases it is about the file's size. */
+static hs_status check_bounds(const hs_yaml_file *f, hs_err *err)
+{
+    const uint64_t limit = (uint64_t)HS_YAML_MAX_AMPLIFICATION * f->size + 4096;
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return hs_fail(err, HS_ENOMEM, "%s: out of memory starting the YAML parser", f->path);
+    yaml_parser_set_input_string(&p, (const unsigned char *)f->data, f->size);
+    struct { const char *anchor; uint64_t start; } stack[HS_YAML_MAX_DEPTH];
+    char *open_anchor[HS_YAML_MAX_DEPTH];
+    int depth = 0;
+    uint64_t total = 0;
+    anchors a = {0};
+    hs_status st = HS_OK;
+    for (bool done = false; !done && !st;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) break; /* the load that follows reports it */
+        const char *anchor = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT: done = true; break;
+        case YAML_SCALAR_EVENT:
+            total += ev.data.scalar.length + 1;
+            anchor = (const char *)ev.data.scalar.anchor;
+            if (anchor && !anchors_put(&a, anchor, ev.data.scalar.length + 1)) st = HS_ENOMEM;
+            break;
+        case YAML_ALIAS_EVENT: {
+            const char *name = (const char *)ev.data.alias.anchor;
+            size_t i = a.cap ? anchors_slot(&a, name) : 0;
+            total += a.cap && a.name[i] ? a.weight[i] : 1; /* unknown: the load refuses it */
+            break;
+        }
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            anchor = (const char *)(ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                                          : ev.data.mapping_start.anchor);
+            if (depth == HS_YAML_MAX_DEPTH) {
+                st = hs_yaml_fail(err, f->path, ev.start_mark,
+                                  "lists and mappings nested more than %d deep; a %s needs a few levels",
+                                  HS_YAML_MAX_DEPTH, f->what);
+                break;
+            }
+            open_anchor[depth] = anchor ? strdup(anchor) : NULL;
+            if (anchor && !open_anchor[depth]) st = HS_ENOMEM;
+            stack[depth].anchor = open_anchor[depth];
+            stack[depth++].start = total++;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            if (depth > 0) {
+                depth--;
+                if (stack[depth].anchor && !anchors_put(&a, stack[depth].anchor, total - stack[depth].start))
+                    st = HS_ENOMEM;
+                free(open_anchor[depth]);
+            }
+            break;
+        default: break;
+        }
+        if (!st && total > limit)
+            st = hs_yaml_fail(err, f->path, ev.start_mark,
+                              "aliases expand this %s to more than %d times its size; write the "
+                              "values out, or alias less",
+                              f->what, HS_YAML_MAX_AMPLIFICATION);
+        yaml_event_delete(&ev);
+    }
+    while (depth > 0) free(open_anchor[--depth]);
+    anchors_free(&a);
+    yaml_parser_delete(&p);
+    if (st == HS_ENOMEM) return hs_fail(err, HS_ENOMEM, "%s: out of memory parsing YAML", f->path);
+    return st;
+}
+
 hs_status hs_yaml_open(hs_yaml_file *f, const char *path, const char *what, hs_err *err)
 {
     memset(f, 0, sizeof *f);
@@ -145,6 +279,12 @@ hs_status hs_yaml_open(hs_yaml_file *f, const char *path, const char *what, hs_e
         return hs_fail(err, HS_ENOMEM, "%s: out of memory starting the YAML parser", path);
     }
     yaml_parser_set_input_string(&f->parser, (const unsigned char *)f->data, f->size);
+    if ((st = check_bounds(f, err))) {
+        yaml_parser_delete(&f->parser);
+        free(f->data);
+        memset(f, 0, sizeof *f);
+        return st;
+    }
     if (!yaml_parser_load(&f->parser, &f->doc)) { /* libyaml frees doc itself on failure */
         st = parser_error(f, err);
         yaml_parser_delete(&f->parser);

@@ -621,7 +621,7 @@ static void role_order(void **state)
 {
     /* Roles sort by layer, then offsets from -D to +D, then self, other, query. */
     const char text[] =
-        "{\"id\":\"00000000000000b1\",\"status\":\"done\",\"config\":{},\"emergence\":{\"order\":"
+        "{\"id\":\"00000000000000b1\",\"status\":\"done\",\"config\":{\"model\":{\"heads\":8}},\"emergence\":{\"order\":"
         "[\"L2:query\",\"L1:other\",\"L1:+3\",\"L2:-1\",\"L1:self\",\"L1:-2\",\"L1:+1\","
         "\"L1:query\",\"weird\"]}}\n";
     hs_results r;

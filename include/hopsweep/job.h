@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hopsweep/config.h"
 #include "hopsweep/train.h"
@@ -40,6 +41,7 @@ typedef struct hs_job_output {
     char id[17];
     hs_job_status status;
     char error[512];            /* why the job failed or stopped; empty when done */
+    char notice[640];           /* a resume state that was refused (the job started afresh), or empty */
     int steps;
     double wall_s;
     float final_query_acc;
@@ -63,8 +65,15 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_outpu
                      hs_err *err);
 void hs_job_output_free(hs_job_output *out);
 
-/* HS_EINPUT when bytes are not a resume state of cfg's job (then start it afresh). */
+/* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
+ * cfg's job: checksum, every size and count, step, curriculum level and number of the training
+ * state, and the saved metrics rows and attention frames against the config and that step.
+ * Then start the job afresh; hs_job_run applies the same check and starts afresh itself
+ * (saying so in notice) when given a state that fails it. */
 hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err);
+
+/* FNV-1a 64 of n bytes: the checksum that closes resume.bin. */
+uint64_t hs_fnv1a64(const void *bytes, size_t n);
 
 /* "done", "failed", "interrupted" */
 const char *hs_job_status_name(hs_job_status s);

@@ -72,8 +72,11 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
                        hs_err *err);
 void hs_train_result_free(hs_train_result *res);
 
-/* Cheap check that a saved state belongs to this config (HS_EINPUT with the reason if not). */
-hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, hs_err *err);
+/* Checks a saved state against this config completely: its sizes, counts, step, curriculum
+ * level and numbers (HS_EINPUT with the reason if any fails); *step (may be NULL) is the step it
+ * stopped after, 1..train.steps. hs_train_run applies the same check. */
+hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, int *step,
+                                hs_err *err);
 
 /* The model a job trains: sizes from the config, sequence length from the task, max_batch = batch. */
 hs_model_shape hs_train_shape(const hs_config *cfg);

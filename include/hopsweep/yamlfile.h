@@ -21,11 +21,18 @@ typedef struct hs_yaml_file {
     bool loaded;
 } hs_yaml_file;
 
+/* Reading a file costs at most a bounded multiple of its size: lists and mappings nest at most
+ * HS_YAML_MAX_DEPTH deep, and aliases may expand the document to at most
+ * HS_YAML_MAX_AMPLIFICATION times its size (plus 4 KiB), counting each scalar as its length
+ * plus one and each collection as one (a billion-laughs guard). */
+#define HS_YAML_MAX_DEPTH 64
+#define HS_YAML_MAX_AMPLIFICATION 10
+
 /* Reads path (at most 16 MiB) and parses its first document into f->doc (a file with no
  * document, or only comments, gives a document without a root node). Errors: HS_EIO when the
- * file cannot be read; HS_EINPUT for a file too large, malformed YAML (with a hint for tabs in
- * indentation) or text that is not UTF-8, each as "path:line:column: ..."; HS_ENOMEM. On
- * failure nothing is left to close. */
+ * file cannot be read; HS_EINPUT for a file too large, nested too deep, amplified by aliases
+ * beyond the bound above, malformed YAML (with a hint for tabs in indentation) or text that is
+ * not UTF-8, each as "path:line:column: ..."; HS_ENOMEM. On failure nothing is left to close. */
 hs_status hs_yaml_open(hs_yaml_file *f, const char *path, const char *what, hs_err *err);
 
 /* Frees the first document and refuses a second one ("---" again), which would otherwise be

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""report_check.py — checks of a `hopsweep report` page for tests/cli/report.sh (not a ctest test
+of its own: the .sh runs it).
+
+  report_check.py static PAGE ANALYZE.json   the page loads nothing (no URL, no src=, no external
+                                             href), its minimum-layers table holds the numbers of
+                                             `hopsweep analyze --json`, every job link has its
+                                             section and every finished job's row links
+  report_check.py dom DOM                    Chromium's DOM after scripts ran: every section there,
+                                             the sorting script ran
+  report_check.py netlog NETLOG PAGE_URL     no request but the page itself and Chromium's own
+                                             service traffic (prints the URLs it saw)
+  report_check.py png SHOT.png               the screenshot is not blank
+"""
+import html.parser
+import json
+import re
+import struct
+import sys
+import zlib
+
+SECTIONS = ["sweep", "min-layers-section", "min-layers", "accuracy", "curricula", "emergence",
+            "jobs", "job-table"]
+
+
+class Page(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.tmin, self.rows, self.in_jobs = set(), [], [], [], False
+        self.classes = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if a.get("class"):
+            self.classes.append(a["class"])
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        if tag == "td" and "data-tmin" in a:
+            self.tmin.append(a)
+        if tag == "table" and a.get("id") == "job-table":
+            self.in_jobs = True
+        if tag == "tr" and self.in_jobs:
+            self.rows.append([])
+        if tag == "a" and self.in_jobs and self.rows:
+            self.rows[-1].append(a["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_jobs = False
+
+
+def parse(path):
+    p = Page()
+    p.feed(open(path, encoding="utf-8").read())
+    return p
+
+
+def static(page, analyze):
+    text = open(page, encoding="utf-8").read()
+    for bad in ("http://", "https://", "src=", "url(", "@import", "//cdn"):
+        assert bad not in text, f"the page holds {bad!r}"
+    p = parse(page)
+    for s in SECTIONS:
+        assert s in p.ids, f"no element id={s}"
+    for href in p.links:
+        assert href.startswith("#"), f"a link that leaves the page: {href}"
+        assert href[1:] in p.ids, f"link {href} has no target"
+    want = {(r["setting"], r["curriculum"], r["hops"]): (r["t_min"], r["t_min_kind"])
+            for r in json.load(open(analyze))["min_layers"]}
+    assert want, "analyze --json has no minimum-layers rows"
+    got = {}
+    for td in p.tmin:
+        t = None if td["data-tmin"] == "null" else int(td["data-tmin"])
+        got[(int(td["data-setting"]), td["data-curriculum"], int(td["data-hops"]))] = \
+            (t, td["data-kind"])
+    assert got == want, f"minimum layers: page {got}, analyze {want}"
+    return p
+
+
+def main(argv):
+    what = argv[1]
+    if what == "static":
+        p = static(argv[2], argv[3])
+        linked = sum(1 for r in p.rows if r)
+        print(f"static: {len(p.tmin)} minimum-layers cells agree with analyze; {linked} job rows "
+              f"link to sections; {len(p.rows) - 1} rows")
+        if len(argv) > 4:  # every row of a finished job links
+            n = int(argv[4])
+            assert linked == n, f"{linked} job rows link, expected {n}"
+    elif what == "dom":
+        p = parse(argv[2])
+        for s in SECTIONS:
+            assert s in p.ids, f"the DOM has no id={s}"
+        assert any("sort" in c.split() for c in p.classes), "the sorting script did not run"
+        print("dom: sections present, script ran")
+    elif what == "netlog":
+        events = json.load(open(argv[2]))["events"]
+        urls = {e["params"]["url"] for e in events if "url" in e.get("params", {})}
+        own = re.compile(r"^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com)/")
+        foreign = sorted(u for u in urls if u != argv[3] and not own.match(u))
+        print("netlog: requests seen:", sorted(urls))
+        assert not foreign, f"requests the page made: {foreign}"
+    elif what == "png":
+        blob = open(argv[2], "rb").read()
+        assert blob[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+        at, idat, w = 8, b"", 0
+        while at < len(blob):
+            n, kind = struct.unpack(">I4s", blob[at:at + 8])
+            if kind == b"IHDR":
+                w = struct.unpack(">I", blob[at + 8:at + 12])[0]
+            if kind == b"IDAT":
+                idat += blob[at + 8:at + 8 + n]
+            at += 12 + n
+        raw = zlib.decompress(idat)
+        distinct = len(set(raw))
+        ink = sum(1 for b in raw[::97] if b not in (0, 255)) / len(raw[::97])
+        print(f"png: {w} px wide, {distinct} distinct byte values, {ink:.3f} non-flat")
+        assert distinct > 40 and ink > 0.005, "the screenshot is blank"
+    else:
+        raise SystemExit(f"unknown check {what}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
