@@ -53,11 +53,14 @@ _Static_assert(HS_ATTENTION_BIDIRECTIONAL == 0 && HS_ATTENTION_CAUSAL == 1,
                "attention_names order");
 _Static_assert(HS_SCHEDULE_CONSTANT == 0 && HS_SCHEDULE_COSINE == 1, "schedule_names order");
 _Static_assert(HS_DTYPE_F32 == 0 && HS_DTYPE_F16 == 1 && HS_DTYPE_U8 == 2, "dtype_names order");
+_Static_assert(sizeof(hs_precision) == sizeof(int), "enum size");
+_Static_assert(HS_PRECISION_FP32 == 0 && HS_PRECISION_BF16 == 1, "precision_names order");
 
 static const char *const curriculum_names[] = {"none", "implicit", "mixed", "explicit", NULL};
 static const char *const attention_names[] = {"bidirectional", "causal", NULL};
 static const char *const schedule_names[] = {"constant", "cosine", NULL};
 static const char *const dtype_names[] = {"f32", "f16", "u8", NULL};
+static const char *const precision_names[] = {"fp32", "bf16", NULL};
 static const char *const kind_names[] = {"retrieval", "conditional", NULL};
 
 /* offsetof that refuses to compile unless the field has the C type the key kind writes. */
@@ -111,6 +114,7 @@ static const key_def keys[] = {
     INT_KEY("train.eval_every", train.eval_every, 1, INT_MAX, "100", "integer >= 1"),
     INT_KEY("train.eval_examples", train.eval_examples, 1, 1000000, "512", "1..1000000"),
     FLOAT_KEY("train.lr", train.lr, 0, 10, true, "0.001", "0 < lr <= 10"),
+    ENUM_KEY("train.precision", train.precision, precision_names, "fp32", "fp32|bf16"),
     ENUM_KEY("train.schedule", train.schedule, schedule_names, "cosine", "constant|cosine"),
     U64_KEY("train.seed", train.seed, "0", "0..18446744073709551615"),
     INT_KEY("train.steps", train.steps, 0, 100000000, "3000", "0..100000000"),
@@ -125,7 +129,7 @@ static const key_def keys[] = {
 static bool id_if_changed(const key_def *k)
 {
     return !strcmp(k->name, "task.kind") || !strcmp(k->name, "task.relations") ||
-           !strcmp(k->name, "task.train_examples");
+           !strcmp(k->name, "task.train_examples") || !strcmp(k->name, "train.precision");
 }
 
 size_t hs_config_key_count(void) { return N_KEYS; }

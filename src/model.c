@@ -200,7 +200,7 @@ static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
     v->datty = carve(c, BT * d);
     v->dpre = carve(c, BT * (size_t)m->hidden);
     v->dlogits = carve(c, BT * s->vocab);
-    v->datt = carve(c, (size_t)s->seq_len * s->seq_len);
+    v->datt = carve(c, (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
@@ -247,7 +247,14 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
     m->grads = calloc(m->n_params, sizeof(float));
     m->acts = calloc(m->n_acts, sizeof(float));
     m->scratch = calloc(m->n_scratch, sizeof(float));
-    if (!m->params || !m->grads || !m->acts || !m->scratch) {
+    bool bf16 = s->precision == HS_PRECISION_BF16;
+    if (bf16) {
+        m->params_h = calloc(m->n_params, sizeof(hs_bf16));
+        m->acts_h = calloc(m->n_acts, sizeof(hs_bf16));
+        m->scratch_h = calloc(m->n_scratch, sizeof(hs_bf16));
+    }
+    if (!m->params || !m->grads || !m->acts || !m->scratch ||
+        (bf16 && (!m->params_h || !m->acts_h || !m->scratch_h))) {
         size_t mb = (2 * m->n_params + m->n_acts + m->n_scratch) * sizeof(float) >> 20;
         free(lo);
         hs_model_free(m);
@@ -260,7 +267,39 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
     free(lo);
     carver carve_acts = {m->acts, 0};
     layout_acts(m, &carve_acts);
-    return HS_OK;
+    hs_status st = hs_gemm_create(&m->gemm, s->precision, err);
+    if (!st) st = hs_model_prepare(m, s->max_batch, err);
+    if (st) hs_model_free(m);
+    return st;
+}
+
+hs_status hs_model_prepare(hs_model *m, int B, hs_err *err)
+{
+    if (B < 1 || B > m->shape.max_batch)
+        return hs_fail(err, HS_EINTERNAL, "batch %d outside 1..%d", B, m->shape.max_batch);
+    size_t N = (size_t)B * m->shape.seq_len;
+    int32_t *ids = calloc(N, sizeof *ids);
+    float *saved = malloc(m->n_params * sizeof *saved);
+    if (!ids || !saved) {
+        free(ids);
+        free(saved);
+        return hs_fail(err, HS_ENOMEM, "out of memory planning the model's products");
+    }
+    /* Id 0 is valid in every table; the pass only has to touch every product once. */
+    memcpy(saved, m->grads, m->n_params * sizeof *saved);
+    hs_model_forward(m, B, ids, ids, m->shape.relations ? ids : NULL, ids, NULL);
+    hs_model_backward(m);
+    memcpy(m->grads, saved, m->n_params * sizeof *saved);
+    m->parent = m->child = m->rel = m->target = NULL;
+    m->supervised = NULL;
+    free(ids);
+    free(saved);
+    return hs_gemm_status(m->gemm, err);
+}
+
+const char *hs_model_engine(const hs_model *m)
+{
+    return hs_gemm_engine_name(m->gemm);
 }
 
 void hs_model_free(hs_model *m)
@@ -273,6 +312,10 @@ void hs_model_free(hs_model *m)
     free(m->grads);
     free(m->acts);
     free(m->scratch);
+    free(m->params_h);
+    free(m->acts_h);
+    free(m->scratch_h);
+    hs_gemm_free(m->gemm);
     memset(m, 0, sizeof *m);
 }
 
@@ -308,12 +351,35 @@ const float *hs_model_attention(const hs_model *m, int layer)
 
 /* ---- passes ------------------------------------------------------------------------------- */
 
+/* The engine-typed twin of p (a pointer into params, acts or scratch): p itself at fp32, its
+ * bf16 shadow at bf16. */
+static void *E(const hs_model *m, const float *p)
+{
+    if (!m->params_h) return (void *)p;
+    if (p >= m->params && p < m->params + m->n_params) return m->params_h + (p - m->params);
+    if (p >= m->acts && p < m->acts + m->n_acts) return m->acts_h + (p - m->acts);
+    return m->scratch_h + (p - m->scratch);
+}
+
+/* The bf16 shadow of p for ops that write it in the same pass, NULL at fp32. */
+static hs_bf16 *H(const hs_model *m, const float *p)
+{
+    return m->params_h ? E(m, p) : NULL;
+}
+
+/* Makes the engine-typed twin of n floats at p current. */
+static void sync(const hs_model *m, const float *p, size_t n)
+{
+    hs_to_engine(m->gemm, E(m, p), p, n);
+}
+
 float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t *child,
                        const int32_t *rel, const int32_t *target, const uint8_t *supervised)
 {
     const hs_model_shape *s = &m->shape;
-    int T = s->seq_len, d = s->d_model, H = s->heads, h = m->hidden, N = B * T;
+    int T = s->seq_len, d = s->d_model, H_ = s->heads, h = m->hidden, N = B * T;
     bool ln = s->layernorm;
+    hs_gemm *g = m->gemm;
     m->B = B;
     m->parent = parent;
     m->child = child;
@@ -321,27 +387,33 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     m->target = target;
     m->supervised = supervised;
 
+    sync(m, m->params, m->n_params); /* the weights changed in the last optimizer step */
     hs_embed_forward(m->la[0].x, parent, child, rel, m->p.emb_par, m->p.emb_chi, m->p.emb_rel, N,
                      d);
     for (int l = 0; l < s->layers; l++) {
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_acts *a = &m->la[l];
-        if (ln) hs_layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->x, p->ln1_w, p->ln1_b, N, d);
-        hs_matmul_forward(a->qkv, a->ln1, p->wqkv, p->bqkv, N, d, 3 * d);
-        hs_attention_forward(a->atty, a->att, a->qkv, B, T, d, H, s->causal);
-        /* x_mid = x + Wo·atty + bo, with the sgemm writing x_mid directly */
-        hs_matmul_forward(a->x_mid, a->atty, p->wo, p->bo, N, d, d);
+        if (ln) hs_layernorm_forward(a->ln1, H(m, a->ln1), a->ln1_mean, a->ln1_rstd, a->x, p->ln1_w, p->ln1_b, N, d);
+        else sync(m, a->x, (size_t)N * d);
+        hs_matmul_forward(g, a->qkv, E(m, a->ln1), E(m, p->wqkv), p->bqkv, N, d, 3 * d);
+        sync(m, a->qkv, (size_t)N * 3 * d);
+        hs_attention_forward(g, a->atty, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_, s->causal);
+        sync(m, a->atty, (size_t)N * d);
+        /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly */
+        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), p->bo, N, d, d);
         hs_residual_forward(a->x_mid, a->x_mid, a->x, N * d);
         if (h) {
-            if (ln) hs_layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->x_mid, p->ln2_w, p->ln2_b, N, d);
-            hs_matmul_forward(a->pre, a->ln2, p->w1, p->b1, N, d, h);
-            hs_gelu_forward(a->gelu, a->pre, N * h);
-            hs_matmul_forward(a->x_out, a->gelu, p->w2, p->b2, N, h, d);
+            if (ln) hs_layernorm_forward(a->ln2, H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid, p->ln2_w, p->ln2_b, N, d);
+            else sync(m, a->x_mid, (size_t)N * d);
+            hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), p->b1, N, d, h);
+            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, N * h);
+            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), p->b2, N, h, d);
             hs_residual_forward(a->x_out, a->x_out, a->x_mid, N * d);
         }
     }
-    if (ln) hs_layernorm_forward(m->lnf, m->lnf_mean, m->lnf_rstd, m->x_final, m->p.lnf_w, m->p.lnf_b, N, d);
-    hs_matmul_forward(m->logits, m->lnf, m->p.out_w, m->p.out_b, N, d, s->vocab);
+    if (ln) hs_layernorm_forward(m->lnf, H(m, m->lnf), m->lnf_mean, m->lnf_rstd, m->x_final, m->p.lnf_w, m->p.lnf_b, N, d);
+    else sync(m, m->x_final, (size_t)N * d);
+    hs_matmul_forward(g, m->logits, E(m, m->lnf), E(m, m->p.out_w), m->p.out_b, N, d, s->vocab);
     m->loss = hs_softmax_xent_forward(m->probs, m->logits, target, supervised, N, s->vocab,
                                       &m->n_supervised);
     return m->loss;
@@ -355,49 +427,56 @@ void hs_model_zero_grad(hs_model *m)
 void hs_model_backward(hs_model *m)
 {
     const hs_model_shape *s = &m->shape;
-    int B = m->B, T = s->seq_len, d = s->d_model, H = s->heads, h = m->hidden, N = B * T;
+    int B = m->B, T = s->seq_len, d = s->d_model, H_ = s->heads, h = m->hidden, N = B * T;
     int V = s->vocab;
+    size_t Nd = (size_t)N * d;
     bool ln = s->layernorm;
-    scratch_views g;
+    hs_gemm *g = m->gemm;
+    scratch_views sv;
     carver c = {m->scratch, 0};
-    layout_scratch(m, &c, &g);
+    layout_scratch(m, &c, &sv);
 
-    hs_softmax_xent_backward(g.dlogits, m->probs, m->target, m->supervised, N, V, m->n_supervised);
+    hs_softmax_xent_backward(sv.dlogits, m->probs, m->target, m->supervised, N, V, m->n_supervised, 0.0f);
+    sync(m, sv.dlogits, (size_t)N * V);
     /* dres holds d(loss)/d(residual stream) as it flows down through the layers */
     if (ln) {
-        hs_matmul_backward(g.dln, m->g.out_w, m->g.out_b, g.dlogits, m->lnf, m->p.out_w, N, d, V, false);
-        memset(g.dres, 0, (size_t)N * d * sizeof(float));
-        hs_layernorm_backward(g.dres, m->g.lnf_w, m->g.lnf_b, g.dln, m->x_final, m->p.lnf_w,
-                              m->lnf_mean, m->lnf_rstd, N, d);
+        hs_matmul_backward(g, sv.dln, m->g.out_w, m->g.out_b, sv.dlogits, E(m, sv.dlogits), E(m, m->lnf), E(m, m->p.out_w), N, d, V, 0.0f);
+        hs_layernorm_backward(sv.dres, m->g.lnf_w, m->g.lnf_b, sv.dln, m->x_final, m->p.lnf_w,
+                              m->lnf_mean, m->lnf_rstd, N, d, 0.0f);
     } else {
-        hs_matmul_backward(g.dres, m->g.out_w, m->g.out_b, g.dlogits, m->lnf, m->p.out_w, N, d, V, false);
+        hs_matmul_backward(g, sv.dres, m->g.out_w, m->g.out_b, sv.dlogits, E(m, sv.dlogits), E(m, m->lnf), E(m, m->p.out_w), N, d, V, 0.0f);
     }
     for (int l = s->layers - 1; l >= 0; l--) {
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_params *gp = &m->g.layer[l];
         hs_layer_acts *a = &m->la[l];
         if (h) {
-            hs_matmul_backward(g.dpre, gp->w2, gp->b2, g.dres, a->gelu, p->w2, N, h, d, false);
-            hs_gelu_backward(g.dpre, g.dpre, a->pre, N * h);
+            sync(m, sv.dres, Nd);
+            hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, sv.dres, E(m, sv.dres), E(m, a->gelu), E(m, p->w2), N, h, d, 0.0f);
+            hs_gelu_backward(sv.dpre, sv.dpre, a->pre, N * h, 0.0f);
+            sync(m, sv.dpre, (size_t)N * h);
             if (ln) {
-                hs_matmul_backward(g.dln, gp->w1, gp->b1, g.dpre, a->ln2, p->w1, N, d, h, false);
-                hs_layernorm_backward(g.dres, gp->ln2_w, gp->ln2_b, g.dln, a->x_mid, p->ln2_w,
-                                      a->ln2_mean, a->ln2_rstd, N, d);
+                hs_matmul_backward(g, sv.dln, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2), E(m, p->w1), N, d, h, 0.0f);
+                hs_layernorm_backward(sv.dres, gp->ln2_w, gp->ln2_b, sv.dln, a->x_mid, p->ln2_w,
+                                      a->ln2_mean, a->ln2_rstd, N, d, 1.0f);
             } else {
-                hs_matmul_backward(g.dres, gp->w1, gp->b1, g.dpre, a->ln2, p->w1, N, d, h, true);
+                hs_matmul_backward(g, sv.dres, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2), E(m, p->w1), N, d, h, 1.0f);
             }
         }
-        hs_matmul_backward(g.datty, gp->wo, gp->bo, g.dres, a->atty, p->wo, N, d, d, false);
-        hs_attention_backward(g.dqkv, g.datt, g.datty, a->att, a->qkv, B, T, d, H);
+        sync(m, sv.dres, Nd);
+        hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, sv.dres, E(m, sv.dres), E(m, a->atty), E(m, p->wo), N, d, d, 0.0f);
+        sync(m, sv.datty, Nd);
+        hs_attention_backward(g, sv.dqkv, sv.datt, E(m, sv.datt), E(m, sv.datty), a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_, 0.0f);
+        sync(m, sv.dqkv, 3 * Nd);
         if (ln) {
-            hs_matmul_backward(g.dln, gp->wqkv, gp->bqkv, g.dqkv, a->ln1, p->wqkv, N, d, 3 * d, false);
-            hs_layernorm_backward(g.dres, gp->ln1_w, gp->ln1_b, g.dln, a->x, p->ln1_w, a->ln1_mean,
-                                  a->ln1_rstd, N, d);
+            hs_matmul_backward(g, sv.dln, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1), E(m, p->wqkv), N, d, 3 * d, 0.0f);
+            hs_layernorm_backward(sv.dres, gp->ln1_w, gp->ln1_b, sv.dln, a->x, p->ln1_w, a->ln1_mean,
+                                  a->ln1_rstd, N, d, 1.0f);
         } else {
-            hs_matmul_backward(g.dres, gp->wqkv, gp->bqkv, g.dqkv, a->ln1, p->wqkv, N, d, 3 * d, true);
+            hs_matmul_backward(g, sv.dres, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1), E(m, p->wqkv), N, d, 3 * d, 1.0f);
         }
     }
-    hs_embed_backward(m->g.emb_par, m->g.emb_chi, m->g.emb_rel, g.dres, m->parent, m->child,
+    hs_embed_backward(m->g.emb_par, m->g.emb_chi, m->g.emb_rel, sv.dres, m->parent, m->child,
                       m->rel, N, d);
 }
 

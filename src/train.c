@@ -86,6 +86,7 @@ hs_model_shape hs_train_shape(const hs_config *cfg)
         .causal = cfg->model.attention == HS_ATTENTION_CAUSAL,
         .seq_len = hs_task_seq_len(&cfg->task),
         .max_batch = cfg->train.batch,
+        .precision = cfg->train.precision,
     };
 }
 
@@ -97,6 +98,10 @@ static hs_status job_init(job *j, const hs_config *cfg, hs_err *err)
     int T = hs_task_seq_len(&cfg->task), E = cfg->train.eval_examples, B = cfg->train.batch;
     hs_model_shape shape = hs_train_shape(cfg);
     hs_status st = hs_model_init(&j->model, &shape, err);
+    /* Plan the products of the other batch sizes now: the evaluation's last chunk, the probes. */
+    if (!st && E % B) st = hs_model_prepare(&j->model, E % B, err);
+    if (!st && cfg->log.attention_every > 0 && cfg->log.probe_examples < B)
+        st = hs_model_prepare(&j->model, cfg->log.probe_examples, err);
     if (!st) st = hs_adamw_init(&j->opt, j->model.n_params, err);
     if (!st) st = hs_batch_alloc(&j->train, B, T, cfg->task.vocab, err);
     if (!st) st = hs_batch_alloc(&j->eval, E, T, cfg->task.vocab, err);
@@ -548,6 +553,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         return st;
     }
     if (metrics && !opts->resume) metrics_header(metrics, &j);
+    snprintf(res->engine, sizeof res->engine, "%s", hs_model_engine(&j.model));
 
     bool explicit_curr = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
     hs_model *m = &j.model;

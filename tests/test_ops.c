@@ -2,7 +2,9 @@
  *
  * Each check takes f(inputs) = Σ r·out for a fixed random r, gets the analytic gradient from the
  * op's backward with dout = r, and compares it with central differences on every input element.
- * Float32 throughout, so differences use eps 1e-2 on O(1) inputs and f is summed in double. */
+ * Float32 throughout, so differences use eps 1e-2 on O(1) inputs and f is summed in double.
+ * Each backward is also checked against the gradient rule of ops.h: beta 0 ignores what dx held
+ * (NaN there), beta 1 adds to it. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #define TOL 2e-3 /* max |numeric - analytic| relative to the largest analytic entry */
 
 static hs_rng rng;
+static hs_gemm *gemm; /* fp32: the finite differences need full precision */
 
 static float *randn(size_t n, float scale)
 {
@@ -66,6 +69,47 @@ static void check_gradient(const char *what, float *x, const float *ana, size_t 
     assert_true(gmax > 0.0); /* a zero gradient would pass trivially */
 }
 
+/* The op's backward again on the same inputs with beta 1 into a buffer of ones: it must add
+ * exactly what beta 0 wrote (`first`). */
+typedef void (*backward_again)(void *ctx, float *dx);
+
+static void check_accumulates(const char *what, const float *first, size_t n, void *ctx,
+                              backward_again again)
+{
+    float *acc = malloc(n * sizeof *acc);
+    assert_non_null(acc);
+    for (size_t i = 0; i < n; i++) acc[i] = 1.0f;
+    again(ctx, acc);
+    for (size_t i = 0; i < n; i++)
+        if (fabsf(acc[i] - (first[i] + 1.0f)) > 1e-5f * (1.0f + fabsf(first[i])))
+            fail_msg("%s: beta 1 gave %g at %zu, expected %g", what, acc[i], i, first[i] + 1.0f);
+    free(acc);
+}
+
+/* ---- bf16 rounding ---- */
+static void test_bf16_round(void **state)
+{
+    /* 1 + 2^-8 lies halfway between bf16 neighbours 1 and 1 + 2^-7: ties go to the even one (1);
+     * 1 + 3·2^-8 ties between 1 + 2^-7 (odd) and 1 + 2^-6 (even). */
+    float in[6] = {1.0f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, -2.5f, INFINITY, NAN}, out[6];
+    hs_bf16 h[6];
+    hs_bf16_from_f32(h, in, 6);
+    hs_f32_from_bf16(out, h, 6);
+    assert_true(out[0] == 1.0f);
+    assert_true(out[1] == 1.0f);
+    assert_true(out[2] == 1.0f + 0x1p-6f);
+    assert_true(out[3] == -2.5f);
+    assert_true(isinf(out[4]) && out[4] > 0);
+    assert_true(isnan(out[5]));
+    /* every value is within half a unit in the 8th bit */
+    float *x = randn(1000, 10.0f), *back = malloc(1000 * sizeof *back);
+    hs_bf16 *xh = malloc(1000 * sizeof *xh);
+    hs_bf16_from_f32(xh, x, 1000);
+    hs_f32_from_bf16(back, xh, 1000);
+    for (int i = 0; i < 1000; i++) assert_true(fabsf(back[i] - x[i]) <= fabsf(x[i]) * 0x1p-8f);
+    free(x), free(back), free(xh);
+}
+
 /* ---- layernorm ---- */
 typedef struct {
     int N, d;
@@ -75,8 +119,17 @@ typedef struct {
 static double ln_f(void *p)
 {
     ln_ctx *c = p;
-    hs_layernorm_forward(c->out, c->mean, c->rstd, c->x, c->w, c->b, c->N, c->d);
+    hs_layernorm_forward(c->out, NULL, c->mean, c->rstd, c->x, c->w, c->b, c->N, c->d);
     return dot(c->out, c->r, (size_t)c->N * c->d);
+}
+
+static void ln_again(void *p, float *dx)
+{
+    ln_ctx *c = p;
+    ln_f(c); /* the finite differences left mean and rstd of a perturbed x */
+    float *dw = calloc(c->d, sizeof(float)), *db = calloc(c->d, sizeof(float));
+    hs_layernorm_backward(dx, dw, db, c->r, c->x, c->w, c->mean, c->rstd, c->N, c->d, 1.0f);
+    free(dw), free(db);
 }
 
 static void test_layernorm(void **state)
@@ -93,8 +146,10 @@ static void test_layernorm(void **state)
     float *dx = calloc(n, sizeof(float)), *dw = calloc(c.d, sizeof(float)),
           *db = calloc(c.d, sizeof(float));
     ln_f(&c);
-    hs_layernorm_backward(dx, dw, db, c.r, c.x, c.w, c.mean, c.rstd, c.N, c.d);
+    for (size_t i = 0; i < n; i++) dx[i] = NAN; /* beta 0 must not read dx */
+    hs_layernorm_backward(dx, dw, db, c.r, c.x, c.w, c.mean, c.rstd, c.N, c.d, 0.0f);
     check_gradient("layernorm dx", c.x, dx, n, ln_f, &c);
+    check_accumulates("layernorm", dx, n, &c, ln_again);
     check_gradient("layernorm dw", c.w, dw, c.d, ln_f, &c);
     check_gradient("layernorm db", c.b, db, c.d, ln_f, &c);
     free(c.x), free(c.w), free(c.b), free(c.r), free(c.out), free(c.mean), free(c.rstd);
@@ -110,8 +165,16 @@ typedef struct {
 static double mm_f(void *p)
 {
     mm_ctx *c = p;
-    hs_matmul_forward(c->out, c->x, c->w, c->b, c->N, c->k, c->m);
+    hs_matmul_forward(gemm, c->out, c->x, c->w, c->b, c->N, c->k, c->m);
     return dot(c->out, c->r, (size_t)c->N * c->m);
+}
+
+static void mm_again(void *p, float *dx)
+{
+    mm_ctx *c = p;
+    float *dw = calloc((size_t)c->m * c->k, sizeof(float)), *db = calloc(c->m, sizeof(float));
+    hs_matmul_backward(gemm, dx, dw, db, c->r, c->r, c->x, c->w, c->N, c->k, c->m, 1.0f);
+    free(dw), free(db);
 }
 
 static void test_matmul(void **state)
@@ -125,30 +188,34 @@ static void test_matmul(void **state)
     float *dx = calloc((size_t)c.N * c.k, sizeof(float));
     float *dw = calloc((size_t)c.m * c.k, sizeof(float)), *db = calloc(c.m, sizeof(float));
     mm_f(&c);
-    hs_matmul_backward(dx, dw, db, c.r, c.x, c.w, c.N, c.k, c.m, false);
+    for (int i = 0; i < c.N * c.k; i++) dx[i] = NAN;
+    hs_matmul_backward(gemm, dx, dw, db, c.r, c.r, c.x, c.w, c.N, c.k, c.m, 0.0f);
     check_gradient("matmul dx", c.x, dx, (size_t)c.N * c.k, mm_f, &c);
     check_gradient("matmul dw", c.w, dw, (size_t)c.m * c.k, mm_f, &c);
     check_gradient("matmul db", c.b, db, c.m, mm_f, &c);
-    /* accumulate = true adds to what dx held */
-    float *dx2 = calloc((size_t)c.N * c.k, sizeof(float));
-    for (int i = 0; i < c.N * c.k; i++) dx2[i] = 1.0f;
-    hs_matmul_backward(dx2, dw, db, c.r, c.x, c.w, c.N, c.k, c.m, true);
-    for (int i = 0; i < c.N * c.k; i++) assert_float_equal(dx2[i], dx[i] + 1.0f, 1e-5);
-    free(c.x), free(c.w), free(c.b), free(c.r), free(c.out), free(dx), free(dx2), free(dw), free(db);
+    check_accumulates("matmul", dx, (size_t)c.N * c.k, &c, mm_again);
+    free(c.x), free(c.w), free(c.b), free(c.r), free(c.out), free(dx), free(dw), free(db);
 }
 
 /* ---- attention ---- */
 typedef struct {
     int B, T, d, H;
     bool causal;
-    float *qkv, *out, *att, *r;
+    float *qkv, *out, *att, *r, *scratch;
 } at_ctx;
 
 static double at_f(void *p)
 {
     at_ctx *c = p;
-    hs_attention_forward(c->out, c->att, c->qkv, c->B, c->T, c->d, c->H, c->causal);
+    hs_attention_forward(gemm, c->out, c->att, c->att, c->qkv, c->B, c->T, c->d, c->H, c->causal);
     return dot(c->out, c->r, (size_t)c->B * c->T * c->d);
+}
+
+static void at_again(void *p, float *dqkv)
+{
+    at_ctx *c = p;
+    at_f(c);
+    hs_attention_backward(gemm, dqkv, c->scratch, c->scratch, c->r, c->att, c->att, c->qkv, c->B, c->T, c->d, c->H, 1.0f);
 }
 
 static void attention_case(bool causal)
@@ -159,7 +226,8 @@ static void attention_case(bool causal)
     c.r = randn(nout, 1.0f);
     c.out = calloc(nout, sizeof(float));
     c.att = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
-    float *dqkv = calloc(nqkv, sizeof(float)), *scratch = calloc((size_t)c.T * c.T, sizeof(float));
+    float *dqkv = calloc(nqkv, sizeof(float));
+    c.scratch = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
     at_f(&c);
     /* rows of the probabilities sum to 1, and causal rows put no weight on the future */
     for (int row = 0; row < c.B * c.H * c.T; row++) {
@@ -171,9 +239,11 @@ static void attention_case(bool causal)
         }
         assert_float_equal(s, 1.0, 1e-5);
     }
-    hs_attention_backward(dqkv, scratch, c.r, c.att, c.qkv, c.B, c.T, c.d, c.H);
+    for (size_t i = 0; i < nqkv; i++) dqkv[i] = NAN;
+    hs_attention_backward(gemm, dqkv, c.scratch, c.scratch, c.r, c.att, c.att, c.qkv, c.B, c.T, c.d, c.H, 0.0f);
     check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f, &c);
-    free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(scratch);
+    check_accumulates("attention", dqkv, nqkv, &c, at_again);
+    free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(c.scratch);
 }
 
 static void test_attention_bidirectional(void **state) { attention_case(false); }
@@ -188,8 +258,14 @@ typedef struct {
 static double ge_f(void *p)
 {
     ge_ctx *c = p;
-    hs_gelu_forward(c->out, c->x, c->n);
+    hs_gelu_forward(c->out, NULL, c->x, c->n);
     return dot(c->out, c->r, (size_t)c->n);
+}
+
+static void ge_again(void *p, float *dx)
+{
+    ge_ctx *c = p;
+    hs_gelu_backward(dx, c->r, c->x, c->n, 1.0f);
 }
 
 static void test_gelu(void **state)
@@ -206,8 +282,10 @@ static void test_gelu(void **state)
         double ref = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
         assert_float_equal(c.out[i], ref, 1e-6 * (1.0 + fabs(ref)));
     }
-    hs_gelu_backward(dx, c.r, c.x, c.n);
+    for (int i = 0; i < c.n; i++) dx[i] = NAN;
+    hs_gelu_backward(dx, c.r, c.x, c.n, 0.0f);
     check_gradient("gelu dx", c.x, dx, c.n, ge_f, &c);
+    check_accumulates("gelu", dx, (size_t)c.n, &c, ge_again);
     free(c.x), free(c.r), free(c.out), free(dx);
 }
 
@@ -266,12 +344,20 @@ typedef struct {
     int32_t *target;
     uint8_t *sup;
     float *logits, *probs;
+    int n_sup;
 } xe_ctx;
 
 static double xe_f(void *p)
 {
     xe_ctx *c = p;
     return hs_softmax_xent_forward(c->probs, c->logits, c->target, c->sup, c->N, c->V, NULL);
+}
+
+static void xe_again(void *p, float *dl)
+{
+    xe_ctx *c = p;
+    xe_f(c);
+    hs_softmax_xent_backward(dl, c->probs, c->target, c->sup, c->N, c->V, c->n_sup, 1.0f);
 }
 
 static void test_softmax_xent(void **state)
@@ -295,15 +381,18 @@ static void test_softmax_xent(void **state)
         ref += log(s) - c.logits[n * c.V + target[n]];
     }
     assert_float_equal(loss, ref / 4, 1e-5);
-    hs_softmax_xent_backward(dl, c.probs, c.target, c.sup, c.N, c.V, n_sup);
+    for (int i = 0; i < c.N * c.V; i++) dl[i] = NAN;
+    hs_softmax_xent_backward(dl, c.probs, c.target, c.sup, c.N, c.V, n_sup, 0.0f);
     check_gradient("softmax xent", c.logits, dl, (size_t)c.N * c.V, xe_f, &c);
+    c.n_sup = n_sup;
+    check_accumulates("softmax xent", dl, (size_t)c.N * c.V, &c, xe_again);
     /* unsupervised rows get no gradient */
     for (int j = 0; j < c.V; j++) assert_true(dl[1 * c.V + j] == 0.0f);
     /* no supervised rows: loss 0, no gradient, no division by zero */
     uint8_t none[6] = {0};
     assert_true(hs_softmax_xent_forward(c.probs, c.logits, c.target, none, c.N, c.V, &n_sup) == 0.0f);
     assert_int_equal(n_sup, 0);
-    hs_softmax_xent_backward(dl, c.probs, c.target, none, c.N, c.V, 0);
+    hs_softmax_xent_backward(dl, c.probs, c.target, none, c.N, c.V, 0, 0.0f);
     for (int i = 0; i < c.N * c.V; i++) assert_true(dl[i] == 0.0f);
     free(c.logits), free(c.probs), free(dl);
 }
@@ -322,7 +411,9 @@ static void test_softmax_extremes(void **state)
 int main(void)
 {
     hs_rng_seed(&rng, 42, 0);
+    if (hs_gemm_create(&gemm, HS_PRECISION_FP32, NULL)) return 1;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bf16_round),
         cmocka_unit_test(test_layernorm),
         cmocka_unit_test(test_matmul),
         cmocka_unit_test(test_attention_bidirectional),
@@ -333,5 +424,7 @@ int main(void)
         cmocka_unit_test(test_softmax_xent),
         cmocka_unit_test(test_softmax_extremes),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    hs_gemm_free(gemm);
+    return failed;
 }

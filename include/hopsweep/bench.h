@@ -1,5 +1,6 @@
 /* bench.h — `hopsweep bench`: training-step speed of the reference configurations S, M, L
- * next to the single-core sgemm rate measured in the same run. */
+ * at each precision, next to the engine's peak rate and OpenBLAS's sgemm measured in the same
+ * run. */
 #ifndef HOPSWEEP_BENCH_H
 #define HOPSWEEP_BENCH_H
 
@@ -11,7 +12,8 @@
 typedef struct hs_bench_opts {
     const char *configs; /* subset of "SML" to run */
     double seconds;      /* minimum timed duration per config */
-    bool json;           /* one JSON object per config per line */
+    bool json;           /* one JSON object per (config, precision) per line */
+    const char *precisions; /* "fp32", "bf16" or both ("fp32,bf16"); bf16 only where it runs */
 } hs_bench_opts;
 
 hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hopsweep/error.h"
+#include "hopsweep/gemm.h"
 #include "hopsweep/task.h"
 
 typedef enum { HS_SCHEDULE_CONSTANT = 0, HS_SCHEDULE_COSINE } hs_schedule;
@@ -35,6 +36,7 @@ typedef struct hs_config {
         uint64_t seed;
         int eval_every, eval_examples;
         double early_stop; /* stop once every hop accuracy stays >= this; 0 = off */
+        hs_precision precision;
     } train;
     struct {
         int attention_every, probe_examples;

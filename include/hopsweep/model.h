@@ -2,8 +2,10 @@
  *
  * llm.c-style: one float buffer holds every parameter, one the gradients (same layout), one the
  * activations kept for backward; a table names each parameter tensor as DESIGN §3 does
- * (emb.par, blocks.0.attn.wq, ...). Every matrix product is a cblas_sgemm. Nothing is allocated
- * after hs_model_init. The attention probabilities of every layer and head stay in the
+ * (emb.par, blocks.0.attn.wq, ...). Every matrix product runs on the model's hs_gemm engine
+ * (oneDNN or OpenBLAS); at train.precision=bf16 a bf16 shadow of the parameters, the activations
+ * and the backward workspace (same offsets) holds the products' inputs. Nothing is allocated
+ * after hs_model_init, which runs one step on dummy data so that every product is planned. The attention probabilities of every layer and head stay in the
  * activation buffer after a forward pass (hs_model_attention) for probes to read.
  *
  * Architecture: x = E_par[parent] + E_chi[child] (+ E_rel[rel] with relations); per layer
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "hopsweep/error.h"
+#include "hopsweep/gemm.h"
 #include "hopsweep/rng.h"
 
 typedef struct hs_model_shape {
@@ -31,6 +34,7 @@ typedef struct hs_model_shape {
     bool causal;
     int seq_len;   /* T */
     int max_batch; /* largest B a forward pass may use */
+    hs_precision precision;
 } hs_model_shape;
 
 typedef struct hs_tensor {
@@ -97,6 +101,11 @@ typedef struct hs_model {
     float *scratch;           /* backward workspace (activation gradients) */
     size_t n_scratch;
 
+    hs_gemm *gemm;
+    /* bf16 shadows of params, acts and scratch (NULL at fp32): the element at the same offset,
+     * rounded, wherever it is a matrix product's input. */
+    hs_bf16 *params_h, *acts_h, *scratch_h;
+
     /* State of the last forward pass, read by backward and metrics. */
     int B;
     const int32_t *parent, *child, *rel;
@@ -108,6 +117,14 @@ typedef struct hs_model {
 
 hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err);
 void hs_model_free(hs_model *m);
+
+/* Plans the products of a step at batch B (<= max_batch) now rather than at the first pass that
+ * uses B: callers name every batch size they will use (evaluation chunks, probes). Leaves the
+ * parameters and gradients as they were. */
+hs_status hs_model_prepare(hs_model *m, int B, hs_err *err);
+
+/* The engine and kernel that run the model's products, e.g. "onednn brg:avx512_core_bf16". */
+const char *hs_model_engine(const hs_model *m);
 
 /* Weights N(0, 0.02), the residual projections (wo, w2) scaled by 1/sqrt(2·layers), biases 0,
  * LayerNorm gains 1. */

@@ -1,17 +1,34 @@
 /* ops.h — the model's operations as forward/backward pairs (llm.c style).
  *
- * Each op reads its inputs and writes its outputs through plain pointers; backward functions
- * ACCUMULATE (+=) into parameter gradients and into input gradients, so branches that meet
- * (the residual stream, the embedding tables) need no extra buffers. Row-major layout;
- * N = number of rows (positions), matrices [out][in] as in PyTorch's Linear. Exposed so that
- * each op can be gradient-checked on its own. */
+ * One gradient rule, BLAS's: every backward writes its input gradients as
+ * dx = beta·dx + (this op's gradient), beta 0 (overwrite; dx is not read, so it may hold
+ * garbage) or 1 (accumulate, where branches meet: the residual stream). Parameter gradients
+ * always accumulate (+=); the model zeroes them once per step.
+ *
+ * Matrix products run on an hs_gemm engine. Their inputs are "engine-typed" (`const void *`):
+ * float at fp32, hs_bf16 at bf16, and the caller keeps a bf16 copy of every such input (made by
+ * hs_to_engine, or written directly by the op that produces it). Row-major layout; N = number of
+ * rows (positions), matrices [out][in] as in PyTorch's Linear. Exposed so that each op can be
+ * gradient-checked on its own.
+ *
+ * The elementwise loops are compiled for AVX-512, AVX2 and baseline x86-64, the best one chosen
+ * when the program starts, so one binary runs on every x86-64 machine. */
 #ifndef HOPSWEEP_OPS_H
 #define HOPSWEEP_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "hopsweep/gemm.h"
+
 #define HS_LN_EPS 1e-5f
+
+/* dst = src rounded to bfloat16 (nearest even) when the engine runs bf16; nothing at fp32, where
+ * dst must be src itself. */
+void hs_to_engine(const hs_gemm *g, void *dst, const float *src, size_t n);
+void hs_bf16_from_f32(hs_bf16 *dst, const float *src, size_t n);
+void hs_f32_from_bf16(float *dst, const hs_bf16 *src, size_t n);
 
 /* out[n] = E_par[parent[n]] + E_chi[child[n]] (+ E_rel[rel[n]] when emb_rel is not NULL: the
  * conditional task's relation table). Backward leaves demb_rel alone when it is NULL. */
@@ -22,32 +39,40 @@ void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const 
                        const int32_t *parent, const int32_t *child, const int32_t *rel, int N,
                        int d);
 
-/* out = (x - mean)/sqrt(var + eps) * w + b, per row; mean and rstd kept for backward. */
-void hs_layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *w,
-                          const float *b, int N, int d);
+/* out = (x - mean)/sqrt(var + eps) * w + b, per row; mean and rstd kept for backward. When
+ * out_h is not NULL the output is also written rounded to bf16 there (the next product's input),
+ * in the same pass. */
+void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float *rstd, const float *x,
+                          const float *w, const float *b, int N, int d);
 void hs_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                           const float *w, const float *mean, const float *rstd, int N, int d);
+                           const float *w, const float *mean, const float *rstd, int N, int d,
+                           float beta);
 
-/* out[N][m] = x[N][k] · w[m][k]^T + b[m] */
-void hs_matmul_forward(float *out, const float *x, const float *w, const float *b, int N, int k,
-                       int m);
-/* dx (+)= dout·w when dx is not NULL (accumulate selects += or =); dw += dout^T·x; db += Σ dout. */
-void hs_matmul_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                        const float *w, int N, int k, int m, bool accumulate);
+/* out[N][m] = x[N][k] · w[m][k]^T + b[m]; x and w engine-typed. */
+void hs_matmul_forward(hs_gemm *g, float *out, const void *x, const void *w, const float *b, int N,
+                       int k, int m);
+/* dx = beta·dx + dout·w when dx is not NULL; dw += dout^T·x; db += Σ dout. dout is f32 (for db),
+ * dout_e the same gradient engine-typed (for the products). */
+void hs_matmul_backward(hs_gemm *g, float *dx, float *dw, float *db, const float *dout,
+                        const void *dout_e, const void *x, const void *w, int N, int k, int m,
+                        float beta);
 
-/* Multi-head attention over B sequences of T positions. qkv[B*T][3d] holds q|k|v, head h
- * owning columns h*dh..(h+1)*dh-1 of each; att[B][H][T][T] receives the probabilities;
- * out[B*T][d] the heads' outputs side by side. */
-void hs_attention_forward(float *out, float *att, const float *qkv, int B, int T, int d, int H,
-                          bool causal);
-/* dqkv = (not +=) the gradient of qkv; dscratch needs T*T floats. */
-void hs_attention_backward(float *dqkv, float *dscratch, const float *dout, const float *att,
-                           const float *qkv, int B, int T, int d, int H);
+/* Multi-head attention over B sequences of T positions. qkv[B*T][3d] (engine-typed) holds q|k|v,
+ * head h owning columns h*dh..(h+1)*dh-1 of each; att[B][H][T][T] receives the probabilities
+ * (f32, for probes and backward) and att_e their engine-typed copy; out[B*T][d] the heads'
+ * outputs side by side. Each product is one batched call over (example, head). */
+void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const void *qkv, int B,
+                          int T, int d, int H, bool causal);
+/* dqkv = beta·dqkv + the gradient of qkv. dscore [B][H][T][T] f32 and dscore_e (its
+ * engine-typed copy) are workspace; dout is engine-typed. */
+void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e,
+                           const void *dout, const float *att, const void *att_e, const void *qkv,
+                           int B, int T, int d, int H, float beta);
 
-/* GELU, tanh form. */
-void hs_gelu_forward(float *out, const float *x, int n);
-/* dx = dout * gelu'(x) (not +=). dx may alias dout. */
-void hs_gelu_backward(float *dx, const float *dout, const float *x, int n);
+/* GELU, tanh form; out_h as for LayerNorm. */
+void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n);
+/* dx = beta·dx + dout * gelu'(x). dx may alias dout (with beta 0). */
+void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta);
 
 /* out[i] = a[i] + b[i] */
 void hs_residual_forward(float *out, const float *a, const float *b, int n);
@@ -56,8 +81,10 @@ void hs_residual_forward(float *out, const float *a, const float *b, int n);
  * supervised[n] (all rows when supervised is NULL), 0 when there are none. */
 float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *target,
                               const uint8_t *supervised, int N, int V, int *n_supervised);
-/* dlogits = (probs - onehot(target)) / n_supervised on supervised rows, 0 elsewhere. */
+/* dlogits = beta·dlogits + (probs - onehot(target)) / n_supervised on supervised rows, + 0
+ * elsewhere. */
 void hs_softmax_xent_backward(float *dlogits, const float *probs, const int32_t *target,
-                              const uint8_t *supervised, int N, int V, int n_supervised);
+                              const uint8_t *supervised, int N, int V, int n_supervised,
+                              float beta);
 
 #endif

@@ -36,6 +36,7 @@ typedef struct hs_train_result {
     int steps;        /* steps completed */
     bool early_stopped;
     double wall_s;
+    char engine[96];  /* the matrix-product engine and kernel that ran the job ("" if none did) */
     int hops;
     float final_loss, final_query_acc;
     float *final_hop_acc; /* [hops+1], NaN where not measured */
