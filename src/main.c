@@ -5,6 +5,7 @@
  * 3 a file could not be written or memory ran out; 4 a sweep was stopped by a signal before
  * it finished (run the same command again to resume). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,14 +73,18 @@ static const char TRAIN_USAGE[] =
     "keys (defaults in parentheses):\n";
 
 static const char BENCH_USAGE[] =
-    "usage: hopsweep bench [--config S|M|L|SML] [--seconds X] [--json] [--threads N]\n"
+    "usage: hopsweep bench [--config S|M|L|SML] [--precision fp32|bf16|fp32,bf16] [--seconds X]\n"
+    "                      [--json] [--threads N]\n"
     "\n"
     "Times one full training step (forward, backward, AdamW) of the reference models on random\n"
     "data: S (1 layer, d 64, 2 heads, T 10, batch 64), M (3 layers, d 128, 4 heads, T 40,\n"
     "batch 64), L (4 layers, d 256, 4 heads, T 121, batch 32); vocab 64, MLP 4x, LayerNorm,\n"
-    "every position supervised. Prints ms/step, steps/s, achieved GFLOP/s and the share of a\n"
-    "1024^3 sgemm's rate measured in the same run. --json: one object per config per line with\n"
-    "config, ms_per_step, steps_per_s, gflops, sgemm_gflops.\n";
+    "every position supervised; at each precision asked for that this CPU runs (bf16 needs\n"
+    "avx512_bf16 or amx_bf16; without it one line says so and fp32 alone is measured). Prints\n"
+    "ms/step, steps/s, achieved GFLOP/s and its share of the engine's rate on one 1024^3\n"
+    "product at that precision, measured in the same run. --json: one object per (config,\n"
+    "precision) per line with config, precision, engine, ms_per_step, steps_per_s, gflops,\n"
+    "peak_gflops, sgemm_gflops (OpenBLAS).\n";
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
@@ -154,14 +159,52 @@ static void print_eval(const hs_eval *ev, const hs_model *model, void *user)
     fflush(p->out);
 }
 
-/* Writes one of a job's buffers into dir atomically; NULL data writes nothing. */
-static hs_status write_job_file(const char *dir, const char *name, const char *data, size_t n,
+/* The --out directory of `train`, opened and checked before the job trains: locked against a
+ * second writer (as a store is), every file it will hold regular or absent, and writable. */
+typedef struct {
+    const char *path;
+    int fd, lock_fd;
+} train_out;
+
+static const char *const TRAIN_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
+                                          "record.json"};
+
+static hs_status out_dir_open(train_out *o, const char *path, hs_err *err)
+{
+    o->path = path;
+    o->fd = o->lock_fd = -1;
+    hs_status st = hs_mkdirs(path, err);
+    if (st) return st;
+    o->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o->fd < 0)
+        return hs_fail(err, hs_errno_status(errno), "cannot open %s: %s", path, strerror(errno));
+    st = hs_lock_dir(o->fd, path, "the output directory", false, &o->lock_fd, err);
+    for (size_t i = 0; !st && i < sizeof TRAIN_FILES / sizeof TRAIN_FILES[0]; i++) {
+        char *shown = hs_path_join(path, TRAIN_FILES[i]);
+        bool exists;
+        st = shown ? hs_check_at(o->fd, TRAIN_FILES[i], false, shown, &exists, err)
+                   : hs_fail(err, HS_ENOMEM, "out of memory");
+        free(shown);
+    }
+    if (!st) st = hs_probe_writable_at(o->fd, path, err);
+    return st;
+}
+
+static void out_dir_close(train_out *o)
+{
+    if (o->fd >= 0) close(o->fd);
+    if (o->lock_fd >= 0) close(o->lock_fd);
+    o->fd = o->lock_fd = -1;
+}
+
+/* Writes one of a job's buffers into the --out directory atomically; NULL data writes nothing. */
+static hs_status write_job_file(const train_out *o, const char *name, const char *data, size_t n,
                                 hs_err *err)
 {
     if (!data) return HS_OK;
-    char *path = hs_path_join(dir, name);
+    char *path = hs_path_join(o->path, name);
     if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
-    hs_status st = hs_write_atomic(path, data, n, err);
+    hs_status st = hs_write_atomic_at(o->fd, name, path, data, n, err);
     free(path);
     return st;
 }
@@ -229,9 +272,14 @@ static int cmd_train(int argc, char **argv)
     }
     openblas_set_num_threads(threads);
 
-    if (out_dir && hs_mkdirs(out_dir, &err)) {
+    /* Checked before the first step: a result that cannot be written is found now, not after
+     * the training it would have recorded. */
+    train_out od = {.fd = -1, .lock_fd = -1};
+    hs_status ost = out_dir ? out_dir_open(&od, out_dir, &err) : HS_OK;
+    if (ost) {
         fprintf(stderr, "hopsweep train: --out %s: %s\n", out_dir, err.msg);
-        return EXIT_BAD_INPUT;
+        out_dir_close(&od);
+        return ost == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
     }
     char host[256] = "";
     gethostname(host, sizeof host - 1);
@@ -240,18 +288,19 @@ static int cmd_train(int argc, char **argv)
     hs_job_output out;
     if (hs_job_run(&cfg, &opts, &out, &err)) {
         fprintf(stderr, "hopsweep train: %s\n", err.msg);
+        out_dir_close(&od);
         return EXIT_RUNTIME;
     }
     int rc = 0;
     if (out_dir) {
-        if (write_job_file(out_dir, HS_JOB_METRICS, out.metrics, out.metrics_len, &err) ||
-            write_job_file(out_dir, HS_JOB_ATTENTION, out.attention, out.attention_len, &err) ||
-            write_job_file(out_dir, HS_JOB_MODEL, out.model, out.model_len, &err)) {
+        if (write_job_file(&od, HS_JOB_METRICS, out.metrics, out.metrics_len, &err) ||
+            write_job_file(&od, HS_JOB_ATTENTION, out.attention, out.attention_len, &err) ||
+            write_job_file(&od, HS_JOB_MODEL, out.model, out.model_len, &err)) {
             fprintf(stderr, "hopsweep train: %s\n", err.msg);
             rc = EXIT_RUNTIME;
         }
         out.record[out.record_len] = '\n'; /* the NUL's place: the file ends with a newline */
-        if (!rc && write_job_file(out_dir, "record.json", out.record, out.record_len + 1, &err)) {
+        if (!rc && write_job_file(&od, "record.json", out.record, out.record_len + 1, &err)) {
             fprintf(stderr, "hopsweep train: %s\n", err.msg);
             rc = EXIT_RUNTIME;
         }
@@ -263,12 +312,13 @@ static int cmd_train(int argc, char **argv)
         if (!rc) rc = EXIT_JOB_FAILED;
     }
     hs_job_output_free(&out);
+    out_dir_close(&od); /* the lock is held until every file is in place */
     return rc;
 }
 
 /* ---- run and expand ---- */
 
-/* Raised by SIGINT/SIGTERM: the coordinator stops handing out work (1) or also interrupts the
+/* Raised by SIGINT/SIGTERM/SIGHUP: the coordinator stops handing out work (1) or also interrupts the
  * running jobs (2, a second signal). The one global of the program: signal handlers need it. */
 static volatile sig_atomic_t stop_requested;
 
@@ -439,7 +489,15 @@ static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE 
             if ((long)(i % (size_t)a->shards) == a->shard) sw.jobs[kept++] = sw.jobs[i];
         sw.n_jobs = kept;
     }
-    hs_store store = {.lock_fd = -1, .runs_fd = -1};
+    /* The coordinator refuses such a name too, but only after the store exists: refuse it
+     * before anything is created. */
+    if (swp && strlen(sw.name) > 1000) {
+        fprintf(stderr, "hopsweep run: %s: the sweep's name is longer than 1000 characters; "
+                "shorten name:\n", a->sweep);
+        rc = EXIT_BAD_INPUT;
+        swp = NULL;
+    }
+    hs_store store = {.lock_fd = -1, .runs_fd = -1, .dir_fd = -1, .jobs_fd = -1};
     const char *dir = a->out ? a->out : swp ? sw.output : NULL;
     if (swp && (st = hs_store_open(&store, dir, &err))) {
         fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
@@ -447,6 +505,17 @@ static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE 
         swp = NULL;
     }
     if (swp && store.notice[0]) fprintf(stderr, "hopsweep run: %s\n", store.notice);
+    /* Every job that will run gets its store entries checked now, before the first step: a
+     * link or a FIFO where its files go is reported, and nothing trains for nothing. */
+    for (size_t i = 0; swp && i < sw.n_jobs; i++) {
+        hs_run_status rs = hs_store_status(&store, sw.jobs[i].id);
+        if (rs == HS_RUN_DONE || (rs == HS_RUN_FAILED && !a->retry_failed)) continue;
+        if ((st = hs_store_check_job(&store, sw.jobs[i].id, &err))) {
+            fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+            rc = st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+            swp = NULL;
+        }
+    }
     if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
         fprintf(stderr, "hopsweep run: %s\n", err.msg);
         rc = EXIT_RUNTIME;
@@ -466,11 +535,13 @@ static int run_lead(hs_coord *c, const run_args *a, int argc, char **argv, FILE 
     if (swp) {
         char took[32];
         hs_format_duration(sum.wall_s, took, sizeof took);
+        char unsaved[48] = ""; /* a job that ran but could not be stored is still counted */
+        if (sum.unsaved) snprintf(unsaved, sizeof unsaved, ", %zu not stored", sum.unsaved);
         fprintf(stderr,
                 "hopsweep run: sweep %s: %zu jobs: %zu done, %zu failed, %zu interrupted, %zu "
-                "skipped (already in the store), %zu not started; %s on %d rank%s; store %s\n",
+                "skipped (already in the store), %zu not started%s; %s on %d rank%s; store %s\n",
                 sw.name, sum.jobs, sum.done, sum.failed, sum.interrupted, sum.skipped,
-                sum.not_started, took, c->size, c->size > 1 ? "s" : "", dir);
+                sum.not_started, unsaved, took, c->size, c->size > 1 ? "s" : "", dir);
         if (!rc && (sum.not_started || sum.interrupted)) {
             fputs("hopsweep run: stopped before the end; to resume, run the same command again: ", stderr);
             print_command(stderr, argc, argv);
@@ -514,6 +585,7 @@ static int cmd_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop as for SIGTERM */
     sigaction(SIGUSR1, &sa, NULL);
     if (c.rank == 0) {
         if (rc) { /* release the other ranks before leaving */
@@ -562,6 +634,7 @@ static int cmd_store(int argc, char **argv)
         return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
     }
     if (store.notice[0]) fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
+    store.notice[0] = '\0';
     int rc = 0;
     for (int i = 2; i < argc && !rc; i++) {
         size_t added = 0;
@@ -572,6 +645,10 @@ static int cmd_store(int argc, char **argv)
             fprintf(stderr, "hopsweep store merge: %zu job%s from %s into %s\n", added,
                     added == 1 ? "" : "s", argv[i], argv[1]);
         }
+        if (store.notice[0]) { /* what the shard held that was not merged, and why */
+            fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
+            store.notice[0] = '\0';
+        }
     }
     hs_store_close(&store);
     return rc;
@@ -581,7 +658,7 @@ static int cmd_store(int argc, char **argv)
 
 static int cmd_bench(int argc, char **argv)
 {
-    hs_bench_opts opts = {.configs = "SML", .seconds = 3.0};
+    hs_bench_opts opts = {.configs = "SML", .seconds = 3.0, .precisions = "fp32,bf16"};
     int threads = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -595,6 +672,13 @@ static int cmd_bench(int argc, char **argv)
             opts.configs = argv[++i];
             if (!*opts.configs || strspn(opts.configs, "SML") != strlen(opts.configs)) {
                 fprintf(stderr, "hopsweep bench: --config \"%s\" must be letters of S, M, L\n", opts.configs);
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--precision") && has_value) {
+            opts.precisions = argv[++i];
+            if (strcmp(opts.precisions, "fp32") && strcmp(opts.precisions, "bf16") &&
+                strcmp(opts.precisions, "fp32,bf16")) {
+                fprintf(stderr, "hopsweep bench: --precision \"%s\" must be fp32, bf16 or fp32,bf16\n", opts.precisions);
                 return EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--seconds") && has_value) {

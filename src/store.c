@@ -1,7 +1,11 @@
 /* store.c — the result store (DESIGN §3): a directory holding runs.jsonl, one record line per
  * finished job, and each job's files under jobs/<id>/. Opening takes the store's lock, reads
  * the latest status of every id from runs.jsonl (so a rerun can skip finished jobs) and repairs
- * what a crash can leave behind; putting a job writes its files, then commits its line. */
+ * what a crash can leave behind; putting a job writes its files, then commits its line.
+ *
+ * Everything inside the store is reached from the directory fd opened once (fileio.h's *_at
+ * functions): no path inside it is ever resolved through a link, so whatever the store holds
+ * (links, FIFOs, devices, forged records), hopsweep reads and writes only inside it. */
 #include "hopsweep/store.h"
 
 #include <errno.h>
@@ -19,10 +23,18 @@
 
 #include "hopsweep/fileio.h"
 #include "hopsweep/jsonline.h"
+#include "hopsweep/record.h"
 
 #define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
 #define JOBS_DIR "jobs"
+
+/* The largest store file read into memory (runs.jsonl, a job's file, a resume state): far above
+ * anything a sweep writes, and a bound on what a planted file can make hopsweep allocate. */
+#define STORE_FILE_LIMIT ((size_t)1 << (SIZE_MAX > 0xFFFFFFFFu ? 33 : 30))
+
+static const char *const JOB_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
+                                        HS_JOB_RESUME};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
@@ -98,11 +110,12 @@ static bool reserve_entries(hs_store *s, size_t need)
 
 typedef enum { LINE_OK, LINE_BAD, LINE_NOMEM } line_result;
 
-/* Reads "id" and "status" from the top-level object of one record line. On LINE_BAD, *why
- * says what is wrong with it (for the notice). The rest of the record is not looked at: the
- * store only needs to know which jobs are finished. */
+/* Reads one record line: it counts only if hs_record_check accepts it (every field the
+ * analysis reads, an id that is the hash of its config) and the files it names are its own,
+ * under jobs/<id>/ of this store. On LINE_BAD, *why says what is wrong (for the notice); it
+ * points into why_buf or to a constant. */
 static line_result parse_line(const char *line, size_t len, char id[17], hs_run_status *status,
-                              const char **why)
+                              const char **why, char *why_buf, size_t why_len)
 {
     yaml_document_t doc;
     switch (hs_jl_load_object(line, len, &doc, why)) {
@@ -110,45 +123,21 @@ static line_result parse_line(const char *line, size_t len, char id[17], hs_run_
     case HS_JL_NOMEM: return LINE_NOMEM;
     default: return LINE_BAD; /* callers skip blank lines before asking */
     }
-    const yaml_node_t *root = yaml_document_get_root_node(&doc);
-    const yaml_node_t *idn = NULL, *stn = NULL;
+    hs_record_view v;
     line_result r = LINE_BAD;
-    for (const yaml_node_pair_t *p = root->data.mapping.pairs.start;
-         p < root->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-        const yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-        if (!k || !v) goto done;
-        const yaml_node_t **slot = hs_jl_scalar_is(k, "id")       ? &idn
-                                   : hs_jl_scalar_is(k, "status") ? &stn
-                                                                   : NULL;
-        if (!slot) continue;
-        if (*slot) { /* JSON parsers disagree on which of two equal keys wins: trust neither */
-            *why = "a repeated \"id\" or \"status\" key";
+    if (!hs_record_check(&doc, yaml_document_get_root_node(&doc), &v, why_buf, why_len, why))
+        goto done;
+    static const char *const names[3] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL};
+    for (int i = 0; i < 3; i++) {
+        char want[64];
+        snprintf(want, sizeof want, JOBS_DIR "/%s/%s", v.id, names[i]);
+        if (v.files[i] && strcmp(v.files[i], want)) {
+            *why = "a \"files\" path outside the job's folder jobs/<id>/";
             goto done;
         }
-        *slot = v;
     }
-    if (!idn || idn->type != YAML_SCALAR_NODE ||
-        !is_job_id((const char *)idn->data.scalar.value, idn->data.scalar.length)) {
-        *why = idn ? "an \"id\" that is not 16 lowercase hex digits" : "no \"id\"";
-        goto done;
-    }
-    if (!stn) {
-        *why = "no \"status\"";
-        goto done;
-    }
-    if (hs_jl_scalar_is(stn, "done"))
-        *status = HS_RUN_DONE;
-    else if (hs_jl_scalar_is(stn, "failed"))
-        *status = HS_RUN_FAILED;
-    else if (hs_jl_scalar_is(stn, "interrupted"))
-        *status = HS_RUN_INTERRUPTED;
-    else {
-        *why = "a \"status\" other than done, failed or interrupted";
-        goto done;
-    }
-    memcpy(id, idn->data.scalar.value, 16);
-    id[16] = '\0';
+    memcpy(id, v.id, 17);
+    *status = v.status == 0 ? HS_RUN_DONE : v.status == 1 ? HS_RUN_FAILED : HS_RUN_INTERRUPTED;
     r = LINE_OK;
 done:
     yaml_document_delete(&doc);
@@ -181,6 +170,7 @@ static hs_status read_runs(hs_store *s, const char *path, const char *data, size
     loaded *all = NULL;
     size_t n = 0, cap = 0, skipped = 0, first_skipped = 0, lineno = 0;
     const char *first_why = "";
+    char first_buf[256] = "", why_buf[256];
     const char *p = data, *end = data + size;
     hs_status st = HS_OK;
     for (;;) {
@@ -207,7 +197,8 @@ static hs_status read_runs(hs_store *s, const char *path, const char *data, size
             cap = c2;
         }
         const char *why = NULL;
-        line_result r = parse_line(line, len, all[n].e.id, &all[n].e.status, &why);
+        line_result r = parse_line(line, len, all[n].e.id, &all[n].e.status, &why, why_buf,
+                                   sizeof why_buf);
         if (r == LINE_NOMEM) {
             st = hs_fail(err, HS_ENOMEM, "%s: out of memory parsing line %zu", path, lineno);
             goto out;
@@ -215,7 +206,8 @@ static hs_status read_runs(hs_store *s, const char *path, const char *data, size
         if (r == LINE_BAD) {
             if (!skipped++) {
                 first_skipped = lineno;
-                first_why = why;
+                snprintf(first_buf, sizeof first_buf, "%s", why ? why : "not a record");
+                first_why = first_buf;
             }
             continue;
         }
@@ -239,8 +231,8 @@ static hs_status read_runs(hs_store *s, const char *path, const char *data, size
 
     if (skipped)
         add_notice(s,
-                   "%s: skipped %zu unreadable line(s), first at line %zu (%s); they stay in the "
-                   "file and count as no record",
+                   "%s: skipped %zu line(s) that are not valid records, first at line %zu (%s); "
+                   "they stay in the file and count as no record",
                    path, skipped, first_skipped, first_why);
 out:
     free(all);
@@ -250,72 +242,33 @@ out:
 /* ---------------------------------------------------------------------------------------------
  * Open and close */
 
-/* Takes the lock on dir/.lock; the kernel drops it when the process ends, so a crash never
- * leaves a stale lock behind. */
-static hs_status take_lock(hs_store *s, bool wait, hs_err *err)
+/* "STORE/rel" for messages, in buf. */
+static const char *shown(const hs_store *s, const char *rel, char *buf, size_t n)
 {
-    char *path = hs_path_join(s->dir, LOCK_FILE);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory opening the store %s", s->dir);
-    hs_status st = HS_OK;
-    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (s->lock_fd < 0) {
-        int e = errno;
-        /* The user's choice of output, not a failing disk. */
-        hs_status code = e == EACCES || e == EROFS || e == EPERM ? HS_EINPUT : HS_EIO;
-        st = hs_fail(err, code, "cannot open %s: %s; choose a writable output directory", path,
-                     strerror(e));
-        goto out;
-    }
-    /* The holder can let go between our F_SETLK and F_GETLK; then try again. */
-    for (int attempt = 0;; attempt++) {
-        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-        if (fcntl(s->lock_fd, wait ? F_SETLKW : F_SETLK, &fl) == 0) break;
-        int e = errno;
-        if (e == EINTR) continue;
-        if (e != EACCES && e != EAGAIN) {
-            st = hs_fail(err, HS_EIO,
-                         "cannot lock %s: %s; the file system may not support locks, choose an "
-                         "output on a local disk",
-                         path, strerror(e));
-            goto out;
-        }
-        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-        if (fcntl(s->lock_fd, F_GETLK, &who) == 0 && who.l_type == F_UNLCK && attempt < 3)
-            continue;
-        char holder[48] = "another process";
-        if (who.l_type != F_UNLCK && who.l_pid > 0)
-            snprintf(holder, sizeof holder, "process %ld", (long)who.l_pid);
-        st = hs_fail(err, HS_EINPUT,
-                     "the store %s is in use by %s (it holds %s); wait for it to finish or "
-                     "choose another output",
-                     s->dir, holder, path);
-        goto out;
-    }
-    /* For people looking at the directory; F_GETLK is what open relies on. */
-    char pid[32];
-    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)len, 0) < 0) {
-        /* best effort */
-    }
-out:
-    free(path);
-    return st;
+    snprintf(buf, n, "%s/%s", s->dir, rel);
+    return buf;
 }
 
-/* Reads runs.jsonl (creating it if missing) and cuts off a partial last line. */
+/* Opens runs.jsonl (creating it if missing; never through a link), reads it and cuts off a
+ * partial last line. */
 static hs_status open_runs(hs_store *s, hs_err *err)
 {
-    char *path = hs_path_join(s->dir, RUNS_FILE);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory opening the store %s", s->dir);
+    char path[4200];
+    shown(s, RUNS_FILE, path, sizeof path);
     char *data = NULL;
     size_t size = 0, complete = 0;
-    hs_status st = HS_OK;
-    s->runs_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    bool exists;
+    hs_status st = hs_check_at(s->dir_fd, RUNS_FILE, false, path, &exists, err);
+    if (st) return st;
+    /* O_NONBLOCK: a FIFO swapped in after the check cannot block the open; fstat refuses it */
+    s->runs_fd = openat(s->dir_fd, RUNS_FILE,
+                        O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     if (s->runs_fd < 0) {
-        st = hs_fail(err, HS_EIO, "cannot open %s: %s", path, strerror(errno));
-        goto out;
+        int e = errno;
+        return hs_fail(err, hs_errno_status(e), "cannot open %s: %s; choose a writable output",
+                       path, strerror(e));
     }
-    st = hs_read_file(path, SIZE_MAX, &data, &size, err);
+    st = hs_read_fd(s->runs_fd, path, STORE_FILE_LIMIT, &data, &size, err);
     if (st) goto out;
     st = read_runs(s, path, data, size, &complete, err);
     if (st) goto out;
@@ -335,20 +288,32 @@ static hs_status open_runs(hs_store *s, hs_err *err)
     }
 out:
     free(data);
-    free(path);
     return st;
 }
 
 static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err)
 {
     memset(s, 0, sizeof *s);
-    s->lock_fd = s->runs_fd = -1;
+    s->lock_fd = s->runs_fd = s->dir_fd = s->jobs_fd = -1;
     hs_status st = hs_mkdirs(dir, err);
     if (st) return st;
     s->dir = strdup(dir);
     if (!s->dir) return hs_fail(err, HS_ENOMEM, "out of memory opening the store %s", dir);
-    st = take_lock(s, wait, err);
+    /* The store's own path is the user's choice and may be a link; nothing inside it may. */
+    s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (s->dir_fd < 0) {
+        st = hs_fail(err, hs_errno_status(errno), "cannot open the store %s: %s", dir,
+                     strerror(errno));
+        hs_store_close(s);
+        return st;
+    }
+    char path[4200];
+    bool exists;
+    st = hs_lock_dir(s->dir_fd, dir, "the store", wait, &s->lock_fd, err);
+    if (!st) st = hs_check_at(s->dir_fd, "sweep.yaml", false, shown(s, "sweep.yaml", path, sizeof path), &exists, err);
+    if (!st) st = hs_open_dir_at(s->dir_fd, JOBS_DIR, false, shown(s, JOBS_DIR, path, sizeof path), &s->jobs_fd, err);
     if (!st) st = open_runs(s, err);
+    if (!st) hs_remove_stale_tmp(s->dir_fd); /* ours to clean: we hold the lock */
     if (st) hs_store_close(s);
     return st;
 }
@@ -369,12 +334,14 @@ void hs_store_close(hs_store *s)
      * recognised by its dir, owns its fds. */
     if (s->dir) {
         if (s->runs_fd >= 0) close(s->runs_fd);
+        if (s->jobs_fd >= 0) close(s->jobs_fd);
+        if (s->dir_fd >= 0) close(s->dir_fd);
         if (s->lock_fd >= 0) close(s->lock_fd); /* releases the lock */
     }
     free(s->dir);
     free(s->entries);
     memset(s, 0, sizeof *s);
-    s->lock_fd = s->runs_fd = -1;
+    s->lock_fd = s->runs_fd = s->dir_fd = s->jobs_fd = -1;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -391,12 +358,52 @@ hs_run_status hs_store_status(const hs_store *s, const char *id)
 hs_status hs_store_write_file(hs_store *s, const char *name, const void *data, size_t n,
                               hs_err *err)
 {
-    if (!s->dir)
+    if (!s->dir || s->dir_fd < 0)
         return hs_fail(err, HS_EINTERNAL, "internal error: writing %s into a store not open", name);
-    char *path = hs_path_join(s->dir, name);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory writing %s/%s", s->dir, name);
-    hs_status st = hs_write_atomic(path, data, n, err);
-    free(path);
+    if (strchr(name, '/'))
+        return hs_fail(err, HS_EINTERNAL, "internal error: %s is not a name in the store", name);
+    char path[4200];
+    return hs_write_atomic_at(s->dir_fd, name, shown(s, name, path, sizeof path), data, n, err);
+}
+
+/* Opens jobs/<id> of the store whose directory is dirfd (dir names it in messages), creating
+ * both when create; *fd is -1 when it does not exist and !create. Links are refused. */
+static hs_status open_job_dir(int dirfd, int *jobs_fd, const char *dir, const char *id,
+                              bool create, int *fd, hs_err *err)
+{
+    char path[4200];
+    *fd = -1;
+    if (*jobs_fd < 0) {
+        snprintf(path, sizeof path, "%s/" JOBS_DIR, dir);
+        hs_status st = hs_open_dir_at(dirfd, JOBS_DIR, create, path, jobs_fd, err);
+        if (st || *jobs_fd < 0) return st;
+    }
+    snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s", dir, id);
+    return hs_open_dir_at(*jobs_fd, id, create, path, fd, err);
+}
+
+/* Checks every entry of jobs/<id> hopsweep may write (jobdir is open, or -1 for none). */
+static hs_status check_job_files(int jobdir, const char *dir, const char *id, hs_err *err)
+{
+    if (jobdir < 0) return HS_OK;
+    char path[4200];
+    for (size_t i = 0; i < sizeof JOB_FILES / sizeof JOB_FILES[0]; i++) {
+        bool exists;
+        snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", dir, id, JOB_FILES[i]);
+        hs_status st = hs_check_at(jobdir, JOB_FILES[i], false, path, &exists, err);
+        if (st) return st;
+    }
+    return HS_OK;
+}
+
+hs_status hs_store_check_job(hs_store *s, const char *id, hs_err *err)
+{
+    if (!s->dir || !is_job_id(id, strlen(id)))
+        return hs_fail(err, HS_EINTERNAL, "internal error: checking job %.16s", id);
+    int jfd;
+    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
+    if (!st) st = check_job_files(jfd, s->dir, id, err);
+    if (jfd >= 0) close(jfd);
     return st;
 }
 
@@ -405,13 +412,10 @@ hs_status hs_store_write_file(hs_store *s, const char *name, const void *data, s
  * wrote a checkpoint must not leave the old one next to the new metrics). */
 static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
 {
-    char *jobdir = malloc(strlen(s->dir) + sizeof "/" JOBS_DIR "/" + 16);
-    if (!jobdir) return hs_fail(err, HS_ENOMEM, "out of memory storing job %s", out->id);
-    sprintf(jobdir, "%s/" JOBS_DIR "/%s", s->dir, out->id);
-    hs_err e = {0};
-    hs_status st = hs_mkdirs(jobdir, &e);
-    if (st) /* the store exists and is ours: failing now is the disk, not the user's path */
-        st = hs_fail(err, st == HS_ENOMEM ? HS_ENOMEM : HS_EIO, "%s", e.msg);
+    int jfd;
+    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, out->id, true, &jfd, err);
+    if (st) return st;
+    st = check_job_files(jfd, s->dir, out->id, err);
     const struct {
         const char *name;
         const char *data;
@@ -422,19 +426,19 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
         {HS_JOB_MODEL, out->model, out->model_len},
         {HS_JOB_RESUME, out->resume, out->resume_len},
     };
+    char path[4200], old[64];
     for (size_t i = 0; !st && i < sizeof files / sizeof files[0]; i++) {
-        char *path = hs_path_join(jobdir, files[i].name);
-        if (!path) {
-            st = hs_fail(err, HS_ENOMEM, "out of memory storing job %s", out->id);
-            break;
-        }
+        snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", s->dir, out->id, files[i].name);
         if (files[i].data)
-            st = hs_write_atomic(path, files[i].data, files[i].len, err);
-        else if (unlink(path) && errno != ENOENT)
-            st = hs_fail(err, HS_EIO, "cannot remove the stale %s: %s", path, strerror(errno));
-        free(path);
+            st = hs_write_atomic_at(jfd, files[i].name, path, files[i].data, files[i].len, err);
+        else
+            st = hs_remove_at(jfd, files[i].name, path, err);
+        /* the fixed temporary name of earlier versions (a link there is removed, not followed) */
+        snprintf(old, sizeof old, "%s.tmp", files[i].name);
+        unlinkat(jfd, old, 0);
     }
-    free(jobdir);
+    if (!st) hs_remove_stale_tmp(jfd);
+    close(jfd);
     return st;
 }
 
@@ -460,13 +464,10 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     hs_status st = put_files(s, out, err);
     if (st) return st;
 
-    char *path = hs_path_join(s->dir, RUNS_FILE);
+    char path[4200];
+    shown(s, RUNS_FILE, path, sizeof path);
     char *line = malloc(out->record_len + 1);
-    if (!path || !line) {
-        free(path);
-        free(line);
-        return hs_fail(err, HS_ENOMEM, "out of memory storing job %s", out->id);
-    }
+    if (!line) return hs_fail(err, HS_ENOMEM, "out of memory storing job %s", out->id);
     memcpy(line, out->record, out->record_len);
     line[out->record_len] = '\n';
     struct stat sb;
@@ -483,7 +484,6 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
                      strerror(e));
     }
     free(line);
-    free(path);
     if (st) return st;
 
     bool found;
@@ -500,26 +500,28 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
 /* ---------------------------------------------------------------------------------------------
  * Merging another store (an array task's shard) */
 
-/* Reads job id's file `name` from the store at dir into *data (NULL when it does not exist). */
-static hs_status read_job_file(const char *dir, const char *id, const char *name, char **data,
-                               size_t *n, hs_err *err)
-{
-    char rel[96];
-    snprintf(rel, sizeof rel, JOBS_DIR "/%s/%s", id, name);
-    char *path = hs_path_join(dir, rel);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory");
-    struct stat sb;
-    hs_status st = HS_OK;
-    *data = NULL;
-    *n = 0;
-    if (stat(path, &sb) == 0) st = hs_read_file(path, SIZE_MAX, data, n, err);
-    free(path);
-    return st;
-}
-
 static hs_job_status job_status_of(hs_run_status s)
 {
     return s == HS_RUN_DONE ? HS_JOB_DONE : s == HS_RUN_FAILED ? HS_JOB_FAILED : HS_JOB_INTERRUPTED;
+}
+
+/* Whether the store s takes src's entry e (only finished jobs travel; an interrupted one is
+ * finished by rerunning its shard). */
+static bool merge_wanted(const hs_store *s, const hs_store_entry *e)
+{
+    hs_run_status have = hs_store_status(s, e->id);
+    return e->status != HS_RUN_INTERRUPTED && have != HS_RUN_DONE &&
+           !(have == HS_RUN_FAILED && e->status != HS_RUN_DONE);
+}
+
+/* Whether a record line names its job's file `name` (parse_line has checked its paths). */
+static bool names_file(const char *line, size_t len, const char *id, const char *name)
+{
+    char want[80];
+    int n = snprintf(want, sizeof want, "\"" JOBS_DIR "/%s/%s\"", id, name);
+    for (const char *p = line; (p = memchr(p, '"', len - (size_t)(p - line))); p++)
+        if ((size_t)(line + len - p) >= (size_t)n && !memcmp(p, want, (size_t)n)) return true;
+    return false;
 }
 
 hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *err)
@@ -527,18 +529,24 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     *added = 0;
     hs_store from;
     memset(&from, 0, sizeof from);
-    from.lock_fd = from.runs_fd = -1;
-    char *path = hs_path_join(src, RUNS_FILE), *data = NULL;
+    from.lock_fd = from.runs_fd = from.jobs_fd = -1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" RUNS_FILE, src);
+    char *data = NULL;
     const char **last = NULL; /* the latest line of each id of `from`, as entries are sorted */
     size_t size = 0, complete = 0;
-    hs_status st = path ? hs_read_file(path, SIZE_MAX, &data, &size, err)
-                        : hs_fail(err, HS_ENOMEM, "out of memory");
-    if (st == HS_EIO && path && access(path, F_OK))
-        st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
+    hs_status st = HS_OK;
+    /* The shard's own path is the user's choice; nothing inside it is followed. */
+    from.dir_fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (from.dir_fd < 0)
+        st = hs_fail(err, HS_EINPUT, "%s: no such store (%s)", src, strerror(errno));
+    if (!st) st = hs_read_at(from.dir_fd, RUNS_FILE, path, STORE_FILE_LIMIT, &data, &size, err);
+    if (!st && !data) st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
     if (!st) st = read_runs(&from, path, data, size, &complete, err);
     if (!st && from.n && !(last = calloc(from.n, sizeof *last)))
         st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
-    /* Second pass: remember where each id's latest line is (lines parse as in read_runs). */
+    /* Second pass: remember where each id's latest good line is (lines parse as in read_runs). */
+    char why_buf[256];
     for (const char *p = data; !st && p < data + complete;) {
         const char *nl = memchr(p, '\n', (size_t)(data + complete - p));
         const char *line = p;
@@ -550,46 +558,79 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         hs_run_status rs;
         const char *why;
         bool found;
-        if (!len || parse_line(line, len, id, &rs, &why) != LINE_OK) continue;
+        if (!len) continue;
+        line_result lr = parse_line(line, len, id, &rs, &why, why_buf, sizeof why_buf);
+        if (lr == LINE_NOMEM) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
+        if (lr != LINE_OK) continue;
         size_t i = find_entry(&from, id, &found);
         if (found) last[i] = line;
     }
+    /* Every file to be copied is checked before anything is written, so a shard holding a link
+     * or a FIFO is refused whole, with the path named. */
+    for (size_t i = 0; !st && i < from.n; i++) {
+        if (!last[i] || !merge_wanted(s, &from.entries[i])) continue;
+        int jfd;
+        st = open_job_dir(from.dir_fd, &from.jobs_fd, src, from.entries[i].id, false, &jfd, err);
+        if (!st) st = check_job_files(jfd, src, from.entries[i].id, err);
+        if (jfd >= 0) close(jfd);
+    }
     for (size_t i = 0; !st && i < from.n; i++) {
         const hs_store_entry *e = &from.entries[i];
-        hs_run_status have = hs_store_status(s, e->id);
-        /* only finished jobs travel; an interrupted one is finished by rerunning its shard */
-        if (!last[i] || e->status == HS_RUN_INTERRUPTED || have == HS_RUN_DONE ||
-            (have == HS_RUN_FAILED && e->status != HS_RUN_DONE))
-            continue;
+        if (!last[i] || !merge_wanted(s, e)) continue;
         hs_job_output out;
         memset(&out, 0, sizeof out);
         memcpy(out.id, e->id, sizeof out.id);
         out.status = job_status_of(e->status);
-        const char *nl = strchr(last[i], '\n');
-        size_t len = nl ? (size_t)(nl - last[i]) : strlen(last[i]);
+        const char *nl = memchr(last[i], '\n', (size_t)(data + complete - last[i]));
+        size_t len = (size_t)(nl - last[i]);
         while (len && is_space(last[i][len - 1])) len--;
         out.record = strndup(last[i], len);
         out.record_len = len;
         if (!out.record) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
-        if (!st) st = read_job_file(src, e->id, HS_JOB_METRICS, &out.metrics, &out.metrics_len, err);
-        if (!st) st = read_job_file(src, e->id, HS_JOB_ATTENTION, &out.attention, &out.attention_len, err);
-        if (!st) st = read_job_file(src, e->id, HS_JOB_MODEL, &out.model, &out.model_len, err);
+        int jfd = -1;
+        if (!st) st = open_job_dir(from.dir_fd, &from.jobs_fd, src, e->id, false, &jfd, err);
+        const struct {
+            const char *name;
+            char **data;
+            size_t *len;
+        } files[] = {
+            {HS_JOB_METRICS, &out.metrics, &out.metrics_len},
+            {HS_JOB_ATTENTION, &out.attention, &out.attention_len},
+            {HS_JOB_MODEL, &out.model, &out.model_len},
+        };
+        /* only the files the record names, only regular files, never through a link */
+        for (size_t k = 0; !st && jfd >= 0 && k < 3; k++) {
+            if (!names_file(last[i], len, e->id, files[k].name)) continue;
+            snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", src, e->id, files[k].name);
+            st = hs_read_at(jfd, files[k].name, path, STORE_FILE_LIMIT, files[k].data,
+                            files[k].len, err);
+        }
+        if (jfd >= 0) close(jfd);
         if (!st) st = hs_store_put(s, &out, err);
         if (!st) (*added)++;
         hs_job_output_free(&out);
     }
+    if (!st && from.notice[0]) add_notice(s, "%s", from.notice); /* skipped lines of the shard */
     free(last);
     free(data);
-    free(path);
     free(from.entries);
+    if (from.jobs_fd >= 0) close(from.jobs_fd);
+    if (from.dir_fd >= 0) close(from.dir_fd);
     return st;
 }
 
-hs_status hs_store_read_resume(const hs_store *s, const char *id, char **bytes, size_t *n,
+hs_status hs_store_read_resume(hs_store *s, const char *id, char **bytes, size_t *n,
                                hs_err *err)
 {
     *bytes = NULL;
     *n = 0;
     if (!is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
-    return read_job_file(s->dir, id, HS_JOB_RESUME, bytes, n, err);
+    int jfd;
+    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
+    if (st || jfd < 0) return st;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/" HS_JOB_RESUME, s->dir, id);
+    st = hs_read_at(jfd, HS_JOB_RESUME, path, STORE_FILE_LIMIT, bytes, n, err);
+    close(jfd);
+    return st;
 }

@@ -1,7 +1,9 @@
 /* test_store.c — unit tests of store.c: opening a fresh store, committing jobs and reading
  * their statuses back (the last line of an id wins), the files under jobs/<id>/, what open
- * repairs or skips in runs.jsonl (a partial last line, unreadable, blank and CRLF lines), the
- * lock against a second process, and records as the project's own JSON writer produces them.
+ * repairs or skips in runs.jsonl (a partial last line, lines that are not JSON or not whole
+ * records, forged ids, blank and CRLF lines), the lock against a second process, records as the
+ * project's own JSON writer produces them, and a store that holds links, FIFOs and devices:
+ * nothing outside it is read or written (victim files outside are compared before and after).
  *
  * Every test works in its own directory under one mkdtemp directory, removed at the end. */
 #include <dirent.h>
@@ -20,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "hopsweep/config.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
 #include "hopsweep/store.h"
@@ -39,11 +42,125 @@ static void assert_one_line(const char *msg)
     if (strchr(msg, '\n')) fail_msg("message spans lines: \"%s\"", msg);
 }
 
-#define ID_A "0123456789abcdef"
-#define ID_B "fedcba9876543210"
-#define ID_C "00000000000000aa"
+/* Job ids are hashes of configs (a record whose id is not is skipped): the configs of seeds 1,
+ * 2, 3, set up once. */
+static char ID_A[17], ID_B[17], ID_C[17];
 
 static char base[256]; /* the mkdtemp directory of this run */
+
+/* printf into one of 16 rotating buffers: paths and record lines built inline. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static const char *fmt(const char *f, ...)
+{
+    static char bufs[16][16384];
+    static int k;
+    char *b = bufs[k++ % 16];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(b, sizeof bufs[0], f, ap);
+    va_end(ap);
+    return b;
+}
+
+static void config_of_seed(hs_config *c, unsigned long long seed)
+{
+    hs_config_default(c);
+    hs_err e = {0};
+    char v[32];
+    snprintf(v, sizeof v, "%llu", seed);
+    assert_int_equal(hs_config_set(c, "train.seed", v, &e), HS_OK);
+}
+
+static void id_of_seed(unsigned long long seed, char id[17])
+{
+    hs_config c;
+    config_of_seed(&c, seed);
+    hs_config_id(&c, id);
+}
+
+/* A whole record (every field hs_record_check asks for) of the config of `seed`, under `id`
+ * (its true id unless a test forges one). */
+static const char *record_of(unsigned long long seed, const char *id, const char *status)
+{
+    hs_config c;
+    config_of_seed(&c, seed);
+    char own[17];
+    hs_config_id(&c, own);
+    hs_json j;
+    hs_json_init(&j);
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "id");
+    hs_json_string(&j, id ? id : own);
+    hs_json_key(&j, "sweep");
+    hs_json_null(&j);
+    hs_json_key(&j, "config");
+    hs_json_config(&j, &c);
+    hs_json_key(&j, "status");
+    hs_json_string(&j, status);
+    hs_json_key(&j, "error");
+    hs_json_null(&j);
+    hs_json_key(&j, "rank");
+    hs_json_int(&j, 0);
+    hs_json_key(&j, "wall_s");
+    hs_json_double(&j, 1.5);
+    hs_json_key(&j, "steps");
+    hs_json_int(&j, 10);
+    hs_json_key(&j, "final");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "loss");
+    hs_json_float(&j, 0.5f);
+    hs_json_key(&j, "query_acc");
+    hs_json_float(&j, 0.25f);
+    hs_json_key(&j, "hop_acc");
+    hs_json_array_begin(&j);
+    hs_json_float(&j, 1.0f);
+    hs_json_null(&j);
+    hs_json_array_end(&j);
+    hs_json_object_end(&j);
+    hs_json_key(&j, "emergence");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "hop_steps");
+    hs_json_array_begin(&j);
+    hs_json_int(&j, 5);
+    hs_json_null(&j);
+    hs_json_array_end(&j);
+    hs_json_key(&j, "heads");
+    hs_json_array_begin(&j);
+    hs_json_array_end(&j);
+    hs_json_key(&j, "order");
+    hs_json_array_begin(&j);
+    hs_json_array_end(&j);
+    hs_json_object_end(&j);
+    hs_json_key(&j, "files");
+    hs_json_object_begin(&j);
+    hs_json_key(&j, "metrics");
+    hs_json_string(&j, fmt("jobs/%s/metrics.csv", id ? id : own));
+    hs_json_key(&j, "attention");
+    hs_json_null(&j);
+    hs_json_key(&j, "model");
+    hs_json_null(&j);
+    hs_json_object_end(&j);
+    hs_json_object_end(&j);
+    assert_true(hs_json_ok(&j));
+    char *rec = hs_json_take(&j);
+    const char *out = fmt("%s", rec);
+    free(rec);
+    return out;
+}
+
+/* The seed behind ID_A, ID_B, ID_C. */
+static unsigned long long seed_of(const char *id)
+{
+    return !strcmp(id, ID_A) ? 1 : !strcmp(id, ID_B) ? 2 : 3;
+}
+
+/* A record line of one of the three test jobs. */
+static const char *R(const char *id, const char *status)
+{
+    return record_of(seed_of(id), NULL, status);
+}
 
 /* A fresh directory path (not created) for one test: base/name. */
 static void test_dir(char out[512], const char *name)
@@ -75,6 +192,9 @@ static void remove_tree(const char *path)
 
 static int group_setup(void **state)
 {
+    id_of_seed(1, ID_A);
+    id_of_seed(2, ID_B);
+    id_of_seed(3, ID_C);
     const char *t = getenv("TMPDIR");
     snprintf(base, sizeof base, "%s/hs_test_store_XXXXXX", t && strlen(t) < 128 ? t : "/tmp");
     return mkdtemp(base) ? 0 : -1;
@@ -123,15 +243,14 @@ static bool exists(const char *dir, const char *name)
     return stat(path, &sb) == 0;
 }
 
-static char rec_buf[8][128]; /* records of job() outputs, rotating: a test holds up to 8 */
+static char rec_buf[8][8192]; /* records of job() outputs, rotating: a test holds up to 8 */
 
-/* An output with a small hand-written record. */
+/* An output with a whole record of one of the test jobs. */
 static hs_job_output job(const char *id, hs_job_status st)
 {
     static int k;
     char *rec = rec_buf[k++ % 8];
-    snprintf(rec, 128, "{\"id\":\"%s\",\"status\":\"%s\",\"steps\":10}", id,
-             hs_job_status_name(st));
+    snprintf(rec, sizeof rec_buf[0], "%s", R(id, hs_job_status_name(st)));
     hs_job_output o;
     memset(&o, 0, sizeof o);
     snprintf(o.id, sizeof o.id, "%s", id);
@@ -215,7 +334,7 @@ static void put_and_reopen(void **state)
     /* the file is the records, one per line, in order */
     size_t n;
     char *runs = slurp(dir, "runs.jsonl", &n);
-    char want[1024];
+    static char want[65536];
     snprintf(want, sizeof want, "%s\n%s\n%s\n%s\n%s\n", a1.record, b1.record, a2.record,
              b2.record, c.record);
     assert_string_equal(runs, want);
@@ -233,15 +352,14 @@ static void many_ids(void **state)
     char ids[128][17];
     for (int i = 0; i < 128; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        snprintf(ids[i], 17, "%016llx", (unsigned long long)x);
-        char rec[128];
-        snprintf(rec, sizeof rec, "{\"id\":\"%.16s\",\"status\":\"%s\"}", ids[i],
-                 i % 3 ? "done" : "failed");
+        unsigned long long seed = x >> 12; /* ids in random order: hashes of random seeds */
+        id_of_seed(seed, ids[i]);
+        const char *rec = record_of(seed, NULL, i % 3 ? "done" : "failed");
         hs_job_output o;
         memset(&o, 0, sizeof o);
         memcpy(o.id, ids[i], 17);
         o.status = i % 3 ? HS_JOB_DONE : HS_JOB_FAILED;
-        o.record = rec;
+        o.record = (char *)rec;
         o.record_len = strlen(rec);
         put_ok(&s, &o);
     }
@@ -272,19 +390,20 @@ static void job_files(void **state)
     put_ok(&s, &o);
 
     size_t n;
-    char *got = slurp(dir, "jobs/" ID_A "/metrics.csv", &n);
+    char *got = slurp(dir, fmt("jobs/%s/metrics.csv", ID_A), &n);
     assert_int_equal(n, sizeof metrics - 1);
     assert_memory_equal(got, metrics, n);
     free(got);
-    got = slurp(dir, "jobs/" ID_A "/attn.zst", &n);
+    got = slurp(dir, fmt("jobs/%s/attn.zst", ID_A), &n);
     assert_int_equal(n, sizeof attn);
     assert_memory_equal(got, attn, n);
     free(got);
-    got = slurp(dir, "jobs/" ID_A "/model.safetensors", &n);
+    got = slurp(dir, fmt("jobs/%s/model.safetensors", ID_A), &n);
     assert_int_equal(n, sizeof model);
     assert_memory_equal(got, model, n);
     free(got);
-    assert_false(exists(dir, "jobs/" ID_A "/metrics.csv.tmp"));
+    assert_false(exists(dir, fmt("jobs/%s/metrics.csv.tmp", ID_A)));
+    assert_false(exists(dir, fmt("jobs/%s/metrics.csv.%ld.0.tmp", ID_A, (long)getpid())));
 
     /* A rerun without attention or checkpoint leaves only its own files, not stale ones. */
     static const char metrics2[] = "step,loss\n";
@@ -292,17 +411,17 @@ static void job_files(void **state)
     o2.metrics = (char *)metrics2;
     o2.metrics_len = sizeof metrics2 - 1;
     put_ok(&s, &o2);
-    got = slurp(dir, "jobs/" ID_A "/metrics.csv", &n);
+    got = slurp(dir, fmt("jobs/%s/metrics.csv", ID_A), &n);
     assert_string_equal(got, metrics2);
     free(got);
-    assert_false(exists(dir, "jobs/" ID_A "/attn.zst"));
-    assert_false(exists(dir, "jobs/" ID_A "/model.safetensors"));
+    assert_false(exists(dir, fmt("jobs/%s/attn.zst", ID_A)));
+    assert_false(exists(dir, fmt("jobs/%s/model.safetensors", ID_A)));
 
     /* An empty buffer is an empty file, not a missing one. */
     hs_job_output o3 = job(ID_B, HS_JOB_DONE);
     o3.metrics = (char *)"";
     put_ok(&s, &o3);
-    got = slurp(dir, "jobs/" ID_B "/metrics.csv", &n);
+    got = slurp(dir, fmt("jobs/%s/metrics.csv", ID_B), &n);
     assert_int_equal(n, 0);
     free(got);
 
@@ -322,10 +441,10 @@ static void partial_last_line(void **state)
 {
     char dir[512];
     test_dir(dir, "partial");
-    const char *good = "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n"
-                       "{\"id\":\"" ID_B "\",\"status\":\"failed\"}\n";
-    const char *cut = "{\"id\":\"" ID_C "\",\"status\":\"do";
-    char text[512];
+    char good[16384], cut[64];
+    snprintf(good, sizeof good, "%s\n%s\n", R(ID_A, "done"), R(ID_B, "failed"));
+    snprintf(cut, sizeof cut, "{\"id\":\"%s\",\"status\":\"do", ID_C);
+    char text[32768];
     snprintf(text, sizeof text, "%s%s", good, cut);
     fixture(dir, text);
 
@@ -376,40 +495,82 @@ static void unreadable_lines(void **state)
 {
     char dir[512];
     test_dir(dir, "garbage");
-    fixture(dir, "{\"id\":\"" ID_A "\",\"status\":\"failed\"}\n"
-                 "this is not json {\n"                                          /* 2 */
-                 "[\"" ID_A "\",\"done\"]\n"                                     /* 3: array */
-                 "{\"status\":\"done\"}\n"                                       /* 4: no id */
-                 "{\"id\":\"" ID_C "\"}\n"                                       /* 5: no status */
-                 "{\"id\":\"0123456789ABCDEF\",\"status\":\"done\"}\n"           /* 6: uppercase */
-                 "{\"id\":\"0123\",\"status\":\"done\"}\n"                       /* 7: short */
-                 "{\"id\":\"" ID_C "\",\"status\":\"finished\"}\n"               /* 8 */
-                 "{\"id\":\"" ID_C "\",\"status\":\"done\"} trailing\n"          /* 9 */
-                 "{\"id\":\"" ID_C "\",\"status\":\"done\"}{\"id\":\"" ID_C "\"}\n" /* 10 */
-                 "{\"id\":\"" ID_C "\",\"status\":\"done\",\"status\":\"failed\"}\n" /* 11 */
-                 "{\"id\":[\"" ID_C "\"],\"status\":\"done\"}\n"                 /* 12 */
-                 "{\"id\":\"" ID_C "\",\"status\":\"done\",\"x\":\"\xff\"}\n"    /* 13: not UTF-8 */
-                 "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n"
-                 "{\"id\":\"" ID_B "\",\"status\":\"interrupted\"}\n");
+    const char *good_c = R(ID_C, "done");
+    /* a whole record of C with one thing changed */
+    char *forged = strdup(good_c), *files = strdup(good_c), *extra_key = strdup(good_c);
+    char *p = strstr(forged, ID_C); /* the id, first in the line: now A's, config still C's */
+    memcpy(p, ID_A, 16);
+    p = strstr(files, "\"metrics\":\"jobs/");
+    memcpy(p + strlen("\"metrics\":\""), "..//", 4);
+    p = strstr(extra_key, "\"layers\":");
+    memcpy(p, "\"layerz\"", 8); /* a config key this build does not know */
+    char text[65536];
+    snprintf(text, sizeof text,
+             "%s\n"                                                 /* 1: A failed */
+             "this is not json {\n"                                 /* 2 */
+             "[\"%s\",\"done\"]\n"                                  /* 3: array */
+             "{\"status\":\"done\"}\n"                              /* 4: no id */
+             "{\"id\":\"%s\",\"status\":\"done\"}\n"                /* 5: bare, the F12 line */
+             "{\"id\":\"0123456789ABCDEF\",\"status\":\"done\"}\n"  /* 6: uppercase */
+             "{id: %s, status: done}\n"                             /* 7: YAML, not JSON */
+             "%s trailing\n"                                         /* 8 */
+             "%s%s\n"                                                /* 9: two run together */
+             "%s\n"                                                 /* 10: forged id */
+             "%s\n"                                                 /* 11: files path */
+             "%s\n"                                                 /* 12: unknown key */
+             "{\"id\":\"%s\",\"status\":\"done\",\"x\":\"\xff\"}\n"    /* 13: not UTF-8 */
+             "%s\n"                                                 /* 14: A done */
+             "%s\n",                                                /* 15: B interrupted */
+             R(ID_A, "failed"), ID_A, ID_C, ID_C, good_c, good_c, good_c, forged, files,
+             extra_key, ID_C, R(ID_A, "done"), R(ID_B, "interrupted"));
+    free(forged);
+    free(files);
+    free(extra_key);
+    fixture(dir, text);
     hs_store s;
     open_ok(&s, dir);
     assert_one_line(s.notice);
-    assert_has(s.notice, "runs.jsonl: skipped 12 unreadable line(s), first at line 2");
+    assert_has(s.notice, "runs.jsonl: skipped 12 line(s) that are not valid records, first at line 2");
     assert_int_equal(s.lines, 3);
     assert_int_equal(s.n, 2);
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE); /* a later line still counts */
     assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_INTERRUPTED);
-    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE);
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE);  /* no line made C done */
     hs_store_close(&s);
+
+    /* Each kind alone, with the reason the notice gives. */
+    static const struct {
+        int line;
+        const char *why;
+    } kinds[] = {
+        {5, "no \"config\" object"},
+        {7, "not valid JSON"},
+        {10, "an \"id\" that is not the hash of its config"},
+        {11, "a \"files\" path outside the job's folder"},
+        {12, "unknown to this hopsweep"},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const char *l = text;
+        for (int i = 1; i < kinds[k].line; i++) l = strchr(l, '\n') + 1;
+        test_dir(dir, fmt("garbage-%d", kinds[k].line));
+        fixture(dir, fmt("%.*s", (int)(strchr(l, '\n') - l + 1), l));
+        open_ok(&s, dir);
+        assert_has(s.notice, "skipped 1 line(s) that are not valid records, first at line 1");
+        assert_has(s.notice, kinds[k].why);
+        assert_int_equal(s.n, 0);
+        hs_store_close(&s);
+    }
 
     /* A NUL byte inside a complete line (what a crash can leave on some file systems). */
     test_dir(dir, "nul");
-    static const char nul[] = "{\"id\":\"" ID_A "\",\"status\":\"done\"}\n\0\0\0\n"
-                              "{\"id\":\"" ID_B "\",\"status\":\"done\"}\n";
+    char nul[32768];
+    int n1 = snprintf(nul, sizeof nul, "%s\n", R(ID_A, "done"));
+    memcpy(nul + n1, "\0\0\0\n", 4);
+    int n2 = snprintf(nul + n1 + 4, sizeof nul - (size_t)n1 - 4, "%s\n", R(ID_B, "done"));
     fixture(dir, "");
-    write_bytes(dir, "runs.jsonl", nul, sizeof nul - 1);
+    write_bytes(dir, "runs.jsonl", nul, (size_t)(n1 + 4 + n2));
     open_ok(&s, dir);
-    assert_has(s.notice, "skipped 1 unreadable line(s), first at line 2");
+    assert_has(s.notice, "skipped 1 line(s) that are not valid records, first at line 2");
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
     assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_DONE);
     hs_store_close(&s);
@@ -420,11 +581,11 @@ static void skipped_and_partial(void **state)
 {
     char dir[512];
     test_dir(dir, "both");
-    fixture(dir, "oops\n{\"id\":\"" ID_A "\",\"status\":\"done\"}\n{\"id\"");
+    fixture(dir, fmt("oops\n%s\n{\"id\"", R(ID_A, "done")));
     hs_store s;
     open_ok(&s, dir);
     assert_one_line(s.notice);
-    assert_has(s.notice, "skipped 1 unreadable line(s), first at line 1");
+    assert_has(s.notice, "skipped 1 line(s) that are not valid records, first at line 1");
     assert_has(s.notice, "cut off a partial last line (5 bytes at byte offset");
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
     hs_store_close(&s);
@@ -434,8 +595,7 @@ static void blank_and_empty(void **state)
 {
     char dir[512];
     test_dir(dir, "blank");
-    fixture(dir, "\n\n{\"id\":\"" ID_A "\",\"status\":\"done\"}\n   \n\t\r\n\n"
-                 "{\"id\":\"" ID_B "\",\"status\":\"failed\"}\n\n");
+    fixture(dir, fmt("\n\n%s\n   \n\t\r\n\n%s\n\n", R(ID_A, "done"), R(ID_B, "failed")));
     hs_store s;
     open_ok(&s, dir);
     assert_string_equal(s.notice, "");
@@ -459,9 +619,14 @@ static void crlf_and_spaces(void **state)
 {
     char dir[512];
     test_dir(dir, "crlf");
-    fixture(dir, "{\"id\":\"" ID_A "\",\"status\":\"done\"}\r\n"
-                 "   { \"id\" : \"" ID_B "\" , \"status\" : \"failed\" }   \n"
-                 "\t{\"id\":\"" ID_C "\",\"status\":\"interrupted\"} \t\r\n");
+    /* B's record spaced out as a pretty-printer would, around its first keys and its end */
+    char spaced[16384];
+    const char *b = R(ID_B, "failed");
+    snprintf(spaced, sizeof spaced, "{ \"id\" : \"%s\" ,\t%.*s }", ID_B,
+             (int)(strlen(b) - 2 - strlen("\"id\":\"0123456789abcdef\",")),
+             b + 1 + strlen("\"id\":\"0123456789abcdef\","));
+    fixture(dir, fmt("%s\r\n   %s   \n\t%s \t\r\n", R(ID_A, "done"), spaced,
+                     R(ID_C, "interrupted")));
     hs_store s;
     open_ok(&s, dir);
     assert_string_equal(s.notice, "");
@@ -480,7 +645,7 @@ static void crlf_and_spaces(void **state)
 
 /* A record as the project's writer makes it: nested objects and arrays, null, escapes,
  * non-ASCII text, a decoy "id" and "status" inside a nested object, and a length beyond
- * libyaml's 1024-character limit on simple keys. */
+ * libyaml's 1024-character limit on simple keys; "id" and "status" after all of that. */
 static void own_json_writer(void **state)
 {
     char dir[512];
@@ -490,55 +655,40 @@ static void own_json_writer(void **state)
     for (int i = 0; i < 5000; i++) long_text[i] = (char)('a' + i % 26);
     long_text[5000] = '\0';
 
+    /* the decoys and odd text first, then the fields of a whole record (from record_of) but
+     * its "id" and "status", which come last */
     hs_json j;
     hs_json_init(&j);
     hs_json_object_begin(&j);
     hs_json_key(&j, "sweep");
     hs_json_string(&j, "say \"hi\" \\ back\\slash\ttab, naïve 日本語 🙂");
-    hs_json_key(&j, "config");
+    hs_json_key(&j, "note");
     hs_json_object_begin(&j);
     hs_json_key(&j, "id"); /* not the top-level id */
     hs_json_string(&j, ID_B);
     hs_json_key(&j, "status");
     hs_json_string(&j, "failed");
-    hs_json_key(&j, "model");
-    hs_json_object_begin(&j);
-    hs_json_key(&j, "layers");
-    hs_json_int(&j, 2);
-    hs_json_key(&j, "lr");
-    hs_json_double(&j, 3e-4);
     hs_json_object_end(&j);
-    hs_json_object_end(&j);
-    hs_json_key(&j, "error");
-    hs_json_null(&j);
     hs_json_key(&j, "long");
     hs_json_string(&j, long_text);
-    hs_json_key(&j, "final");
-    hs_json_object_begin(&j);
-    hs_json_key(&j, "hop_acc");
-    hs_json_array_begin(&j);
-    hs_json_float(&j, 0.98f);
-    hs_json_float(&j, NAN); /* NaN → null */
-    hs_json_array_begin(&j);
-    hs_json_array_end(&j);
-    hs_json_array_end(&j);
-    hs_json_key(&j, "ok");
-    hs_json_bool(&j, true);
-    hs_json_object_end(&j);
     hs_json_key(&j, "control");
     hs_json_string(&j, "\x01\x1f\r\n");
-    /* id and status last, after the long text */
-    hs_json_key(&j, "id");
-    hs_json_string(&j, ID_A);
-    hs_json_key(&j, "status");
-    hs_json_string(&j, "interrupted");
     hs_json_object_end(&j);
     assert_true(hs_json_ok(&j));
-    char *rec = hs_json_take(&j);
-    assert_non_null(rec);
+    char *head = hs_json_take(&j);
     free(long_text);
+    const char *whole = R(ID_A, "interrupted");
+    const char *cfg = strstr(whole, "\"config\":"), *st = strstr(whole, ",\"status\":");
+    const char *tail = strstr(st, "\"error\":");
+    size_t cap = strlen(head) + strlen(whole) + 128;
+    char *rec = malloc(cap);
+    snprintf(rec, cap, "%.*s,%.*s,%.*s,\"id\":\"%s\",\"status\":\"interrupted\"}",
+             (int)(strlen(head) - 1), head, (int)(st - cfg), cfg,
+             (int)(strlen(tail) - 1), tail, ID_A);
+    free(head);
     assert_null(strchr(rec, '\n'));
     assert_true(strlen(rec) > 5000);
+    assert_non_null(strstr(rec, "\"files\":{\"metrics\":"));
 
     hs_store s;
     open_ok(&s, dir);
@@ -656,7 +806,8 @@ static void read_only_dir(void **state)
     hs_store_close(&s);
 }
 
-/* runs.jsonl that is a directory: an I/O error, reported with the file, and nothing leaks. */
+/* runs.jsonl that is a directory: refused as an entry of the wrong type, reported with the
+ * file, and nothing leaks. */
 static void runs_not_a_file(void **state)
 {
     char dir[512], sub[600];
@@ -665,9 +816,9 @@ static void runs_not_a_file(void **state)
     hs_err e = {0};
     assert_int_equal(hs_mkdirs(sub, &e), HS_OK);
     hs_store s;
-    assert_int_equal(hs_store_open(&s, dir, &e), HS_EIO);
+    assert_int_equal(hs_store_open(&s, dir, &e), HS_EINPUT);
     assert_one_line(e.msg);
-    assert_has(e.msg, "runs.jsonl");
+    assert_has(e.msg, "runs.jsonl is a directory");
     hs_store_close(&s);
     /* the failed open released the lock */
     rmdir(sub);
@@ -683,7 +834,8 @@ static void put_refuses_bad_output(void **state)
     open_ok(&s, dir);
     hs_err e = {0};
     hs_job_output o = job(ID_A, HS_JOB_DONE);
-    char bad[] = "{\"id\":\"" ID_A "\",\n\"status\":\"done\"}";
+    char bad[64];
+    snprintf(bad, sizeof bad, "{\"id\":\"%s\",\n\"status\":\"done\"}", ID_A);
     o.record = bad;
     o.record_len = strlen(bad);
     assert_int_equal(hs_store_put(&s, &o, &e), HS_EINTERNAL);
@@ -699,14 +851,15 @@ static void put_refuses_bad_output(void **state)
     char *runs = slurp(dir, "runs.jsonl", &n);
     assert_int_equal(n, 0);
     free(runs);
-    assert_false(exists(dir, "jobs/" ID_A));
+    assert_false(exists(dir, fmt("jobs/%s", ID_A)));
     hs_store_close(&s);
     hs_job_output q = job(ID_A, HS_JOB_DONE);
     assert_int_equal(hs_store_put(&s, &q, &e), HS_EINTERNAL); /* a closed store */
     assert_int_equal(hs_store_write_file(&s, "sweep.yaml", "x", 1, &e), HS_EINTERNAL);
 }
 
-/* A file that cannot be written fails the put with HS_EIO naming it; no line is committed. */
+/* An entry of the wrong type where a job's file goes fails the put naming it (before writing
+ * anything, and hs_store_check_job says so before the job would run); no line is committed. */
 static void put_write_failure(void **state)
 {
     char dir[512], sub[600];
@@ -714,23 +867,27 @@ static void put_write_failure(void **state)
     hs_store s;
     open_ok(&s, dir);
     hs_err e = {0};
-    /* a directory where metrics.csv should go: the rename over it fails */
-    snprintf(sub, sizeof sub, "%s/jobs/" ID_A "/metrics.csv/x", dir);
+    /* a directory where metrics.csv should go */
+    snprintf(sub, sizeof sub, "%s/jobs/%s/metrics.csv/x", dir, ID_A);
     assert_int_equal(hs_mkdirs(sub, &e), HS_OK);
+    assert_int_equal(hs_store_check_job(&s, ID_A, &e), HS_EINPUT);
+    assert_has(e.msg, fmt("jobs/%s/metrics.csv is a directory", ID_A));
     hs_job_output o = job(ID_A, HS_JOB_DONE);
     o.metrics = (char *)"a,b\n";
     o.metrics_len = 4;
-    assert_int_equal(hs_store_put(&s, &o, &e), HS_EIO);
+    assert_int_equal(hs_store_put(&s, &o, &e), HS_EINPUT);
     assert_one_line(e.msg);
-    assert_has(e.msg, "jobs/" ID_A "/metrics.csv");
+    assert_has(e.msg, fmt("jobs/%s/metrics.csv", ID_A));
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_NONE);
+    assert_true(exists(dir, fmt("jobs/%s/metrics.csv/x", ID_A))); /* left alone */
 
     /* a regular file where the job's directory should go */
-    write_bytes(dir, "jobs/" ID_B, "x", 1);
+    write_bytes(dir, fmt("jobs/%s", ID_B), "x", 1);
+    assert_int_equal(hs_store_check_job(&s, ID_B, &e), HS_EINPUT);
     hs_job_output p = job(ID_B, HS_JOB_DONE);
-    assert_int_equal(hs_store_put(&s, &p, &e), HS_EIO);
+    assert_int_equal(hs_store_put(&s, &p, &e), HS_EINPUT);
     assert_one_line(e.msg);
-    assert_has(e.msg, "jobs/" ID_B);
+    assert_has(e.msg, fmt("jobs/%s is a regular file", ID_B));
 
     size_t n;
     char *runs = slurp(dir, "runs.jsonl", &n);

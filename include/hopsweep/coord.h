@@ -52,6 +52,8 @@ typedef struct hs_coord_summary {
     size_t skipped;     /* already finished in the store */
     size_t done, failed, interrupted;
     size_t not_started; /* left when a stop came */
+    size_t unsaved;     /* ran, but their result could not be stored (the sweep then stops);
+                           jobs = skipped + done + failed + interrupted + not_started + unsaved */
     bool stopped;       /* a stop signal ended the sweep early */
     double wall_s;
 } hs_coord_summary;

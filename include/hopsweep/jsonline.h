@@ -1,7 +1,9 @@
-/* jsonline.h — reading one line of a JSONL file with libyaml (JSON is YAML flow syntax, so the
- * project keeps no JSON parser of its own), and the few node accessors every reader of such lines
- * needs. A line is loaded whole into a yaml_document_t; a line that is not one JSON object is
- * refused with a short reason for the caller's report. */
+/* jsonline.h — reading one line of a JSONL file, and the few node accessors every reader of such
+ * lines needs. A line is checked against JSON's own grammar (RFC 8259: double-quoted keys and
+ * strings, numbers, true, false, null; no YAML bare words, single quotes, anchors, tags or
+ * comments; nesting at most 64 deep), then loaded whole into a yaml_document_t by libyaml, so the
+ * project keeps one document model and no second parser library. A line that is not one JSON
+ * object is refused with a short reason for the caller's report. */
 #ifndef HOPSWEEP_JSONLINE_H
 #define HOPSWEEP_JSONLINE_H
 
@@ -18,7 +20,9 @@ typedef enum {
 } hs_jl_status;
 
 /* Loads line[0..len) (no newline) as one JSON object; the root of *doc is then a mapping. Text
- * after the object (two objects run together) is refused. *why is a constant string. */
+ * after the object (two objects run together), invalid UTF-8, a \u0000 escape (it would cut the
+ * C strings the accessors return) and lone UTF-16 surrogate escapes are refused. *why is a
+ * constant string. */
 hs_jl_status hs_jl_load_object(const char *line, size_t len, yaml_document_t *doc,
                                const char **why);
 
