@@ -61,13 +61,20 @@ bool hs_gemm_bf16_supported(const char **why)
 #endif
 }
 
-hs_status hs_gemm_create(hs_gemm **out, hs_precision precision, hs_err *err)
+hs_status hs_gemm_check(hs_precision precision, hs_err *err)
 {
-    *out = NULL;
     const char *why = NULL;
     if (precision == HS_PRECISION_BF16 && !hs_gemm_bf16_supported(&why))
         return hs_fail(err, HS_EINPUT,
                        "train.precision=bf16 cannot run here: %s; use train.precision=fp32", why);
+    return HS_OK;
+}
+
+hs_status hs_gemm_create(hs_gemm **out, hs_precision precision, hs_err *err)
+{
+    *out = NULL;
+    hs_status st = hs_gemm_check(precision, err);
+    if (st) return st;
     hs_gemm *g = calloc(1, sizeof *g);
     if (!g) return hs_fail(err, HS_ENOMEM, "out of memory for the matrix-product engine");
     g->precision = precision;

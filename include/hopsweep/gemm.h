@@ -41,6 +41,8 @@ typedef struct hs_gemm hs_gemm; /* the engine: its plans, stream and scratchpad 
  * with HS_EINPUT and one line naming what is missing. Threads follow openblas_get_num_threads(),
  * so `--threads` sets both engines. */
 hs_status hs_gemm_create(hs_gemm **g, hs_precision precision, hs_err *err);
+/* The check hs_gemm_create makes, alone: for callers that refuse a job before it starts. */
+hs_status hs_gemm_check(hs_precision precision, hs_err *err);
 void hs_gemm_free(hs_gemm *g);
 
 /* Runs d on A, B, C (typed as the precision says). The first call with a given desc plans it

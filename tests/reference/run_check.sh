@@ -15,6 +15,13 @@ if ! "$PYTHON" -c 'import torch, numpy' 2>/dev/null; then
          "(Debian) or set HOPSWEEP_PYTHON to an interpreter that has them" >&2
     exit 1
 fi
+case " $* " in
+*" train.precision=bf16 "*)
+    if ! grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
+        echo "run_check.sh: this CPU has neither avx512_bf16 nor amx_bf16; bf16 check skipped" >&2
+        exit 77
+    fi ;;
+esac
 rm -rf "$out"
 mkdir -p "$out"
 "$ref_dump" "$out" "$@"
