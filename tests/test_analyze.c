@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -843,6 +844,64 @@ static void many_runs(void **state)
     free(s.text);
 }
 
+/* Bounded work (reliability finding F7): a record may claim only what a job the trainer accepts
+ * can produce. hops = 2^31-1 once made the minimum-layers plot loop forever, and 10,000 roles in
+ * a 1-layer 1-head run cost minutes and gigabytes; such lines are now skipped with a reason, and
+ * the records beside them are analysed as before. */
+static void record_bounds(void **state)
+{
+    (void)state;
+    const char *good = "{\"id\":\"00000000000000c1\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,"
+                       "\"heads\":1}},\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:-1\"]}}\n";
+    struct { const char *line; const char *why; } bad[] = {
+        {"{\"id\":\"00000000000000c2\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2147483647}}}",
+         "a config no job can have"},
+        {"{\"id\":\"00000000000000c3\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":1}},"
+         "\"emergence\":{\"order\":[\"L1:-1\",\"L1:+1\"]}}",
+         "more roles or heads than the model's 1 heads"},
+        {"{\"id\":\"00000000000000c4\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":2}},"
+         "\"emergence\":{\"order\":[\"L7:-1\"]}}",
+         "a role of layer 7; the model has 1"},
+        {"{\"id\":\"00000000000000c5\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
+         "\"final\":{\"hop_acc\":[1,1,1,1,1]}}",
+         "more hop labels than task.hops=2 has"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s\n", good, bad[i].line);
+        hs_results r;
+        hs_analysis a;
+        analyze_text(text, strlen(text), NULL, &r, &a);
+        assert_int_equal(r.n, 1);
+        assert_int_equal(r.skipped, 1);
+        assert_int_equal(r.first_skipped, 2);
+        if (!strstr(r.first_why, bad[i].why)) fail_msg("reason \"%s\" lacks \"%s\"", r.first_why, bad[i].why);
+        assert_int_equal(a.n_cells, 1);
+        hs_analysis_free(&a);
+        hs_results_free(&r);
+    }
+    /* the 10,000-role record of the finding: skipped at once */
+    size_t cap = 200000, n = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    n += (size_t)snprintf(big, cap, "%s{\"id\":\"00000000000000c6\",\"status\":\"done\",\"config\":{\"model\":"
+                          "{\"layers\":1,\"heads\":1}},\"emergence\":{\"order\":[", good);
+    for (int k = 0; k < 10000; k++) n += (size_t)snprintf(big + n, cap - n, "%s\"L%d:+%d\"", k ? "," : "", k, k);
+    n += (size_t)snprintf(big + n, cap - n, "]}}\n");
+    assert_true(n < cap);
+    hs_results r;
+    hs_analysis a;
+    clock_t t0 = clock();
+    analyze_text(big, n, NULL, &r, &a);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.skipped, 1);
+    assert_int_equal(r.n_roles, 1);
+    hs_analysis_free(&a);
+    hs_results_free(&r);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -864,6 +923,7 @@ int main(void)
         cmocka_unit_test(metrics_csv),
         cmocka_unit_test(loading),
         cmocka_unit_test(many_runs),
+        cmocka_unit_test(record_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
