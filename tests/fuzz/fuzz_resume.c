@@ -1,0 +1,117 @@
+/* fuzz_resume.c — libFuzzer target for the resume-state reader (job.c's resume.bin and the
+ * trainer state inside it, train.c), built by tests/CMakeLists.txt when the compiler is clang.
+ *
+ * At start the harness interrupts a tiny explicit-curriculum job with an attention log after 5
+ * of its 8 steps, so it holds one genuine resume state. The first byte of an input picks what
+ * the rest is:
+ *   0 (and anything not below): a resume state, given as it is;
+ *   1: edits to the genuine state, 5 bytes each (offset u32 modulo its length, then a byte to
+ *      XOR there), after which the harness recomputes the closing checksum, so that mutations
+ *      reach every structural check behind it;
+ *   2: the same edits without the checksum fixed, then the state cut to (first edit's offset)
+ *      bytes when the input's length is odd.
+ * Invariants, beyond "no crash, no leak, no undefined behaviour": a refusal is one line with
+ * HS_EINPUT; a state that is accepted resumes, and the job then ends `done` after its 8 steps
+ * with no resume state left, as an uninterrupted run would.
+ *
+ * Run: fuzz_resume -max_len=4096 DIR (an empty DIR is fine: mode 1 starts from the genuine state). */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hopsweep/config.h"
+#include "hopsweep/job.h"
+
+static void check(int ok, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "fuzz_resume: invariant broken: %s\n", what);
+        abort();
+    }
+}
+
+static hs_config cfg;
+static char *genuine;
+static size_t genuine_len;
+
+static bool stop_at_5(int step, void *user)
+{
+    (void)user;
+    return step == 5;
+}
+
+static void setup(void)
+{
+    static const char *const keys[][2] = {
+        {"task.hops", "2"}, {"task.chains", "2"}, {"task.curriculum", "explicit"},
+        {"model.d_model", "8"}, {"model.layers", "1"}, {"model.heads", "1"}, {"model.mlp", "1"},
+        {"train.steps", "8"}, {"train.batch", "4"}, {"train.eval_every", "2"},
+        {"train.eval_examples", "8"}, {"train.warmup", "2"}, {"log.attention_every", "3"},
+        {"log.probe_examples", "2"}};
+    hs_err err = {0};
+    hs_config_default(&cfg);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        check(hs_config_set(&cfg, keys[i][0], keys[i][1], &err) == HS_OK, "the harness's config");
+    check(hs_config_validate(&cfg, &err) == HS_OK, "the harness's config is valid");
+    hs_job_opts o = {.host = "fuzz", .on_step = stop_at_5};
+    hs_job_output out;
+    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_JOB_INTERRUPTED && out.resume,
+          "the harness's job stops with a resume state");
+    genuine = out.resume, genuine_len = out.resume_len;
+    out.resume = NULL;
+    hs_job_output_free(&out);
+}
+
+static void try_state(const unsigned char *state, size_t n)
+{
+    hs_err err = {0};
+    hs_status st = hs_job_resume_check(&cfg, state, n, &err);
+    if (st) {
+        check(st == HS_EINPUT && err.msg[0] && !strchr(err.msg, '\n'), "a refusal is one line of bad input");
+        return;
+    }
+    hs_job_opts o = {.host = "fuzz", .resume = state, .resume_len = n};
+    hs_job_output out;
+    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK, "an accepted state runs");
+    check(!out.notice[0], "an accepted state is not refused by the run");
+    check(out.status == HS_JOB_DONE && out.steps == 8 && !out.resume, "and the job ends done");
+    hs_job_output_free(&out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!genuine) setup();
+    int mode = size ? data[0] : 0;
+    if (size) data++, size--;
+    if (mode != 1 && mode != 2) {
+        unsigned char *copy = malloc(size + 1); /* exactly the bytes, so ASan sees overreads */
+        check(copy != NULL, "memory");
+        memcpy(copy, data, size);
+        try_state(copy, size);
+        free(copy);
+        return 0;
+    }
+    unsigned char *s = malloc(genuine_len);
+    check(s != NULL, "memory");
+    memcpy(s, genuine, genuine_len);
+    size_t n = genuine_len, first = n;
+    for (size_t i = 0; i + 5 <= size; i += 5) {
+        uint32_t off;
+        memcpy(&off, data + i, 4);
+        off %= (uint32_t)genuine_len;
+        if (first == genuine_len) first = off;
+        s[off] ^= data[i + 4];
+    }
+    if (mode == 1) {
+        uint64_t sum = hs_fnv1a64(s, n - 8);
+        memcpy(s + n - 8, &sum, 8);
+    } else if (size % 2) {
+        n = first;
+    }
+    try_state(s, n);
+    free(s);
+    return 0;
+}
