@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,17 @@ static hs_status read_strings(const prompt_line *x, const yaml_node_t *seq, cons
     return HS_OK;
 }
 
+/* A label printed in the text table and in one-line messages: a newline or other control
+ * character there would break both, so none is allowed (JSON and CSV would quote it, the table
+ * cannot). */
+static bool has_control(const yaml_node_t *n)
+{
+    const unsigned char *t = n->data.scalar.value;
+    for (size_t i = 0; i < n->data.scalar.length; i++)
+        if (t[i] < 0x20 || t[i] == 0x7f) return true;
+    return false;
+}
+
 static hs_status read_prompt(const prompt_line *x, const yaml_node_t *root)
 {
     hs_score *s = x->s;
@@ -370,6 +382,7 @@ static hs_status read_prompt(const prompt_line *x, const yaml_node_t *root)
     hs_score_prompt p = {.answer_index = -1, .options = s->n_strs, .line = x->lineno};
     const yaml_node_t *id = hs_jl_map_get(d, root, "id");
     if (!hs_jl_is_string(id) || !id->data.scalar.length) return bad_prompt(x, "no string \"id\"");
+    if (has_control(id)) return bad_prompt(x, "\"id\" holds a control character (a newline, a tab, ...)");
     const hs_score_prompt *same = find_prompt(s, hs_jl_scalar_text(id));
     if (same)
         return bad_prompt(x, "\"id\" \"%.80s\" is already on line %zu; ids must be unique",
@@ -378,6 +391,8 @@ static hs_status read_prompt(const prompt_line *x, const yaml_node_t *root)
     const yaml_node_t *f = hs_jl_map_get(d, root, "formulation");
     if (!hs_jl_is_string(f) || !f->data.scalar.length)
         return bad_prompt(x, "no \"formulation\" (a non-empty string)");
+    if (has_control(f))
+        return bad_prompt(x, "\"formulation\" holds a control character (a newline, a tab, ...)");
     if (!hs_jl_scalar_int(hs_jl_map_get(d, root, "hops"), &p.hops) || p.hops < 1)
         return bad_prompt(x, "\"hops\" is not an integer >= 1");
     if (!hs_jl_scalar_int(hs_jl_map_get(d, root, "distractors"), &p.distractors) ||

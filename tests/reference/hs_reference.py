@@ -54,18 +54,40 @@ class SafetensorsError(Exception):
 
 
 def st_read(path):
-    """Returns (tensors: dict name -> numpy array, metadata: dict str -> str or None)."""
+    """Returns (tensors: dict name -> numpy array, metadata: dict str -> str or None).
+
+    Checks the header as strictly as hopsweep's own readers check their files, so that a lying
+    header is a SafetensorsError and never another exception, a wrapped size or a huge allocation:
+    a header length within the file (and at most 100 MB), JSON nested at most 64 deep, each entry a
+    known dtype, a shape of non-negative integers (true integers, not floats or booleans) whose
+    product is computed exactly, and data offsets of exactly that many bytes; the tensors must
+    tile the data area without overlap or gaps."""
     with open(path, "rb") as f:
         blob = f.read()
     if len(blob) < 8:
         raise SafetensorsError(f"{path}: {len(blob)} bytes, too short for a safetensors file")
     (n,) = struct.unpack("<Q", blob[:8])
-    if 8 + n > len(blob):
+    if 8 + n > len(blob) or n > 100_000_000:
         raise SafetensorsError(f"{path}: header length {n} runs past the end of the file "
-                               f"({len(blob)} bytes)")
+                               f"({len(blob)} bytes) or past 100 MB")
+    text = blob[8:8 + n]
+    depth = deepest = 0
+    in_string = escaped = False
+    for b in text:  # JSON's own nesting, before json.loads recurses into it
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (b == 0x5c, b != 0x22)
+        elif b == 0x22:
+            in_string = True
+        elif b in (0x5b, 0x7b):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif b in (0x5d, 0x7d):
+            depth -= 1
+    if deepest > 64:
+        raise SafetensorsError(f"{path}: header nested {deepest} deep (at most 64)")
     try:
-        header = json.loads(blob[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        header = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise SafetensorsError(f"{path}: header is not valid JSON: {e}") from None
     if not isinstance(header, dict):
         raise SafetensorsError(f"{path}: header is not a JSON object")
@@ -74,20 +96,42 @@ def st_read(path):
     if meta is not None and (not isinstance(meta, dict)
                              or not all(isinstance(v, str) for v in meta.values())):
         raise SafetensorsError(f"{path}: __metadata__ must map strings to strings")
-    out = {}
+    entries = []
     for name, info in header.items():
-        try:
-            dtype = ST_DTYPES[info["dtype"]]
-            shape = tuple(int(s) for s in info["shape"])
-            begin, end = (int(o) for o in info["data_offsets"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise SafetensorsError(f"{path}: tensor {name!r}: bad header entry {info!r} ({e})") \
-                from None
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        if not 0 <= begin <= end <= len(data) or end - begin != count * dtype.itemsize:
+        if not isinstance(info, dict) or not isinstance(info.get("dtype"), str) \
+                or info["dtype"] not in ST_DTYPES:
+            raise SafetensorsError(f"{path}: tensor {name!r}: bad header entry (dtype)")
+        shape, offsets = info.get("shape"), info.get("data_offsets")
+
+        def whole(v):
+            return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        if not isinstance(shape, list) or not all(whole(d) for d in shape):
+            raise SafetensorsError(f"{path}: tensor {name!r}: shape must be a list of integers "
+                                   f">= 0, not {shape!r}")
+        if not isinstance(offsets, list) or len(offsets) != 2 or not all(whole(o) for o in offsets):
+            raise SafetensorsError(f"{path}: tensor {name!r}: data_offsets must be two integers "
+                                   f">= 0, not {offsets!r}")
+        dtype = ST_DTYPES[info["dtype"]]
+        count = 1
+        for d in shape:  # Python integers: exact, no wrap-around as in an int64 product
+            count *= d
+        begin, end = offsets
+        if not begin <= end <= len(data) or end - begin != count * dtype.itemsize:
             raise SafetensorsError(f"{path}: tensor {name!r}: data_offsets [{begin}, {end}) do "
                                    f"not fit shape {list(shape)} of {info['dtype']} in "
                                    f"{len(data)} data bytes")
+        entries.append((begin, end, name, dtype, tuple(shape)))
+    at = 0
+    for begin, end, name, _, _ in sorted(entries):
+        if begin != at:
+            raise SafetensorsError(f"{path}: tensor {name!r} at byte {begin} "
+                                   f"{'overlaps the one before' if begin < at else 'leaves a gap'}"
+                                   f" (expected {at})")
+        at = end
+    if at != len(data):
+        raise SafetensorsError(f"{path}: {len(data) - at} data bytes after the last tensor")
+    out = {}
+    for begin, end, name, dtype, shape in entries:
         out[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape).copy()
     return out, meta
 

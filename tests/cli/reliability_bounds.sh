@@ -1,0 +1,158 @@
+#!/bin/sh
+# The reproducers of reliability findings F3-F7, F14 and F16 (issue 12), as tests of the fixed
+# behaviour: a damaged resume.bin (curriculum level out of range, a flipped bit, a size that does
+# not match) is reported in one line and the job starts afresh and ends `done` with the
+# uninterrupted run's metrics (exit 0, never 134, never `failed`); billion-laughs aliases and
+# 10^5-deep nesting are refused at once (exit 2, one line); analyze skips a record claiming
+# hops 2^31-1 or 10,000 roles, with its reason, and finishes at once; the Python safetensors
+# reader raises SafetensorsError on lying headers; a newline in a prompt set's formulation is
+# refused (exit 2, one line, nothing on stdout).
+# usage: reliability_bounds.sh HOPSWEEP
+set -u
+hs=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+py=/usr/bin/python3
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+one_line() { # $1 file: exactly one line
+    [ "$(wc -l <"$1")" -eq 1 ] || { fail "$2: not one line:"; cat "$1"; }
+}
+
+# --- F3/F4/F5: resume states -------------------------------------------------------------------
+cat >r.yaml <<'YAML'
+name: r
+output: st
+base:
+  task: {chains: 2, hops: 2, curriculum: explicit}
+  model: {d_model: 16, layers: 1, heads: 1, mlp: 1}
+  train: {steps: 10000, batch: 8, eval_every: 200, eval_examples: 16}
+  log: {attention_every: 1000}
+grid: {train.seed: [0]}
+YAML
+id=$("$hs" expand r.yaml | head -1 | cut -c1-16)
+"$hs" run r.yaml --out ref --quiet || fail "reference run"
+# An interrupted state: with --abandon, SIGTERM stops the running job at once and saves its state.
+"$hs" run r.yaml --abandon --quiet 2>/dev/null & pid=$!
+sleep 0.4
+kill -TERM $pid 2>/dev/null
+wait $pid
+[ -f "st/jobs/$id/resume.bin" ] || fail "the job was not interrupted (it finished in 0.4 s?)"
+if [ -f "st/jobs/$id/resume.bin" ]; then
+    cp "st/jobs/$id/resume.bin" pristine.bin
+    # damage: name, python edit of resume.bin (offsets: job header 32, trainer header fields)
+    for case in level:52:1000000 evals:40:+1 bitflip:200:x; do
+        name=${case%%:*} rest=${case#*:} off=${rest%%:*} val=${rest#*:}
+        rm -rf "st_$name"; cp -a st "st_$name"
+        $py - "st_$name/jobs/$id/resume.bin" "$off" "$val" <<'PY'
+import struct, sys
+p, off, val = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+b = bytearray(open(p, 'rb').read())
+if val == 'x':
+    b[32 + 128 + off] ^= 0x40          # a parameter's bit; the checksum no longer fits
+else:
+    v = struct.unpack_from('<i', b, 32 + off)[0]
+    v = v + int(val[1:]) if val.startswith('+') else int(val)
+    struct.pack_into('<i', b, 32 + off, v)
+    h = 0xcbf29ce484222325               # refit the checksum: the structural checks must see it
+    for c in b[:-8]:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    struct.pack_into('<Q', b, len(b) - 8, h)
+open(p, 'wb').write(b)
+PY
+        "$hs" run r.yaml --out "st_$name" >"$name.out" 2>"$name.err"
+        rc=$?
+        [ $rc -eq 0 ] || fail "$name: rc=$rc (expected 0)"
+        grep "resume state unusable" "$name.out" "$name.err" | sed 's/^[^:]*://' >"$name.msg"
+        one_line "$name.msg" "$name message"
+        case $name in
+        level) grep -q "curriculum level 1000000" "$name.msg" || fail "level: message $(cat "$name.msg")" ;;
+        evals) grep -q "evaluations" "$name.msg" || fail "evals: message $(cat "$name.msg")" ;;
+        bitflip) grep -q "checksum mismatch" "$name.msg" || fail "bitflip: message $(cat "$name.msg")" ;;
+        esac
+        grep -q "starting it afresh" "$name.msg" || fail "$name: not started afresh"
+        tail -1 "st_$name/runs.jsonl" | $py -c "import json,sys; r=json.loads(sys.stdin.readline()); assert r['status']=='done', r['status']" \
+            || fail "$name: record not done"
+        cmp -s "st_$name/jobs/$id/metrics.csv" "ref/jobs/$id/metrics.csv" || fail "$name: metrics differ from the uninterrupted run"
+        [ ! -e "st_$name/jobs/$id/resume.bin" ] || fail "$name: resume.bin left behind"
+    done
+    # the undamaged state still resumes to the same metrics
+    "$hs" run r.yaml --quiet || fail "genuine resume rc"
+    cmp -s "st/jobs/$id/metrics.csv" "ref/jobs/$id/metrics.csv" || fail "genuine resume: metrics differ"
+fi
+
+# --- F6: aliases and nesting ---------------------------------------------------------------------
+$py -c "
+v=', '.join(str(i) for i in range(1000, 2000))
+open('b.yaml','w').write('name: b\ngrid:\n  train.seed: [0, 1]\nexclude: [&e {train.seed: [' + v + ']}, ' + ', '.join(['*e']*100000) + ']\n')
+d=100000; open('c.yaml','w').write('name: c\ngrid:\n  train.seed: [0]\nexclude:\n  - ' + '{a: '*d + '1' + '}'*d + '\n')"
+timeout 20 "$hs" expand b.yaml >b.stdout 2>b.err; rc=$?
+[ $rc -eq 2 ] || fail "alias amplification: rc=$rc"
+one_line b.err "alias message"
+grep -q "^hopsweep expand: b.yaml:4:[0-9]*: aliases expand this sweep file to more than 10 times its size" b.err || fail "alias message: $(cat b.err)"
+[ ! -s b.stdout ] || fail "alias: something on stdout"
+timeout 20 "$hs" expand c.yaml >/dev/null 2>c.err; rc=$?
+[ $rc -eq 2 ] || fail "deep nesting: rc=$rc"
+one_line c.err "nesting message"
+grep -q "c.yaml:5:253: lists and mappings nested more than 64 deep" c.err || fail "nesting message: $(cat c.err)"
+
+# --- F7: analyze bounds what a record may claim ----------------------------------------------------
+cat >s.yaml <<'YAML'
+name: s
+output: sa
+base: {task: {chains: 2, hops: 2}, model: {d_model: 16, layers: 1, heads: 1, mlp: 1}, train: {steps: 50, batch: 8, eval_every: 25, eval_examples: 16}}
+grid: {train.seed: [0, 1]}
+YAML
+"$hs" run s.yaml --quiet || fail "tiny sweep"
+$py - <<'PY'
+import json
+lines = open('sa/runs.jsonl').read().splitlines()
+a, b = json.loads(lines[0]), json.loads(lines[1])
+a['config']['task']['hops'] = 2147483647
+b['emergence']['order'] = [f'L{k}:+{k}' for k in range(10000)]
+open('sa/runs.jsonl', 'a').write(json.dumps(a) + '\n' + json.dumps(b) + '\n')
+PY
+timeout 20 "$hs" analyze sa --plots figs >an.out 2>an.err; rc=$?
+[ $rc -eq 0 ] || fail "analyze: rc=$rc"
+grep -q "skipped 2 unreadable line(s), the first at line 3 (a config no job can have" an.err || fail "analyze notice: $(cat an.err)"
+
+# --- F14: the Python safetensors reader ----------------------------------------------------------
+$py - "$here/../reference" <<'PY' || fail "safetensors reader"
+import json, struct, sys
+sys.path.insert(0, sys.argv[1])
+import hs_reference as r
+def mk(h, data=b''):
+    t = h if isinstance(h, bytes) else json.dumps(h).encode()
+    open('x.safetensors', 'wb').write(struct.pack('<Q', len(t)) + t + data)
+F = lambda shape, off: {"w": {"dtype": "F32", "shape": shape, "data_offsets": off}}
+cases = [(F([2**32, 2**32], [0, 0]), b''), (F([-1, -1024], [0, 4096]), b'\0' * 4096),
+         (F([1e300], [0, 4]), b'\0' * 4), (F([True], [0, 4]), b'\0' * 4),
+         ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+           "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, b'\0' * 8),
+         (b'{"a":' * 100000 + b'1' + b'}' * 100000, b''), (F([1], [0, 8]), b'\0' * 8),
+         ({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b'\0' * 8)]
+for h, data in cases:
+    mk(h, data)
+    try:
+        r.st_read('x.safetensors')
+    except r.SafetensorsError:
+        continue
+    sys.exit(f'accepted {str(h)[:80]}')
+PY
+
+# --- F16: control characters in a prompt set ------------------------------------------------------
+printf '%s\n' '{"id":"l1","formulation":"evil\"\n,name","hops":2,"distractors":1,"prompt":"...","choices":null,"answer":"attic","answer_index":null,"chain":["key","red box","attic"]}' >p.jsonl
+printf '%s\n' '{"id":"l1","answer":"attic"}' >a.jsonl
+"$hs" prompts score p.jsonl a.jsonl >ps.out 2>ps.err; rc=$?
+[ $rc -eq 2 ] || fail "prompts score: rc=$rc"
+one_line ps.err "prompts message"
+grep -q 'p.jsonl:1: "formulation" holds a control character' ps.err || fail "prompts message: $(cat ps.err)"
+[ ! -s ps.out ] || fail "prompts score printed a table"
+
+[ $failures -eq 0 ] || exit 1
+echo "reliability_bounds: all passed"
