@@ -6,7 +6,7 @@ set -eu
 hs=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 count() { "$hs" expand "$root/sweeps/$1" | tail -n 1 | cut -d' ' -f1; }
-for pair in study-staircase-13.yaml:82 study-bound-2x4.yaml:40 study-emergence-order.yaml:12 \
+for pair in study-staircase-13.yaml:74 study-bound-2x4.yaml:40 study-emergence-order.yaml:12 \
             paper-regime.yaml:240; do
     f=${pair%%:*} want=${pair##*:}
     got=$(count "$f")
