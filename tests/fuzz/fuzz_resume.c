@@ -12,7 +12,8 @@
  *      bytes when the input's length is odd.
  * Invariants, beyond "no crash, no leak, no undefined behaviour": a refusal is one line with
  * HS_EINPUT; a state that is accepted resumes, and the job then ends `done` after its 8 steps
- * with no resume state left, as an uninterrupted run would.
+ * with no resume state left, as an uninterrupted run would, or (its numbers changed under a
+ * refitted checksum) diverges and ends `failed` with the reason.
  *
  * Run: fuzz_resume -max_len=4096 DIR (an empty DIR is fine: mode 1 starts from the genuine state). */
 #include <stdbool.h>
@@ -42,8 +43,11 @@ static bool stop_at_5(int step, void *user)
     return step == 5;
 }
 
+void openblas_set_num_threads(int n); /* OpenBLAS's own, as the CLI calls it */
+
 static void setup(void)
 {
+    openblas_set_num_threads(1); /* one thread, as hopsweep runs a job: no spinning pool */
     static const char *const keys[][2] = {
         {"task.hops", "2"}, {"task.chains", "2"}, {"task.curriculum", "explicit"},
         {"model.d_model", "8"}, {"model.layers", "1"}, {"model.heads", "1"}, {"model.mlp", "1"},
@@ -76,7 +80,15 @@ static void try_state(const unsigned char *state, size_t n)
     hs_job_output out;
     check(hs_job_run(&cfg, &o, &out, &err) == HS_OK, "an accepted state runs");
     check(!out.notice[0], "an accepted state is not refused by the run");
-    check(out.status == HS_JOB_DONE && out.steps == 8 && !out.resume, "and the job ends done");
+    /* Numbers that are finite and in range but not the ones saved (the harness refits the
+     * checksum, which a damaged file cannot) may make the rest of the run diverge: that ends as
+     * an uninterrupted run with those weights would, `failed` with the reason. */
+    if (out.status != HS_JOB_DONE)
+        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_job_status_name(out.status), out.error);
+    check(!out.resume && out.steps <= 8, "the resumed job runs to its end");
+    check(out.status == HS_JOB_DONE ? out.steps == 8
+                                    : out.status == HS_JOB_FAILED && strstr(out.error, "training loss became"),
+          "and ends done, or diverged");
     hs_job_output_free(&out);
 }
 

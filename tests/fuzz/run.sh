@@ -15,7 +15,7 @@ case $target in
 attnlog) "$dump" seeds "$tmp/corpus" ;;
 sweep) cp "$src"/sweeps/*.yaml "$src"/tests/fuzz/seeds/sweep/* "$tmp/corpus/"; max_len=8192 n=1500 ;;
 jsonline) cp "$src"/tests/fuzz/seeds/jsonline/* "$tmp/corpus/"; max_len=16384 ;;
-resume) printf '\001' > "$tmp/corpus/genuine"; max_len=4096 n=3000 ;;
+resume) printf '\001' > "$tmp/corpus/genuine"; max_len=4096 n=1000 ;;
 esac
 runs=${runs:-$n}
 "$fuzz" -runs="$runs" -seed=1 -max_len=$max_len -print_final_stats=1 "$tmp/corpus"
