@@ -147,8 +147,8 @@ static hs_status read_fd(int fd, const char *shown, size_t limit, hs_status wron
     struct stat sb;
     if (fstat(fd, &sb)) return hs_fail(err, HS_EIO, "%s: cannot read: %s", shown, strerror(errno));
     if (!S_ISREG(sb.st_mode))
-        return hs_fail(err, wrong_type, "%s is %s, not a regular file; give a file", shown,
-                       type_name(sb.st_mode));
+        return hs_fail(err, wrong_type, "%s: cannot read: it is %s, not a regular file; give a file",
+                       shown, type_name(sb.st_mode));
     if ((uintmax_t)sb.st_size > limit)
         return hs_fail(err, HS_EINPUT, "%s: larger than %zu bytes; not the file expected", shown,
                        limit);

@@ -1098,9 +1098,9 @@ static void fifos_and_devices(void **state)
     assert_int_equal(hs_mkdirs(dir, &e), HS_OK);
     assert_int_equal(mkfifo(fmt("%s/p", dir), 0644), 0);
     assert_int_equal(hs_read_file(fmt("%s/p", dir), 1 << 20, &bytes, &n, &e), HS_EIO);
-    assert_has(e.msg, "is a FIFO, not a regular file");
+    assert_has(e.msg, "/p: cannot read: it is a FIFO, not a regular file");
     assert_int_equal(hs_read_file("/dev/zero", 1 << 20, &bytes, &n, &e), HS_EIO);
-    assert_has(e.msg, "is a character device");
+    assert_has(e.msg, "/dev/zero: cannot read: it is a character device");
     alarm(0);
 }
 
@@ -1130,6 +1130,14 @@ static void write_atomic_safety(void **state)
     assert_string_equal(after, before);
     free(before);
     free(after);
+
+    /* one status per kind of failure (F13): the opens of runs.jsonl and .lock both map errno
+     * through hs_errno_status, so EPERM (an immutable file) is bad input on either */
+    static const int input[] = {EACCES, EPERM, EROFS, ENOENT, ENOTDIR, ELOOP, EISDIR};
+    for (size_t i = 0; i < sizeof input / sizeof input[0]; i++)
+        assert_int_equal(hs_errno_status(input[i]), HS_EINPUT);
+    assert_int_equal(hs_errno_status(EIO), HS_EIO);
+    assert_int_equal(hs_errno_status(ENOSPC), HS_EIO);
 
     char *longp = malloc(8192);
     int k = snprintf(longp, 8192, "%s/longpath", base);
