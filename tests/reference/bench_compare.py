@@ -410,7 +410,14 @@ def print_table(s, configs):
     if s["onednn_kernels"]:
         ks = ", ".join(sorted({k.split(" ", 1)[-1] for k in s["onednn_kernels"]}))
         print(f"- PyTorch autocast matmuls ran on oneDNN {ks}")
-    print(f"- hopsweep: `{' '.join(shlex.quote(c) for c in s['hopsweep_cmd'])}`")
+    engines = {}
+    for r in s["rows"]:
+        e = (r["hopsweep"] or {}).get("engine")
+        if e:
+            engines.setdefault(r["precision"], set()).add(str(e))
+    print(f"- hopsweep: `{' '.join(shlex.quote(c) for c in s['hopsweep_cmd'])}`"
+          + ("; engine " + "; ".join(f"{p} {', '.join(sorted(e))}" for p, e in engines.items())
+             if engines else ""))
     print(f"- baseline check: {check_summary(s['check'])}")
     print()
     print("| config | precision | hopsweep ms/step | hopsweep steps/s | GFLOP/s | % of peak | "
