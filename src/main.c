@@ -22,6 +22,7 @@
 #include "hopsweep/config.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/gemm.h"
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
 #include "hopsweep/prompts_cmd.h"
@@ -271,6 +272,10 @@ static int cmd_train(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     openblas_set_num_threads(threads);
+    if (hs_gemm_check(cfg.train.precision, &err)) {
+        fprintf(stderr, "hopsweep train: %s\n", err.msg);
+        return EXIT_BAD_INPUT;
+    }
 
     /* Checked before the first step: a result that cannot be written is found now, not after
      * the training it would have recorded. */
