@@ -5,6 +5,7 @@
  * which is what scripts want. --plots writes each figure's data as a .dat file and runs the
  * matching gnuplot script of analysis/. */
 #include "hopsweep/analyze_cmd.h"
+#include "hopsweep/cli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -20,7 +21,6 @@
 #include "hopsweep/gnuplot.h"
 #include "hopsweep/json.h"
 
-enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char USAGE[] =
     "usage: hopsweep analyze RESULTS [--tau X] [--fraction F] [--csv | --json | --markdown]\n"
@@ -1411,7 +1411,7 @@ static int parse_args(int argc, char **argv, args *a)
 
 static int exit_code(hs_status st)
 {
-    return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+    return hs_exit_code(st);
 }
 
 static int draw(ctx *x, const args *ar)
@@ -1423,7 +1423,7 @@ static int draw(ctx *x, const args *ar)
         fprintf(stderr, "hopsweep analyze: gnuplot is not installed (not on PATH), so no "
                         "figures were drawn; install it (apt-get install gnuplot-nox) or leave "
                         "out --plots\n");
-        return EXIT_BAD_INPUT;
+        return HS_EXIT_BAD_INPUT;
     }
     char *script = NULL; /* found before anything is written */
     hs_status st = hs_gnuplot_script("minlayers.gp", &script, &err);
@@ -1448,7 +1448,7 @@ static int draw(ctx *x, const args *ar)
     }
     fprintf(stderr, "hopsweep analyze: drew %d figure%s into %s (PNG and SVG, data in .dat)\n",
             p.figures, p.figures == 1 ? "" : "s", ar->plots);
-    return EXIT_OK;
+    return HS_EXIT_OK;
 }
 
 int hs_cmd_analyze(int argc, char **argv)
@@ -1457,16 +1457,16 @@ int hs_cmd_analyze(int argc, char **argv)
     int pr = parse_args(argc, argv, &ar);
     if (pr > 0) {
         fputs(USAGE, stdout);
-        return EXIT_OK;
+        return HS_EXIT_OK;
     }
-    if (pr < 0) return EXIT_BAD_INPUT;
+    if (pr < 0) return HS_EXIT_BAD_INPUT;
 
     hs_results r;
     hs_results_init(&r);
     hs_analysis a;
     memset(&a, 0, sizeof a);
     hs_err err = {0};
-    int rc = EXIT_OK;
+    int rc = HS_EXIT_OK;
     hs_status st = hs_results_load(&r, ar.store, &err);
     if (st) {
         fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
@@ -1483,14 +1483,14 @@ int hs_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "hopsweep analyze: %s: no finished runs yet (%zu record%s, none done or "
                         "failed); run the sweep, or wait for its first job\n",
                 ar.store, a.n_runs, a.n_runs == 1 ? "" : "s");
-        rc = EXIT_BAD_INPUT;
+        rc = HS_EXIT_BAD_INPUT;
         goto out;
     }
     if (ar.run && hs_results_find(&r, ar.run) < 0) {
         fprintf(stderr, "hopsweep analyze: --run %s: no such run in %s/runs.jsonl; give a job id "
                         "from it\n",
                 ar.run, ar.store);
-        rc = EXIT_BAD_INPUT;
+        rc = HS_EXIT_BAD_INPUT;
         goto out;
     }
     char notice[1024], *runs_path = hs_path_join(ar.store, "runs.jsonl");
@@ -1517,12 +1517,12 @@ int hs_cmd_analyze(int argc, char **argv)
     hs_json_free(&o.json);
     if (o.nomem) {
         fprintf(stderr, "hopsweep analyze: out of memory formatting the tables\n");
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
         goto out;
     }
     if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, "hopsweep analyze: cannot write the tables: %s\n", strerror(errno));
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
         goto out;
     }
     if (ar.plots) rc = draw(&x, &ar);

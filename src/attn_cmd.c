@@ -6,6 +6,7 @@
  * where a head that attends at chain offset d draws a band d places off the diagonal. Output is
  * built in memory and written atomically, so a failed run never leaves half an image behind. */
 #include "hopsweep/attn_cmd.h"
+#include "hopsweep/cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +24,6 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
 
-enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_OUTPUT = 3 };
 typedef enum { FMT_NONE, FMT_CSV, FMT_PGM, FMT_PNG, FMT_SVG } out_format;
 
 static const char USAGE[] =
@@ -85,7 +85,7 @@ static int bad(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    return EXIT_BAD_INPUT;
+    return HS_EXIT_BAD_INPUT;
 }
 
 static bool parse_count(const char *s, int *out)
@@ -120,7 +120,7 @@ static int parse_args(int argc, char **argv, options *o)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
-            return EXIT_OK;
+            return HS_EXIT_OK;
         }
         if (!strcmp(a, "--list")) {
             o->list = true;
@@ -181,15 +181,15 @@ static int emit(const options *o, const char *data, size_t n)
     if (o->out) {
         if (hs_write_atomic(o->out, data, n, &err)) {
             fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-            return EXIT_OUTPUT;
+            return HS_EXIT_IO;
         }
-        return EXIT_OK;
+        return HS_EXIT_OK;
     }
     if (fwrite(data, 1, n, stdout) != n || fflush(stdout)) {
         fprintf(stderr, "hopsweep attn: cannot write standard output: %s\n", strerror(errno));
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
-    return EXIT_OK;
+    return HS_EXIT_OK;
 }
 
 static float weight(const view *v, int l, int h, int row, int col)
@@ -228,7 +228,7 @@ static int write_csv(const view *v)
     FILE *f = open_memstream(&buf, &n);
     if (!f) {
         fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
     const int T = v->f.shape.T;
     for (int k = 0; k < T; k++)
@@ -247,7 +247,7 @@ static int write_csv(const view *v)
     if (rc) {
         free(buf);
         fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
     rc = emit(v->opt, buf, n);
     free(buf);
@@ -268,7 +268,7 @@ static int write_pgm(const view *v)
     char *img = malloc((size_t)hn + width * height);
     if (!img) {
         fprintf(stderr, "hopsweep attn: out of memory for a %zux%zu image\n", width, height);
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
     memcpy(img, head, (size_t)hn);
     unsigned char *px = (unsigned char *)img + hn;
@@ -384,14 +384,14 @@ static int write_gnuplot(const view *v)
     if (!hs_gnuplot_available()) {
         fprintf(stderr, "hopsweep attn: --format %s needs gnuplot, which is not on PATH; install "
                         "it (apt-get install gnuplot-nox) or use --format csv|pgm\n", fmt);
-        return EXIT_BAD_INPUT;
+        return HS_EXIT_BAD_INPUT;
     }
     char *script = NULL;
     hs_err err = {0};
     hs_status st = hs_gnuplot_script("attn_grid.gp", &script, &err);
     if (st) {
         fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_OUTPUT;
+        return hs_exit_code(st);
     }
     const char *tmp = getenv("TMPDIR");
     char *dir = hs_path_join(tmp && *tmp ? tmp : "/tmp", "hopsweep-attn-XXXXXX");
@@ -400,15 +400,15 @@ static int write_gnuplot(const view *v)
                 dir ? strerror(errno) : "out of memory");
         free(dir);
         free(script);
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
-    int rc = EXIT_OK;
+    int rc = HS_EXIT_OK;
     for (int l = v->l0; l < v->l1 && !rc; l++)
         for (int h = v->h0; h < v->h1 && !rc; h++)
             if (!write_matrix(v, dir, l, h)) {
                 fprintf(stderr, "hopsweep attn: cannot write gnuplot's data in %s: %s\n", dir,
                         strerror(errno));
-                rc = EXIT_OUTPUT;
+                rc = HS_EXIT_IO;
             }
     char name[16];
     snprintf(name, sizeof name, "out.%s", fmt);
@@ -416,16 +416,16 @@ static int write_gnuplot(const view *v)
     char *vars = out ? gnuplot_vars(v, dir, out) : NULL;
     if (!rc && !vars) {
         fprintf(stderr, "hopsweep attn: out of memory\n");
-        rc = EXIT_OUTPUT;
+        rc = HS_EXIT_IO;
     }
     char *img = NULL;
     size_t n = 0;
     if (!rc && hs_gnuplot_run(script, vars, &err)) {
         fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        rc = EXIT_OUTPUT;
+        rc = HS_EXIT_IO;
     } else if (!rc && hs_read_file(out, (size_t)1 << 30, &img, &n, &err)) {
         fprintf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
-        rc = EXIT_OUTPUT;
+        rc = HS_EXIT_IO;
     }
     if (!rc) rc = emit(v->opt, img, n);
     free(img);
@@ -451,9 +451,9 @@ static int list_frames(const hs_attnlog_reader *r)
                (unsigned long long)r->frames[i].offset);
     if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, "hopsweep attn: cannot write standard output: %s\n", strerror(errno));
-        return EXIT_OUTPUT;
+        return HS_EXIT_IO;
     }
-    return EXIT_OK;
+    return HS_EXIT_OK;
 }
 
 /* The positions in display order: input order, or sorted by (chain id, chain index, position). */
@@ -522,13 +522,13 @@ static int show(const hs_attnlog_reader *r, const options *o)
     hs_status st = hs_attnlog_read(r, i, &v.f, &err);
     if (st) {
         fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return st == HS_ENOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
+        return st == HS_ENOMEM ? HS_EXIT_IO : HS_EXIT_BAD_INPUT;
     }
     v.order = malloc(sizeof *v.order * (size_t)s->T);
     int rc;
     if (!v.order) {
         fprintf(stderr, "hopsweep attn: out of memory\n");
-        rc = EXIT_OUTPUT;
+        rc = HS_EXIT_IO;
     } else {
         display_order(&v);
         rc = o->format == FMT_CSV ? write_csv(&v) : o->format == FMT_PGM ? write_pgm(&v)
@@ -550,7 +550,7 @@ int hs_cmd_attn(int argc, char **argv)
     hs_status st = hs_attnlog_open(&r, o.log, &err);
     if (st) {
         fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return st == HS_ENOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
+        return st == HS_ENOMEM ? HS_EXIT_IO : HS_EXIT_BAD_INPUT;
     }
     if (r.notice[0]) fprintf(stderr, "hopsweep attn: warning: %s\n", r.notice);
     rc = o.list ? list_frames(&r) : show(&r, &o);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/prompts.h"
 #include "hopsweep/prompts_score_cmd.h"
@@ -35,7 +36,6 @@ static const char USAGE[] =
     "\n"
     "`hopsweep prompts score --help` describes scoring a harness's answers.\n";
 
-enum { EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -114,17 +114,17 @@ int hs_cmd_prompts(int argc, char **argv)
             continue;
         } else if (!v && !strncmp(a, "--", 2) && strstr(USAGE, a)) {
             fprintf(stderr, "hopsweep prompts: %s needs a value; see hopsweep prompts --help\n", a);
-            return EXIT_BAD_INPUT;
+            return HS_EXIT_BAD_INPUT;
         } else if (!v) {
             fprintf(stderr, "hopsweep prompts: unexpected argument %s; see hopsweep prompts --help\n",
                     a);
-            return EXIT_BAD_INPUT;
+            return HS_EXIT_BAD_INPUT;
         }
         i++;
         if (!strcmp(a, "--formulation")) {
             if (parse_formulations(v, forms, &n_forms, &err)) {
                 fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-                return EXIT_BAD_INPUT;
+                return HS_EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--hops")) {
             if (parse_hops(v, hops, 64, &n_hops)) {
@@ -132,7 +132,7 @@ int hs_cmd_prompts(int argc, char **argv)
                         "hopsweep prompts: --hops \"%.64s\" must be whole numbers in 1..%d, at most "
                         "64, separated by commas\n",
                         v, HS_PROMPT_MAX_HOPS);
-                return EXIT_BAD_INPUT;
+                return HS_EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--distractors") || !strcmp(a, "--n") || !strcmp(a, "--seed")) {
             bool seed = !strcmp(a, "--seed"), n = !strcmp(a, "--n");
@@ -140,7 +140,7 @@ int hs_cmd_prompts(int argc, char **argv)
             if (parse_int(v, n ? 1 : 0, hi, &x)) {
                 fprintf(stderr, "hopsweep prompts: %s \"%.64s\" must be a whole number in %d..%ld\n",
                         a, v, n ? 1 : 0, hi);
-                return EXIT_BAD_INPUT;
+                return HS_EXIT_BAD_INPUT;
             }
             if (seed)
                 o.seed = (uint64_t)x;
@@ -153,7 +153,7 @@ int hs_cmd_prompts(int argc, char **argv)
         } else {
             fprintf(stderr, "hopsweep prompts: unexpected argument %s; see hopsweep prompts --help\n",
                     a);
-            return EXIT_BAD_INPUT;
+            return HS_EXIT_BAD_INPUT;
         }
     }
     /* Every combination is checked before any is drawn, so a bad one leaves no partial file. */
@@ -163,7 +163,7 @@ int hs_cmd_prompts(int argc, char **argv)
             o.hops = hops[h];
             if (hs_prompts_check(&o, &err)) {
                 fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-                return EXIT_BAD_INPUT;
+                return HS_EXIT_BAD_INPUT;
             }
         }
     char *all = NULL;
@@ -193,7 +193,7 @@ int hs_cmd_prompts(int argc, char **argv)
     free(all);
     if (st) {
         fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-        return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        return hs_exit_code(st);
     }
     return 0;
 }

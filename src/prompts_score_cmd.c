@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/cli.h"
 #include "hopsweep/csv.h"
 #include "hopsweep/json.h"
 #include "hopsweep/prompts_score.h"
 
-enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 #define PREFIX "hopsweep prompts score: "
 
@@ -246,9 +246,9 @@ int hs_cmd_prompts_score(int argc, char **argv)
     int pr = parse_args(argc, argv, &a);
     if (pr > 0) {
         fputs(USAGE, stdout);
-        return EXIT_OK;
+        return HS_EXIT_OK;
     }
-    if (pr < 0) return EXIT_BAD_INPUT;
+    if (pr < 0) return HS_EXIT_BAD_INPUT;
 
     hs_score s;
     hs_score_init(&s);
@@ -256,10 +256,10 @@ int hs_cmd_prompts_score(int argc, char **argv)
     hs_status st = hs_score_load_prompts(&s, a.prompts, &err);
     if (!st) st = hs_score_load_answers(&s, a.answers, &err);
     if (!st) st = hs_score_finish(&s, &err);
-    int rc = EXIT_OK;
+    int rc = HS_EXIT_OK;
     if (st) {
         fprintf(stderr, PREFIX "%s\n", err.msg);
-        rc = st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        rc = hs_exit_code_loading(st);
         goto out;
     }
     report_malformed(&s, a.answers);
@@ -271,10 +271,10 @@ int hs_cmd_prompts_score(int argc, char **argv)
     }
     if (!ok) {
         fprintf(stderr, PREFIX "out of memory formatting the scores\n");
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
     } else if (fflush(stdout) || ferror(stdout)) {
         fprintf(stderr, PREFIX "cannot write the scores: %s\n", strerror(errno));
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
     }
 out:
     hs_score_free(&s);

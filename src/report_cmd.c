@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/report.h"
 
-enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char USAGE[] =
     "usage: hopsweep report STORE [--out FILE.html] [--max-jobs N] [--max-cells N] [--tau X]\n"
@@ -37,7 +37,7 @@ static const char USAGE[] =
 static int bad(const char *what)
 {
     fprintf(stderr, "hopsweep report: %s; see hopsweep report --help\n", what);
-    return EXIT_BAD_INPUT;
+    return HS_EXIT_BAD_INPUT;
 }
 
 static int parse_count(const char *s, int *v)
@@ -67,7 +67,7 @@ int hs_cmd_report(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
-            return EXIT_OK;
+            return HS_EXIT_OK;
         } else if (!strcmp(a, "--out")) {
             if (!v || !*v) return bad("--out needs a file name");
             out = v, i++;
@@ -88,7 +88,7 @@ int hs_cmd_report(int argc, char **argv)
             fprintf(stderr, "hopsweep report: unexpected argument \"%s\"; see hopsweep report "
                             "--help\n",
                     a);
-            return EXIT_BAD_INPUT;
+            return HS_EXIT_BAD_INPUT;
         } else {
             store = a;
         }
@@ -100,16 +100,16 @@ int hs_cmd_report(int argc, char **argv)
     if (!f) {
         free(path);
         fprintf(stderr, "hopsweep report: out of memory\n");
-        return EXIT_RUNTIME;
+        return HS_EXIT_IO;
     }
     hs_err err = {0};
     hs_status st = hs_report_write(f, store, &o, &err);
     if (fclose(f) && !st) st = hs_fail(&err, HS_ENOMEM, "out of memory building the page");
     if (!st) st = hs_write_atomic(path, page, len, &err);
-    int rc = EXIT_OK;
+    int rc = HS_EXIT_OK;
     if (st) {
         fprintf(stderr, "hopsweep report: %s\n", err.msg);
-        rc = st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        rc = hs_exit_code(st);
     } else {
         printf("%s\n", path);
     }

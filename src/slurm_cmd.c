@@ -13,13 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/sweep.h"
 #include "slurm_template.h"
 
 extern char **environ;
 
-enum { EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char SLURM_USAGE[] =
     "usage: hopsweep slurm SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [options]\n"
@@ -568,11 +568,6 @@ static char *absolute_path(const char *path)
     return out;
 }
 
-static int exit_code(hs_status st)
-{
-    return st == HS_EINPUT || st == HS_EIO ? EXIT_BAD_INPUT : EXIT_RUNTIME;
-}
-
 /* Runs `sbatch --parsable path`, leaving its job id (digits) in id. Returns an exit code. */
 static int submit(const char *path, char *id, size_t id_size)
 {
@@ -580,7 +575,7 @@ static int submit(const char *path, char *id, size_t id_size)
     if (pipe(fds)) {
         fprintf(stderr, "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
                 strerror(errno), path);
-        return EXIT_RUNTIME;
+        return HS_EXIT_IO;
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -604,7 +599,7 @@ static int submit(const char *path, char *id, size_t id_size)
             fprintf(stderr,
                     "hopsweep slurm: cannot run sbatch: %s; submit %s with sbatch yourself\n",
                     strerror(e), path);
-        return EXIT_BAD_INPUT;
+        return HS_EXIT_BAD_INPUT;
     }
     char out[256];
     size_t got = 0;
@@ -633,7 +628,7 @@ static int submit(const char *path, char *id, size_t id_size)
                 "submit again\n",
                 path, WIFEXITED(status) ? "exit" : "signal",
                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-        return EXIT_BAD_INPUT;
+        return HS_EXIT_BAD_INPUT;
     }
     memcpy(id, out, digits);
     id[digits] = '\0';
@@ -665,7 +660,7 @@ static int write_script(const char *path, const char *script, size_t len)
     char *dir = strdup(path);
     if (!dir) {
         fprintf(stderr, "hopsweep slurm: out of memory\n");
-        return EXIT_RUNTIME;
+        return HS_EXIT_IO;
     }
     char *slash = strrchr(dir, '/');
     hs_status st = HS_OK;
@@ -677,7 +672,7 @@ static int write_script(const char *path, const char *script, size_t len)
     if (!st) st = hs_write_atomic(path, script, len, &err);
     if (st) {
         fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
-        return EXIT_RUNTIME;
+        return HS_EXIT_IO;
     }
     return 0;
 }
@@ -693,14 +688,14 @@ int hs_cmd_slurm(int argc, char **argv)
         else
             fputs(SLURM_USAGE, stdout);
         hs_slurm_args_free(&a);
-        return st ? exit_code(st) : 0;
+        return st ? hs_exit_code(st) : 0;
     }
     hs_sweep sw;
     st = hs_sweep_load(&sw, a.sweep_file, a.opts.n_overrides, a.opts.overrides, &err);
     if (st) {
         fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
         hs_slurm_args_free(&a);
-        return exit_code(st);
+        return hs_exit_code_loading(st);
     }
     int rc = 0;
     char *sweep = NULL, *store = NULL, *exe = NULL, *script = NULL, *script_path = NULL;
@@ -710,7 +705,7 @@ int hs_cmd_slurm(int argc, char **argv)
                 "hopsweep slurm: --array %d: sweep %s has only %zu job%s; ask for at most "
                 "that many array tasks\n",
                 a.opts.array, sw.name, sw.n_jobs, sw.n_jobs == 1 ? "" : "s");
-        rc = EXIT_BAD_INPUT;
+        rc = HS_EXIT_BAD_INPUT;
         goto done;
     }
     sweep = realpath(a.sweep_file, NULL);
@@ -722,7 +717,7 @@ int hs_cmd_slurm(int argc, char **argv)
                 : !store ? "the store path"
                          : "the hopsweep path",
                 strerror(errno));
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
         goto done;
     }
     a.opts.name = sw.name;
@@ -732,14 +727,14 @@ int hs_cmd_slurm(int argc, char **argv)
     st = hs_slurm_render(&a.opts, &script, &len, &err);
     if (st) {
         fprintf(stderr, "hopsweep slurm: %s\n", err.msg);
-        rc = exit_code(st);
+        rc = hs_exit_code(st);
         goto done;
     }
     if (!a.submit && !a.script) {
         if (fwrite(script, 1, len, stdout) != len || fflush(stdout)) {
             fprintf(stderr, "hopsweep slurm: cannot write the script to stdout: %s\n",
                     strerror(errno));
-            rc = EXIT_RUNTIME;
+            rc = HS_EXIT_IO;
         }
         goto done;
     }
@@ -759,7 +754,7 @@ int hs_cmd_slurm(int argc, char **argv)
     }
     if (!script_path) {
         fprintf(stderr, "hopsweep slurm: out of memory\n");
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
         goto done;
     }
     if ((rc = write_script(script_path, script, len))) goto done;

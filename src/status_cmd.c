@@ -2,6 +2,7 @@
  * JSON object for scripts. Everything comes from sweep.yaml and runs.jsonl (status.h), read
  * without the store's lock, so it answers while the sweep runs and asks no scheduler. */
 #include "hopsweep/status_cmd.h"
+#include "hopsweep/cli.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,7 +16,6 @@
 #include "hopsweep/json.h"
 #include "hopsweep/status.h"
 
-enum { EXIT_OK = 0, EXIT_BAD_INPUT = 2, EXIT_RUNTIME = 3 };
 
 static const char USAGE[] =
     "usage: hopsweep status STORE [--json] [--slowest N]\n"
@@ -129,12 +129,12 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
     if (!hs_json_ok(&j)) {
         hs_json_free(&j);
         fprintf(stderr, "hopsweep status: out of memory writing JSON\n");
-        return EXIT_RUNTIME;
+        return HS_EXIT_IO;
     }
     char *text = hs_json_take(&j);
     printf("%s\n", text);
     free(text);
-    return EXIT_OK;
+    return HS_EXIT_OK;
 }
 
 static void print_text(const char *store, const hs_sweep_state *s, const hs_results *r,
@@ -185,7 +185,7 @@ int hs_cmd_status(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(USAGE, stdout);
-            return EXIT_OK;
+            return HS_EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
         } else if (!strcmp(argv[i], "--slowest")) {
@@ -195,21 +195,21 @@ int hs_cmd_status(int argc, char **argv)
             if (i + 1 >= argc || errno || *end || end == argv[i + 1] || slowest < 0 ||
                 slowest > 1000000) {
                 fprintf(stderr, "hopsweep status: --slowest needs a count from 0 to 1000000\n");
-                return EXIT_BAD_INPUT;
+                return HS_EXIT_BAD_INPUT;
             }
             i++;
         } else if (argv[i][0] == '-' || store) {
             fprintf(stderr, "hopsweep status: unexpected argument \"%s\"; see hopsweep status "
                             "--help\n",
                     argv[i]);
-            return EXIT_BAD_INPUT;
+            return HS_EXIT_BAD_INPUT;
         } else {
             store = argv[i];
         }
     }
     if (!store) {
         fprintf(stderr, "hopsweep status: no store given; usage: hopsweep status STORE [--json]\n");
-        return EXIT_BAD_INPUT;
+        return HS_EXIT_BAD_INPUT;
     }
     hs_results r;
     hs_results_init(&r);
@@ -221,25 +221,25 @@ int hs_cmd_status(int argc, char **argv)
     if (st) {
         fprintf(stderr, "hopsweep status: %s\n", err.msg);
         hs_results_free(&r);
-        return st == HS_EINPUT ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+        return hs_exit_code(st);
     }
     char notice[1024], *runs_path = hs_path_join(store, "runs.jsonl");
     hs_results_notice(&r, runs_path ? runs_path : store, notice, sizeof notice);
     free(runs_path);
     size_t *slow = malloc(sizeof *slow * ((size_t)slowest + 1));
     size_t n_slow = slow ? hs_sweep_state_slowest(&r, slow, (size_t)slowest) : 0;
-    int rc = EXIT_OK;
+    int rc = HS_EXIT_OK;
     if (!slow) {
         fprintf(stderr, "hopsweep status: out of memory\n");
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
     } else if (json) {
         rc = print_json(store, &s, &r, slow, n_slow, notice);
     } else {
         print_text(store, &s, &r, slow, n_slow, notice);
     }
-    if (fflush(stdout) && rc == EXIT_OK) {
+    if (fflush(stdout) && rc == HS_EXIT_OK) {
         fprintf(stderr, "hopsweep status: cannot write the output: %s\n", strerror(errno));
-        rc = EXIT_RUNTIME;
+        rc = HS_EXIT_IO;
     }
     free(slow);
     hs_sweep_state_free(&s);
