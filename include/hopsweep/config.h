@@ -12,12 +12,14 @@
 #include <stdint.h>
 
 #include "hopsweep/error.h"
-#include "hopsweep/gemm.h"
 #include "hopsweep/task.h"
 
 typedef enum { HS_SCHEDULE_CONSTANT = 0, HS_SCHEDULE_COSINE } hs_schedule;
 typedef enum { HS_ATTENTION_BIDIRECTIONAL = 0, HS_ATTENTION_CAUSAL } hs_attention;
 typedef enum { HS_DTYPE_F32 = 0, HS_DTYPE_F16, HS_DTYPE_U8 } hs_dtype;
+/* train.precision. bf16: matrix-product inputs in bfloat16 with f32 accumulation and output;
+ * everything else (master weights, moments, LayerNorm statistics, softmax and loss) stays f32. */
+typedef enum { HS_PRECISION_FP32 = 0, HS_PRECISION_BF16 } hs_precision;
 
 typedef struct hs_config {
     hs_task_params task; /* task.{hops, chains, vocab, curriculum, kind, relations} */

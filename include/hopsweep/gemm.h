@@ -13,11 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hopsweep/config.h" /* hs_precision */
 #include "hopsweep/error.h"
-
-/* train.precision. bf16: matrix-product inputs in bfloat16 with f32 accumulation and output;
- * everything else (master weights, moments, LayerNorm statistics, softmax, loss) stays f32. */
-typedef enum { HS_PRECISION_FP32 = 0, HS_PRECISION_BF16 } hs_precision;
 
 typedef uint16_t hs_bf16;
 
