@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""study_readme.py README.md DIR — are the numbers README's "Measured studies" section quotes
+the ones `hopsweep analyze --json` computes from the committed stores (DIR/<study>.json, written by
+studies.sh)? Checks every row of the bound-2x4 table (solved seeds, median steps to solve, in the
+order of the analysis's settings), the emergence-order table (emerged, median, IQR of each role),
+its modal order, count and Kendall's W, and that every fenced block under a study heading that
+starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of that study.
+Exit 0 when all agree, 1 on the first difference."""
+import json
+import os
+import re
+import sys
+
+
+def section(text, heading):
+    i = text.index(heading)
+    j = text.find("\n### ", i + 1)
+    k = text.find("\n## ", i + 1)
+    ends = [e for e in (j, k) if e != -1]
+    return text[i:min(ends) if ends else len(text)]
+
+
+def num(s):
+    s = s.replace("*", "").replace(",", "").strip()
+    return None if s in ("—", "-", "") else float(s)
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def main():
+    readme, d = sys.argv[1], sys.argv[2]
+    text = open(readme, encoding="utf-8").read()
+    checked = 0
+
+    b = json.load(open(os.path.join(d, "study-bound-2x4.json")))
+    rows = [r for r in section(text, "### bound-2x4").splitlines()
+            if r.startswith("| ") and re.search(r"\| \**\d+/\d+\** \|", r)]
+    cur = sorted(b["curricula"], key=lambda r: r["setting"])
+    if len(rows) != len(cur):
+        fail(f"bound-2x4: README has {len(rows)} rows, the analysis {len(cur)} settings")
+    for r, c in zip(rows, cur):
+        cells = [x.strip() for x in r.strip("|").split("|")]
+        solved = cells[1].replace("*", "")
+        if solved != f"{c['solved']}/{c['seeds']}":
+            fail(f"bound-2x4 row '{cells[0]}': README {solved}, analysis {c['solved']}/{c['seeds']}")
+        if num(cells[2]) != c["median_steps_to_solve"]:
+            fail(f"bound-2x4 row '{cells[0]}': README {cells[2]}, analysis "
+                 f"{c['median_steps_to_solve']}")
+        checked += 1
+
+    e = json.load(open(os.path.join(d, "study-emergence-order.json")))
+    sec = section(text, "### emergence-order")
+    em = e["emergence"][0]
+    order = " ".join(em["modal_order"])
+    if f"**`{order}`** ({em['modal_runs']} of {em['runs_with_heads']} runs" not in sec:
+        fail(f"emergence-order: modal order {order} ({em['modal_runs']} runs) not in README")
+    if f"Kendall's W = {em['kendall_w']:.3f}" not in sec:
+        fail(f"emergence-order: Kendall's W {em['kendall_w']:.3f} not in README")
+    for role in e["roles"]:
+        pat = re.compile(r"\| " + re.escape(role["role"]) + r" \| (\d+)/(\d+) \| ([\d,]+) \| "
+                         r"([\d,]+)–([\d,]+) \|")
+        m = pat.search(sec)
+        if not m:
+            fail(f"emergence-order: no README row for {role['role']}")
+        got = (int(m.group(1)), num(m.group(3)), num(m.group(4)), num(m.group(5)))
+        want = (role["emerged"], role["median"], role["q1"], role["q3"])
+        if got != want:
+            fail(f"emergence-order {role['role']}: README {got}, analysis {want}")
+        checked += 1
+
+    for study in ("staircase-13", "bound-2x4", "emergence-order"):
+        head = f"### {study}"
+        if head not in text:
+            continue
+        blocks = re.findall(r"```\n(Minimum layers.*?)```", section(text, head), re.S)
+        path = os.path.join(d, f"study-{study}.min_layers.txt")
+        if not os.path.exists(path):
+            continue
+        table = open(path, encoding="utf-8").read()
+        for blk in blocks:
+            if blk not in table:
+                fail(f"{study}: README's minimum-layers block is not what analyze prints:\n{blk}")
+            checked += 1
+    print(f"README's study numbers agree with the analysis ({checked} rows and blocks)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
