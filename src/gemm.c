@@ -21,6 +21,10 @@ void omp_set_num_threads(int n);
  * an evaluation batch of another size adds as many again. */
 #define HS_GEMM_MAX_PLANS 256
 
+/* Plans are found by memcmp of their desc, so a desc must have no padding bytes. */
+_Static_assert(sizeof(hs_gemm_desc) == 10 * sizeof(int) + 6 * sizeof(size_t) + 2 * sizeof(float),
+               "hs_gemm_desc has padding");
+
 typedef struct {
     hs_gemm_desc d;
     double flops;
@@ -221,9 +225,7 @@ static gemm_plan *find_or_plan(hs_gemm *g, const hs_gemm_desc *d)
 
 void hs_gemm_run(hs_gemm *g, const hs_gemm_desc *d, const void *A, const void *B, float *C)
 {
-    /* Padding bytes of the key must compare equal: descs are built with designated
-     * initialisers, which zero them, or memset. */
-    gemm_plan *p = find_or_plan(g, d);
+    gemm_plan *p = find_or_plan(g, d); /* memcmp on the desc: it has no padding (gemm.h) */
     if (!p) return;
 #ifdef HS_HAVE_ONEDNN
     dnnl_memory_set_data_handle(p->a, (void *)A);
