@@ -1409,11 +1409,6 @@ static int parse_args(int argc, char **argv, args *a)
     return 0;
 }
 
-static int exit_code(hs_status st)
-{
-    return hs_exit_code(st);
-}
-
 static int draw(ctx *x, const args *ar)
 {
     hs_err err = {0};
@@ -1444,7 +1439,7 @@ static int draw(ctx *x, const args *ar)
     if (!st) st = plot_emergence(x, &p, run_index, &err);
     if (st) {
         fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        return exit_code(st);
+        return hs_exit_code(st);
     }
     fprintf(stderr, "hopsweep analyze: drew %d figure%s into %s (PNG and SVG, data in .dat)\n",
             p.figures, p.figures == 1 ? "" : "s", ar->plots);
@@ -1470,13 +1465,13 @@ int hs_cmd_analyze(int argc, char **argv)
     hs_status st = hs_results_load(&r, ar.store, &err);
     if (st) {
         fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        rc = exit_code(st);
+        rc = hs_exit_code_loading(st); /* a store that cannot be read is the user's to fix, as in run */
         goto out;
     }
     st = hs_analyze(&r, &ar.opts, &a, &err);
     if (st) {
         fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        rc = exit_code(st);
+        rc = hs_exit_code(st);
         goto out;
     }
     if (!a.done && !a.failed) {

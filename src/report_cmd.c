@@ -104,12 +104,13 @@ int hs_cmd_report(int argc, char **argv)
     }
     hs_err err = {0};
     hs_status st = hs_report_write(f, store, &o, &err);
+    bool loaded = !st; /* a store that cannot be read is the user's to fix, as in analyze */
     if (fclose(f) && !st) st = hs_fail(&err, HS_ENOMEM, "out of memory building the page");
     if (!st) st = hs_write_atomic(path, page, len, &err);
     int rc = HS_EXIT_OK;
     if (st) {
         fprintf(stderr, "hopsweep report: %s\n", err.msg);
-        rc = hs_exit_code(st);
+        rc = loaded ? hs_exit_code(st) : hs_exit_code_loading(st);
     } else {
         printf("%s\n", path);
     }

@@ -221,7 +221,7 @@ int hs_cmd_status(int argc, char **argv)
     if (st) {
         fprintf(stderr, "hopsweep status: %s\n", err.msg);
         hs_results_free(&r);
-        return hs_exit_code(st);
+        return hs_exit_code_loading(st);
     }
     char notice[1024], *runs_path = hs_path_join(store, "runs.jsonl");
     hs_results_notice(&r, runs_path ? runs_path : store, notice, sizeof notice);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # One exit code per kind of failure, decided in one place (cli.h): every command given an input
-# file or store that does not exist exits 2 with one line naming it, and an unknown option exits
-# 2 too.
+# file or store that does not exist exits 2 with one line naming it, so does every command reading
+# a store whose runs.jsonl is a FIFO, and an unknown option exits 2 too.
 set -eu
 hs=$1
 tmp=$(mktemp -d)
@@ -33,6 +33,13 @@ check 2 report "$missing"
 check 2 attn "$missing.zst"
 check 2 prompts score "$missing.jsonl" "$missing.answers.jsonl"
 check 2 store merge "$tmp" "$missing"
+# a store whose runs.jsonl is a FIFO is bad input for every command that reads a store
+mkdir "$tmp/fifo"
+mkfifo "$tmp/fifo/runs.jsonl"
+missing=$tmp/fifo/runs.jsonl
+check 2 analyze "$tmp/fifo"
+check 2 status "$tmp/fifo"
+check 2 report "$tmp/fifo"
 for c in train run expand slurm analyze status report attn bench store prompts; do
     set +e
     "$hs" $c --no-such-option >/dev/null 2>&1
