@@ -215,14 +215,14 @@ static void log_result(lead *L, size_t job, const hs_job_output *out, int rank)
     char label[256], took[32], line[300];
     hs_sweep_job_label(L->sw, job, label, sizeof label);
     hs_format_duration(out->wall_s, took, sizeof took);
-    if (out->status == HS_JOB_DONE) {
+    if (out->status == HS_RUN_DONE) {
         hs_progress_log(&L->progress, "job %s [%s] done on rank %d in %s: %d steps, query %.3f",
                         out->id, label, rank, took, out->steps, (double)out->final_query_acc);
     } else {
         hs_progress_log(&L->progress, "job %s [%s] %s on rank %d after %d steps: %s", out->id,
-                        label, hs_job_status_name(out->status), rank, out->steps, out->error);
+                        label, hs_run_status_name(out->status), rank, out->steps, out->error);
     }
-    snprintf(line, sizeof line, "%s %s %s", out->id, label, hs_job_status_name(out->status));
+    snprintf(line, sizeof line, "%s %s %s", out->id, label, hs_run_status_name(out->status));
     hs_progress_finish(&L->progress, (int)out->status, hs_coord_job_cost(&L->sw->jobs[job].cfg), line);
     hs_progress_show(&L->progress, false);
 }
@@ -246,9 +246,9 @@ static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
         L->sum->unsaved++; /* trained but not stored: still one of the sweep's jobs */
         return;
     }
-    L->sum->done += out->status == HS_JOB_DONE;
-    L->sum->failed += out->status == HS_JOB_FAILED;
-    L->sum->interrupted += out->status == HS_JOB_INTERRUPTED;
+    L->sum->done += out->status == HS_RUN_DONE;
+    L->sum->failed += out->status == HS_RUN_FAILED;
+    L->sum->interrupted += out->status == HS_RUN_INTERRUPTED;
     log_result(L, job, out, rank);
 }
 
@@ -265,7 +265,7 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_job_output *
     *job = h.job;
     memcpy(out->id, h.id, sizeof out->id);
     out->id[16] = '\0';
-    out->status = (hs_job_status)h.status;
+    out->status = (hs_run_status)h.status;
     memcpy(out->error, h.error, sizeof out->error);
     out->error[sizeof out->error - 1] = '\0';
     out->steps = h.steps;

@@ -12,15 +12,6 @@
 #include "hopsweep/record.h"
 #include "hopsweep/task.h"
 
-const char *hs_job_status_name(hs_job_status s)
-{
-    switch (s) {
-    case HS_JOB_DONE: return "done";
-    case HS_JOB_FAILED: return "failed";
-    default: return "interrupted";
-    }
-}
-
 void hs_job_output_free(hs_job_output *out)
 {
     free(out->resume);
@@ -264,10 +255,10 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         free(out->metrics), out->metrics = NULL, out->metrics_len = 0;
         free(out->model), out->model = NULL, out->model_len = 0;
     }
-    out->status = res.status != HS_OK ? HS_JOB_FAILED
-                  : res.interrupted   ? HS_JOB_INTERRUPTED
-                                      : HS_JOB_DONE;
-    if (out->status != HS_JOB_DONE) snprintf(out->error, sizeof out->error, "%s", res.error);
+    out->status = res.status != HS_OK ? HS_RUN_FAILED
+                  : res.interrupted   ? HS_RUN_INTERRUPTED
+                                      : HS_RUN_DONE;
+    if (out->status != HS_RUN_DONE) snprintf(out->error, sizeof out->error, "%s", res.error);
     out->attention = res.attention; /* the log's bytes travel on unchanged */
     out->attention_len = res.attention_len;
     res.attention = NULL;

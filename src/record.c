@@ -6,6 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *const STATUS_NAMES[] = {"done", "failed", "interrupted", "none"};
+
+const char *hs_run_status_name(hs_run_status s)
+{
+    return (unsigned)s < 4 ? STATUS_NAMES[s] : "none";
+}
+
+bool hs_run_status_parse(const char *name, size_t n, hs_run_status *out)
+{
+    for (int i = HS_RUN_DONE; i <= HS_RUN_INTERRUPTED; i++)
+        if (strlen(STATUS_NAMES[i]) == n && !memcmp(name, STATUS_NAMES[i], n)) {
+            *out = (hs_run_status)i;
+            return true;
+        }
+    return false;
+}
+
 static void string_or_null(hs_json *j, const char *key, const char *s)
 {
     hs_json_key(j, key);
@@ -29,7 +46,9 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     hs_json_config(j, cfg);
     hs_json_key(j, "status");
     bool done = res->status == HS_OK && !res->interrupted;
-    hs_json_string(j, res->status != HS_OK ? "failed" : done ? "done" : "interrupted");
+    hs_json_string(j, hs_run_status_name(res->status != HS_OK ? HS_RUN_FAILED
+                                         : done              ? HS_RUN_DONE
+                                                             : HS_RUN_INTERRUPTED));
     string_or_null(j, "error", done ? NULL : res->error);
     string_or_null(j, "host", meta->host);
     string_or_null(j, "engine", res->engine[0] ? res->engine : NULL);
@@ -258,11 +277,7 @@ bool hs_record_check(yaml_document_t *d, const yaml_node_t *root, hs_record_view
         return refuse(&c, id ? "an \"id\" that is not 16 lowercase hex digits" : "no \"id\"");
     memcpy(v->id, t, 17);
     const yaml_node_t *st = hs_jl_map_get(d, root, "status");
-    static const char *const statuses[] = {"done", "failed", "interrupted"};
-    v->status = -1;
-    for (int i = 0; i < 3; i++)
-        if (hs_jl_is_string(st) && hs_jl_scalar_is(st, statuses[i])) v->status = i;
-    if (v->status < 0)
+    if (!hs_jl_is_string(st) || !hs_run_status_parse(hs_jl_scalar_text(st), st->data.scalar.length, &v->status))
         return refuse(&c, st ? "a \"status\" other than done, failed or interrupted" : "no \"status\"");
     if (!read_config(&c, hs_jl_map_get(d, root, "config"), &v->config)) return false;
     char want[17];

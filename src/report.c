@@ -77,12 +77,6 @@ static const hs_group *find_group(const hs_analysis *a, int fi, int hops)
     return NULL;
 }
 
-static const char *status_name(hs_run_status s)
-{
-    return s == HS_RUN_DONE ? "done" : s == HS_RUN_FAILED ? "failed"
-                                   : s == HS_RUN_INTERRUPTED ? "interrupted" : "none";
-}
-
 /* ---------------------------------------------------------------------------------------------
  * The sweep */
 
@@ -578,8 +572,8 @@ static void job_row(const hs_report_ctx *x, size_t i, bool linked)
         fprintf(f, "<tr><td class=\"l\">%s</td>", run->id);
     fputs("<td class=\"l\">", f);
     hs_html_text(f, label);
-    fprintf(f, "</td><td class=\"l st-%s\">%s</td><td class=\"l\">", status_name(run->status),
-            status_name(run->status));
+    fprintf(f, "</td><td class=\"l st-%s\">%s</td><td class=\"l\">", hs_run_status_name(run->status),
+            hs_run_status_name(run->status));
     hs_html_text(f, run->error);
     fprintf(f, "</td><td data-v=\"%d\">", run->steps);
     if (run->steps >= 0) fprintf(f, "%d", run->steps);

@@ -248,9 +248,7 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
     fprintf(f, "<section class=\"job\" id=\"job-%s\"><h3>Job %s: ", run->id, run->id);
     hs_html_text(f, label);
     fprintf(f, "</h3><p>%s",
-            run->status == HS_RUN_DONE     ? "done"
-            : run->status == HS_RUN_FAILED ? "failed"
-                                           : "interrupted");
+            hs_run_status_name(run->status));
     if (run->steps >= 0) fprintf(f, " after %d steps", run->steps);
     if (!isnan(run->query_acc)) fprintf(f, ", final query accuracy %.3f", run->query_acc);
     if (!isnan(run->wall_s)) fprintf(f, ", %.1f s", run->wall_s);

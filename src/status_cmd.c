@@ -30,12 +30,6 @@ static const char USAGE[] =
     "\n"
     "exit codes: 0 ok, 2 not a store or bad flags, 3 I/O or out of memory\n";
 
-static const char *status_name(hs_run_status s)
-{
-    return s == HS_RUN_DONE ? "done" : s == HS_RUN_FAILED ? "failed"
-                                   : s == HS_RUN_INTERRUPTED ? "interrupted" : "none";
-}
-
 static void json_run(hs_json *j, const hs_sweep_state *s, const hs_results *r, size_t i)
 {
     const hs_run_record *run = &r->runs[i];
@@ -47,7 +41,7 @@ static void json_run(hs_json *j, const hs_sweep_state *s, const hs_results *r, s
     hs_json_key(j, "label");
     hs_json_string(j, label);
     hs_json_key(j, "status");
-    hs_json_string(j, status_name(run->status));
+    hs_json_string(j, hs_run_status_name(run->status));
     hs_json_key(j, "error");
     if (run->error)
         hs_json_string(j, run->error);
@@ -171,7 +165,8 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
         for (size_t i = 0; i < n_slow; i++) {
             const hs_run_record *run = &r->runs[slow[i]];
             hs_sweep_state_label(s, r, slow[i], label, sizeof label);
-            printf("  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s, status_name(run->status),
+            printf("  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s,
+                   hs_run_status_name(run->status),
                    label, run->host ? "  on " : "", run->host ? run->host : "");
         }
     }

@@ -47,15 +47,6 @@ static bool is_job_id(const char *s, size_t n)
     return true;
 }
 
-static hs_run_status run_status_of(hs_job_status s)
-{
-    switch (s) {
-    case HS_JOB_DONE: return HS_RUN_DONE;
-    case HS_JOB_FAILED: return HS_RUN_FAILED;
-    default: return HS_RUN_INTERRUPTED;
-    }
-}
-
 /* Adds one sentence to s->notice, "; "-separated from what is already there. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -137,7 +128,7 @@ static line_result parse_line(const char *line, size_t len, char id[17], hs_run_
         }
     }
     memcpy(id, v.id, 17);
-    *status = v.status == 0 ? HS_RUN_DONE : v.status == 1 ? HS_RUN_FAILED : HS_RUN_INTERRUPTED;
+    *status = v.status;
     r = LINE_OK;
 done:
     yaml_document_delete(&doc);
@@ -493,17 +484,12 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
         memcpy(s->entries[i].id, out->id, 17);
         s->n++;
     }
-    s->entries[i].status = run_status_of(out->status);
+    s->entries[i].status = out->status;
     return HS_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Merging another store (an array task's shard) */
-
-static hs_job_status job_status_of(hs_run_status s)
-{
-    return s == HS_RUN_DONE ? HS_JOB_DONE : s == HS_RUN_FAILED ? HS_JOB_FAILED : HS_JOB_INTERRUPTED;
-}
 
 /* Whether the store s takes src's entry e (only finished jobs travel; an interrupted one is
  * finished by rerunning its shard). */
@@ -580,7 +566,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         hs_job_output out;
         memset(&out, 0, sizeof out);
         memcpy(out.id, e->id, sizeof out.id);
-        out.status = job_status_of(e->status);
+        out.status = e->status;
         const char *nl = memchr(last[i], '\n', (size_t)(data + complete - last[i]));
         size_t len = (size_t)(nl - last[i]);
         while (len && is_space(last[i][len - 1])) len--;

@@ -222,7 +222,7 @@ int hs_cmd_train(int argc, char **argv)
         out.record[out.record_len] = '\0';
     }
     if (json) printf("%s\n", out.record);
-    if (out.status == HS_JOB_FAILED) {
+    if (out.status == HS_RUN_FAILED) {
         fprintf(stderr, "hopsweep train: job failed: %s\n", out.error);
         if (!rc) rc = HS_EXIT_JOB_FAILED;
     }

@@ -57,10 +57,10 @@ static int setup(void **state)
         if (hs_config_set(&cfg, keys[i][0], keys[i][1], &err)) return -1;
     if (hs_config_validate(&cfg, &err)) return -1;
     hs_job_opts plain = {.host = "test"};
-    if (hs_job_run(&cfg, &plain, &whole, &err) || whole.status != HS_JOB_DONE) return -1;
+    if (hs_job_run(&cfg, &plain, &whole, &err) || whole.status != HS_RUN_DONE) return -1;
     hs_job_opts o = {.host = "test", .on_step = stop_at_5};
     hs_job_output out;
-    if (hs_job_run(&cfg, &o, &out, &err) || out.status != HS_JOB_INTERRUPTED || !out.resume) return -1;
+    if (hs_job_run(&cfg, &o, &out, &err) || out.status != HS_RUN_INTERRUPTED || !out.resume) return -1;
     genuine = out.resume, genuine_len = out.resume_len;
     out.resume = NULL;
     hs_job_output_free(&out);
@@ -104,7 +104,7 @@ static void resume_matches(const char *s, size_t n, bool refused)
     hs_job_opts o = {.host = "test", .resume = s, .resume_len = n};
     hs_job_output out;
     assert_int_equal(hs_job_run(&cfg, &o, &out, &err), HS_OK);
-    assert_int_equal(out.status, HS_JOB_DONE);
+    assert_int_equal(out.status, HS_RUN_DONE);
     assert_int_equal(out.steps, 8);
     assert_null(out.resume);
     if (refused) assert_has(out.notice, "started afresh");

@@ -247,11 +247,11 @@ static bool exists(const char *dir, const char *name)
 static char rec_buf[8][8192]; /* records of job() outputs, rotating: a test holds up to 8 */
 
 /* An output with a whole record of one of the test jobs. */
-static hs_job_output job(const char *id, hs_job_status st)
+static hs_job_output job(const char *id, hs_run_status st)
 {
     static int k;
     char *rec = rec_buf[k++ % 8];
-    snprintf(rec, sizeof rec_buf[0], "%s", R(id, hs_job_status_name(st)));
+    snprintf(rec, sizeof rec_buf[0], "%s", R(id, hs_run_status_name(st)));
     hs_job_output o;
     memset(&o, 0, sizeof o);
     snprintf(o.id, sizeof o.id, "%s", id);
@@ -303,13 +303,13 @@ static void put_and_reopen(void **state)
     test_dir(dir, "reopen");
     hs_store s;
     open_ok(&s, dir);
-    hs_job_output a1 = job(ID_A, HS_JOB_FAILED), b1 = job(ID_B, HS_JOB_DONE);
+    hs_job_output a1 = job(ID_A, HS_RUN_FAILED), b1 = job(ID_B, HS_RUN_DONE);
     put_ok(&s, &a1);
     put_ok(&s, &b1);
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_FAILED);
     assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_DONE);
-    hs_job_output a2 = job(ID_A, HS_JOB_DONE), b2 = job(ID_B, HS_JOB_INTERRUPTED);
-    hs_job_output c = job(ID_C, HS_JOB_INTERRUPTED);
+    hs_job_output a2 = job(ID_A, HS_RUN_DONE), b2 = job(ID_B, HS_RUN_INTERRUPTED);
+    hs_job_output c = job(ID_C, HS_RUN_INTERRUPTED);
     put_ok(&s, &a2);
     put_ok(&s, &b2);
     put_ok(&s, &c);
@@ -359,7 +359,7 @@ static void many_ids(void **state)
         hs_job_output o;
         memset(&o, 0, sizeof o);
         memcpy(o.id, ids[i], 17);
-        o.status = i % 3 ? HS_JOB_DONE : HS_JOB_FAILED;
+        o.status = i % 3 ? HS_RUN_DONE : HS_RUN_FAILED;
         o.record = (char *)rec;
         o.record_len = strlen(rec);
         put_ok(&s, &o);
@@ -381,7 +381,7 @@ static void job_files(void **state)
     static const char metrics[] = "step,loss\n1,2.5\n";
     static const char attn[] = {0x28, (char)0xb5, 0x2f, (char)0xfd, 0, 0, 1, '\n', 0};
     static const char model[] = {1, 0, 0, 0, 0, 0, 0, 0, '{', '}'};
-    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    hs_job_output o = job(ID_A, HS_RUN_DONE);
     o.metrics = (char *)metrics;
     o.metrics_len = sizeof metrics - 1;
     o.attention = (char *)attn;
@@ -408,7 +408,7 @@ static void job_files(void **state)
 
     /* A rerun without attention or checkpoint leaves only its own files, not stale ones. */
     static const char metrics2[] = "step,loss\n";
-    hs_job_output o2 = job(ID_A, HS_JOB_FAILED);
+    hs_job_output o2 = job(ID_A, HS_RUN_FAILED);
     o2.metrics = (char *)metrics2;
     o2.metrics_len = sizeof metrics2 - 1;
     put_ok(&s, &o2);
@@ -419,7 +419,7 @@ static void job_files(void **state)
     assert_false(exists(dir, fmt("jobs/%s/model.safetensors", ID_A)));
 
     /* An empty buffer is an empty file, not a missing one. */
-    hs_job_output o3 = job(ID_B, HS_JOB_DONE);
+    hs_job_output o3 = job(ID_B, HS_RUN_DONE);
     o3.metrics = (char *)"";
     put_ok(&s, &o3);
     got = slurp(dir, fmt("jobs/%s/metrics.csv", ID_B), &n);
@@ -467,7 +467,7 @@ static void partial_last_line(void **state)
     free(runs);
 
     /* The next append starts a line of its own, and the store reads back clean. */
-    hs_job_output c = job(ID_C, HS_JOB_DONE);
+    hs_job_output c = job(ID_C, HS_RUN_DONE);
     put_ok(&s, &c);
     hs_store_close(&s);
     runs = slurp(dir, "runs.jsonl", &n);
@@ -635,7 +635,7 @@ static void crlf_and_spaces(void **state)
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE);
     assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_FAILED);
     assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_INTERRUPTED);
-    hs_job_output o = job(ID_A, HS_JOB_FAILED);
+    hs_job_output o = job(ID_A, HS_RUN_FAILED);
     put_ok(&s, &o);
     hs_store_close(&s);
     open_ok(&s, dir);
@@ -696,7 +696,7 @@ static void own_json_writer(void **state)
     hs_job_output o;
     memset(&o, 0, sizeof o);
     memcpy(o.id, ID_A, 17);
-    o.status = HS_JOB_INTERRUPTED;
+    o.status = HS_RUN_INTERRUPTED;
     o.record = rec;
     o.record_len = strlen(rec);
     put_ok(&s, &o);
@@ -834,7 +834,7 @@ static void put_refuses_bad_output(void **state)
     hs_store s;
     open_ok(&s, dir);
     hs_err e = {0};
-    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    hs_job_output o = job(ID_A, HS_RUN_DONE);
     char bad[64];
     snprintf(bad, sizeof bad, "{\"id\":\"%s\",\n\"status\":\"done\"}", ID_A);
     o.record = bad;
@@ -843,7 +843,7 @@ static void put_refuses_bad_output(void **state)
     assert_one_line(e.msg);
     assert_has(e.msg, "newline");
 
-    hs_job_output p = job("../../etc/passw", HS_JOB_DONE);
+    hs_job_output p = job("../../etc/passw", HS_RUN_DONE);
     assert_int_equal(hs_store_put(&s, &p, &e), HS_EINTERNAL);
     assert_one_line(e.msg);
 
@@ -854,7 +854,7 @@ static void put_refuses_bad_output(void **state)
     free(runs);
     assert_false(exists(dir, fmt("jobs/%s", ID_A)));
     hs_store_close(&s);
-    hs_job_output q = job(ID_A, HS_JOB_DONE);
+    hs_job_output q = job(ID_A, HS_RUN_DONE);
     assert_int_equal(hs_store_put(&s, &q, &e), HS_EINTERNAL); /* a closed store */
     assert_int_equal(hs_store_write_file(&s, "sweep.yaml", "x", 1, &e), HS_EINTERNAL);
 }
@@ -873,7 +873,7 @@ static void put_write_failure(void **state)
     assert_int_equal(hs_mkdirs(sub, &e), HS_OK);
     assert_int_equal(hs_store_check_job(&s, ID_A, &e), HS_EINPUT);
     assert_has(e.msg, fmt("jobs/%s/metrics.csv is a directory", ID_A));
-    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    hs_job_output o = job(ID_A, HS_RUN_DONE);
     o.metrics = (char *)"a,b\n";
     o.metrics_len = 4;
     assert_int_equal(hs_store_put(&s, &o, &e), HS_EINPUT);
@@ -885,7 +885,7 @@ static void put_write_failure(void **state)
     /* a regular file where the job's directory should go */
     write_bytes(dir, fmt("jobs/%s", ID_B), "x", 1);
     assert_int_equal(hs_store_check_job(&s, ID_B, &e), HS_EINPUT);
-    hs_job_output p = job(ID_B, HS_JOB_DONE);
+    hs_job_output p = job(ID_B, HS_RUN_DONE);
     assert_int_equal(hs_store_put(&s, &p, &e), HS_EINPUT);
     assert_one_line(e.msg);
     assert_has(e.msg, fmt("jobs/%s is a regular file", ID_B));
@@ -1001,7 +1001,7 @@ static void links_never_followed(void **state)
     assert_int_equal(hs_store_check_job(&s, ID_A, &e), HS_EINPUT);
     assert_one_line(e.msg);
     assert_has(e.msg, fmt("jobs/%s is a symbolic link", ID_A));
-    hs_job_output o = job(ID_A, HS_JOB_DONE);
+    hs_job_output o = job(ID_A, HS_RUN_DONE);
     o.metrics = (char *)"step\n";
     o.metrics_len = 5;
     assert_int_equal(hs_store_put(&s, &o, &e), HS_EINPUT);

@@ -13,14 +13,13 @@
 #include <stdint.h>
 
 #include "hopsweep/config.h"
+#include "hopsweep/record.h"
 #include "hopsweep/train.h"
 
 #define HS_JOB_METRICS "metrics.csv"
 #define HS_JOB_ATTENTION "attn.zst"
 #define HS_JOB_MODEL "model.safetensors"
 #define HS_JOB_RESUME "resume.bin" /* an interrupted job's state; gone once it finishes */
-
-typedef enum { HS_JOB_DONE = 0, HS_JOB_FAILED, HS_JOB_INTERRUPTED } hs_job_status;
 
 typedef struct hs_job_opts {
     const char *sweep;     /* sweep name for the record, NULL for a lone job */
@@ -39,7 +38,7 @@ typedef struct hs_job_opts {
 
 typedef struct hs_job_output {
     char id[17];
-    hs_job_status status;
+    hs_run_status status;       /* done, failed or interrupted (record.h) */
     char error[512];            /* why the job failed or stopped; empty when done */
     char notice[640];           /* a resume state that was refused (the job started afresh), or empty */
     int steps;
@@ -74,8 +73,5 @@ hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n,
 
 /* FNV-1a 64 of n bytes: the checksum that closes resume.bin. */
 uint64_t hs_fnv1a64(const void *bytes, size_t n);
-
-/* "done", "failed", "interrupted" */
-const char *hs_job_status_name(hs_job_status s);
 
 #endif

@@ -11,6 +11,23 @@
 #include "hopsweep/jsonline.h"
 #include "hopsweep/train.h"
 
+/* What became of a job: the "status" of its record. The store and the analysis also say
+ * HS_RUN_NONE for an id without a record; no record carries it. The values are the record's
+ * order and travel between ranks as numbers (coord.c) and to progress.h (0 done, 1 failed,
+ * 2 interrupted). */
+typedef enum {
+    HS_RUN_DONE = 0,
+    HS_RUN_FAILED,
+    HS_RUN_INTERRUPTED,
+    HS_RUN_NONE, /* no record */
+} hs_run_status;
+
+/* "done", "failed", "interrupted", "none": the words of the record and of every command. */
+const char *hs_run_status_name(hs_run_status s);
+/* The status a record names (done, failed or interrupted; n bytes of name, not 0-terminated
+ * necessarily); false for anything else, "none" included. */
+bool hs_run_status_parse(const char *name, size_t n, hs_run_status *out);
+
 typedef struct hs_record_meta {
     const char *sweep;    /* sweep name, or NULL for a lone `hopsweep train` */
     const char *host;
@@ -28,7 +45,7 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
 typedef struct hs_record_view {
     char id[17];
     hs_config config;        /* the record's config over the defaults, validated */
-    int status;              /* 0 done, 1 failed, 2 interrupted (as hs_job_status) */
+    hs_run_status status;    /* done, failed or interrupted */
     const char *files[3];    /* files.metrics, .attention, .model; NULL for null */
 } hs_record_view;
 

@@ -36,13 +36,6 @@
 #include "hopsweep/error.h"
 #include "hopsweep/job.h"
 
-typedef enum {
-    HS_RUN_NONE = 0, /* no record */
-    HS_RUN_DONE,
-    HS_RUN_FAILED,
-    HS_RUN_INTERRUPTED,
-} hs_run_status;
-
 typedef struct hs_store_entry {
     char id[17];
     hs_run_status status;

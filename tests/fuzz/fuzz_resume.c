@@ -61,7 +61,7 @@ static void setup(void)
     check(hs_config_validate(&cfg, &err) == HS_OK, "the harness's config is valid");
     hs_job_opts o = {.host = "fuzz", .on_step = stop_at_5};
     hs_job_output out;
-    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_JOB_INTERRUPTED && out.resume,
+    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_RUN_INTERRUPTED && out.resume,
           "the harness's job stops with a resume state");
     genuine = out.resume, genuine_len = out.resume_len;
     out.resume = NULL;
@@ -83,11 +83,11 @@ static void try_state(const unsigned char *state, size_t n)
     /* Numbers that are finite and in range but not the ones saved (the harness refits the
      * checksum, which a damaged file cannot) may make the rest of the run diverge: that ends as
      * an uninterrupted run with those weights would, `failed` with the reason. */
-    if (out.status != HS_JOB_DONE)
-        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_job_status_name(out.status), out.error);
+    if (out.status != HS_RUN_DONE)
+        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_run_status_name(out.status), out.error);
     check(!out.resume && out.steps <= 8, "the resumed job runs to its end");
-    check(out.status == HS_JOB_DONE ? out.steps == 8
-                                    : out.status == HS_JOB_FAILED && strstr(out.error, "training loss became"),
+    check(out.status == HS_RUN_DONE ? out.steps == 8
+                                    : out.status == HS_RUN_FAILED && strstr(out.error, "training loss became"),
           "and ends done, or diverged");
     hs_job_output_free(&out);
 }
