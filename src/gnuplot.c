@@ -1,5 +1,5 @@
-/* gnuplot.c — locating the scripts of analysis/ and running gnuplot on them with its output
- * captured, for the commands that draw figures. */
+/* gnuplot.c — locating the scripts of analysis/, quoting the values handed to them and running
+ * gnuplot on them with its output captured, for the commands that draw figures. */
 #include "hopsweep/gnuplot.h"
 
 #include <errno.h>
@@ -154,4 +154,14 @@ hs_status hs_gnuplot_run(const char *script, const char *vars, hs_err *err)
     return hs_fail(err, HS_EIO, "gnuplot failed (%s %d) on %s%s%s", exited ? "exit" : "signal",
                    exited ? WEXITSTATUS(status) : WTERMSIG(status), script, why[0] ? ": " : "",
                    why);
+}
+
+void hs_gnuplot_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
 }

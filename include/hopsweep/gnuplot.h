@@ -1,9 +1,11 @@
-/* gnuplot.h — finding the gnuplot scripts of analysis/ and running them, shared by the commands
- * that draw figures (`hopsweep analyze --plots`, `hopsweep attn --format png|svg`). */
+/* gnuplot.h — finding the gnuplot scripts of analysis/, quoting their variables and running
+ * them, shared by the commands that draw figures (`hopsweep analyze --plots`,
+ * `hopsweep attn --format png|svg`). */
 #ifndef HOPSWEEP_GNUPLOT_H
 #define HOPSWEEP_GNUPLOT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "hopsweep/error.h"
 
@@ -22,5 +24,9 @@ hs_status hs_gnuplot_script(const char *name, char **path, hs_err *err);
  * tail is written to stderr and the message (HS_EIO) holds the script, the exit status and the
  * first line of the tail that says something. */
 hs_status hs_gnuplot_run(const char *script, const char *vars, hs_err *err);
+
+/* Writes s to f as a gnuplot single-quoted string, in which nothing is special but the quote
+ * itself, written twice: any path or title is safe inside the -e text. */
+void hs_gnuplot_quote(FILE *f, const char *s);
 
 #endif

@@ -31,12 +31,12 @@ import sys
 import tempfile
 
 STAGES = [
-    ("base", "error fileio csv json jsonline yamlfile rng gnuplot safetensors config"),
+    ("base", "error fileio csv json jsonline yamlfile rng gnuplot safetensors config table"),
     ("sweep", "sweep"),
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe attnlog checkpoint train job record bench"),
     ("store", "store"),
-    ("analyze", "analyze status report report_svg"),
+    ("analyze", "analyze analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main"),
 ]
