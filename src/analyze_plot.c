@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hopsweep/analyze_report.h"
+#include "hopsweep/analyze_names.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
 #include "hopsweep/job.h"

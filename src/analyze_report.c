@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/analyze_names.h"
 #include "hopsweep/json.h"
 #include "hopsweep/table.h"
 
@@ -14,7 +15,8 @@ const char *const hs_analyze_tables[] = {"min_layers", "accuracy", "curricula",
                                          "emergence",  "roles",    "precedence"};
 const size_t hs_analyze_n_tables = sizeof hs_analyze_tables / sizeof hs_analyze_tables[0];
 
-const char hs_analyze_steps_note[] =
+/* Under the curricula table and in the JSON header. */
+static const char STEPS_NOTE[] =
     "steps to solve: emergence.hop_steps[D] of the runs that solve, the first evaluation from "
     "which the query's hop D stays >= emergence.tau_acc for `patience` evaluations";
 
@@ -59,79 +61,6 @@ static void emit(out *o, hs_table *t)
         o->printed = true;
     }
     hs_table_free(t);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Names and lookups */
-
-void hs_analysis_family_name(const hs_analysis *a, int f, char *buf, size_t n)
-{
-    const hs_family *fam = &a->families[f];
-    if (a->n_settings > 1)
-        snprintf(buf, n, "%s [%d]", hs_curriculum_name(fam->curriculum), fam->setting + 1);
-    else
-        snprintf(buf, n, "%s", hs_curriculum_name(fam->curriculum));
-}
-
-void hs_analysis_cell_name(const hs_analysis *a, const hs_cell *c, char *buf, size_t n)
-{
-    char fam[64];
-    hs_analysis_family_name(a, c->family, fam, sizeof fam);
-    snprintf(buf, n, "%s D=%d L=%d", fam, c->hops, c->layers);
-}
-
-static const hs_group *find_group(const hs_analysis *a, int family, int hops)
-{
-    const hs_family *f = &a->families[family];
-    for (size_t g = f->first_group; g < f->first_group + f->n_groups; g++)
-        if (a->groups[g].hops == hops) return &a->groups[g];
-    return NULL;
-}
-
-const hs_cell *hs_analysis_find_cell(const hs_analysis *a, int family, int hops, int layers)
-{
-    const hs_group *g = find_group(a, family, hops);
-    if (!g) return NULL;
-    for (size_t c = g->first_cell; c < g->first_cell + g->n_cells; c++)
-        if (a->cells[c].layers == layers) return &a->cells[c];
-    return NULL;
-}
-
-static void fmt_steps(double v, char *buf, size_t n)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else if (v == floor(v))
-        snprintf(buf, n, "%.0f", v);
-    else
-        snprintf(buf, n, "%.1f", v);
-}
-
-static const char *verdict_name(hs_cell_verdict v)
-{
-    switch (v) {
-    case HS_CELL_SOLVED: return "solved";
-    case HS_CELL_UNSOLVED: return "unsolved";
-    case HS_CELL_UNDECIDED: return "undecided";
-    default: return "empty";
-    }
-}
-
-static const char *tmin_kind_name(hs_tmin_kind k)
-{
-    return k == HS_TMIN_FOUND ? "found" : k == HS_TMIN_ABOVE ? "above_tested" : "unknown";
-}
-
-/* ">3", "?", "2", with "!" where it disagrees with the theory. */
-static void tmin_text(const hs_group *g, char *buf, size_t n)
-{
-    const char *mark = g->agree == 0 ? "!" : "";
-    if (g->kind == HS_TMIN_FOUND)
-        snprintf(buf, n, "%d%s", g->t_min, mark);
-    else if (g->kind == HS_TMIN_ABOVE)
-        snprintf(buf, n, ">%d%s", g->t_min, mark);
-    else
-        snprintf(buf, n, "?%s", mark);
 }
 
 /* Role names joined by single spaces into buf (cut to fit). */
@@ -204,9 +133,9 @@ static void min_layers_tidy(ctx *x)
             hs_table_null(&t);
         else
             hs_table_int(&t, gr->t_min);
-        hs_table_str(&t, "%s", tmin_kind_name(gr->kind));
+        hs_table_str(&t, "%s", hs_tmin_kind_name(gr->kind));
         hs_table_bool(&t, gr->agree);
-        tmin_text(gr, text, sizeof text);
+        hs_group_tmin_text(gr, text, sizeof text);
         hs_table_str(&t, "%s", text);
     }
     emit(x->o, &t);
@@ -244,10 +173,10 @@ static void min_layers_wide(ctx *x)
         hs_table_int(&t, hops[i]);
         hs_table_int(&t, hs_theory_min_layers(hops[i]));
         for (int f = 0; f < a->n_families; f++) {
-            const hs_group *g = find_group(a, f, hops[i]);
+            const hs_group *g = hs_analysis_find_group(a, f, hops[i]);
             char text[32];
             if (g)
-                tmin_text(g, text, sizeof text);
+                hs_group_tmin_text(g, text, sizeof text);
             else
                 snprintf(text, sizeof text, "-");
             hs_table_str(&t, "%s", text);
@@ -280,7 +209,7 @@ static void accuracy_tidy(ctx *x)
         hs_table_int(&t, c->interrupted);
         hs_table_int(&t, c->solved);
         hs_table_num(&t, c->mean_acc);
-        hs_table_str(&t, "%s", verdict_name(c->verdict));
+        hs_table_str(&t, "%s", hs_cell_verdict_name(c->verdict));
     }
     emit(x->o, &t);
 }
@@ -406,7 +335,7 @@ static void curricula_wide(ctx *x)
         else
             hs_table_title(&t, "Curricula compared: success rate (solved/seeds), median steps to "
                                "solve");
-        hs_table_note(&t, "%s", hs_analyze_steps_note);
+        hs_table_note(&t, "%s", STEPS_NOTE);
         for (size_t i = 0; i < np; i++) {
             if (i && !cmp_lh(&pairs[i], &pairs[i - 1])) continue;
             hs_table_int(&t, pairs[i].layers);
@@ -420,7 +349,7 @@ static void curricula_wide(ctx *x)
                     continue;
                 }
                 char steps[32];
-                fmt_steps(c->median_steps, steps, sizeof steps);
+                hs_analysis_steps_text(c->median_steps, steps, sizeof steps);
                 hs_table_str(&t, "%.2f (%d/%d)", (double)c->solved / seeds, c->solved, seeds);
                 hs_table_str(&t, "%s", steps);
             }
@@ -569,11 +498,11 @@ static void roles_wide(ctx *x)
         for (int k = 0; k < em->n_roles; k++) {
             const hs_role_stat *rs = &em->roles[k];
             char m[32], q1[32], q3[32], lo[32], hi[32];
-            fmt_steps(rs->median, m, sizeof m);
-            fmt_steps(rs->q1, q1, sizeof q1);
-            fmt_steps(rs->q3, q3, sizeof q3);
-            fmt_steps(rs->ci_lo, lo, sizeof lo);
-            fmt_steps(rs->ci_hi, hi, sizeof hi);
+            hs_analysis_steps_text(rs->median, m, sizeof m);
+            hs_analysis_steps_text(rs->q1, q1, sizeof q1);
+            hs_analysis_steps_text(rs->q3, q3, sizeof q3);
+            hs_analysis_steps_text(rs->ci_lo, lo, sizeof lo);
+            hs_analysis_steps_text(rs->ci_hi, hi, sizeof hi);
             hs_table_str(&t, "%s", x->r->roles[rs->role].name);
             hs_table_int(&t, rs->emerged);
             hs_table_int(&t, rs->never);
@@ -690,7 +619,7 @@ static void header_json(ctx *x, const char *store, const char *rule)
     hs_json_key(j, "solved_rule");
     hs_json_string(j, rule);
     hs_json_key(j, "steps_to_solve");
-    hs_json_string(j, hs_analyze_steps_note);
+    hs_json_string(j, STEPS_NOTE);
     hs_json_key(j, "bootstrap_resamples");
     hs_json_int(j, a->opts.resamples);
     hs_json_key(j, "settings");

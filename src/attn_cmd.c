@@ -23,6 +23,7 @@
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
+#include "hopsweep/table.h"
 
 typedef enum { FMT_NONE, FMT_CSV, FMT_PGM, FMT_PNG, FMT_SVG } out_format;
 
@@ -221,29 +222,28 @@ static void put_weight(FILE *f, float w)
     fputs(b, f);
 }
 
+/* One head's T x T matrix as a table (row = attending position), labelled c<chain>i<index>. */
 static int write_csv(const view *v)
 {
+    const int T = v->f.shape.T;
+    hs_table t;
+    hs_table_init(&t, NULL, T + 1);
+    for (int k = 0; k < T; k++)
+        hs_table_head(&t, k + 1, "c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
+    for (int r = 0; r < T; r++) {
+        hs_table_str(&t, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
+        for (int c = 0; c < T; c++) hs_table_float(&t, weight(v, v->l0, v->h0, r, c));
+    }
     char *buf = NULL;
     size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) {
-        fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
-        return HS_EXIT_IO;
+    FILE *f = hs_table_ok(&t) ? open_memstream(&buf, &n) : NULL;
+    int rc = !f;
+    if (f) {
+        hs_table_csv(f, &t);
+        rc = ferror(f);
+        rc |= fclose(f);
     }
-    const int T = v->f.shape.T;
-    for (int k = 0; k < T; k++)
-        fprintf(f, ",c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
-    fputc('\n', f);
-    for (int r = 0; r < T; r++) {
-        fprintf(f, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
-        for (int c = 0; c < T; c++) {
-            fputc(',', f);
-            put_weight(f, weight(v, v->l0, v->h0, r, c));
-        }
-        fputc('\n', f);
-    }
-    int rc = ferror(f);
-    rc |= fclose(f);
+    hs_table_free(&t);
     if (rc) {
         free(buf);
         fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
@@ -294,17 +294,6 @@ static int write_pgm(const view *v)
 /* ---------------------------------------------------------------------------------------------
  * PNG and SVG through gnuplot */
 
-/* Appends s to f as a gnuplot single-quoted string (a quote inside is doubled). */
-static void gp_quoted(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'') fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 static void remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -349,9 +338,9 @@ static char *gnuplot_vars(const view *v, const char *dir, const char *out)
     if (!f) return NULL;
     const int T = v->f.shape.T;
     fputs("dir=", f);
-    gp_quoted(f, dir);
+    hs_gnuplot_quote(f, dir);
     fputs("; out=", f);
-    gp_quoted(f, out);
+    hs_gnuplot_quote(f, out);
     fprintf(f, "; fmt='%s'; T=%d; layers='", FORMAT_NAMES[v->opt->format], T);
     for (int l = v->l0; l < v->l1; l++)
         fprintf(f, "%s%d", l > v->l0 ? " " : "", l + 1);
@@ -369,7 +358,7 @@ static char *gnuplot_vars(const view *v, const char *dir, const char *out)
     snprintf(title, sizeof title, "%s: step %d, example %d, %s order", v->opt->log, v->f.step,
              v->opt->example, v->opt->input_order ? "input" : "chain");
     fputs("'; title=", f);
-    gp_quoted(f, title);
+    hs_gnuplot_quote(f, title);
     bool ok = !ferror(f);
     if (fclose(f) || !ok) {
         free(text);

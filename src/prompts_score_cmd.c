@@ -1,6 +1,7 @@
 /* prompts_score_cmd.c — the `hopsweep prompts score` command: parses its arguments, scores the
  * answer file against the prompt set (prompts_score.c), reports malformed answer lines on
- * stderr, and prints the accuracy per (formulation, hops) as a table, one JSON object, or CSV. */
+ * stderr, and prints the accuracy per (formulation, hops) as a table, one JSON object, or CSV
+ * (table.h renders all three). */
 #include "hopsweep/prompts_score_cmd.h"
 
 #include <errno.h>
@@ -9,9 +10,9 @@
 #include <string.h>
 
 #include "hopsweep/cli.h"
-#include "hopsweep/csv.h"
 #include "hopsweep/json.h"
 #include "hopsweep/prompts_score.h"
+#include "hopsweep/table.h"
 
 
 #define PREFIX "hopsweep prompts score: "
@@ -83,150 +84,138 @@ static const char *plural(size_t n, const char *one, const char *many)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Text */
+ * The tables (table.h): for people, the figures rounded and a row "all"; for scripts, the exact
+ * figures of every group, and the overall ones apart */
 
-enum { COLS = 7 };
-
-typedef struct row {
-    const char *label; /* the formulation, or "all" */
-    char cell[COLS - 1][32];
-} row;
-
-static void fill_row(row *r, const char *label, int hops, const hs_score_stats *st)
+/* Cells of one row of the text table. */
+static void text_row(hs_table *t, const char *label, int hops, const hs_score_stats *st)
 {
-    r->label = label;
+    hs_table_str(t, "%s", label);
     if (hops > 0)
-        snprintf(r->cell[0], sizeof r->cell[0], "%d", hops);
+        hs_table_int(t, hops);
     else
-        r->cell[0][0] = '\0';
-    snprintf(r->cell[1], sizeof r->cell[1], "%zu", st->n);
-    snprintf(r->cell[2], sizeof r->cell[2], "%zu", st->correct);
-    snprintf(r->cell[3], sizeof r->cell[3], "%.3f", st->accuracy);
-    snprintf(r->cell[4], sizeof r->cell[4], "[%.3f, %.3f]", st->ci_low, st->ci_high);
-    snprintf(r->cell[5], sizeof r->cell[5], "%.3f", st->chance);
-}
-
-static void print_row(const row *r, const size_t *w)
-{
-    printf("%-*s", (int)w[0], r->label);
-    for (int c = 1; c < COLS; c++) printf("  %*s", (int)w[c], r->cell[c - 1]);
-    putchar('\n');
+        hs_table_null(t);
+    hs_table_int(t, (long long)st->n);
+    hs_table_int(t, (long long)st->correct);
+    hs_table_str(t, "%.3f", st->accuracy);
+    hs_table_str(t, "[%.3f, %.3f]", st->ci_low, st->ci_high);
+    hs_table_str(t, "%.3f", st->chance);
 }
 
 static bool render_text(const hs_score *s, const char *prompts_path)
 {
+    static const char *const h[] = {"formulation", "hops", "n", "correct", "accuracy", "95% CI",
+                                    "chance"};
     const hs_score_stats *all = &s->all;
-    row *rows = malloc((s->n_groups + 2) * sizeof *rows);
-    if (!rows) return false;
-    printf("%s: %zu %s in %zu %s; %zu %s used (%zu unparsed), %zu malformed %s skipped, "
-           "%zu %s without an answer\n",
-           prompts_path, all->n, plural(all->n, "prompt", "prompts"), s->n_groups,
-           plural(s->n_groups, "group", "groups"), all->answered,
-           plural(all->answered, "answer", "answers"), all->unparsed, s->malformed,
-           plural(s->malformed, "line", "lines"), all->missing,
-           plural(all->missing, "prompt", "prompts"));
-    rows[0] = (row){"formulation", {"hops", "n", "correct", "accuracy", "95% CI", "chance"}};
+    hs_table t;
+    hs_table_init(&t, "groups", 7);
+    hs_table_heads(&t, h);
     for (size_t g = 0; g < s->n_groups; g++)
-        fill_row(&rows[g + 1], s->groups[g].formulation, s->groups[g].hops, &s->groups[g].stats);
-    fill_row(&rows[s->n_groups + 1], "all", 0, all);
-    size_t w[COLS] = {0};
-    for (size_t r = 0; r < s->n_groups + 2; r++) {
-        size_t len = strlen(rows[r].label);
-        if (len > w[0]) w[0] = len;
-        for (int c = 1; c < COLS; c++)
-            if ((len = strlen(rows[r].cell[c - 1])) > w[c]) w[c] = len;
+        text_row(&t, s->groups[g].formulation, s->groups[g].hops, &s->groups[g].stats);
+    text_row(&t, "all", 0, all);
+    hs_table_note(&t, "accuracy counts missing and unparsed answers as wrong; 95%% CI: Wilson "
+                      "score interval; chance: the accuracy of a uniform guess among the choices "
+                      "(plain prompts: among the ends of the prompt's chains)");
+    bool ok = hs_table_ok(&t);
+    if (ok) {
+        printf("%s: %zu %s in %zu %s; %zu %s used (%zu unparsed), %zu malformed %s skipped, "
+               "%zu %s without an answer\n",
+               prompts_path, all->n, plural(all->n, "prompt", "prompts"), s->n_groups,
+               plural(s->n_groups, "group", "groups"), all->answered,
+               plural(all->answered, "answer", "answers"), all->unparsed, s->malformed,
+               plural(s->malformed, "line", "lines"), all->missing,
+               plural(all->missing, "prompt", "prompts"));
+        hs_table_text(stdout, &t, false);
     }
-    for (size_t r = 0; r < s->n_groups + 2; r++) print_row(&rows[r], w);
-    free(rows);
-    printf("accuracy counts missing and unparsed answers as wrong; 95%% CI: Wilson score "
-           "interval; chance: the accuracy of a uniform guess among the choices (plain prompts: "
-           "among the ends of the prompt's chains)\n");
-    return true;
+    hs_table_free(&t);
+    return ok;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * JSON and CSV */
-
-static void json_count(hs_json *j, const char *key, size_t v)
+/* Every group: formulation, hops, n, answered, correct, accuracy, ci_low, ci_high, chance,
+ * missing, unparsed. */
+static void groups_table(hs_table *t, const hs_score *s)
 {
-    hs_json_key(j, key);
-    hs_json_uint(j, v);
-}
-
-static void json_number(hs_json *j, const char *key, double v)
-{
-    hs_json_key(j, key);
-    hs_json_double(j, v);
-}
-
-static bool render_json(const hs_score *s)
-{
-    const hs_score_stats *all = &s->all;
-    hs_json j;
-    hs_json_init(&j);
-    hs_json_object_begin(&j);
-    json_number(&j, "accuracy", all->accuracy);
-    json_count(&j, "n", all->n);
-    json_count(&j, "correct", all->correct);
-    json_number(&j, "ci_low", all->ci_low);
-    json_number(&j, "ci_high", all->ci_high);
-    json_number(&j, "chance", all->chance);
-    json_count(&j, "answered", all->answered);
-    json_count(&j, "missing", all->missing);
-    json_count(&j, "unparsed", all->unparsed);
-    json_count(&j, "malformed", s->malformed);
-    hs_json_key(&j, "groups");
-    hs_json_array_begin(&j);
+    static const char *const h[] = {"formulation", "hops",   "n",       "answered",
+                                    "correct",     "accuracy", "ci_low", "ci_high",
+                                    "chance",      "missing", "unparsed"};
+    hs_table_init(t, "groups", 11);
+    hs_table_heads(t, h);
     for (size_t g = 0; g < s->n_groups; g++) {
         const hs_score_stats *st = &s->groups[g].stats;
+        hs_table_str(t, "%s", s->groups[g].formulation);
+        hs_table_int(t, s->groups[g].hops);
+        hs_table_int(t, (long long)st->n);
+        hs_table_int(t, (long long)st->answered);
+        hs_table_int(t, (long long)st->correct);
+        hs_table_num(t, st->accuracy);
+        hs_table_num(t, st->ci_low);
+        hs_table_num(t, st->ci_high);
+        hs_table_num(t, st->chance);
+        hs_table_int(t, (long long)st->missing);
+        hs_table_int(t, (long long)st->unparsed);
+    }
+}
+
+/* The overall figures as one row, in the order of the JSON object (accuracy first) or of the
+ * CSV table (counts first). */
+static void overall_table(hs_table *t, const hs_score *s, bool json)
+{
+    static const char *const hj[] = {"accuracy", "n",       "correct", "ci_low",   "ci_high",
+                                     "chance",   "answered", "missing", "unparsed", "malformed"};
+    static const char *const hc[] = {"n",       "answered", "correct", "accuracy", "ci_low",
+                                     "ci_high", "chance",   "missing", "unparsed", "malformed"};
+    const hs_score_stats *all = &s->all;
+    hs_table_init(t, "overall", 10);
+    hs_table_heads(t, json ? hj : hc);
+    if (json) {
+        hs_table_num(t, all->accuracy);
+        hs_table_int(t, (long long)all->n);
+        hs_table_int(t, (long long)all->correct);
+        hs_table_num(t, all->ci_low);
+        hs_table_num(t, all->ci_high);
+        hs_table_num(t, all->chance);
+        hs_table_int(t, (long long)all->answered);
+    } else {
+        hs_table_int(t, (long long)all->n);
+        hs_table_int(t, (long long)all->answered);
+        hs_table_int(t, (long long)all->correct);
+        hs_table_num(t, all->accuracy);
+        hs_table_num(t, all->ci_low);
+        hs_table_num(t, all->ci_high);
+        hs_table_num(t, all->chance);
+    }
+    hs_table_int(t, (long long)all->missing);
+    hs_table_int(t, (long long)all->unparsed);
+    hs_table_int(t, (long long)s->malformed);
+}
+
+/* One JSON object: the overall figures, then "groups"; or CSV: "# groups", then "# overall". */
+static bool render_data(const hs_score *s, bool json)
+{
+    hs_table groups, overall;
+    groups_table(&groups, s);
+    overall_table(&overall, s, json);
+    bool ok = hs_table_ok(&groups) && hs_table_ok(&overall);
+    if (ok && json) {
+        hs_json j;
+        hs_json_init(&j);
         hs_json_object_begin(&j);
-        hs_json_key(&j, "formulation");
-        hs_json_string(&j, s->groups[g].formulation);
-        hs_json_key(&j, "hops");
-        hs_json_int(&j, s->groups[g].hops);
-        json_count(&j, "n", st->n);
-        json_count(&j, "answered", st->answered);
-        json_count(&j, "correct", st->correct);
-        json_number(&j, "accuracy", st->accuracy);
-        json_number(&j, "ci_low", st->ci_low);
-        json_number(&j, "ci_high", st->ci_high);
-        json_number(&j, "chance", st->chance);
-        json_count(&j, "missing", st->missing);
-        json_count(&j, "unparsed", st->unparsed);
+        hs_table_json_row(&j, &overall, 0);
+        hs_table_json(&j, &groups);
         hs_json_object_end(&j);
-    }
-    hs_json_array_end(&j);
-    hs_json_object_end(&j);
-    char *text = hs_json_ok(&j) ? hs_json_take(&j) : NULL;
-    hs_json_free(&j);
-    if (!text) return false;
-    printf("%s\n", text);
-    free(text);
-    return true;
-}
-
-/* n, answered, correct, accuracy, ci_low, ci_high, chance, missing, unparsed as CSV fields,
- * numbers as `hopsweep analyze --csv` writes them. */
-static void csv_stats(const hs_score_stats *st)
-{
-    printf("%zu,%zu,%zu,%.6g,%.6g,%.6g,%.6g,%zu,%zu", st->n, st->answered, st->correct,
-           st->accuracy, st->ci_low, st->ci_high, st->chance, st->missing, st->unparsed);
-}
-
-static void render_csv(const hs_score *s)
-{
-    printf("# groups\nformulation,hops,n,answered,correct,accuracy,ci_low,ci_high,chance,missing,"
-           "unparsed\n");
-    for (size_t g = 0; g < s->n_groups; g++) {
-        hs_csv_field(stdout, s->groups[g].formulation);
-        printf(",%d,", s->groups[g].hops);
-        csv_stats(&s->groups[g].stats);
+        char *text = hs_json_ok(&j) ? hs_json_take(&j) : NULL;
+        hs_json_free(&j);
+        if (text) printf("%s\n", text);
+        ok = text != NULL;
+        free(text);
+    } else if (ok) {
+        hs_table_csv(stdout, &groups);
         putchar('\n');
+        hs_table_csv(stdout, &overall);
     }
-    printf("\n# overall\nn,answered,correct,accuracy,ci_low,ci_high,chance,missing,unparsed,"
-           "malformed\n");
-    csv_stats(&s->all);
-    printf(",%zu\n", s->malformed);
+    hs_table_free(&groups);
+    hs_table_free(&overall);
+    return ok;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -263,12 +252,7 @@ int hs_cmd_prompts_score(int argc, char **argv)
         goto out;
     }
     report_malformed(&s, a.answers);
-    bool ok = true;
-    switch (a.fmt) {
-    case FMT_TEXT: ok = render_text(&s, a.prompts); break;
-    case FMT_JSON: ok = render_json(&s); break;
-    case FMT_CSV: render_csv(&s); break;
-    }
+    bool ok = a.fmt == FMT_TEXT ? render_text(&s, a.prompts) : render_data(&s, a.fmt == FMT_JSON);
     if (!ok) {
         fprintf(stderr, PREFIX "out of memory formatting the scores\n");
         rc = HS_EXIT_IO;

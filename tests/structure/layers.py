@@ -36,7 +36,7 @@ STAGES = [
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe attnlog checkpoint train job record bench"),
     ("store", "store"),
-    ("analyze", "analyze analyze_report analyze_plot status report report_svg"),
+    ("analyze", "analyze analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main"),
 ]
