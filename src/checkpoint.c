@@ -12,7 +12,7 @@ hs_status hs_checkpoint_write(const hs_model *m, const float *data, const hs_con
     hs_st_entry *e = calloc((size_t)m->n_tensors, sizeof *e);
     hs_json j;
     hs_json_init(&j);
-    hs_json_config(&j, cfg);
+    hs_config_json(&j, cfg);
     char *config = hs_json_take(&j);
     if (!e || !config) {
         free(e);

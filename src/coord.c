@@ -7,6 +7,9 @@
  *                                           and the resume state of an interrupted run
  *   0 → worker   STOP    (empty)            no more work: exit
  *   0 → worker   ABANDON (empty)            interrupt the running job and report it
+ *
+ * A result's bytes are the runner's (for hopsweep run, the packed job output of job.c); the
+ * coordinator moves them unread.
  */
 #include "hopsweep/coord.h"
 
@@ -25,9 +28,9 @@ typedef struct {
     int32_t job, status, steps;
     float query_acc;
     double wall_s;
-    uint64_t len[5]; /* record, metrics, attention, model, resume */
+    uint64_t len; /* the runner's bytes that follow */
     char id[17];
-    char error[512];
+    hs_err err;
 } result_head;
 
 typedef struct {
@@ -81,16 +84,6 @@ void hs_coord_finalize(hs_coord *c)
     c->mpi = false;
 }
 
-double hs_coord_job_cost(const hs_config *cfg)
-{
-    hs_model_shape s = hs_train_shape(cfg);
-    double step = hs_model_step_flops(&s, cfg->train.batch);
-    /* an evaluation is a forward pass (a third of a step) over eval_examples */
-    double eval = hs_model_step_flops(&s, cfg->train.eval_examples) / 3.0;
-    double evals = cfg->train.steps / cfg->train.eval_every + 1;
-    return step * cfg->train.steps + eval * evals + 1.0;
-}
-
 /* ---- sending and receiving without busy-waiting ---- */
 
 static hs_status send_bytes(int dest, int tag, const void *buf, size_t n, hs_err *err)
@@ -126,11 +119,13 @@ typedef struct {
     hs_coord *c;
     const hs_sweep *sw;
     const hs_coord_opts *o;
+    const hs_coord_runner *run;
     const hs_coord_sink *sink;
     hs_coord_summary *sum;
     hs_err *err;
     hs_status fatal;       /* storing failed: stop everything */
     size_t *queue, n_queue, next;
+    double *cost;          /* per sweep job: the runner's estimate */
     int live_workers;      /* not yet sent STOP */
     int *busy;             /* per rank: sweep job index it runs, -1 = none */
     bool abandon_sent;
@@ -147,12 +142,7 @@ static int stop_level(const lead *L)
 /* The job's config as canonical "key=value" lines: the worker rebuilds exactly this config. */
 static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
 {
-    size_t n = 0;
-    char v[64];
-    for (size_t i = 0; i < hs_config_key_count() && n < cap; i++) {
-        hs_config_format(cfg, i, v, sizeof v);
-        n += (size_t)snprintf(buf + n, cap - n, "%s=%s\n", hs_config_key_name(i), v);
-    }
+    size_t n = hs_config_write_lines(cfg, 0, buf, cap);
     return n < cap ? n : cap;
 }
 
@@ -164,15 +154,11 @@ static char *resume_state(lead *L, size_t job, size_t *n)
     char *bytes = NULL;
     hs_err e = {0};
     *n = 0;
-    if (!L->sink->resume || L->sink->resume(sj->id, &bytes, n, L->sink->user, &e)) {
+    if (!L->sink->resume || L->sink->resume(sj->id, &sj->cfg, &bytes, n, L->sink->user, &e)) {
         if (e.msg[0]) hs_progress_log(&L->progress, "job %s: %s; starting it afresh", sj->id, e.msg);
-        return NULL;
-    }
-    if (bytes && hs_job_resume_check(&sj->cfg, bytes, *n, &e)) {
-        hs_progress_log(&L->progress, "job %s: resume state unusable (%s); starting it afresh", sj->id, e.msg);
         free(bytes);
-        bytes = NULL;
         *n = 0;
+        return NULL;
     }
     return bytes;
 }
@@ -210,25 +196,28 @@ static hs_status assign(lead *L, int w)
     return send_bytes(w, TAG_STOP, NULL, 0, L->err);
 }
 
-static void log_result(lead *L, size_t job, const hs_job_output *out, int rank)
+enum { DONE = 0, FAILED = 1, INTERRUPTED = 2 }; /* hs_coord_result.status */
+
+static void log_result(lead *L, size_t job, const hs_coord_result *out, int rank)
 {
     char label[256], took[32], line[300];
+    const char *status = L->run->status_name(out->status);
     hs_sweep_job_label(L->sw, job, label, sizeof label);
     hs_format_duration(out->wall_s, took, sizeof took);
-    if (out->status == HS_RUN_DONE) {
+    if (out->status == DONE) {
         hs_progress_log(&L->progress, "job %s [%s] done on rank %d in %s: %d steps, query %.3f",
-                        out->id, label, rank, took, out->steps, (double)out->final_query_acc);
+                        out->id, label, rank, took, out->steps, (double)out->query_acc);
     } else {
         hs_progress_log(&L->progress, "job %s [%s] %s on rank %d after %d steps: %s", out->id,
-                        label, hs_run_status_name(out->status), rank, out->steps, out->error);
+                        label, status, rank, out->steps, out->err.msg);
     }
-    snprintf(line, sizeof line, "%s %s %s", out->id, label, hs_run_status_name(out->status));
-    hs_progress_finish(&L->progress, (int)out->status, hs_coord_job_cost(&L->sw->jobs[job].cfg), line);
+    snprintf(line, sizeof line, "%s %s %s", out->id, label, status);
+    hs_progress_finish(&L->progress, out->status, L->cost[job], line);
     hs_progress_show(&L->progress, false);
 }
 
 /* Hands a finished job to the store and counts it. */
-static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
+static void take_result(lead *L, size_t job, const hs_coord_result *out, int rank)
 {
     if (L->fatal) { /* storing already failed: this result is not stored either, but counted */
         L->sum->unsaved++;
@@ -246,48 +235,35 @@ static void take_result(lead *L, size_t job, const hs_job_output *out, int rank)
         L->sum->unsaved++; /* trained but not stored: still one of the sweep's jobs */
         return;
     }
-    L->sum->done += out->status == HS_RUN_DONE;
-    L->sum->failed += out->status == HS_RUN_FAILED;
-    L->sum->interrupted += out->status == HS_RUN_INTERRUPTED;
+    L->sum->done += out->status == DONE;
+    L->sum->failed += out->status == FAILED;
+    L->sum->interrupted += out->status == INTERRUPTED;
     log_result(L, job, out, rank);
 }
 
-static hs_status unpack_result(const char *buf, int n, int rank, hs_job_output *out, int *job,
+static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result *out, int *job,
                                hs_err *err)
 {
     result_head h;
     memset(out, 0, sizeof *out);
     if ((size_t)n < sizeof h) return hs_fail(err, HS_EINTERNAL, "short result message from rank %d", rank);
     memcpy(&h, buf, sizeof h);
-    uint64_t total = sizeof h;
-    for (int k = 0; k < 5; k++) total += h.len[k];
-    if (total != (uint64_t)n) return hs_fail(err, HS_EINTERNAL, "malformed result message from rank %d", rank);
+    if (h.len != (uint64_t)n - sizeof h)
+        return hs_fail(err, HS_EINTERNAL, "malformed result message from rank %d", rank);
     *job = h.job;
     memcpy(out->id, h.id, sizeof out->id);
     out->id[16] = '\0';
-    out->status = (hs_run_status)h.status;
-    memcpy(out->error, h.error, sizeof out->error);
-    out->error[sizeof out->error - 1] = '\0';
+    out->status = h.status;
+    out->err = h.err;
+    out->err.msg[sizeof out->err.msg - 1] = '\0';
     out->steps = h.steps;
     out->wall_s = h.wall_s;
-    out->final_query_acc = h.query_acc;
-    char **dst[5] = {&out->record, &out->metrics, &out->attention, &out->model, &out->resume};
-    size_t *len[5] = {&out->record_len, &out->metrics_len, &out->attention_len, &out->model_len,
-                      &out->resume_len};
-    const char *p = buf + sizeof h;
-    for (int k = 0; k < 5; k++) {
-        *len[k] = h.len[k];
-        if (k == 0 || h.len[k]) { /* the record is always there, the files only when written */
-            *dst[k] = malloc(h.len[k] + 1);
-            if (!*dst[k]) {
-                hs_job_output_free(out);
-                return hs_fail(err, HS_ENOMEM, "out of memory receiving a result");
-            }
-            memcpy(*dst[k], p, h.len[k]);
-            (*dst[k])[h.len[k]] = '\0';
-        }
-        p += h.len[k];
-    }
+    out->query_acc = h.query_acc;
+    out->len = h.len;
+    out->bytes = malloc(h.len + 1);
+    if (!out->bytes) return hs_fail(err, HS_ENOMEM, "out of memory receiving a result");
+    memcpy(out->bytes, buf + sizeof h, h.len);
+    out->bytes[h.len] = '\0';
     return HS_OK;
 }
 
@@ -309,14 +285,14 @@ static void serve(lead *L)
         }
         int w = st.MPI_SOURCE;
         if (st.MPI_TAG == TAG_RESULT) {
-            hs_job_output out;
+            hs_coord_result out;
             int job = -1;
             if (unpack_result(buf, n, w, &out, &job, &e) || job < 0 || (size_t)job >= L->sw->n_jobs) {
                 if (!L->fatal) L->fatal = hs_fail(L->err, HS_EINTERNAL, "%s", e.msg[0] ? e.msg : "bad job index in a result");
             } else {
                 take_result(L, (size_t)job, &out, w);
-                hs_job_output_free(&out);
             }
+            free(out.bytes);
         }
         free(buf);
         if ((st.MPI_TAG == TAG_READY || st.MPI_TAG == TAG_RESULT) && assign(L, w) && !L->fatal)
@@ -355,15 +331,12 @@ static hs_status build_queue(lead *L)
 {
     const hs_sweep *sw = L->sw;
     size_t n = sw ? sw->n_jobs : 0;
-    double *cost = malloc((n + 1) * sizeof *cost);
+    double *cost = L->cost = malloc((n + 1) * sizeof *cost);
     L->queue = malloc((n + 1) * sizeof *L->queue);
-    if (!cost || !L->queue) {
-        free(cost);
-        return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
-    }
+    if (!cost || !L->queue) return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
     L->sum->jobs = n;
     for (size_t i = 0; i < n; i++) {
-        cost[i] = hs_coord_job_cost(&sw->jobs[i].cfg);
+        cost[i] = L->run->cost(&sw->jobs[i].cfg, L->run->user);
         if (L->sink->finished && L->sink->finished(sw->jobs[i].id, L->sink->user))
             L->sum->skipped++;
         else
@@ -371,10 +344,7 @@ static hs_status build_queue(lead *L)
     }
     /* one O(n log n) sort, not an insertion sort: a sweep may hold 10^6 jobs */
     queued *q = malloc((L->n_queue + 1) * sizeof *q);
-    if (!q) {
-        free(cost);
-        return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
-    }
+    if (!q) return hs_fail(L->err, HS_ENOMEM, "out of memory ordering %zu jobs", n);
     for (size_t i = 0; i < L->n_queue; i++) q[i] = (queued){cost[L->queue[i]], L->queue[i]};
     qsort(q, L->n_queue, sizeof *q, by_cost);
     for (size_t i = 0; i < L->n_queue; i++) L->queue[i] = q[i].job;
@@ -382,16 +352,16 @@ static hs_status build_queue(lead *L)
     double total = 0;
     for (size_t i = 0; i < L->n_queue; i++) total += cost[L->queue[i]];
     hs_progress_init(&L->progress, L->o->log, L->n_queue, total, L->o->progress_every);
-    free(cost);
     return HS_OK;
 }
 
 hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
-                        const hs_coord_sink *sink, hs_coord_summary *sum, hs_err *err)
+                        const hs_coord_runner *run, const hs_coord_sink *sink,
+                        hs_coord_summary *sum, hs_err *err)
 {
     double t0 = now_s();
     memset(sum, 0, sizeof *sum);
-    lead L = {.c = c, .sw = sw, .o = o, .sink = sink, .sum = sum, .err = err,
+    lead L = {.c = c, .sw = sw, .o = o, .run = run, .sink = sink, .sum = sum, .err = err,
               .live_workers = c->size - 1};
     L.busy = malloc(sizeof(int) * (size_t)c->size);
     if (!L.busy) L.fatal = hs_fail(err, HS_ENOMEM, "out of memory starting the coordinator");
@@ -407,28 +377,27 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
                         sw->name, sum->jobs, sum->skipped, L.n_queue, c->size, c->size > 1 ? "s" : "");
     }
 
-    hs_job_opts jo = {.sweep = sw ? sw->name : NULL, .host = c->host, .rank = 0,
-                      .on_step = lead_step, .user = &L};
-    char files_dir[32];
-    jo.files_dir = files_dir;
     for (;;) {
         serve(&L);
         if (!stop_level(&L) && L.next < L.n_queue) {
             size_t job = L.queue[L.next++];
-            snprintf(files_dir, sizeof files_dir, "jobs/%s", sw->jobs[job].id);
-            hs_job_output out;
+            hs_coord_job jo = {.cfg = &sw->jobs[job].cfg, .id = sw->jobs[job].id,
+                               .sweep = sw->name, .host = c->host, .rank = 0,
+                               .poll = lead_step, .poll_user = &L};
+            hs_coord_result out = {0};
             hs_err e = {0};
             char *resume = resume_state(&L, job, &jo.resume_len);
             jo.resume = resume;
-            hs_status st = hs_job_run(&sw->jobs[job].cfg, &jo, &out, &e);
+            hs_status st = run->run(&jo, &out, run->user, &e);
             free(resume);
             if (st) {
                 L.fatal = hs_fail(err, e.code, "job %s: %s", sw->jobs[job].id, e.msg);
                 sum->unsaved++;
+                free(out.bytes);
                 continue;
             }
             take_result(&L, job, &out, 0);
-            hs_job_output_free(&out);
+            free(out.bytes);
             continue;
         }
         if (L.live_workers <= 0) break;
@@ -442,6 +411,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
     sum->wall_s = now_s() - t0;
     free(L.busy);
     free(L.queue);
+    free(L.cost);
     return L.fatal;
 }
 
@@ -482,45 +452,29 @@ static void wait_for_lead(MPI_Status *st)
 static hs_status parse_job(const char *text, hs_config *cfg, hs_err *err)
 {
     hs_config_default(cfg);
-    char line[256];
-    for (const char *p = text; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len >= sizeof line) return hs_fail(err, HS_EINTERNAL, "job line too long");
-        memcpy(line, p, len);
-        line[len] = '\0';
-        hs_status st = hs_config_override(cfg, line, err);
-        if (st) return st;
-        p += len + (nl != NULL);
-    }
+    hs_status st = hs_config_read_lines(cfg, text, err);
+    if (st) return st;
     return hs_config_validate(cfg, err);
 }
 
-static hs_status send_result(const hs_job_output *out, int job, hs_err *err)
+static hs_status send_result(const hs_coord_result *out, int job, hs_err *err)
 {
-    result_head h = {.job = job, .status = (int32_t)out->status, .steps = out->steps,
-                     .query_acc = out->final_query_acc, .wall_s = out->wall_s,
-                     .len = {out->record_len, out->metrics ? out->metrics_len : 0,
-                             out->attention ? out->attention_len : 0,
-                             out->model ? out->model_len : 0, out->resume ? out->resume_len : 0}};
+    result_head h = {.job = job, .status = out->status, .steps = out->steps,
+                     .query_acc = out->query_acc, .wall_s = out->wall_s, .len = out->len,
+                     .err = out->err};
     memcpy(h.id, out->id, sizeof h.id);
-    memcpy(h.error, out->error, sizeof h.error);
-    size_t n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3] + h.len[4];
+    size_t n = sizeof h + out->len;
     char *buf = malloc(n);
     if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory sending job %s", out->id);
     memcpy(buf, &h, sizeof h);
-    const char *src[5] = {out->record, out->metrics, out->attention, out->model, out->resume};
-    char *p = buf + sizeof h;
-    for (int k = 0; k < 5; k++) {
-        if (h.len[k]) memcpy(p, src[k], h.len[k]);
-        p += h.len[k];
-    }
+    if (out->len) memcpy(buf + sizeof h, out->bytes, out->len);
     hs_status st = send_bytes(0, TAG_RESULT, buf, n, err);
     free(buf);
     return st;
 }
 
-hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err)
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runner *run,
+                        hs_err *err)
 {
     hs_status st = send_bytes(0, TAG_READY, NULL, 0, err);
     worker W = {.o = o};
@@ -548,20 +502,16 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err)
         hs_config cfg;
         if (!name || !config) st = hs_fail(err, HS_ENOMEM, "out of memory");
         else if (!(st = parse_job(config, &cfg, err))) {
-            char files_dir[32];
             char id[17];
             hs_config_id(&cfg, id);
-            snprintf(files_dir, sizeof files_dir, "jobs/%s", id);
-            hs_job_opts jo = {.sweep = name, .host = c->host, .rank = c->rank,
-                              .files_dir = files_dir, .on_step = worker_step, .user = &W,
-                              .resume = h.resume_len ? resume : NULL, .resume_len = h.resume_len};
-            hs_job_output out;
+            hs_coord_job jo = {.cfg = &cfg, .id = id, .sweep = name, .host = c->host,
+                               .rank = c->rank, .poll = worker_step, .poll_user = &W,
+                               .resume = h.resume_len ? resume : NULL, .resume_len = h.resume_len};
+            hs_coord_result out = {0};
             W.abandoned = false;
-            st = hs_job_run(&cfg, &jo, &out, err);
-            if (!st) {
-                st = send_result(&out, h.job, err);
-                hs_job_output_free(&out);
-            }
+            st = run->run(&jo, &out, run->user, err);
+            if (!st) st = send_result(&out, h.job, err);
+            free(out.bytes);
         }
         free(name);
         free(config);

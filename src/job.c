@@ -10,6 +10,7 @@
 
 #include "hopsweep/attnlog.h"
 #include "hopsweep/record.h"
+#include "hopsweep/resume.h"
 #include "hopsweep/task.h"
 
 void hs_job_output_free(hs_job_output *out)
@@ -45,165 +46,12 @@ static char *file_path(const char *dir, const char *name, char *buf, size_t n)
     return buf;
 }
 
-/* resume.bin: "HSJOBRS2", then the byte counts of the training state, the metrics.csv text so
- * far and the attention log so far (u64 each), then those bytes, then the FNV-1a 64 hash of
- * everything before it (u64), so that any flipped bit is found before the state is trusted.
- * The log's frames are independent zstd frames, so the resumed run's frames simply follow
- * them. "HSJOBRS1" (hopsweep before the checksum) is the same without the hash; it is still
- * read, with every check below except the hash. */
-#define RESUME_MAGIC "HSJOBRS2"
-#define RESUME_MAGIC_V1 "HSJOBRS1"
-#define RESUME_HEAD 32
-
-typedef struct {
-    const char *part[3];
-    uint64_t len[3];
-} resume_parts;
-
-uint64_t hs_fnv1a64(const void *bytes, size_t n)
-{
-    const unsigned char *p = bytes;
-    uint64_t h = 0xcbf29ce484222325ull; /* the FNV-1a 64 offset basis and prime */
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
-static hs_status split_resume(const void *bytes, size_t n, resume_parts *r, hs_err *err)
-{
-    const char *p = bytes;
-    if (n < RESUME_HEAD || (memcmp(p, RESUME_MAGIC, 8) && memcmp(p, RESUME_MAGIC_V1, 8)))
-        return hs_fail(err, HS_EINPUT, "not a hopsweep resume state");
-    bool v1 = !memcmp(p, RESUME_MAGIC_V1, 8);
-    size_t body = n;
-    if (!v1) {
-        if (n < RESUME_HEAD + 8) return hs_fail(err, HS_EINPUT, "resume state cut short");
-        body = n - 8;
-        uint64_t sum;
-        memcpy(&sum, p + body, 8);
-        if (sum != hs_fnv1a64(p, body))
-            return hs_fail(err, HS_EINPUT, "resume state damaged (checksum mismatch)");
-    }
-    uint64_t total = RESUME_HEAD;
-    for (int k = 0; k < 3; k++) {
-        memcpy(&r->len[k], p + 8 + 8 * k, 8);
-        if (r->len[k] > body - total) return hs_fail(err, HS_EINPUT, "resume state cut short");
-        r->part[k] = p + total;
-        total += r->len[k];
-    }
-    if (total != body) return hs_fail(err, HS_EINPUT, "resume state overlong");
-    return HS_OK;
-}
-
-static char *join_resume(const char *train, size_t tn, const char *metrics, size_t mn,
-                         const char *attn, size_t an, size_t *n)
-{
-    uint64_t len[3] = {tn, mn, an};
-    size_t body = RESUME_HEAD + tn + mn + an;
-    *n = body + 8;
-    char *b = malloc(*n);
-    if (!b) return NULL;
-    memcpy(b, RESUME_MAGIC, 8);
-    memcpy(b + 8, len, sizeof len);
-    if (tn) memcpy(b + RESUME_HEAD, train, tn);
-    if (mn) memcpy(b + RESUME_HEAD + tn, metrics, mn);
-    if (an) memcpy(b + RESUME_HEAD + tn + mn, attn, an);
-    uint64_t sum = hs_fnv1a64(b, body);
-    memcpy(b + body, &sum, 8);
-    return b;
-}
-
-/* The saved metrics.csv text: its header's columns for this config, then exactly one row per
- * evaluation before `step`, at steps 0, eval_every, ..., each with the header's columns, in
- * printable ASCII. */
-static hs_status check_metrics(const hs_config *cfg, const char *t, size_t n, int step,
-                               const char *id, hs_err *err)
-{
-    const long cols = 6 + (cfg->task.hops + 1) + 2L * cfg->model.layers * cfg->model.heads;
-    const int ee = cfg->train.eval_every, rows = (step - 1) / ee + 1;
-    static const char head[] = "step,lr,train_loss,eval_loss,query_acc,level,";
-    if (n < sizeof head - 1 || memcmp(t, head, sizeof head - 1) || t[n - 1] != '\n')
-        return hs_fail(err, HS_EINPUT, "resume state of job %s: its metrics.csv text has no header", id);
-    int line = 0;
-    for (size_t i = 0; i < n; line++) {
-        long commas = 0;
-        size_t b = i;
-        for (; t[i] != '\n'; i++) {
-            unsigned char c = (unsigned char)t[i];
-            if (c < 0x20 || c > 0x7e)
-                return hs_fail(err, HS_EINPUT, "resume state of job %s: metrics.csv byte %zu is not text", id, i);
-            commas += c == ',';
-        }
-        if (commas != cols - 1)
-            return hs_fail(err, HS_EINPUT, "resume state of job %s: metrics.csv line %d has %ld columns, expected %ld",
-                           id, line + 1, commas + 1, cols);
-        if (line > 0) {
-            char want[24];
-            int w = snprintf(want, sizeof want, "%ld,", (long)(line - 1) * ee);
-            if (line > rows || i - b < (size_t)w || memcmp(t + b, want, (size_t)w))
-                return hs_fail(err, HS_EINPUT, "resume state of job %s: metrics.csv line %d is not the evaluation at step %ld",
-                               id, line + 1, (long)(line - 1) * ee);
-        }
-        i++;
-    }
-    if (line != rows + 1)
-        return hs_fail(err, HS_EINPUT, "resume state of job %s: metrics.csv has %d rows, expected %d", id, line - 1, rows);
-    return HS_OK;
-}
-
-/* The saved attention log: complete frames of this config's shape at steps 0, attention_every,
- * ... before `step`; nothing when the job logs no attention. */
-static hs_status check_attention(const hs_config *cfg, const char *b, size_t n, int step,
-                                 const char *id, hs_err *err)
-{
-    int ae = cfg->log.attention_every;
-    if (ae <= 0) {
-        if (n) return hs_fail(err, HS_EINPUT, "resume state of job %s holds an attention log the job does not write", id);
-        return HS_OK;
-    }
-    hs_attnlog_reader r;
-    hs_err e = {0};
-    if (hs_attnlog_open_bytes(&r, b, n, "saved attention log", &e))
-        return hs_fail(err, HS_EINPUT, "resume state of job %s: %s", id, e.msg);
-    int frames = (step - 1) / ae + 1;
-    hs_attnlog_shape want = {.layers = cfg->model.layers, .heads = cfg->model.heads,
-                             .examples = cfg->log.probe_examples, .T = hs_task_seq_len(&cfg->task),
-                             .dtype = cfg->log.attention_dtype};
-    hs_status st = HS_OK;
-    if (r.notice[0])
-        st = hs_fail(err, HS_EINPUT, "resume state of job %s: %s", id, r.notice);
-    else if (r.n_frames != frames)
-        st = hs_fail(err, HS_EINPUT, "resume state of job %s: %d attention frames, expected %d", id, r.n_frames, frames);
-    else if (r.shape.layers != want.layers || r.shape.heads != want.heads ||
-             r.shape.examples != want.examples || r.shape.T != want.T || r.shape.dtype != want.dtype)
-        st = hs_fail(err, HS_EINPUT, "resume state of job %s: attention frames of another shape", id);
-    for (int i = 0; !st && i < r.n_frames; i++)
-        if (r.frames[i].step != i * ae)
-            st = hs_fail(err, HS_EINPUT, "resume state of job %s: attention frame %d at step %d, expected %d", id, i,
-                         r.frames[i].step, i * ae);
-    hs_attnlog_close(&r);
-    return st;
-}
-
-static hs_status check_resume(const hs_config *cfg, const void *bytes, size_t n, resume_parts *r,
-                              hs_err *err)
-{
-    char id[17];
-    hs_config_id(cfg, id);
-    int step = 0;
-    hs_status st = split_resume(bytes, n, r, err);
-    if (!st) st = hs_train_resume_check(cfg, r->part[0], r->len[0], &step, err);
-    if (!st) st = check_metrics(cfg, r->part[1], r->len[1], step, id, err);
-    if (!st) st = check_attention(cfg, r->part[2], r->len[2], step, id, err);
-    return st;
-}
-
 hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err)
 {
-    resume_parts r;
-    return check_resume(cfg, bytes, n, &r, err);
+    hs_resume_view v;
+    hs_status st = hs_resume_read(cfg, 0, bytes, n, true, &v, err);
+    if (!st) hs_resume_view_free(&v);
+    return st;
 }
 
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
@@ -220,16 +68,15 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
     }
     hs_train_opts topts = {.on_eval = o->on_eval, .on_step = o->on_step, .user = o->user,
                            .metrics = metrics, .checkpoint = model};
-    resume_parts prior = {0};
+    hs_resume_view prior = {0};
     hs_err rerr = {0};
-    if (o->resume && check_resume(cfg, o->resume, o->resume_len, &prior, &rerr)) {
+    if (o->resume && hs_resume_read(cfg, 0, o->resume, o->resume_len, true, &prior, &rerr)) {
         /* not this job's state after all: start it afresh, as the caller's check would have */
         snprintf(out->notice, sizeof out->notice, "resume state unusable (%s); started afresh", rerr.msg);
-        memset(&prior, 0, sizeof prior);
     } else if (o->resume) {
-        topts.resume = prior.part[0];
-        topts.resume_len = prior.len[0];
-        fwrite(prior.part[1], 1, prior.len[1], metrics); /* the rows before the interruption */
+        topts.resume = o->resume; /* the trainer reads its part of the same file */
+        topts.resume_len = o->resume_len;
+        fwrite(prior.s.metrics, 1, prior.s.metrics_len, metrics); /* the rows before the interruption */
     }
     hs_train_result res;
     hs_err terr = {0};
@@ -262,26 +109,31 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
     out->attention = res.attention; /* the log's bytes travel on unchanged */
     out->attention_len = res.attention_len;
     res.attention = NULL;
-    if (prior.len[2]) { /* the frames logged before the interruption come first */
-        char *all = malloc(prior.len[2] + out->attention_len + 1);
+    size_t prior_len = prior.s.attention_len;
+    if (prior_len) { /* the frames logged before the interruption come first */
+        char *all = malloc(prior_len + out->attention_len + 1);
         if (!all) {
+            hs_resume_view_free(&prior);
             hs_train_result_free(&res);
             hs_job_output_free(out);
             return hs_fail(err, HS_ENOMEM, "out of memory joining an attention log");
         }
-        memcpy(all, prior.part[2], prior.len[2]);
-        if (out->attention_len) memcpy(all + prior.len[2], out->attention, out->attention_len);
+        memcpy(all, prior.s.attention, prior_len);
+        if (out->attention_len) memcpy(all + prior_len, out->attention, out->attention_len);
         free(out->attention);
         out->attention = all;
-        out->attention_len += prior.len[2];
+        out->attention_len += prior_len;
     }
+    hs_resume_view_free(&prior);
     if (res.resume) {
-        out->resume = join_resume(res.resume, res.resume_len, out->metrics, out->metrics_len,
-                                  out->attention, out->attention_len, &out->resume_len);
-        if (!out->resume) {
+        /* the trainer's state, with the job's files so far: one resume.bin */
+        hs_err jerr = {0};
+        if (hs_resume_join(res.resume, res.resume_len, out->metrics ? out->metrics : "", out->metrics_len,
+                           cfg->log.attention_every > 0 ? (out->attention ? out->attention : "") : NULL,
+                           out->attention_len, &out->resume, &out->resume_len, &jerr)) {
             hs_train_result_free(&res);
             hs_job_output_free(out);
-            return hs_fail(err, HS_ENOMEM, "out of memory saving an interrupted job");
+            return hs_fail(err, jerr.code, "saving an interrupted job: %s", jerr.msg);
         }
     }
     out->steps = res.steps;
@@ -304,5 +156,79 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         return hs_fail(err, HS_ENOMEM, "out of memory writing a job record");
     }
     out->record_len = strlen(out->record);
+    return HS_OK;
+}
+
+/* ---- the output as bytes, between ranks ---- */
+
+typedef struct {
+    char id[17];
+    int32_t status, steps;
+    float query_acc;
+    double wall_s;
+    uint64_t len[5]; /* record, metrics, attention, model, resume */
+    char error[sizeof ((hs_job_output *)0)->error];
+} packed_head;
+
+hs_status hs_job_output_pack(const hs_job_output *out, char **bytes, size_t *n, hs_err *err)
+{
+    packed_head h = {.status = (int32_t)out->status, .steps = out->steps,
+                     .query_acc = out->final_query_acc, .wall_s = out->wall_s,
+                     .len = {out->record_len, out->metrics ? out->metrics_len : 0,
+                             out->attention ? out->attention_len : 0,
+                             out->model ? out->model_len : 0, out->resume ? out->resume_len : 0}};
+    memcpy(h.id, out->id, sizeof h.id);
+    memcpy(h.error, out->error, sizeof h.error);
+    *n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3] + h.len[4];
+    char *buf = *bytes = malloc(*n);
+    if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory packing job %s", out->id);
+    memcpy(buf, &h, sizeof h);
+    const char *src[5] = {out->record, out->metrics, out->attention, out->model, out->resume};
+    char *p = buf + sizeof h;
+    for (int k = 0; k < 5; k++) {
+        if (h.len[k]) memcpy(p, src[k], h.len[k]);
+        p += h.len[k];
+    }
+    return HS_OK;
+}
+
+hs_status hs_job_output_unpack(const void *bytes, size_t n, hs_job_output *out, hs_err *err)
+{
+    packed_head h;
+    memset(out, 0, sizeof *out);
+    if (n < sizeof h) return hs_fail(err, HS_EINTERNAL, "a job output of %zu bytes is cut short", n);
+    memcpy(&h, bytes, sizeof h);
+    uint64_t total = sizeof h;
+    for (int k = 0; k < 5; k++) {
+        if (h.len[k] > n - total) return hs_fail(err, HS_EINTERNAL, "a job output is cut short");
+        total += h.len[k];
+    }
+    if (total != n || h.status < 0 || h.status > 2)
+        return hs_fail(err, HS_EINTERNAL, "a malformed job output (%zu bytes)", n);
+    memcpy(out->id, h.id, sizeof out->id);
+    out->id[16] = '\0';
+    out->status = (hs_run_status)h.status;
+    memcpy(out->error, h.error, sizeof out->error);
+    out->error[sizeof out->error - 1] = '\0';
+    out->steps = h.steps;
+    out->wall_s = h.wall_s;
+    out->final_query_acc = h.query_acc;
+    char **dst[5] = {&out->record, &out->metrics, &out->attention, &out->model, &out->resume};
+    size_t *len[5] = {&out->record_len, &out->metrics_len, &out->attention_len, &out->model_len,
+                      &out->resume_len};
+    const char *p = (const char *)bytes + sizeof h;
+    for (int k = 0; k < 5; k++) {
+        *len[k] = h.len[k];
+        if (k == 0 || h.len[k]) { /* the record is always there, the files only when written */
+            *dst[k] = malloc(h.len[k] + 1);
+            if (!*dst[k]) {
+                hs_job_output_free(out);
+                return hs_fail(err, HS_ENOMEM, "out of memory unpacking a job output");
+            }
+            memcpy(*dst[k], p, h.len[k]);
+            (*dst[k])[h.len[k]] = '\0';
+        }
+        p += h.len[k];
+    }
     return HS_OK;
 }

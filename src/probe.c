@@ -1,6 +1,6 @@
 /* probe.c — head probes (DESIGN §1.2): each head's profile over chain offsets, self, other
  * chains and the query, accumulated from the attention probabilities of evaluation batches;
- * roles and scores; when a head emerges; the order in which a run's heads emerged. */
+ * roles and scores. When heads emerge over a run is emergence.c's. */
 #include "hopsweep/probe.h"
 
 #include <limits.h>
@@ -190,57 +190,4 @@ void hs_probe_role_name(int layer, int bin, char *buf, int n)
         snprintf(buf, (size_t)n, "L%d:query", layer);
     else
         snprintf(buf, (size_t)n, "L%d:%+d", layer, bin);
-}
-
-int hs_probe_emergence(const int *bins, const float *scores, int n, float tau, int patience)
-{
-    if (patience < 1) patience = 1;
-    int run = 0; /* evaluations ending at e that are >= tau with the bin of e */
-    for (int e = 0; e < n; e++) {
-        if (!(scores[e] >= tau))
-            run = 0;
-        else if (run > 0 && bins[e] == bins[e - 1])
-            run++;
-        else
-            run = 1;
-        if (run >= patience) return e - run + 1;
-    }
-    /* a run still going at the last evaluation holds through every evaluation that remains */
-    return run > 0 ? n - run : -1;
-}
-
-/* Sort key of a bin: offsets by value, then self, other, query. */
-static int64_t bin_rank(int bin)
-{
-    if (bin == HS_PROBE_SELF) return (int64_t)INT_MAX + 1;
-    if (bin == HS_PROBE_OTHER) return (int64_t)INT_MAX + 2;
-    if (bin == HS_PROBE_QUERY) return (int64_t)INT_MAX + 3;
-    return bin;
-}
-
-static int order_cmp(const hs_head_role *a, int step_a, const hs_head_role *b, int step_b)
-{
-    if (step_a != step_b) return step_a < step_b ? -1 : 1;
-    if (a->layer != b->layer) return a->layer < b->layer ? -1 : 1;
-    int64_t ra = bin_rank(a->bin), rb = bin_rank(b->bin);
-    if (ra != rb) return ra < rb ? -1 : 1;
-    if (a->head != b->head) return a->head < b->head ? -1 : 1;
-    return 0;
-}
-
-int hs_probe_order(const hs_head_role *roles, const int *steps, int n, int *order)
-{
-    int m = 0;
-    /* insertion sort: a run has a few dozen heads, and it must not allocate; stable, so equal
-     * keys keep their index order */
-    for (int i = 0; i < n; i++) {
-        if (steps[i] < 0) continue;
-        int k = m++;
-        while (k > 0 && order_cmp(&roles[i], steps[i], &roles[order[k - 1]], steps[order[k - 1]]) < 0) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = i;
-    }
-    return m;
 }

@@ -17,6 +17,7 @@
 #include "hopsweep/progress.h"
 #include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
+#include "hopsweep/train.h"
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
@@ -65,18 +66,74 @@ static bool sink_finished(const char *id, void *user)
     return st == HS_RUN_DONE || (st == HS_RUN_FAILED && !s->retry_failed);
 }
 
-static hs_status sink_put(const hs_job_output *out, void *user, hs_err *err)
+static hs_status sink_put(const hs_coord_result *res, void *user, hs_err *err)
 {
     store_sink *s = user;
-    return hs_store_put(s->store, out, err);
+    hs_job_output out;
+    hs_status st = hs_job_output_unpack(res->bytes, res->len, &out, err);
+    if (!st) st = hs_store_put(s->store, &out, err);
+    hs_job_output_free(&out);
+    return st;
 }
 
-static hs_status sink_resume(const char *id, char **bytes, size_t *n, void *user, hs_err *err)
+/* The saved state of an interrupted run, if the store has one this job can continue from. */
+static hs_status sink_resume(const char *id, const hs_config *cfg, char **bytes, size_t *n,
+                             void *user, hs_err *err)
 {
     store_sink *s = user;
-    return hs_store_read_resume(s->store, id, bytes, n, err);
+    hs_status st = hs_store_read_resume(s->store, id, bytes, n, err);
+    hs_err e = {0};
+    if (!st && *bytes && hs_job_resume_check(cfg, *bytes, *n, &e)) {
+        free(*bytes);
+        *bytes = NULL;
+        *n = 0;
+        return hs_fail(err, HS_EINPUT, "resume state unusable (%s)", e.msg);
+    }
+    return st;
 }
 
+/* The coordinator's job runner: the trainer through job.c, its output packed into bytes. */
+static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void *user,
+                            hs_err *err)
+{
+    (void)user;
+    char files_dir[32];
+    snprintf(files_dir, sizeof files_dir, "jobs/%s", job->id); /* the store's layout */
+    hs_job_opts jo = {.sweep = job->sweep, .host = job->host, .rank = job->rank,
+                      .files_dir = files_dir, .on_step = job->poll, .user = job->poll_user,
+                      .resume = job->resume, .resume_len = job->resume_len};
+    hs_job_output out;
+    hs_status st = hs_job_run(job->cfg, &jo, &out, err);
+    if (st) return st;
+    memset(res, 0, sizeof *res);
+    memcpy(res->id, out.id, sizeof res->id);
+    res->status = (int)out.status;
+    res->steps = out.steps;
+    res->query_acc = out.final_query_acc;
+    res->wall_s = out.wall_s;
+    snprintf(res->err.msg, sizeof res->err.msg, "%s", out.error);
+    st = hs_job_output_pack(&out, &res->bytes, &res->len, err);
+    hs_job_output_free(&out);
+    return st;
+}
+
+static double runner_cost(const hs_config *cfg, void *user)
+{
+    (void)user;
+    return hs_train_cost(cfg);
+}
+
+/* hs_coord_result.status carries the record's status as a number */
+_Static_assert(HS_RUN_DONE == 0 && HS_RUN_FAILED == 1 && HS_RUN_INTERRUPTED == 2,
+               "coord.h's result status numbers are hs_run_status's");
+
+static const char *runner_status_name(int status)
+{
+    return hs_run_status_name((hs_run_status)status);
+}
+
+static const hs_coord_runner job_runner = {.run = runner_run, .cost = runner_cost,
+                                           .status_name = runner_status_name};
 
 /* Splits the arguments of run/expand; returns -1 after printing the problem. */
 int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bool is_run)
@@ -205,7 +262,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     hs_coord_opts o = {.stop = &stop_requested, .abandon = a->abandon,
                        .progress_every = a->progress_every, .log = log};
     hs_coord_summary sum;
-    st = hs_coord_lead(c, swp, &o, &sink, &sum, &err);
+    st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
     if (st) {
         fprintf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code(st);
@@ -269,13 +326,13 @@ int hs_cmd_run(int argc, char **argv)
         if (rc) { /* release the other ranks before leaving */
             hs_coord_summary sum;
             hs_coord_opts o = {.stop = &stop_requested};
-            hs_coord_lead(&c, NULL, &o, NULL, &sum, &err);
+            hs_coord_lead(&c, NULL, &o, NULL, NULL, &sum, &err);
         } else {
             rc = run_lead(&c, &a, argc, argv, a.quiet ? NULL : stderr);
         }
     } else {
         hs_coord_opts o = {.stop = &stop_requested};
-        if (hs_coord_work(&c, &o, &err)) {
+        if (hs_coord_work(&c, &o, &job_runner, &err)) {
             fprintf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
             rc = HS_EXIT_IO;
         }

@@ -1,10 +1,13 @@
-/* test_resume.c — unit tests of the resume state (resume.bin, job.c, with the trainer state of
- * train.c inside it): a genuine state resumes to exactly the uninterrupted run's outputs; every
- * kind of damage the reliability findings F3-F5 describe (a curriculum level out of range, a
- * flipped parameter bit, sizes that do not match, garbage in the saved metrics or attention log,
- * a negative optimizer step, any truncation) is refused by hs_job_resume_check with one line,
- * and hs_job_run given such a state starts afresh and ends as the uninterrupted run does; a
- * state in the format before the checksum ("HSJOBRS1") still resumes.
+/* test_resume.c — unit tests of the resume state (resume.bin: one safetensors file, resume.h):
+ * a genuine state is a safetensors file with the documented tensors and metadata and resumes to
+ * exactly the uninterrupted run's outputs; every kind of damage the reliability findings F3-F5
+ * describe (a curriculum level out of range, a flipped bit anywhere, sizes that do not match,
+ * garbage in the saved metrics or attention log, a negative optimizer step, any truncation or
+ * junk after the end) is refused by hs_job_resume_check with one line, and hs_job_run given such
+ * a state starts afresh and ends as the uninterrupted run does; so is a resume.bin in the binary
+ * format of hopsweep before this one ("HSJOBRS1", "HSJOBRS2"). Damaged states are rebuilt with
+ * the safetensors writer and resealed with the checksum rule resume.h documents, so that the
+ * structural checks, not the checksum, must find them.
  *
  * The job is tiny (explicit curriculum, attention log, 8 steps interrupted after 5), so every
  * test trains in milliseconds. */
@@ -21,10 +24,8 @@
 
 #include "hopsweep/config.h"
 #include "hopsweep/job.h"
-
-/* Offsets in resume.bin: the job's 32-byte header (magic, three part lengths), then the trainer
- * state, whose own header (train.c's resume_head) holds these fields. */
-enum { JOB_HEAD = 32, T_N_EVALS = 40, T_STEP = 48, T_LEVEL = 52, T_ADAM_T = 120, T_HEAD = 128 };
+#include "hopsweep/resume.h"
+#include "hopsweep/safetensors.h"
 
 #define assert_has(msg, needle)                                                                    \
     do {                                                                                           \
@@ -83,17 +84,76 @@ static char *copy_state(void)
     return s;
 }
 
+/* Sets the checksum as resume.h says: FNV-1a 64 of the file with its 16 digits as '0's. */
 static void reseal(char *s, size_t n)
 {
-    uint64_t sum = hs_fnv1a64(s, n - 8);
-    memcpy(s + n - 8, &sum, 8);
+    static const char key[] = "\"checksum\":\"";
+    char *at = NULL;
+    for (size_t i = 0; i + sizeof key - 1 <= n && !at; i++)
+        if (!memcmp(s + i, key, sizeof key - 1)) at = s + i + sizeof key - 1;
+    assert_non_null(at);
+    memset(at, '0', 16);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hs_fnv1a64(HS_FNV1A64_INIT, s, n));
+    memcpy(at, hex, 16);
 }
 
-static uint64_t part_len(const char *s, int k)
+/* The genuine state rewritten with metadata key set to value (NULL: left out) and, when name is
+ * not NULL, that tensor's rows changed by extra_rows (its data cut or padded with zeros);
+ * resealed. Caller frees. */
+static char *rewrite(const char *key, const char *value, const char *name, int extra_rows,
+                     size_t *n)
 {
-    uint64_t v;
-    memcpy(&v, s + 8 + 8 * k, 8);
-    return v;
+    hs_st_file f;
+    hs_err err = {0};
+    assert_int_equal(hs_st_read(&f, genuine, genuine_len, "genuine", &err), HS_OK);
+    hs_st_meta meta[HS_ST_MAX_ENTRIES];
+    int nm = 0;
+    for (int i = 0; i < f.n_meta; i++) {
+        meta[nm] = f.meta[i];
+        if (key && !strcmp(meta[nm].key, key)) {
+            if (!value) continue;
+            meta[nm].value = value;
+        }
+        nm++;
+    }
+    hs_st_entry e[HS_ST_MAX_ENTRIES];
+    char *pad = calloc(1, genuine_len);
+    assert_non_null(pad);
+    for (int i = 0; i < f.n; i++) {
+        e[i] = f.entries[i];
+        if (name && !strcmp(e[i].name, name)) {
+            size_t row = hs_st_entry_bytes(&e[i]) / (size_t)e[i].shape[0];
+            e[i].shape[0] += extra_rows;
+            if (extra_rows > 0) { /* the old rows, then zeros */
+                memcpy(pad, e[i].data, row * (size_t)(e[i].shape[0] - extra_rows));
+                e[i].data = pad;
+            }
+        }
+    }
+    char *out = NULL;
+    FILE *mem = open_memstream(&out, n);
+    assert_non_null(mem);
+    assert_int_equal(hs_st_write_meta(mem, e, f.n, meta, nm, &err), HS_OK);
+    fclose(mem);
+    free(pad);
+    hs_st_file_free(&f);
+    reseal(out, *n);
+    return out;
+}
+
+/* The byte offset in the genuine state of tensor name's data. */
+static size_t tensor_at(const char *name, size_t *len)
+{
+    hs_st_file f;
+    hs_err err = {0};
+    assert_int_equal(hs_st_read(&f, genuine, genuine_len, "genuine", &err), HS_OK);
+    const hs_st_entry *e = hs_st_find(&f, name);
+    assert_non_null(e);
+    size_t at = (size_t)((const char *)e->data - genuine);
+    *len = hs_st_entry_bytes(e);
+    hs_st_file_free(&f);
+    return at;
 }
 
 /* Resumes from s; the outputs must be the uninterrupted run's, and notice says whether the state
@@ -131,7 +191,30 @@ static void test_genuine_resumes_exactly(void **state)
     (void)state;
     hs_err err = {0};
     assert_int_equal(hs_job_resume_check(&cfg, genuine, genuine_len, &err), HS_OK);
-    assert_memory_equal(genuine, "HSJOBRS2", 8);
+    /* what resume.h promises a reader of the file: the tensors, their shapes, the metadata */
+    hs_st_file f;
+    assert_int_equal(hs_st_read(&f, genuine, genuine_len, "genuine", &err), HS_OK);
+    assert_string_equal(hs_st_meta_get(&f, "format"), "hopsweep-resume");
+    assert_string_equal(hs_st_meta_get(&f, "version"), "1");
+    assert_string_equal(hs_st_meta_get(&f, "step"), "5");
+    assert_string_equal(hs_st_meta_get(&f, "adam_t"), "5");
+    char id[17];
+    hs_config_id(&cfg, id);
+    assert_string_equal(hs_st_meta_get(&f, "config_id"), id);
+    const hs_st_entry *hist = hs_st_find(&f, "history"), *bins = hs_st_find(&f, "role_bins");
+    const hs_st_entry *params = hs_st_find(&f, "params"), *m = hs_st_find(&f, "metrics");
+    assert_non_null(hist);
+    assert_non_null(bins);
+    assert_non_null(params);
+    assert_non_null(m);
+    assert_non_null(hs_st_find(&f, "attention"));
+    assert_int_equal(hist->shape[0], 3); /* evaluations at steps 0, 2, 4 */
+    assert_int_equal(hist->shape[1], 3); /* hop labels 0..2 */
+    assert_int_equal(bins->shape[1], 1); /* one head */
+    assert_int_equal(params->shape[0], hs_st_find(&f, "adam.v")->shape[0]);
+    assert_memory_equal(m->data, whole.metrics, (size_t)m->shape[0]); /* the rows so far */
+    assert_int_equal(f.n, 9);
+    hs_st_file_free(&f);
     resume_matches(genuine, genuine_len, false);
 }
 
@@ -139,30 +222,39 @@ static void test_genuine_resumes_exactly(void **state)
 static void test_level_out_of_range(void **state)
 {
     (void)state;
-    const int32_t levels[] = {1000000, -5, 0, 3};
+    const char *const levels[] = {"1000000", "-5", "0", "3", "2x", ""};
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        char *s = copy_state();
-        memcpy(s + JOB_HEAD + T_LEVEL, &levels[i], 4);
-        reseal(s, genuine_len);
-        refused(s, genuine_len, "curriculum level");
+        size_t n;
+        char *s = rewrite("level", levels[i], NULL, 0, &n);
+        refused(s, n, i < 4 ? "curriculum level" : "not a number");
         free(s);
     }
 }
 
-/* F4: one flipped bit anywhere (a parameter's exponent here) is found by the checksum. */
+/* F4: one flipped bit anywhere is found by the checksum. */
 static void test_bit_flip_checksum(void **state)
 {
     (void)state;
-    for (size_t off = 0; off < genuine_len; off += genuine_len / 7 + 1) {
+    for (size_t off = 0; off < genuine_len; off += genuine_len / 13 + 1) {
         char *s = copy_state();
         s[off] ^= 0x40;
         hs_err err = {0};
         assert_int_equal(hs_job_resume_check(&cfg, s, genuine_len, &err), HS_EINPUT);
+        assert_true(err.msg[0] && !strchr(err.msg, '\n'));
         free(s);
     }
+    size_t len, at = tensor_at("params", &len);
     char *s = copy_state();
-    s[JOB_HEAD + T_HEAD + 40] ^= 0x40;
+    s[at + 40] ^= 0x40;
     refused(s, genuine_len, "checksum mismatch");
+    free(s);
+    /* a scalar of the loop in the metadata: the loss sum, which no structural check could see */
+    size_t n;
+    s = rewrite("loss_sum", "0.5", NULL, 0, &n);
+    char *sum = strstr(s + 8, "\"loss_sum\":\"0.5\""); /* past the header length's NULs */
+    assert_non_null(sum);
+    memcpy(sum, "\"loss_sum\":\"0.6\"", 16);
+    refused(s, n, "checksum mismatch");
     free(s);
 }
 
@@ -170,14 +262,14 @@ static void test_bit_flip_checksum(void **state)
 static void test_metrics_and_attention_garbage(void **state)
 {
     (void)state;
-    size_t m = JOB_HEAD + part_len(genuine, 0), a = m + part_len(genuine, 1);
+    size_t mlen, m = tensor_at("metrics", &mlen), alen, a = tensor_at("attention", &alen);
     char *s = copy_state();
     memcpy(s + m + 50, "GARBAGE,,,", 10);
     reseal(s, genuine_len);
     refused(s, genuine_len, "metrics.csv");
     free(s);
     s = copy_state();
-    s[a + part_len(genuine, 2) / 2] ^= 0x01;
+    s[a + alen / 2] ^= 0x01;
     reseal(s, genuine_len);
     refused(s, genuine_len, "resume state of job");
     free(s);
@@ -187,32 +279,29 @@ static void test_metrics_and_attention_garbage(void **state)
 static void test_sizes_and_steps(void **state)
 {
     (void)state;
-    struct { int off; int64_t delta; int width; const char *needle; } cases[] = {
-        {T_N_EVALS, 1, 4, "evaluations"},
-        {T_STEP, 1, 4, "evaluations"},     /* step 6 would have had another evaluation... */
-        {T_STEP, 100, 4, "step 105 outside"},
-        {T_STEP, -6, 4, "outside"},
-        {T_ADAM_T, -10, 8, "optimizer step"},
+    struct { const char *key, *value, *tensor; int rows; const char *needle; } cases[] = {
+        {"step", "6", NULL, 0, "losses since the last evaluation"}, /* not where it stopped */
+        {"step", "7", NULL, 0, "last attention log"}, /* step 7 would have logged at step 6 */
+        {"step", "105", NULL, 0, "step outside 1..8"},
+        {"step", "-1", NULL, 0, "outside"},
+        {"adam_t", "-5", NULL, 0, "optimizer step"},
+        {"lr", "0.001", NULL, 0, "learning rate"},
+        {"rng", "0000000000000000 0000000000000000 0000000000000000 0000000000000000", NULL, 0, "all zero"},
+        {"rng", NULL, NULL, 0, "data stream"},
+        {"format", "something-else", NULL, 0, "not a hopsweep resume state"},
+        {"version", "2", NULL, 0, "version 2"},
+        {NULL, NULL, "history", 1, "evaluations"},
+        {NULL, NULL, "role_bins", -1, "evaluations"},
+        {NULL, NULL, "params", -3, "parameters"},
+        {NULL, NULL, "eval_steps", 2, "evaluations"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *s = copy_state();
-        char *f = s + JOB_HEAD + cases[i].off;
-        if (cases[i].width == 4) {
-            int32_t v;
-            memcpy(&v, f, 4);
-            v += (int32_t)cases[i].delta;
-            memcpy(f, &v, 4);
-        } else {
-            int64_t v;
-            memcpy(&v, f, 8);
-            v += cases[i].delta;
-            memcpy(f, &v, 8);
-        }
-        reseal(s, genuine_len);
+        size_t n;
+        char *s = rewrite(cases[i].key, cases[i].value, cases[i].tensor, cases[i].rows, &n);
         hs_err err = {0};
-        assert_int_equal(hs_job_resume_check(&cfg, s, genuine_len, &err), HS_EINPUT);
-        if (cases[i].off != T_STEP || cases[i].delta != 1) assert_has(err.msg, cases[i].needle);
-        resume_matches(s, genuine_len, true);
+        assert_int_equal(hs_job_resume_check(&cfg, s, n, &err), HS_EINPUT);
+        assert_has(err.msg, cases[i].needle);
+        resume_matches(s, n, true);
         free(s);
     }
 }
@@ -235,7 +324,7 @@ static void test_truncated_and_overlong(void **state)
     memcpy(s, genuine, genuine_len);
     memset(s + genuine_len, 0, 8);
     reseal(s, genuine_len + 8);
-    refused(s, genuine_len + 8, "overlong");
+    refused(s, genuine_len + 8, "bytes after the last tensor");
     free(s);
 }
 
@@ -250,21 +339,19 @@ static void test_other_job(void **state)
     assert_has(err.msg, "not one of job");
 }
 
-/* A state written before the checksum existed ("HSJOBRS1", no closing hash) still resumes, with
- * every check but the hash; damaged, it is refused like a new one. */
+/* A resume.bin of hopsweep before this format (its own binary layout, "HSJOBRS1" or "HSJOBRS2"
+ * and part lengths) is refused in one line, and the job starts afresh from step 0. */
 static void test_old_format(void **state)
 {
     (void)state;
-    size_t n = genuine_len - 8;
-    char *s = copy_state();
-    memcpy(s, "HSJOBRS1", 8);
-    hs_err err = {0};
-    assert_int_equal(hs_job_resume_check(&cfg, s, n, &err), HS_OK);
-    resume_matches(s, n, false);
-    int32_t level = 1000000;
-    memcpy(s + JOB_HEAD + T_LEVEL, &level, 4);
-    refused(s, n, "curriculum level");
-    free(s);
+    static const char *const magic[] = {"HSJOBRS1", "HSJOBRS2"};
+    for (int k = 0; k < 2; k++) {
+        char old[64] = {0};
+        memcpy(old, magic[k], 8);
+        uint64_t len[3] = {24, 0, 0};
+        memcpy(old + 8, len, sizeof len);
+        refused(old, sizeof old, "binary format of hopsweep before");
+    }
 }
 
 int main(void)

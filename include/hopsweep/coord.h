@@ -6,7 +6,9 @@
  * trains and nobody spins. Between messages every rank sleeps in short non-blocking polls
  * (Open MPI's blocking calls would busy-wait a core). Results — the record, metrics.csv, the
  * attention log, the checkpoint — travel to rank 0 as bytes, unchanged, and only rank 0 hands
- * them to the store (through the sink, which main wires to store.c).
+ * them to the store (through the sink, which run_cmd.c wires to store.c). The coordinator knows
+ * neither the trainer nor the store: it runs jobs through the runner and stores results through
+ * the sink, both callbacks, so a fake runner and sink test it (tests/test_coord.c).
  *
  * Without an MPI launcher (no launcher variables in the environment) MPI is not started at all
  * and rank 0 runs every job itself. */
@@ -18,8 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "hopsweep/config.h"
 #include "hopsweep/error.h"
-#include "hopsweep/job.h"
 #include "hopsweep/sweep.h"
 
 typedef struct hs_coord {
@@ -28,12 +30,56 @@ typedef struct hs_coord {
     char host[256];
 } hs_coord;
 
-/* What rank 0 does with jobs: main wires these to the store. */
+/* One job as the coordinator hands it to the runner, on whichever rank runs it. */
+typedef struct hs_coord_job {
+    const hs_config *cfg;   /* validated; rebuilt from its canonical text on other ranks */
+    const char *id;         /* hs_config_id(cfg) */
+    const char *sweep;      /* the sweep's name, for the record */
+    const char *host;
+    int rank;
+    const void *resume;     /* the state an interrupted run left (the sink's, already checked), */
+    size_t resume_len;      /* or NULL */
+    /* The runner calls this after every training step; true means interrupt the job now. */
+    bool (*poll)(int step, void *poll_user);
+    void *poll_user;
+} hs_coord_job;
+
+/* A job's result as the coordinator carries it from the rank that ran it to the sink: the
+ * runner's bytes, which the coordinator never reads (only the sink unpacks them), and the few
+ * facts it logs and counts. */
+typedef struct hs_coord_result {
+    char id[17];
+    int status;             /* the record's status: 0 done, 1 failed, 2 interrupted */
+    int steps;
+    float query_acc;        /* final query accuracy, for the job line */
+    double wall_s;
+    hs_err err;             /* why the job failed or stopped; empty when done */
+    char *bytes;            /* malloc'ed by the runner, freed by the coordinator */
+    size_t len;
+} hs_coord_result;
+
+/* How jobs are run: the CLI wires these to the trainer (job.h), tests to a fake. */
+typedef struct hs_coord_runner {
+    /* Runs one job. A job that fails or is interrupted is still a result, with its status;
+     * only being unable to build a result at all is an error of the call. */
+    hs_status (*run)(const hs_coord_job *job, hs_coord_result *res, void *user, hs_err *err);
+    /* Estimated cost of a job (any unit, the same for every job): orders the queue longest
+     * first and weighs the progress line. */
+    double (*cost)(const hs_config *cfg, void *user);
+    /* "done", "failed", "interrupted" for hs_coord_result.status */
+    const char *(*status_name)(int status);
+    void *user;
+} hs_coord_runner;
+
+/* What rank 0 does with results: the CLI wires these to the store. */
 typedef struct hs_coord_sink {
     bool (*finished)(const char *id, void *user);  /* already in the store: skip it */
-    hs_status (*put)(const hs_job_output *out, void *user, hs_err *err); /* store a result */
-    /* the state an interrupted run of the job left (caller frees), or *bytes = NULL */
-    hs_status (*resume)(const char *id, char **bytes, size_t *n, void *user, hs_err *err);
+    hs_status (*put)(const hs_coord_result *res, void *user, hs_err *err); /* store a result */
+    /* The state an interrupted run of the job left, checked against cfg (caller frees), or
+     * *bytes = NULL; an error says why an existing state cannot be used (the job then starts
+     * afresh and the log says so). */
+    hs_status (*resume)(const char *id, const hs_config *cfg, char **bytes, size_t *n,
+                        void *user, hs_err *err);
     void *user;
 } hs_coord_sink;
 
@@ -62,16 +108,16 @@ typedef struct hs_coord_summary {
 hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err);
 void hs_coord_finalize(hs_coord *c);
 
-/* Rank 0. sw may be NULL (the sweep did not load): the other ranks are then released at once.
+/* Rank 0. sw may be NULL (the sweep did not load): the other ranks are then released at once,
+ * and run and sink may be NULL.
  * Returns an error only when results cannot be stored (the sweep stops; what finished is
  * kept); failed jobs are results, counted in the summary. */
 hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
-                        const hs_coord_sink *sink, hs_coord_summary *sum, hs_err *err);
+                        const hs_coord_runner *run, const hs_coord_sink *sink,
+                        hs_coord_summary *sum, hs_err *err);
 
 /* Every other rank: asks rank 0 for jobs and runs them until told to stop. */
-hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, hs_err *err);
-
-/* Estimated cost of a job (FLOPs of its training steps and evaluations): orders the queue. */
-double hs_coord_job_cost(const hs_config *cfg);
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runner *run,
+                        hs_err *err);
 
 #endif

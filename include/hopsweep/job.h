@@ -52,8 +52,8 @@ typedef struct hs_job_output {
     size_t attention_len;
     char *model;                /* model.safetensors, NULL unless log.checkpoint */
     size_t model_len;
-    char *resume;               /* resume.bin: an interrupted job's state (training state,
-                                   metrics and attention log so far); NULL otherwise */
+    char *resume;               /* resume.bin (resume.h): an interrupted job's state (training
+                                   state, metrics and attention log so far); NULL otherwise */
     size_t resume_len;
 } hs_job_output;
 
@@ -65,13 +65,17 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_outpu
 void hs_job_output_free(hs_job_output *out);
 
 /* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
- * cfg's job: checksum, every size and count, step, curriculum level and number of the training
- * state, and the saved metrics rows and attention frames against the config and that step.
+ * cfg's job (resume.h: the file's format and checksum, every size and count, step, curriculum
+ * level and number of the training state, and the saved metrics rows and attention frames
+ * against the config and that step).
  * Then start the job afresh; hs_job_run applies the same check and starts afresh itself
  * (saying so in notice) when given a state that fails it. */
 hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err);
 
-/* FNV-1a 64 of n bytes: the checksum that closes resume.bin. */
-uint64_t hs_fnv1a64(const void *bytes, size_t n);
+/* The output as one byte string and back: how it travels from the rank that ran it to rank 0
+ * (coord.h's result bytes). Both ends are the same build, so the layout is this build's; unpack
+ * checks every length against n. The caller frees *bytes, and out with hs_job_output_free. */
+hs_status hs_job_output_pack(const hs_job_output *out, char **bytes, size_t *n, hs_err *err);
+hs_status hs_job_output_unpack(const void *bytes, size_t n, hs_job_output *out, hs_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* probe.h — what each attention head does (DESIGN §1.2): its profile over chain offsets, its
- * role and score, and when heads emerge.
+ * role and score at one evaluation. When heads emerge over a run is emergence.h's.
  *
  * Bins of a profile, for hops D (chain index runs 1..D for edges, the query is index D+1 of
  * chain 0):
@@ -66,20 +66,5 @@ void hs_probe_roles(const hs_probe *p, hs_head_role *roles);
 double hs_probe_value(const hs_probe *p, int layer0, int head, int bin);
 /* "L2:-3", "L1:self", ... */
 void hs_probe_role_name(int layer, int bin, char *buf, int n);
-
-/* Head emergence over a run's evaluations: bins[e] and scores[e] of one head at evaluation
- * e = 0..n-1. Returns the first e such that every evaluation e .. min(e+patience, n)-1 has
- * score >= tau and bins[] equal to bins[e]; -1 if none. So a dip below tau, or a change of
- * role while above it, restarts the count; a head that reaches tau only at the last
- * evaluation emerges there; a dip after `patience` evaluations no longer matters. This is
- * hs_first_sustained's rule for hop accuracy plus "with the same bin". A NaN score is below
- * tau; patience < 1 counts as 1. */
-int hs_probe_emergence(const int *bins, const float *scores, int n, float tau, int patience);
-
-/* The run's emergence order: fills order with the indices of the heads that emerged
- * (steps[i] >= 0), sorted by step, ties by layer, then by bin (offsets from -D to +D, then
- * self, other, query), then by head; returns how many. order needs room for n entries; it
- * does not allocate. */
-int hs_probe_order(const hs_head_role *roles, const int *steps, int n, int *order);
 
 #endif

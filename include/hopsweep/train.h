@@ -8,10 +8,18 @@
 
 #include <stdio.h>
 
+#include "hopsweep/attnlog.h"
 #include "hopsweep/config.h"
+#include "hopsweep/emergence.h"
 #include "hopsweep/error.h"
 #include "hopsweep/model.h"
+#include "hopsweep/optim.h"
 #include "hopsweep/probe.h"
+#include "hopsweep/rng.h"
+#include "hopsweep/task.h"
+
+/* Explicit curriculum: the query's hops step up once their accuracy reaches this. */
+#define HS_TRAIN_EXPLICIT_STEP_UP 0.95f
 
 /* What one evaluation measured; arrays are indexed by hop label 0..hops. */
 typedef struct hs_eval {
@@ -73,17 +81,75 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
                        hs_err *err);
 void hs_train_result_free(hs_train_result *res);
 
-/* Checks a saved state against this config completely: its sizes, counts, step, curriculum
- * level and numbers (HS_EINPUT with the reason if any fails); *step (may be NULL) is the step it
- * stopped after, 1..train.steps. hs_train_run applies the same check. */
+/* Checks a saved state (hs_train_result.resume, a resume file of resume.h without the job's
+ * metrics and attention log) against this config completely: its checksum, sizes, counts, step,
+ * curriculum level and numbers (HS_EINPUT with the reason if any fails); *step (may be NULL)
+ * is the step it stopped after, 1..train.steps. hs_train_run applies the same check. */
 hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, int *step,
                                 hs_err *err);
+
+/* ---- the trainer: what hs_train_run loops over ----
+ *
+ * One job's model, optimizer, batches, evaluation set, probe and attention log, and the loop's
+ * state. Its arrays (per-example hops, the evaluation history, head roles) are carved from one
+ * block after counting, like the model's buffers; nothing is allocated after hs_trainer_init. */
+typedef struct hs_trainer {
+    const hs_config *cfg;
+    hs_model model;
+    hs_adamw opt;
+    hs_batch train, eval;
+    hs_probe probe;
+    hs_attnlog_writer log;
+    bool logging;        /* log.attention_every > 0 */
+    hs_rng data_rng;     /* the training data stream */
+    int hops, n_heads;   /* task.hops; layers*heads */
+    int max_evals;       /* rows of the history */
+    void *block;         /* every array below */
+    int32_t *train_hops, *eval_hops;  /* per-example query hop counts */
+    float *hop_acc;      /* [hops+1] of the last evaluation */
+    long *hop_correct, *hop_total;    /* [hops+1] scratch of an evaluation */
+    const float **att;   /* [layers] the model's attention probabilities */
+    hs_head_role *roles; /* [n_heads] of the last evaluation */
+    float *history;      /* [max_evals][hops+1] hop accuracy of every evaluation */
+    int32_t *eval_steps; /* [max_evals] the step of every evaluation */
+    int32_t *role_bins;  /* [max_evals][n_heads] */
+    float *role_scores;  /* [max_evals][n_heads] */
+    int n_evals;
+    /* the loop: steps done, curriculum level, losses since the last evaluation, last step whose
+     * attention was logged (-1 = none), the last learning rate and evaluation */
+    int step, level, loss_n, logged;
+    double loss_sum;
+    float lr, final_loss, final_query_acc;
+} hs_trainer;
+
+/* Builds everything for cfg (validated): the model initialised from train.seed, the evaluation
+ * set sampled. On failure t is freed. */
+hs_status hs_trainer_init(hs_trainer *t, const hs_config *cfg, hs_err *err);
+void hs_trainer_free(hs_trainer *t);
+/* Continues from a saved state of this job (hs_train_result.resume or a whole job's resume
+ * file), checked first; HS_EINPUT when it is not a sound state of this job. */
+hs_status hs_trainer_load(hs_trainer *t, const void *state, size_t n, hs_err *err);
+/* The trainer's state as a resume file (resume.h) without metrics or attention (caller frees). */
+hs_status hs_trainer_save(const hs_trainer *t, char **bytes, size_t *n, hs_err *err);
+/* Evaluates the model on the evaluation set at the current step, appends a row to the
+ * history and the head roles, and steps up an explicit curriculum; fills ev. */
+void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev);
+/* One training step on a fresh batch; HS_ENUMERIC with err set when the loss is not finite
+ * (the model is then left as it was before the step's update). */
+hs_status hs_trainer_step(hs_trainer *t, hs_err *err);
+/* Logs the attention maps of the first log.probe_examples evaluation examples at this step. */
+hs_status hs_trainer_log_attention(hs_trainer *t, hs_err *err);
+
+/* The learning-rate schedule of cfg, as the optimizer takes it. */
+hs_lr_schedule hs_train_schedule(const hs_config *cfg);
 
 /* The model a job trains: sizes from the config, sequence length from the task, max_batch = batch. */
 hs_model_shape hs_train_shape(const hs_config *cfg);
 
-/* Index of the first evaluation from which values stay >= tau for `patience` evaluations
- * (or through the last one, when fewer remain); -1 when there is none. NaN counts as below. */
-int hs_first_sustained(const float *values, int n, int stride, float tau, int patience);
+/* Estimated cost of the job (FLOPs of its training steps and evaluations): how a sweep orders
+ * its queue, longest first. */
+double hs_train_cost(const hs_config *cfg);
+
+/* hs_first_sustained (hop emergence) is in emergence.h. */
 
 #endif

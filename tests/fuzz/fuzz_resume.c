@@ -1,13 +1,15 @@
-/* fuzz_resume.c — libFuzzer target for the resume-state reader (job.c's resume.bin and the
- * trainer state inside it, train.c), built by tests/CMakeLists.txt when the compiler is clang.
+/* fuzz_resume.c — libFuzzer target for the resume-state reader (resume.bin: one safetensors file,
+ * read by safetensors.c's strict reader and checked by resume.c), built by tests/CMakeLists.txt
+ * when the compiler is clang.
  *
  * At start the harness interrupts a tiny explicit-curriculum job with an attention log after 5
  * of its 8 steps, so it holds one genuine resume state. The first byte of an input picks what
  * the rest is:
  *   0 (and anything not below): a resume state, given as it is;
  *   1: edits to the genuine state, 5 bytes each (offset u32 modulo its length, then a byte to
- *      XOR there), after which the harness recomputes the closing checksum, so that mutations
- *      reach every structural check behind it;
+ *      XOR there), after which the harness recomputes the checksum in __metadata__ (resume.h's
+ *      rule) when it can still find it, so that mutations of the header's JSON, the scalars and
+ *      the tensors reach every structural check behind it;
  *   2: the same edits without the checksum fixed, then the state cut to (first edit's offset)
  *      bytes when the input's length is odd.
  * Invariants, beyond "no crash, no leak, no undefined behaviour": a refusal is one line with
@@ -24,6 +26,7 @@
 
 #include "hopsweep/config.h"
 #include "hopsweep/job.h"
+#include "hopsweep/resume.h"
 
 static void check(int ok, const char *what)
 {
@@ -92,6 +95,22 @@ static void try_state(const unsigned char *state, size_t n)
     hs_job_output_free(&out);
 }
 
+/* Sets the checksum as resume.h says (FNV-1a 64 of the file with its 16 digits as '0's), if the
+ * edits left its key in place. */
+static void reseal(unsigned char *s, size_t n)
+{
+    static const char key[] = "\"checksum\":\"";
+    for (size_t i = 0; i + sizeof key - 1 + 16 <= n; i++) {
+        if (memcmp(s + i, key, sizeof key - 1)) continue;
+        unsigned char *at = s + i + sizeof key - 1;
+        memset(at, '0', 16);
+        char hex[17];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hs_fnv1a64(HS_FNV1A64_INIT, s, n));
+        memcpy(at, hex, 16);
+        return;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -118,8 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s[off] ^= data[i + 4];
     }
     if (mode == 1) {
-        uint64_t sum = hs_fnv1a64(s, n - 8);
-        memcpy(s + n - 8, &sum, 8);
+        reseal(s, n);
     } else if (size % 2) {
         n = first;
     }
