@@ -34,7 +34,7 @@ STAGES = [
     ("base", "error fileio csv json jsonline yamlfile rng gnuplot safetensors config table"),
     ("sweep", "sweep"),
     ("coord", "coord progress"),
-    ("train", "task gemm ops model optim probe attnlog checkpoint train job record bench"),
+    ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job record bench"),
     ("store", "store"),
     ("analyze", "analyze analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
@@ -44,8 +44,6 @@ STAGES = [
 KNOWN = {
     ("include/hopsweep/config.h", "task"): "the task's parameters live in task.h (issue 15: move "
                                            "them to config.h)",
-    ("include/hopsweep/coord.h", "job"): "the coordinator runs jobs itself (issue 15: a job-runner "
-                                         "callback)",
 }
 MAX_LINES = 700
 
