@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "hopsweep/checkpoint.h"
+#include "hopsweep/metrics.h"
 #include "hopsweep/resume.h"
 
 static double now_s(void)
@@ -328,43 +329,6 @@ hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t 
     return HS_OK;
 }
 
-/* ---- metrics.csv ---- */
-
-static void csv_float(FILE *f, float v)
-{
-    if (isnan(v))
-        fputc(',', f);
-    else
-        fprintf(f, ",%.6g", v);
-}
-
-static void metrics_header(FILE *f, const hs_trainer *t)
-{
-    fprintf(f, "step,lr,train_loss,eval_loss,query_acc,level");
-    for (int k = 0; k <= t->hops; k++) fprintf(f, ",hop_%d", k);
-    for (int l = 1; l <= t->probe.layers; l++)
-        for (int h = 0; h < t->probe.heads; h++) fprintf(f, ",L%dH%d_role,L%dH%d_score", l, h, l, h);
-    fputc('\n', f);
-}
-
-static void metrics_row(FILE *f, const hs_eval *ev, const hs_trainer *t)
-{
-    fprintf(f, "%d", ev->step);
-    csv_float(f, ev->lr);
-    csv_float(f, ev->train_loss);
-    csv_float(f, ev->eval_loss);
-    csv_float(f, ev->query_acc);
-    fprintf(f, ",%d", ev->level);
-    for (int k = 0; k <= t->hops; k++) csv_float(f, ev->hop_acc[k]);
-    char role[32];
-    for (int h = 0; h < t->n_heads; h++) {
-        hs_probe_role_name(t->roles[h].layer, t->roles[h].bin, role, sizeof role);
-        fprintf(f, ",%s", role);
-        csv_float(f, t->roles[h].score);
-    }
-    fputc('\n', f);
-}
-
 /* ---- the job ---- */
 
 /* Emergence of every hop label and head, from the trainer's history. */
@@ -409,7 +373,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         hs_trainer_free(&t);
         return st;
     }
-    if (metrics && !opts->resume) metrics_header(metrics, &t);
+    if (metrics && !opts->resume) hs_metrics_header(metrics, D, cfg->model.layers, cfg->model.heads);
     snprintf(res->engine, sizeof res->engine, "%s", hs_model_engine(&t.model));
 
     for (;;) {
@@ -420,7 +384,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
         if (t.step % cfg->train.eval_every == 0 || last) {
             hs_eval ev;
             hs_trainer_evaluate(&t, &ev);
-            if (metrics) metrics_row(metrics, &ev, &t);
+            if (metrics) hs_metrics_row(metrics, &ev, D, t.roles, t.n_heads);
             if (opts->on_eval) opts->on_eval(&ev, &t.model, opts->user);
             if (!last && hs_emergence_early_stop(t.history, t.n_evals, D, (float)cfg->train.early_stop,
                                                  cfg->emergence.patience)) {
