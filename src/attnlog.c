@@ -116,15 +116,8 @@ double hs_attnlog_dtype_error(hs_dtype d)
     return INFINITY;
 }
 
-const char *hs_attnlog_dtype_name(hs_dtype d)
-{
-    switch (d) {
-    case HS_DTYPE_F32: return "f32";
-    case HS_DTYPE_F16: return "f16";
-    case HS_DTYPE_U8: return "u8";
-    }
-    return "?";
-}
+/* The names are the config's (log.attention_dtype), defined once there. */
+const char *hs_attnlog_dtype_name(hs_dtype d) { return hs_dtype_name(d); }
 
 /* Weights in a frame of this shape, 0 if a dimension is below 1 or the count exceeds
  * HS_ATTNLOG_MAX_WEIGHTS. Each partial product is checked, so no product can overflow. */

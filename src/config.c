@@ -1,5 +1,6 @@
 /* config.c — a training job's configuration (DESIGN §3): the key table, parsing values from
- * text, reading YAML job files, cross-key validation, canonical text and the job id.
+ * text, the names of its enums, canonical text and the job id. Cross-key validation is in
+ * config_check.c, the config's text forms (YAML, JSON, key=value lines) in config_text.c.
  *
  * Every key is one row of `keys[]` below: its name, type, where it lives in hs_config, its
  * range and its default. Setting a key, formatting it, hashing the id and (through the
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "hopsweep/yamlfile.h"
 
@@ -123,6 +123,7 @@ static const key_def keys[] = {
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
+_Static_assert(N_KEYS <= HS_CONFIG_MAX_KEYS, "raise HS_CONFIG_MAX_KEYS");
 
 /* Keys added after the first stores were written: hashed only when they differ from their
  * default, so a plain-retrieval job keeps the id it had before the conditional task existed. */
@@ -156,12 +157,17 @@ int hs_config_key_index(const char *name)
     return k ? (int)(k - keys) : -1;
 }
 
-const char *hs_curriculum_name(hs_curriculum c)
+/* names[v], "?" when v is outside the NULL-terminated list. */
+static const char *enum_name(const char *const *names, size_t count, int v)
 {
-    return (unsigned)c < sizeof curriculum_names / sizeof curriculum_names[0] - 1
-               ? curriculum_names[c]
-               : "?";
+    return v >= 0 && (size_t)v < count - 1 ? names[v] : "?";
 }
+
+#define ENUM_NAME(names, v) enum_name(names, sizeof names / sizeof names[0], (int)(v))
+
+const char *hs_curriculum_name(hs_curriculum c) { return ENUM_NAME(curriculum_names, c); }
+const char *hs_task_kind_name(hs_task_kind k) { return ENUM_NAME(kind_names, k); }
+const char *hs_dtype_name(hs_dtype d) { return ENUM_NAME(dtype_names, d); }
 
 /* ---------------------------------------------------------------------------------------------
  * Message helpers */
@@ -211,8 +217,7 @@ static const char *suggest(const char *name, size_t *len_out)
     return best;
 }
 
-/* True when `name` is a section: some key is "name.<something>". */
-static bool is_section(const char *name)
+bool hs_config_is_section(const char *name)
 {
     size_t len = strlen(name);
     for (size_t i = 0; i < N_KEYS; i++)
@@ -221,13 +226,11 @@ static bool is_section(const char *name)
     return false;
 }
 
-/* The message for a name that is not a key: a section given as if it were a key lists its
- * keys; otherwise the closest key or section, or the list of sections. */
-static hs_status unknown_key(const char *name, hs_err *err)
+hs_status hs_config_unknown_key(const char *name, hs_err *err)
 {
     char q[HS_QUOTED_MAX];
     hs_quote(name, strlen(name), '"', q, sizeof q);
-    if (is_section(name)) {
+    if (hs_config_is_section(name)) {
         char list[400];
         size_t o = 0, len = strlen(name);
         list[0] = '\0';
@@ -406,7 +409,7 @@ hs_status hs_config_set(hs_config *c, const char *key, const char *value, hs_err
 {
     const key_def *k = find_key(key);
     if (!k)
-        return unknown_key(key, err);
+        return hs_config_unknown_key(key, err);
     return set_key(c, k, value, err);
 }
 
@@ -426,260 +429,6 @@ hs_status hs_config_override(hs_config *c, const char *arg, hs_err *err)
     memcpy(key, arg, klen);
     key[klen] = '\0';
     return hs_config_set(c, key, eq + 1, err);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * YAML job files */
-
-typedef struct yaml_ctx {
-    const char *path;
-    yaml_document_t *doc;
-    hs_config *c;
-    const yaml_node_t *seen[N_KEYS]; /* key node where each key was set, for "duplicate key" */
-    hs_err *err;
-} yaml_ctx;
-
-static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *prefix);
-
-/* One `name: value` pair, `name` already joined to its section path. */
-static hs_status walk_pair(yaml_ctx *x, const yaml_node_t *kn, const char *name,
-                           const yaml_node_t *vn)
-{
-    char q[HS_QUOTED_MAX];
-    const key_def *k = find_key(name);
-    if (k) {
-        if (vn->type != YAML_SCALAR_NODE)
-            return hs_yaml_fail(x->err, x->path, vn->start_mark,
-                                "%s: expected a single value (allowed: %s), found %s%s", k->name,
-                                k->allowed, hs_yaml_kind_name(vn),
-                                vn->type == YAML_SEQUENCE_NODE
-                                    ? "; lists of values belong in a sweep's grid:"
-                                    : "");
-        const yaml_node_t *first = x->seen[k - keys];
-        if (first)
-            return hs_yaml_fail(x->err, x->path, kn->start_mark,
-                                "duplicate key \"%s\" (first set at line %zu, column %zu)", k->name,
-                                first->start_mark.line + 1, first->start_mark.column + 1);
-        x->seen[k - keys] = kn;
-        const char *v = hs_yaml_scalar_text(vn);
-        if (!v) {
-            hs_quote((const char *)vn->data.scalar.value, vn->data.scalar.length, '"', q, sizeof q);
-            return hs_yaml_fail(x->err, x->path, vn->start_mark,
-                                "%s: %s holds a NUL character (allowed: %s)", k->name, q,
-                                k->allowed);
-        }
-        hs_err e;
-        hs_status st = set_key(x->c, k, v, &e);
-        return st ? hs_yaml_fail(x->err, x->path, vn->start_mark, "%s", e.msg) : HS_OK;
-    }
-    if (!is_section(name)) {
-        hs_err e;
-        unknown_key(name, &e);
-        return hs_yaml_fail(x->err, x->path, kn->start_mark, "%s", e.msg);
-    }
-    if (vn->type == YAML_MAPPING_NODE)
-        return walk_mapping(x, vn, name);
-    /* `task:` with nothing after it (every key commented out) is an empty section. */
-    if (hs_yaml_is_empty(vn))
-        return HS_OK;
-    if (vn->type == YAML_SCALAR_NODE) {
-        hs_quote((const char *)vn->data.scalar.value, vn->data.scalar.length, '"', q, sizeof q);
-        return hs_yaml_fail(x->err, x->path, vn->start_mark,
-                            "%s is a section and needs a mapping of %s.* keys, found the value %s",
-                            name, name, q);
-    }
-    return hs_yaml_fail(x->err, x->path, vn->start_mark,
-                        "%s is a section and needs a mapping of %s.* keys, found %s", name, name,
-                        hs_yaml_kind_name(vn));
-}
-
-/* Walks a mapping whose keys extend `prefix` ("" at the top, "model" inside model:). Recursion
- * only continues while the joined name is a known section, so it is at most a few levels deep
- * even if aliases make the document cyclic. */
-static hs_status walk_mapping(yaml_ctx *x, const yaml_node_t *map, const char *prefix)
-{
-    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        const yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
-        const yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
-        if (!kn || !vn)
-            return hs_yaml_fail(x->err, x->path, map->start_mark,
-                                "internal error: dangling YAML node");
-        if (kn->type != YAML_SCALAR_NODE)
-            return hs_yaml_fail(x->err, x->path, kn->start_mark,
-                                "%s%skeys must be plain names, found %s", prefix,
-                                *prefix ? ": " : "", hs_yaml_kind_name(kn));
-        /* YAML itself forbids repeated keys in one mapping; libyaml does not check. */
-        for (const yaml_node_pair_t *o = map->data.mapping.pairs.start; o < p; o++) {
-            const yaml_node_t *ok = yaml_document_get_node(x->doc, o->key);
-            if (ok && ok->type == YAML_SCALAR_NODE &&
-                ok->data.scalar.length == kn->data.scalar.length &&
-                !memcmp(ok->data.scalar.value, kn->data.scalar.value, kn->data.scalar.length)) {
-                char full[192], q[HS_QUOTED_MAX];
-                snprintf(full, sizeof full, "%s%s%.*s", prefix, *prefix ? "." : "",
-                         (int)kn->data.scalar.length, (const char *)kn->data.scalar.value);
-                hs_quote(full, strlen(full), '"', q, sizeof q);
-                return hs_yaml_fail(x->err, x->path, kn->start_mark,
-                                    "duplicate key %s (first set at line %zu, column %zu)", q,
-                                    ok->start_mark.line + 1, ok->start_mark.column + 1);
-            }
-        }
-        const char *kt = hs_yaml_scalar_text(kn);
-        if (!kt) {
-            char q[HS_QUOTED_MAX];
-            hs_quote((const char *)kn->data.scalar.value, kn->data.scalar.length, '"', q, sizeof q);
-            return hs_yaml_fail(x->err, x->path, kn->start_mark,
-                                "unknown key %s (it holds a NUL character)", q);
-        }
-        char name[128];
-        int len = snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", kt);
-        if (len < 0 || (size_t)len >= sizeof name) {
-            /* Longer than any key: certainly unknown; show what fits. */
-            hs_err e;
-            unknown_key(name, &e);
-            return hs_yaml_fail(x->err, x->path, kn->start_mark, "%s", e.msg);
-        }
-        hs_status st = walk_pair(x, kn, name, vn);
-        if (st)
-            return st;
-    }
-    return HS_OK;
-}
-
-hs_status hs_config_apply_yaml(hs_config *c, const char *path, yaml_document_t *doc,
-                               const yaml_node_t *map, hs_err *err)
-{
-    if (hs_yaml_is_empty(map)) /* `base:` with nothing under it: no keys */
-        return HS_OK;
-    if (map->type != YAML_MAPPING_NODE)
-        return hs_yaml_fail(err, path, map->start_mark,
-                            "expected a mapping of sections (task:, model:, train:, log:, "
-                            "emergence:) or dotted keys, found %s",
-                            hs_yaml_kind_name(map));
-    /* Work on a copy: a mapping that fails halfway leaves *c as it was. */
-    hs_config tmp = *c;
-    yaml_ctx x = {.path = path, .doc = doc, .c = &tmp, .err = err};
-    hs_status st = walk_mapping(&x, map, "");
-    if (st == HS_OK)
-        *c = tmp;
-    return st;
-}
-
-/* Applies the keys of a job file's one document to c. */
-static hs_status apply_document(hs_config *c, const char *path, yaml_document_t *doc, hs_err *err)
-{
-    const yaml_node_t *root = yaml_document_get_root_node(doc);
-    if (!root) /* empty file or only comments: no keys */
-        return HS_OK;
-    if (root->type == YAML_MAPPING_NODE || hs_yaml_is_empty(root)) /* a bare "---": no keys */
-        return hs_config_apply_yaml(c, path, doc, root, err);
-    return hs_yaml_fail(err, path, root->start_mark,
-                        "a job file must be a mapping of sections (task:, model:, train:, log:, "
-                        "emergence:) or dotted keys, found %s at the top",
-                        hs_yaml_kind_name(root));
-}
-
-hs_status hs_config_load_yaml(hs_config *c, const char *path, hs_err *err)
-{
-    hs_yaml_file f;
-    hs_status st = hs_yaml_open(&f, path, "job file", err);
-    if (st)
-        return st;
-    hs_config tmp = *c;
-    st = apply_document(&tmp, path, &f.doc, err);
-    if (st == HS_OK)
-        st = hs_yaml_check_single(&f, err);
-    hs_yaml_close(&f);
-    if (st == HS_OK)
-        *c = tmp;
-    return st;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Cross-key checks */
-
-/* Largest element count of any one tensor: other modules index activations with int, and a
- * tensor this big (8 GiB of f32) is out of reach of the machines these sweeps run on anyway. */
-#define MAX_ELEMS 2147483647.0
-
-hs_status hs_config_validate(const hs_config *c, hs_err *err)
-{
-    const hs_task_params *t = &c->task;
-    /* hs_task_check also refuses sizes whose products would overflow an int. */
-    hs_status st = hs_task_check(t, err);
-    if (st)
-        return st;
-    hs_config defaults;
-    hs_config_default(&defaults);
-    /* Plain retrieval has one relation; a second value would be a second id for the same job. */
-    if (t->kind == HS_TASK_RETRIEVAL && t->relations != defaults.task.relations)
-        return hs_fail(err, HS_EINPUT,
-                       "task.relations=%d applies only to task.kind=conditional: set "
-                       "task.kind=conditional or leave task.relations at %d",
-                       t->relations, defaults.task.relations);
-
-    const int d = c->model.d_model, h = c->model.heads;
-    if (h <= 0 || d % h) {
-        /* Nearest fixes: the next multiple of heads for d_model, the largest divisor of d_model
-         * not above heads for heads (1 always divides). */
-        int up = h > 0 ? (d / h + 1) * h : d;
-        int hd = h > 0 ? h : 1;
-        while (d % hd)
-            hd--;
-        if (h > 0 && up <= 4096)
-            return hs_fail(err, HS_EINPUT,
-                           "model.d_model=%d must be a multiple of model.heads=%d; try "
-                           "model.d_model=%d or model.heads=%d",
-                           d, h, up, hd);
-        return hs_fail(err, HS_EINPUT,
-                       "model.d_model=%d must be a multiple of model.heads=%d; try model.heads=%d",
-                       d, h, hd);
-    }
-
-    if (c->log.probe_examples > c->train.eval_examples)
-        return hs_fail(err, HS_EINPUT,
-                       "log.probe_examples=%d exceeds train.eval_examples=%d: probes are drawn "
-                       "from the evaluation set; lower log.probe_examples or raise "
-                       "train.eval_examples",
-                       c->log.probe_examples, c->train.eval_examples);
-    /* the logged examples go through the model in one forward pass of at most a batch */
-    if (c->log.attention_every > 0 && c->log.probe_examples > c->train.batch)
-        return hs_fail(err, HS_EINPUT,
-                       "log.probe_examples=%d exceeds train.batch=%d: the logged examples run "
-                       "through the model as one batch; lower log.probe_examples",
-                       c->log.probe_examples, c->train.batch);
-    if (c->log.attention_every > 0 && c->log.probe_examples == 0)
-        return hs_fail(err, HS_EINPUT,
-                       "log.attention_every=%d logs the attention of log.probe_examples=0 "
-                       "examples; set log.probe_examples >= 1 or log.attention_every=0",
-                       c->log.attention_every);
-
-    /* Tensor sizes, in double so the products themselves cannot overflow. */
-    const double T = (double)t->chains * t->hops + 1;
-    const double B = c->train.batch, V = t->vocab, E = c->train.eval_examples;
-    struct {
-        const char *what;
-        double n;
-        const char *fix;
-    } sizes[] = {
-        {"the output logits (train.batch x T x task.vocab)", B * T * V,
-         "lower train.batch, task.vocab, task.hops or task.chains"},
-        {"one layer's attention weights (train.batch x model.heads x T x T)", B * h * T * T,
-         "lower train.batch, model.heads, task.hops or task.chains"},
-        {"one layer's MLP activations (train.batch x T x model.mlp x model.d_model)",
-         B * T * (c->model.mlp > 0 ? c->model.mlp : 1) * d,
-         "lower train.batch, model.mlp, model.d_model, task.hops or task.chains"},
-        {"the embeddings (task.vocab x model.d_model)", (V + 1) * d,
-         "lower task.vocab or model.d_model"},
-        {"the evaluation logits (train.eval_examples x T x task.vocab)", E * T * V,
-         "lower train.eval_examples, task.vocab, task.hops or task.chains"},
-    };
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
-        if (sizes[i].n > MAX_ELEMS)
-            return hs_fail(err, HS_EINPUT,
-                           "%s would hold %.3g values with T=%.0f positions (limit %.0f); %s",
-                           sizes[i].what, sizes[i].n, T, MAX_ELEMS, sizes[i].fix);
-    return HS_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -752,24 +501,40 @@ void hs_config_format(const hs_config *c, size_t i, char *buf, size_t n)
     }
 }
 
-void hs_config_id(const hs_config *c, char out[17])
+/* Every key's line is "name=value\n" with name < 128 (hs_config_override's limit) and value < 64
+ * bytes (hs_config_format's buffer below), so the whole text always fits. */
+_Static_assert(N_KEYS * (128 + 1 + 64 + 1) <= HS_CONFIG_LINES_MAX, "canonical lines fit");
+
+size_t hs_config_write_lines(const hs_config *c, unsigned flags, char *buf, size_t cap)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
     char value[64], def[64];
     hs_config d;
-    hs_config_default(&d);
+    if (flags & HS_CONFIG_LINES_ID)
+        hs_config_default(&d);
+    size_t n = 0;
+    if (cap)
+        buf[0] = '\0';
     for (size_t i = 0; i < N_KEYS; i++) {
         hs_config_format(c, i, value, sizeof value);
-        if (id_if_changed(&keys[i])) {
+        if ((flags & HS_CONFIG_LINES_ID) && id_if_changed(&keys[i])) {
             hs_config_format(&d, i, def, sizeof def);
             if (!strcmp(value, def)) continue;
         }
-        const char *parts[4] = {keys[i].name, "=", value, "\n"};
-        for (int p = 0; p < 4; p++)
-            for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {
-                h ^= *s;
-                h *= 0x100000001b3ull; /* FNV-1a 64 prime */
-            }
+        int w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, "%s=%s\n", keys[i].name,
+                         value);
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return n;
+}
+
+void hs_config_id(const hs_config *c, char out[17])
+{
+    char text[HS_CONFIG_LINES_MAX];
+    size_t n = hs_config_write_lines(c, HS_CONFIG_LINES_ID, text, sizeof text);
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+    for (size_t i = 0; i < n && i < sizeof text; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 0x100000001b3ull; /* FNV-1a 64 prime */
     }
     snprintf(out, 17, "%016" PRIx64, h);
 }

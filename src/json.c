@@ -1,4 +1,4 @@
-/* json.c — the JSON writer: records, config objects, safetensors headers. */
+/* json.c — the JSON writer: records, safetensors headers (a config object is config_text.c's). */
 #include "hopsweep/json.h"
 
 #include <inttypes.h>
@@ -179,29 +179,3 @@ void hs_json_float(hs_json *j, float v)
 
 void hs_json_bool(hs_json *j, bool v) { hs_json_raw(j, v ? "true" : "false"); }
 void hs_json_null(hs_json *j) { hs_json_raw(j, "null"); }
-
-void hs_json_config(hs_json *j, const hs_config *c)
-{
-    /* The key table is sorted, so keys of one section are adjacent. */
-    char section[32] = "", value[64];
-    hs_json_object_begin(j);
-    for (size_t i = 0; i < hs_config_key_count(); i++) {
-        const char *name = hs_config_key_name(i);
-        const char *dot = strchr(name, '.');
-        size_t slen = (size_t)(dot - name);
-        if (strlen(section) != slen || strncmp(section, name, slen)) {
-            if (section[0]) hs_json_object_end(j);
-            snprintf(section, sizeof section, "%.*s", (int)slen, name);
-            hs_json_key(j, section);
-            hs_json_object_begin(j);
-        }
-        hs_json_key(j, dot + 1);
-        hs_config_format(c, i, value, sizeof value);
-        if (hs_config_key_kind(i) == HS_KEY_ENUM)
-            hs_json_string(j, value);
-        else
-            hs_json_raw(j, value); /* numbers and true/false are already JSON */
-    }
-    if (section[0]) hs_json_object_end(j);
-    hs_json_object_end(j);
-}

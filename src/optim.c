@@ -47,13 +47,13 @@ void hs_adamw_step(hs_adamw *opt, hs_model *model, float lr, float weight_decay)
     }
 }
 
-float hs_lr_at(const hs_config *c, int step)
+float hs_lr_at(hs_lr_schedule s, int step)
 {
-    double lr = c->train.lr;
-    int warmup = c->train.warmup;
+    double lr = s.lr;
+    int warmup = s.warmup;
     if (step < warmup) return (float)(lr * (step + 1) / warmup);
-    if (c->train.schedule == HS_SCHEDULE_CONSTANT) return (float)lr;
-    int span = c->train.steps - warmup;
+    if (s.kind == HS_LR_CONSTANT) return (float)lr;
+    int span = s.steps - warmup;
     if (span <= 0) return (float)lr;
     double progress = (double)(step - warmup) / span;
     return (float)(lr * 0.5 * (1.0 + cos(3.14159265358979323846 * progress)));

@@ -1,7 +1,8 @@
-/* task.c — the retrieval task of DESIGN §1.1 and its conditional variant: checking parameters,
- * allocating batches and sampling examples (chains of edges in random order, then the query);
- * a fixed training set drawn example by example from (seed, index) in a keyed order per epoch,
- * and an evaluation set kept disjoint from it. */
+/* task.c — the retrieval task of DESIGN §1.1 and its conditional variant: allocating batches
+ * and sampling examples (chains of edges in random order, then the query); a fixed training set
+ * drawn example by example from (seed, index) in a keyed order per epoch, and an evaluation set
+ * kept disjoint from it. The parameters and their check (hs_task_check) are the config's
+ * (config.h, config_check.c). */
 #include "hopsweep/task.h"
 
 #include <limits.h>
@@ -9,106 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Far beyond any trainable size, and small enough that every product below fits an int. */
-enum { TASK_SIZE_CAP = 1000000 };
-
-/* Local copy of the curriculum names: config.c owns hs_curriculum_name, and the task module
- * must not depend on the config module that sits after it. */
-static const char *curriculum_label(hs_curriculum c)
-{
-    static const char *const names[] = {"none", "implicit", "mixed", "explicit"};
-    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
-}
-
-static bool has_filler_chain(const hs_task_params *p)
-{
-    return (p->curriculum == HS_CURRICULUM_MIXED || p->curriculum == HS_CURRICULUM_EXPLICIT) &&
-           p->hops >= 2;
-}
-
-static int64_t min_vocab64(const hs_task_params *p)
-{
-    return (int64_t)p->chains * ((int64_t)p->hops + 1) + (has_filler_chain(p) ? 1 : 0);
-}
-
-static int saturate(int64_t v)
-{
-    return v > INT_MAX ? INT_MAX : (int)v;
-}
-
-int hs_task_relations(const hs_task_params *p)
-{
-    return p->kind == HS_TASK_CONDITIONAL ? p->relations : 1;
-}
-
-static int64_t seq_len64(const hs_task_params *p)
-{
-    return (int64_t)hs_task_relations(p) * p->chains * p->hops + 1;
-}
-
-int hs_task_seq_len(const hs_task_params *p)
-{
-    return saturate(seq_len64(p));
-}
-
-int hs_task_min_vocab(const hs_task_params *p)
-{
-    return saturate(min_vocab64(p));
-}
-
-hs_status hs_task_check(const hs_task_params *p, hs_err *err)
-{
-    if (p->hops < 1)
-        return hs_fail(err, HS_EINPUT, "task.hops=%d is out of range: needs task.hops >= 1",
-                       p->hops);
-    if (p->chains < 1)
-        return hs_fail(err, HS_EINPUT, "task.chains=%d is out of range: needs task.chains >= 1",
-                       p->chains);
-    if ((unsigned)p->curriculum > HS_CURRICULUM_EXPLICIT)
-        return hs_fail(err, HS_EINPUT,
-                       "task.curriculum=%d is not a curriculum: "
-                       "use none, implicit, mixed or explicit",
-                       (int)p->curriculum);
-    if ((unsigned)p->kind > HS_TASK_CONDITIONAL)
-        return hs_fail(err, HS_EINPUT,
-                       "task.kind=%d is not a task kind: use retrieval or conditional",
-                       (int)p->kind);
-    if (p->kind == HS_TASK_CONDITIONAL &&
-        (p->relations < 1 || p->relations > HS_TASK_MAX_RELATIONS))
-        return hs_fail(err, HS_EINPUT,
-                       "task.relations=%d is out of range: needs 1 <= task.relations <= %d",
-                       p->relations, HS_TASK_MAX_RELATIONS);
-    const int64_t seq_len = seq_len64(p);
-    const int64_t need = min_vocab64(p);
-    if ((seq_len > TASK_SIZE_CAP || need > TASK_SIZE_CAP) && p->kind == HS_TASK_CONDITIONAL)
-        return hs_fail(err, HS_EINPUT,
-                       "task.hops=%d, task.chains=%d, task.relations=%d need %lld positions and "
-                       "%lld node ids: lower task.hops, task.chains or task.relations so both "
-                       "stay <= %d",
-                       p->hops, p->chains, p->relations, (long long)seq_len, (long long)need,
-                       TASK_SIZE_CAP);
-    if (seq_len > TASK_SIZE_CAP || need > TASK_SIZE_CAP)
-        return hs_fail(err, HS_EINPUT,
-                       "task.hops=%d, task.chains=%d need %lld positions and %lld node ids: "
-                       "lower task.hops or task.chains so both stay <= %d",
-                       p->hops, p->chains, (long long)seq_len, (long long)need, TASK_SIZE_CAP);
-    if (p->vocab < need)
-        return hs_fail(err, HS_EINPUT,
-                       "task.vocab=%d is too small for task.hops=%d, task.chains=%d "
-                       "(curriculum %s): needs task.vocab >= %lld",
-                       p->vocab, p->hops, p->chains, curriculum_label(p->curriculum),
-                       (long long)need);
-    if (p->vocab > TASK_SIZE_CAP)
-        return hs_fail(err, HS_EINPUT, "task.vocab=%d is too large: needs task.vocab <= %d",
-                       p->vocab, TASK_SIZE_CAP);
-    if (p->train_examples < 0)
-        return hs_fail(err, HS_EINPUT,
-                       "task.train_examples=%d is out of range: needs 0 (fresh examples) or a "
-                       "training set size >= 1",
-                       p->train_examples);
-    return HS_OK;
-}
 
 void hs_batch_free(hs_batch *b)
 {

@@ -1,6 +1,7 @@
-/* test_config.c — unit tests of config.c: the key table, defaults, setting keys from text,
- * YAML job files (nested and dotted), the canonical text and job id, and the one-line messages
- * for bad input (each must name the key and the bad value, or file:line:column for YAML).
+/* test_config.c — unit tests of config.c: the key table, defaults, setting keys from text, the
+ * canonical text and job id, and the one-line messages for bad values (each must name the key
+ * and the bad value). YAML job files are tested in test_config_text.c, cross-key validation in
+ * test_config_check.c.
  *
  * YAML fixtures are written to temporary files (mkstemp) by the tests themselves. */
 #include <setjmp.h>
@@ -82,26 +83,6 @@ static void expect_set_fails(const char *key, const char *value, const char *ext
     if (extra)
         assert_has(e.msg, extra);
     assert_memory_equal(&c, &before, sizeof c);
-}
-
-/* Loads YAML expecting `code`, "path:line:col:" at the start of the message, and `needle`. */
-static void expect_yaml_fails(const char *text, hs_status code, int line, int col,
-                              const char *needle)
-{
-    hs_config c, before;
-    hs_config_default(&c);
-    before = c;
-    hs_err e;
-    hs_err_clear(&e);
-    char path[64], where[96];
-    assert_int_equal(load_text(&c, text, &e, path), code);
-    assert_one_line(&e);
-    snprintf(where, sizeof where, "%s:%d:%d: ", path, line, col);
-    if (strncmp(e.msg, where, strlen(where)))
-        fail_msg("message \"%s\" does not start with \"%s\"", e.msg, where);
-    if (needle)
-        assert_has(e.msg, needle);
-    assert_memory_equal(&c, &before, sizeof c); /* a failed load changes nothing */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -312,77 +293,6 @@ static void test_override(void **state)
     /* split at the first '=': the rest is the value */
     assert_int_equal(hs_config_override(&c, "train.schedule==cosine", &e), HS_EINPUT);
     assert_has(e.msg, "\"=cosine\"");
-}
-
-/* ---------------------------------------------------------------------------------------------
- * YAML */
-
-static void test_yaml_nested(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    hs_err_clear(&e);
-    char path[64];
-    assert_int_equal(load_text(&c,
-                               "# a job\n"
-                               "task:\n  hops: 13\n  chains: 2\n  vocab: 128\n  curriculum: none\n"
-                               "model:\n  layers: 3\n  layernorm: no\n  attention: causal\n"
-                               "train: {lr: 3e-4, seed: 7, schedule: constant}\n"
-                               "log:\n  checkpoint: true\n  attention_dtype: 'u8'\n"
-                               "emergence:\n  tau_acc: \"0.95\"\n",
-                               &e, path),
-                     HS_OK);
-    assert_int_equal(c.task.hops, 13);
-    assert_int_equal(c.task.chains, 2);
-    assert_int_equal(c.task.vocab, 128);
-    assert_int_equal(c.task.curriculum, HS_CURRICULUM_NONE);
-    assert_int_equal(c.model.layers, 3);
-    assert_false(c.model.layernorm);
-    assert_int_equal(c.model.attention, HS_ATTENTION_CAUSAL);
-    assert_true(c.train.lr == 3e-4);
-    assert_true(c.train.seed == 7);
-    assert_int_equal(c.train.schedule, HS_SCHEDULE_CONSTANT);
-    assert_true(c.log.checkpoint);
-    assert_int_equal(c.log.attention_dtype, HS_DTYPE_U8);
-    assert_true(c.emergence.tau_acc == 0.95);
-    assert_int_equal(c.model.heads, 2); /* untouched keys keep their values */
-    assert_int_equal(hs_config_validate(&c, &e), HS_OK);
-}
-
-static void test_yaml_dotted_and_mixed(void **state)
-{
-    (void)state;
-    hs_config a, b;
-    hs_config_default(&a);
-    hs_config_default(&b);
-    hs_err e;
-    hs_err_clear(&e);
-    char path[64];
-    assert_int_equal(load_text(&a, "task.hops: 13\nmodel.layers: 3\ntrain.lr: 0.0003\n", &e, path),
-                     HS_OK);
-    assert_int_equal(
-        load_text(&b, "model: {layers: 3}\ntask.hops: 13\ntrain:\n  lr: 3e-4\n", &e, path), HS_OK);
-    assert_int_equal(a.task.hops, 13);
-    assert_int_equal(a.model.layers, 3);
-    assert_memory_equal(&a, &b, sizeof a);
-}
-
-static void test_yaml_empty(void **state)
-{
-    (void)state;
-    hs_config c, d;
-    hs_config_default(&c);
-    d = c;
-    hs_err e;
-    hs_err_clear(&e);
-    char path[64];
-    assert_int_equal(load_text(&c, "", &e, path), HS_OK);
-    assert_int_equal(load_text(&c, "# only a comment\n\n", &e, path), HS_OK);
-    assert_int_equal(load_text(&c, "---\n", &e, path), HS_OK);
-    assert_int_equal(load_text(&c, "task:\n  # hops: 3\nmodel: {}\n", &e, path), HS_OK);
-    assert_memory_equal(&c, &d, sizeof c);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -613,230 +523,6 @@ static void test_bad_value_escaped(void **state)
     assert_has(e.msg, "unknown key \"kkkk");
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Bad input: YAML files */
-
-static void test_bad_yaml_missing_file(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_load_yaml(&c, "/nonexistent/dir/job.yaml", &e), HS_EIO);
-    assert_one_line(&e);
-    assert_has(e.msg, "/nonexistent/dir/job.yaml: cannot open: No such file or directory");
-    assert_int_equal(hs_config_load_yaml(&c, "/", &e), HS_EIO); /* a directory */
-    assert_has(e.msg, "/: cannot read");
-}
-
-static void test_bad_yaml_unterminated_quote(void **state)
-{
-    (void)state;
-    expect_yaml_fails("task:\n  hops: \"4\n  chains: 2\n", HS_EINPUT, 4, 1, "malformed YAML");
-    expect_yaml_fails("task:\n  hops: \"4\n  chains: 2\n", HS_EINPUT, 4, 1,
-                      "while scanning a quoted scalar at line 2, column 9");
-}
-
-static void test_bad_yaml_tab_indent(void **state)
-{
-    (void)state;
-    expect_yaml_fails("task:\n\thops: 4\n", HS_EINPUT, 2, 1, "malformed YAML");
-    expect_yaml_fails("task:\n  hops: 4\n\tchains: 2\n", HS_EINPUT, 3, 1, "not tabs");
-}
-
-static void test_bad_yaml_sequence_for_scalar(void **state)
-{
-    (void)state;
-    expect_yaml_fails("model:\n  layers: [1, 2, 3]\n", HS_EINPUT, 2, 11,
-                      "model.layers: expected a single value (allowed: 1..64), found a list");
-    expect_yaml_fails("model.layers:\n  - 1\n  - 2\n", HS_EINPUT, 2, 3, "found a list");
-    expect_yaml_fails("model:\n  layers: {a: 1}\n", HS_EINPUT, 2, 11, "found a mapping");
-}
-
-static void test_bad_yaml_section_shape(void **state)
-{
-    (void)state;
-    expect_yaml_fails(
-        "model: 3\n", HS_EINPUT, 1, 8,
-        "model is a section and needs a mapping of model.* keys, found the value \"3\"");
-    expect_yaml_fails("task: [1, 2]\n", HS_EINPUT, 1, 7, "found a list");
-    expect_yaml_fails("- task\n- model\n", HS_EINPUT, 1, 1, "found a list at the top");
-    expect_yaml_fails("hello\n", HS_EINPUT, 1, 1, "found a value at the top");
-    expect_yaml_fails("? [a, b]\n: 1\n", HS_EINPUT, 1, 3, "keys must be plain names");
-}
-
-static void test_bad_yaml_duplicate_key(void **state)
-{
-    (void)state;
-    expect_yaml_fails("task:\n  hops: 4\n  hops: 5\n", HS_EINPUT, 3, 3,
-                      "duplicate key \"task.hops\" (first set at line 2, column 3)");
-    expect_yaml_fails("task:\n  hops: 4\ntask.hops: 5\n", HS_EINPUT, 3, 1,
-                      "duplicate key \"task.hops\" (first set at line 2, column 3)");
-    expect_yaml_fails("task: {hops: 4}\ntask: {chains: 2}\n", HS_EINPUT, 2, 1,
-                      "duplicate key \"task\"");
-}
-
-static void test_bad_yaml_non_utf8(void **state)
-{
-    (void)state;
-    expect_yaml_fails("task:\n  hops: 4\n  curriculum: \xff\xfe\n", HS_EINPUT, 3, 15,
-                      "job files must be UTF-8");
-    /* libyaml points at the byte that breaks the sequence: here the newline after 0xc3 */
-    expect_yaml_fails("model:\n  layers: \xc3\n", HS_EINPUT, 2, 12, "UTF-8");
-    /* A NUL byte in the file is a control character to libyaml. */
-    char path[64];
-    write_tmp(path, "task:\n  hops: 4\0\n", 17);
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_load_yaml(&c, path, &e), HS_EINPUT);
-    unlink(path);
-    assert_one_line(&e);
-    assert_has(e.msg, path);
-}
-
-static void test_bad_yaml_unknown_key_and_value(void **state)
-{
-    (void)state;
-    expect_yaml_fails("model:\n  layer: 3\n", HS_EINPUT, 2, 3,
-                      "unknown key \"model.layer\" (did you mean model.layers?)");
-    expect_yaml_fails("modle:\n  layers: 3\n", HS_EINPUT, 1, 1, "did you mean model?");
-    expect_yaml_fails("layers: 3\n", HS_EINPUT, 1, 1, "did you mean model.layers?");
-    expect_yaml_fails("task:\n  hops: 4\n  vocab: abc\n", HS_EINPUT, 3, 10,
-                      "task.vocab: \"abc\" is not an integer (allowed: integer >= 2)");
-    expect_yaml_fails("train:\n  lr: .nan\n", HS_EINPUT, 2, 7, "train.lr: \".nan\"");
-    expect_yaml_fails("task:\n  hops:\n", HS_EINPUT, 2, 8, "task.hops: \"\" is not an integer");
-    expect_yaml_fails("task: {hops: \"4\\u0000\"}\n", HS_EINPUT, 1, 14, "NUL");
-}
-
-static void test_bad_yaml_two_documents(void **state)
-{
-    (void)state;
-    expect_yaml_fails("task: {hops: 4}\n---\ntask: {hops: 5}\n", HS_EINPUT, 3, 1,
-                      "found a second one");
-    expect_yaml_fails("task: {hops: 4}\n---\ntask: {hops: \"5}\n", HS_EINPUT, 4, 1,
-                      "malformed YAML");
-}
-
-/* Aliases may make a document refer to itself; the walk must still end. */
-static void test_bad_yaml_cyclic_alias(void **state)
-{
-    (void)state;
-    expect_yaml_fails("model: &m\n  layers: 2\n  model: *m\n", HS_EINPUT, 3, 3,
-                      "unknown key \"model.model\"");
-    expect_yaml_fails("train: *nowhere\n", HS_EINPUT, 1, 8, "malformed YAML");
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Bad input: cross-key validation */
-
-static void test_bad_task_sizes(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_override(&c, "task.hops=10", &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "task.chains=10", &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "task.vocab=20", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "task.vocab=20");
-
-    hs_config_default(&c);
-    c.task.hops = 2000000000;
-    c.task.chains = 3;
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "task.hops=2000000000");
-}
-
-/* task.relations means something only for the conditional task; a plain job refuses it. */
-static void test_bad_relations_without_conditional(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_override(&c, "task.relations=3", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "task.relations=3 applies only to task.kind=conditional");
-    assert_int_equal(hs_config_override(&c, "task.kind=conditional", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "task.relations=65", &e), HS_EINPUT);
-    assert_has(e.msg, "task.relations");
-    assert_int_equal(hs_config_override(&c, "task.kind=conditionl", &e), HS_EINPUT);
-    assert_has(e.msg, "retrieval|conditional");
-    /* a conditional job with R relations needs R times the edges: the vocab check still holds */
-    assert_int_equal(hs_config_override(&c, "task.vocab=14", &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "task.chains=3", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_has(e.msg, "task.vocab=14");
-}
-
-static void test_bad_heads_divide_d_model(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_override(&c, "model.d_model=30", &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "model.heads=4", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "model.d_model=30 must be a multiple of model.heads=4");
-    assert_has(e.msg, "try model.d_model=32 or model.heads=3");
-    c.model.d_model = 4095;
-    c.model.heads = 64;
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_has(e.msg, "try model.d_model=4096 or model.heads=63");
-    c.model.heads = 10; /* the next multiple, 4100, is past model.d_model's limit */
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_has(e.msg, "model.d_model=4095 must be a multiple of model.heads=10; try model.heads=9");
-    c.model.d_model = 4096;
-    c.model.heads = 64;
-    assert_int_equal(hs_config_validate(&c, &e), HS_OK);
-}
-
-static void test_bad_probe_and_eval_sizes(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    assert_int_equal(hs_config_override(&c, "log.probe_examples=100", &e), HS_OK);
-    assert_int_equal(hs_config_override(&c, "train.eval_examples=50", &e), HS_OK);
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "log.probe_examples=100 exceeds train.eval_examples=50");
-
-    hs_config_default(&c);
-    c.log.attention_every = 10;
-    c.log.probe_examples = 0;
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_has(e.msg, "log.attention_every=10");
-
-    /* warmup beyond steps is allowed (the schedule simply never finishes warming up) */
-    hs_config_default(&c);
-    c.train.warmup = 10 * c.train.steps;
-    assert_int_equal(hs_config_validate(&c, &e), HS_OK);
-}
-
-static void test_bad_tensor_too_large(void **state)
-{
-    (void)state;
-    hs_config c;
-    hs_config_default(&c);
-    hs_err e;
-    c.task.hops = 1000;
-    c.task.chains = 100; /* T = 100001 */
-    c.task.vocab = 200000;
-    assert_int_equal(hs_config_validate(&c, &e), HS_EINPUT);
-    assert_one_line(&e);
-    assert_has(e.msg, "T=100001");
-    assert_has(e.msg, "train.batch");
-}
 
 int main(void)
 {
@@ -847,9 +533,6 @@ int main(void)
         cmocka_unit_test(test_format_floats),
         cmocka_unit_test(test_set_every_kind),
         cmocka_unit_test(test_override),
-        cmocka_unit_test(test_yaml_nested),
-        cmocka_unit_test(test_yaml_dotted_and_mixed),
-        cmocka_unit_test(test_yaml_empty),
         cmocka_unit_test(test_id_stable_and_equivalent),
         cmocka_unit_test(test_id_differs_per_key),
         cmocka_unit_test(test_bad_unknown_key),
@@ -862,21 +545,6 @@ int main(void)
         cmocka_unit_test(test_bad_bool),
         cmocka_unit_test(test_bad_override_syntax),
         cmocka_unit_test(test_bad_value_escaped),
-        cmocka_unit_test(test_bad_yaml_missing_file),
-        cmocka_unit_test(test_bad_yaml_unterminated_quote),
-        cmocka_unit_test(test_bad_yaml_tab_indent),
-        cmocka_unit_test(test_bad_yaml_sequence_for_scalar),
-        cmocka_unit_test(test_bad_yaml_section_shape),
-        cmocka_unit_test(test_bad_yaml_duplicate_key),
-        cmocka_unit_test(test_bad_yaml_non_utf8),
-        cmocka_unit_test(test_bad_yaml_unknown_key_and_value),
-        cmocka_unit_test(test_bad_yaml_two_documents),
-        cmocka_unit_test(test_bad_yaml_cyclic_alias),
-        cmocka_unit_test(test_bad_task_sizes),
-        cmocka_unit_test(test_bad_relations_without_conditional),
-        cmocka_unit_test(test_bad_heads_divide_d_model),
-        cmocka_unit_test(test_bad_probe_and_eval_sizes),
-        cmocka_unit_test(test_bad_tensor_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

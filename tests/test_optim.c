@@ -13,21 +13,16 @@
 
 static void test_schedule(void **state)
 {
-    hs_config c;
-    hs_config_default(&c);
-    c.train.lr = 1e-3;
-    c.train.warmup = 10;
-    c.train.steps = 110;
-    c.train.schedule = HS_SCHEDULE_COSINE;
-    assert_float_equal(hs_lr_at(&c, 0), 1e-4, 1e-9);  /* warm-up is linear from lr/warmup */
-    assert_float_equal(hs_lr_at(&c, 4), 5e-4, 1e-9);
-    assert_float_equal(hs_lr_at(&c, 10), 1e-3, 1e-9); /* the peak right after warm-up */
-    assert_float_equal(hs_lr_at(&c, 60), 5e-4, 1e-8); /* half-way through the decay */
-    assert_true(hs_lr_at(&c, 109) < 1e-6);             /* and close to 0 at the end */
-    c.train.schedule = HS_SCHEDULE_CONSTANT;
-    assert_float_equal(hs_lr_at(&c, 100), 1e-3, 1e-9);
-    c.train.warmup = 0;
-    assert_float_equal(hs_lr_at(&c, 0), 1e-3, 1e-9);
+    hs_lr_schedule s = {.lr = 1e-3, .warmup = 10, .steps = 110, .kind = HS_LR_COSINE};
+    assert_float_equal(hs_lr_at(s, 0), 1e-4, 1e-9);  /* warm-up is linear from lr/warmup */
+    assert_float_equal(hs_lr_at(s, 4), 5e-4, 1e-9);
+    assert_float_equal(hs_lr_at(s, 10), 1e-3, 1e-9); /* the peak right after warm-up */
+    assert_float_equal(hs_lr_at(s, 60), 5e-4, 1e-8); /* half-way through the decay */
+    assert_true(hs_lr_at(s, 109) < 1e-6);             /* and close to 0 at the end */
+    s.kind = HS_LR_CONSTANT;
+    assert_float_equal(hs_lr_at(s, 100), 1e-3, 1e-9);
+    s.warmup = 0;
+    assert_float_equal(hs_lr_at(s, 0), 1e-3, 1e-9);
 }
 
 static void test_clip(void **state)

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hopsweep/config.h"
-
 #define HS_JSON_MAX_DEPTH 32
 
 typedef struct hs_json {
@@ -45,8 +43,5 @@ void hs_json_bool(hs_json *j, bool v);
 void hs_json_null(hs_json *j);
 /* A value already in JSON form (a number's canonical text, a nested document). */
 void hs_json_raw(hs_json *j, const char *text);
-
-/* The whole job config as nested objects: {"task": {"hops": 4, ...}, "model": {...}, ...}. */
-void hs_json_config(hs_json *j, const hs_config *c);
 
 #endif

@@ -3,7 +3,6 @@
 #ifndef HOPSWEEP_OPTIM_H
 #define HOPSWEEP_OPTIM_H
 
-#include "hopsweep/config.h"
 #include "hopsweep/error.h"
 #include "hopsweep/model.h"
 
@@ -20,9 +19,19 @@ void hs_adamw_free(hs_adamw *opt);
  * only to tensors marked decay (matrices and embeddings). */
 void hs_adamw_step(hs_adamw *opt, hs_model *model, float lr, float weight_decay);
 
+/* The learning-rate schedule (train.lr, train.warmup, train.steps, train.schedule), as scalars
+ * so that the optimizer needs no config. */
+typedef enum { HS_LR_CONSTANT = 0, HS_LR_COSINE } hs_lr_kind;
+typedef struct hs_lr_schedule {
+    double lr;  /* peak rate */
+    int warmup; /* steps of linear warm-up */
+    int steps;  /* the job's length: cosine reaches 0 here */
+    hs_lr_kind kind;
+} hs_lr_schedule;
+
 /* Learning rate at step (0-based): linear warm-up from lr/warmup to lr over `warmup` steps,
- * then constant, or cosine decay to 0 at train.steps. */
-float hs_lr_at(const hs_config *c, int step);
+ * then constant, or cosine decay to 0 at `steps`. */
+float hs_lr_at(hs_lr_schedule s, int step);
 
 /* Global L2 norm of the gradients; when max_norm > 0 and the norm exceeds it, the gradients
  * are scaled down to max_norm. Returns the norm before clipping. */

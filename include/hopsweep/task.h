@@ -12,34 +12,9 @@
 
 #include <stdint.h>
 
+#include "hopsweep/config.h" /* hs_task_params, hs_task_check and the task's sizes */
 #include "hopsweep/error.h"
 #include "hopsweep/rng.h"
-
-typedef enum {
-    HS_CURRICULUM_NONE = 0, /* query supervised; every query asks `hops` hops */
-    HS_CURRICULUM_IMPLICIT, /* every position supervised */
-    HS_CURRICULUM_MIXED,    /* query supervised; query hops uniform in 1..hops per example */
-    HS_CURRICULUM_EXPLICIT, /* query supervised; query hops = the trainer's current level */
-} hs_curriculum;
-
-typedef enum {
-    HS_TASK_RETRIEVAL = 0, /* one forest of chains (DESIGN §1.1) */
-    HS_TASK_CONDITIONAL,   /* `relations` forests over the same nodes; the query names one */
-} hs_task_kind;
-
-typedef struct hs_task_params {
-    int hops;   /* D >= 1 */
-    int chains; /* C >= 1 per relation; chain 0 (of the asked relation) is asked about */
-    int vocab;  /* V: node ids are in [0, V); id V is the query marker (child side) */
-    hs_curriculum curriculum;
-    hs_task_kind kind;
-    int relations; /* R, 1..HS_TASK_MAX_RELATIONS; read only when kind is conditional */
-    int train_examples; /* N: 0 = fresh examples every step; N >= 1 = a fixed training set of N
-                         * (hs_trainset_* below); the training set is the same for every
-                         * curriculum, the evaluation set is disjoint from it */
-} hs_task_params;
-
-enum { HS_TASK_MAX_RELATIONS = 64 };
 
 /* One batch of examples; arrays are [B*T], example-major. */
 typedef struct hs_batch {
@@ -56,17 +31,6 @@ typedef struct hs_batch {
     int32_t *query_hops; /* [B] hop count k of each example's query */
     int32_t *scratch;    /* [V + 2T] sampler workspace: node ids, then the other relations' orders */
 } hs_batch;
-
-/* Refuses impossible parameters (HS_EINPUT) with a one-line message naming the key, its value
- * and what would work. Sizes are capped at 1,000,000 positions and node ids. */
-hs_status hs_task_check(const hs_task_params *p, hs_err *err);
-/* R*chains*hops + 1; saturates at INT_MAX for parameters hs_task_check would refuse. */
-int hs_task_seq_len(const hs_task_params *p);
-/* R: the relation count of a conditional task, 1 for plain retrieval. */
-int hs_task_relations(const hs_task_params *p);
-/* Smallest vocab the parameters need (mixed/explicit need one more node for the filler chain).
- * Saturates at INT_MAX like hs_task_seq_len. */
-int hs_task_min_vocab(const hs_task_params *p);
 
 /* Zeroes *b, then allocates every array (scratch gets vocab + 2T entries). HS_EINPUT for sizes < 1,
  * HS_ENOMEM if memory runs out; on failure *b is left zeroed. */
@@ -99,11 +63,6 @@ void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_h
  * query's hop count from the example's own stream first (so it is part of the example);
  * explicit asks the trainer's current level, each example keeping its own stream at every
  * level (the same draws laid out for fewer hops). */
-
-/* Largest N: task.train_examples is an int key. 2^31 - 1 examples is 8,000 times the paper's
- * 2^18, and more than 2^31 distinct examples is more than a job at 10^8 steps of batch 16 can
- * visit even once: it is then a fresh-example job. */
-enum { HS_TRAINSET_MAX = 2147483647 };
 
 /* Index in [0, n) of the g-th example a job trains on (g >= 0, n >= 1). */
 int64_t hs_trainset_order(uint64_t seed, int64_t n, int64_t g);
