@@ -79,33 +79,27 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         fwrite(prior.s.metrics, 1, prior.s.metrics_len, metrics); /* the rows before the interruption */
     }
     hs_train_result res;
-    hs_err terr = {0};
-    hs_status st = hs_train_run(cfg, &topts, &res, &terr);
+    hs_status st = hs_train_run(cfg, &topts, &res, err);
     int bad_streams = close_stream(metrics, &out->metrics, &out->metrics_len) |
                       close_stream(model, &out->model, &out->model_len);
-    if (st || bad_streams) {
-        /* The trainer refused the job (no memory for its model, a stream failed): a failed
-         * job with a reason, and a record with no results. */
-        if (!st) st = hs_fail(&terr, HS_ENOMEM, "out of memory buffering the job's files");
-        hs_train_result_free(&res);
-        res = (hs_train_result){.status = st, .hops = cfg->task.hops};
-        res.final_hop_acc = malloc(sizeof(float) * (cfg->task.hops + 1));
-        res.hop_steps = malloc(sizeof(int) * (cfg->task.hops + 1));
-        if (!res.final_hop_acc || !res.hop_steps) {
-            hs_train_result_free(&res);
-            hs_job_output_free(out);
-            return hs_fail(err, HS_ENOMEM, "out of memory recording a failed job");
-        }
-        for (int k = 0; k <= cfg->task.hops; k++) res.final_hop_acc[k] = NAN, res.hop_steps[k] = -1;
-        res.final_loss = res.final_query_acc = NAN;
-        snprintf(res.error, sizeof res.error, "%s", terr.msg);
+    if (!st && bad_streams && !res.refused) {
+        hs_err why;
+        hs_fail(&why, HS_ENOMEM, "out of memory buffering the job's files");
+        st = hs_train_result_refused(&res, cfg, &why, err);
+    }
+    if (st) {
+        hs_resume_view_free(&prior);
+        hs_job_output_free(out);
+        return st;
+    }
+    if (res.refused) { /* a failed job with a reason, and a record with no results or files */
         free(out->metrics), out->metrics = NULL, out->metrics_len = 0;
         free(out->model), out->model = NULL, out->model_len = 0;
     }
-    out->status = res.status != HS_OK ? HS_RUN_FAILED
-                  : res.interrupted   ? HS_RUN_INTERRUPTED
-                                      : HS_RUN_DONE;
-    if (out->status != HS_RUN_DONE) snprintf(out->error, sizeof out->error, "%s", res.error);
+    out->status = res.err.code != HS_OK ? HS_RUN_FAILED
+                  : res.interrupted     ? HS_RUN_INTERRUPTED
+                                        : HS_RUN_DONE;
+    if (out->status != HS_RUN_DONE) out->err = res.err;
     out->attention = res.attention; /* the log's bytes travel on unchanged */
     out->attention_len = res.attention_len;
     res.attention = NULL;
@@ -167,7 +161,7 @@ typedef struct {
     float query_acc;
     double wall_s;
     uint64_t len[5]; /* record, metrics, attention, model, resume */
-    char error[sizeof ((hs_job_output *)0)->error];
+    hs_err err;
 } packed_head;
 
 hs_status hs_job_output_pack(const hs_job_output *out, char **bytes, size_t *n, hs_err *err)
@@ -178,7 +172,7 @@ hs_status hs_job_output_pack(const hs_job_output *out, char **bytes, size_t *n, 
                              out->attention ? out->attention_len : 0,
                              out->model ? out->model_len : 0, out->resume ? out->resume_len : 0}};
     memcpy(h.id, out->id, sizeof h.id);
-    memcpy(h.error, out->error, sizeof h.error);
+    h.err = out->err;
     *n = sizeof h + h.len[0] + h.len[1] + h.len[2] + h.len[3] + h.len[4];
     char *buf = *bytes = malloc(*n);
     if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory packing job %s", out->id);
@@ -208,8 +202,8 @@ hs_status hs_job_output_unpack(const void *bytes, size_t n, hs_job_output *out, 
     memcpy(out->id, h.id, sizeof out->id);
     out->id[16] = '\0';
     out->status = (hs_run_status)h.status;
-    memcpy(out->error, h.error, sizeof out->error);
-    out->error[sizeof out->error - 1] = '\0';
+    out->err = h.err;
+    out->err.msg[sizeof out->err.msg - 1] = '\0';
     out->steps = h.steps;
     out->wall_s = h.wall_s;
     out->final_query_acc = h.query_acc;

@@ -111,7 +111,7 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
     res->steps = out.steps;
     res->query_acc = out.final_query_acc;
     res->wall_s = out.wall_s;
-    snprintf(res->err.msg, sizeof res->err.msg, "%s", out.error);
+    res->err = out.err;
     st = hs_job_output_pack(&out, &res->bytes, &res->len, err);
     hs_job_output_free(&out);
     return st;

@@ -364,22 +364,23 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
     res->hops = D;
     res->final_hop_acc = calloc((size_t)D + 1, sizeof *res->final_hop_acc);
     res->hop_steps = calloc((size_t)D + 1, sizeof *res->hop_steps);
-    if (!res->final_hop_acc || !res->hop_steps)
+    if (!res->final_hop_acc || !res->hop_steps) {
+        hs_train_result_free(res);
         return hs_fail(err, HS_ENOMEM, "out of memory setting up the training job");
-    hs_trainer t;
-    hs_status st = hs_trainer_init(&t, cfg, err);
-    if (st) return st;
-    if (opts->resume && (st = hs_trainer_load(&t, opts->resume, opts->resume_len, err))) {
-        hs_trainer_free(&t);
-        return st;
     }
+    hs_trainer t;
+    hs_err e = {0}; /* why the job failed, if it does */
+    hs_status st = hs_trainer_init(&t, cfg, &e);
+    if (!st && opts->resume && (st = hs_trainer_load(&t, opts->resume, opts->resume_len, &e)))
+        hs_trainer_free(&t);
+    if (st) return hs_train_result_refused(res, cfg, &e, err);
     if (metrics && !opts->resume) hs_metrics_header(metrics, D, cfg->model.layers, cfg->model.heads);
     snprintf(res->engine, sizeof res->engine, "%s", hs_model_engine(&t.model));
 
     for (;;) {
         bool last = t.step >= cfg->train.steps;
         if (t.logging && (t.step % cfg->log.attention_every == 0 || last) &&
-            (st = hs_trainer_log_attention(&t, err)))
+            (st = hs_trainer_log_attention(&t, &e)))
             break;
         if (t.step % cfg->train.eval_every == 0 || last) {
             hs_eval ev;
@@ -393,31 +394,46 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
             }
         }
         if (last) break;
-        hs_err e = {0};
-        if (hs_trainer_step(&t, &e)) {
-            res->status = e.code;
-            snprintf(res->error, sizeof res->error, "%s", e.msg);
-            break;
-        }
+        if (hs_trainer_step(&t, &res->err)) break; /* diverged: the job failed */
         if (opts->on_step && opts->on_step(t.step, opts->user)) {
             res->interrupted = true;
-            snprintf(res->error, sizeof res->error, "interrupted at step %d of %d", t.step, cfg->train.steps);
+            snprintf(res->err.msg, sizeof res->err.msg, "interrupted at step %d of %d", t.step, cfg->train.steps);
             break;
         }
     }
     res->steps = t.step;
     res->final_loss = t.final_loss;
     res->final_query_acc = t.final_query_acc;
-    if (!st) st = report_emergence(&t, res, err);
-    if (!st && res->interrupted) st = hs_trainer_save(&t, &res->resume, &res->resume_len, err);
+    if (!st) st = report_emergence(&t, res, &e);
+    if (!st && res->interrupted) st = hs_trainer_save(&t, &res->resume, &res->resume_len, &e);
     /* the log ends with the model as it ended, also when it stopped early */
-    bool finished = res->status == HS_OK && !res->interrupted;
-    if (!st && t.logging && t.logged != t.step && finished) st = hs_trainer_log_attention(&t, err);
+    bool finished = res->err.code == HS_OK && !res->interrupted;
+    if (!st && t.logging && t.logged != t.step && finished) st = hs_trainer_log_attention(&t, &e);
     if (!st && t.logging) hs_attnlog_take(&t.log, &res->attention, &res->attention_len);
-    if (!st && opts->checkpoint && finished) st = hs_checkpoint_save(&t.model, cfg, opts->checkpoint, err);
+    if (!st && opts->checkpoint && finished) st = hs_checkpoint_save(&t.model, cfg, opts->checkpoint, &e);
     res->wall_s = now_s() - t0;
     hs_trainer_free(&t);
-    return st;
+    /* a log, state or checkpoint that could not be written: the job failed, with no files */
+    return st ? hs_train_result_refused(res, cfg, &e, err) : HS_OK;
+}
+
+hs_status hs_train_result_refused(hs_train_result *res, const hs_config *cfg, const hs_err *why,
+                                  hs_err *err)
+{
+    hs_train_result_free(res);
+    int D = cfg->task.hops;
+    res->err = *why;
+    res->refused = true;
+    res->hops = D;
+    res->final_hop_acc = malloc(sizeof(float) * ((size_t)D + 1));
+    res->hop_steps = malloc(sizeof(int) * ((size_t)D + 1));
+    if (!res->final_hop_acc || !res->hop_steps) {
+        hs_train_result_free(res);
+        return hs_fail(err, HS_ENOMEM, "out of memory recording a failed job");
+    }
+    for (int k = 0; k <= D; k++) res->final_hop_acc[k] = NAN, res->hop_steps[k] = -1;
+    res->final_loss = res->final_query_acc = NAN;
+    return HS_OK;
 }
 
 void hs_train_result_free(hs_train_result *res)

@@ -39,7 +39,8 @@ typedef struct hs_job_opts {
 typedef struct hs_job_output {
     char id[17];
     hs_run_status status;       /* done, failed or interrupted (record.h) */
-    char error[512];            /* why the job failed or stopped; empty when done */
+    hs_err err;                 /* why the job failed (code and message) or stopped (message);
+                                   empty when done: hs_train_result.err carried on */
     char notice[640];           /* a resume state that was refused (the job started afresh), or empty */
     int steps;
     double wall_s;

@@ -38,9 +38,12 @@ typedef void (*hs_eval_fn)(const hs_eval *ev, const hs_model *model, void *user)
 typedef bool (*hs_step_fn)(int step, void *user);
 
 typedef struct hs_train_result {
-    hs_status status; /* HS_OK, or HS_ENUMERIC when the loss diverged */
+    /* The one failure channel: err.code is HS_OK, or why the job failed — HS_ENUMERIC when the
+     * loss diverged, or the trainer's own refusal (HS_ENOMEM for its model, ...); err.msg says
+     * why it failed or stopped, and is empty when it ran to the end. */
+    hs_err err;
+    bool refused;     /* the job could not start or finish its files: no results, no files */
     bool interrupted; /* on_step asked to stop before the end */
-    char error[512];  /* why the job failed; empty when it did not */
     int steps;        /* steps completed */
     bool early_stopped;
     double wall_s;
@@ -74,12 +77,18 @@ typedef struct hs_train_opts {
     size_t resume_len;
 } hs_train_opts;
 
-/* Runs the job described by cfg (already validated). A diverged loss is not an error of the
- * call: it returns HS_OK with res->status == HS_ENUMERIC and res->error set. Errors (memory,
- * I/O) return non-zero with err set. */
+/* Runs the job described by cfg (already validated). A job that diverges, or that the trainer
+ * refuses (no memory for its model, a resume state that is not this job's, a stream that
+ * fails), is a result: res->err says so. Non-zero only when no result could be built at all
+ * (err says why). */
 hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train_result *res,
                        hs_err *err);
 void hs_train_result_free(hs_train_result *res);
+/* Makes *res (freed first) the result of a job that failed before it had results: refused,
+ * why as its error, no steps, every accuracy NaN, no emergence. HS_ENOMEM (err set) when not
+ * even that can be allocated. */
+hs_status hs_train_result_refused(hs_train_result *res, const hs_config *cfg, const hs_err *why,
+                                  hs_err *err);
 
 /* Checks a saved state (hs_train_result.resume, a resume file of resume.h without the job's
  * metrics and attention log) against this config completely: its checksum, sizes, counts, step,

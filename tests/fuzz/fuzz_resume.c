@@ -87,10 +87,10 @@ static void try_state(const unsigned char *state, size_t n)
      * checksum, which a damaged file cannot) may make the rest of the run diverge: that ends as
      * an uninterrupted run with those weights would, `failed` with the reason. */
     if (out.status != HS_RUN_DONE)
-        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_run_status_name(out.status), out.error);
+        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_run_status_name(out.status), out.err.msg);
     check(!out.resume && out.steps <= 8, "the resumed job runs to its end");
     check(out.status == HS_RUN_DONE ? out.steps == 8
-                                    : out.status == HS_RUN_FAILED && strstr(out.error, "training loss became"),
+                                    : out.status == HS_RUN_FAILED && strstr(out.err.msg, "training loss became"),
           "and ends done, or diverged");
     hs_job_output_free(&out);
 }
