@@ -14,7 +14,6 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/jsonline.h"
 
-#define WILSON_Z 1.959963984540054
 #define BLOCK_SIZE ((size_t)64 << 10)
 #define REGENERATE "regenerate the prompt set with hopsweep prompts"
 
@@ -200,17 +199,6 @@ done:
     free(buf);
     if (rule) *rule = r;
     return HS_OK;
-}
-
-void hs_wilson_interval(size_t k, size_t n, double *lo, double *hi)
-{
-    double z2 = WILSON_Z * WILSON_Z, nn = (double)n, p = (double)k / nn;
-    double denom = 1 + z2 / nn;
-    double centre = (p + z2 / (2 * nn)) / denom;
-    double half = WILSON_Z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
-    /* At k = 0 and k = n the bound is exactly 0 or 1; rounding would leave 1e-17 off. */
-    *lo = k == 0 ? 0 : fmax(0, centre - half);
-    *hi = k == n ? 1 : fmin(1, centre + half);
 }
 
 /* ---------------------------------------------------------------------------------------------

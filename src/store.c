@@ -19,10 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yaml.h>
-
 #include "hopsweep/fileio.h"
-#include "hopsweep/jsonline.h"
 #include "hopsweep/record.h"
 
 #define RUNS_FILE "runs.jsonl"
@@ -99,52 +96,45 @@ static bool reserve_entries(hs_store *s, size_t need)
 /* ---------------------------------------------------------------------------------------------
  * Reading runs.jsonl */
 
-typedef enum { LINE_OK, LINE_BAD, LINE_NOMEM } line_result;
-
-/* Reads one record line: it counts only if hs_record_check accepts it (every field the
- * analysis reads, an id that is the hash of its config) and the files it names are its own,
- * under jobs/<id>/ of this store. On LINE_BAD, *why says what is wrong (for the notice); it
- * points into why_buf or to a constant. */
-static line_result parse_line(const char *line, size_t len, char id[17], hs_run_status *status,
-                              const char **why, char *why_buf, size_t why_len)
-{
-    yaml_document_t doc;
-    switch (hs_jl_load_object(line, len, &doc, why)) {
-    case HS_JL_OK: break;
-    case HS_JL_NOMEM: return LINE_NOMEM;
-    default: return LINE_BAD; /* callers skip blank lines before asking */
-    }
-    hs_record_view v;
-    line_result r = LINE_BAD;
-    if (!hs_record_check(&doc, yaml_document_get_root_node(&doc), &v, why_buf, why_len, why))
-        goto done;
-    static const char *const names[3] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL};
-    for (int i = 0; i < 3; i++) {
-        char want[64];
-        snprintf(want, sizeof want, JOBS_DIR "/%s/%s", v.id, names[i]);
-        if (v.files[i] && strcmp(v.files[i], want)) {
-            *why = "a \"files\" path outside the job's folder jobs/<id>/";
-            goto done;
-        }
-    }
-    memcpy(id, v.id, 17);
-    *status = v.status;
-    r = LINE_OK;
-done:
-    yaml_document_delete(&doc);
-    return r;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* One record as read, with its line number so the latest line of an id wins after sorting. */
+/* One record line as read (record.c's hs_record_check_line: a whole record whose id is the
+ * hash of its config and whose files are its own), with its line number so the latest line of
+ * an id wins after sorting, and its text (for a merge). */
 typedef struct loaded {
     hs_store_entry e;
     size_t line;
+    const char *text;
+    size_t len;
 } loaded;
+
+typedef struct runs_list {
+    loaded *all;
+    size_t n, cap;
+} runs_list;
+
+static hs_record_result take_line(const char *line, size_t len, size_t lineno, void *user,
+                                  char *why, size_t why_len)
+{
+    runs_list *L = user;
+    if (L->n == L->cap) {
+        size_t c2 = L->cap ? L->cap * 2 : 256;
+        loaded *a = realloc(L->all, c2 * sizeof *a);
+        if (!a) return HS_RECORD_NOMEM;
+        L->all = a;
+        L->cap = c2;
+    }
+    loaded *l = &L->all[L->n];
+    const char *w = NULL;
+    /* 256: the notice's room for the reason */
+    hs_record_result r = hs_record_check_line(line, len, l->e.id, &l->e.status, why,
+                                              why_len < 256 ? why_len : 256, &w);
+    if (r == HS_RECORD_BAD && w != why) snprintf(why, why_len, "%s", w ? w : "not a record");
+    if (r != HS_RECORD_OK) return r;
+    l->line = lineno;
+    l->text = line;
+    l->len = len;
+    L->n++;
+    return HS_RECORD_OK;
+}
 
 static int loaded_cmp(const void *a, const void *b)
 {
@@ -154,79 +144,50 @@ static int loaded_cmp(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Fills s->entries from the text of runs.jsonl; returns the length of its complete lines. */
-static hs_status read_runs(hs_store *s, const char *path, const char *data, size_t size,
-                           size_t *complete, hs_err *err)
+/* Reads the text of runs.jsonl: L gets the latest good line of each id, sorted by id; info
+ * what the scan met (complete lines, skipped ones). */
+static hs_status read_runs(const char *path, const char *data, size_t size, runs_list *L,
+                           hs_runs_scan_info *info, hs_err *err)
 {
-    loaded *all = NULL;
-    size_t n = 0, cap = 0, skipped = 0, first_skipped = 0, lineno = 0;
-    const char *first_why = "";
-    char first_buf[256] = "", why_buf[256];
-    const char *p = data, *end = data + size;
-    hs_status st = HS_OK;
-    for (;;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) break;
-        lineno++;
-        size_t len = (size_t)(nl - p);
-        const char *line = p;
-        p = nl + 1;
-        /* Spaces, tabs and a CR around the object are tolerated (an editor on Windows, a
-         * hand-indented line); libyaml alone would refuse a leading tab. Blank lines are
-         * ignored. */
-        while (len && is_space(line[0])) line++, len--;
-        while (len && is_space(line[len - 1])) len--;
-        if (!len) continue;
-        if (n == cap) {
-            size_t c2 = cap ? cap * 2 : 256;
-            loaded *a = realloc(all, c2 * sizeof *a);
-            if (!a) {
-                st = hs_fail(err, HS_ENOMEM, "%s: out of memory reading the records", path);
-                goto out;
-            }
-            all = a;
-            cap = c2;
-        }
-        const char *why = NULL;
-        line_result r = parse_line(line, len, all[n].e.id, &all[n].e.status, &why, why_buf,
-                                   sizeof why_buf);
-        if (r == LINE_NOMEM) {
-            st = hs_fail(err, HS_ENOMEM, "%s: out of memory parsing line %zu", path, lineno);
-            goto out;
-        }
-        if (r == LINE_BAD) {
-            if (!skipped++) {
-                first_skipped = lineno;
-                snprintf(first_buf, sizeof first_buf, "%s", why ? why : "not a record");
-                first_why = first_buf;
-            }
-            continue;
-        }
-        all[n++].line = lineno;
-    }
-    *complete = (size_t)(p - data);
-    s->lines = n;
-
+    memset(L, 0, sizeof *L);
+    hs_status st = hs_runs_scan(data, size, path, take_line, L, info, err);
+    if (st) return st;
     /* Sort by (id, line) and keep the last line of each id. */
-    if (n) qsort(all, n, sizeof *all, loaded_cmp);
+    if (L->n) qsort(L->all, L->n, sizeof *L->all, loaded_cmp);
     size_t distinct = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i + 1 == n || strcmp(all[i].e.id, all[i + 1].e.id)) distinct++;
-    if (!reserve_entries(s, distinct)) {
-        st = hs_fail(err, HS_ENOMEM, "%s: out of memory reading the records", path);
-        goto out;
-    }
-    s->n = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i + 1 == n || strcmp(all[i].e.id, all[i + 1].e.id)) s->entries[s->n++] = all[i].e;
+    for (size_t i = 0; i < L->n; i++)
+        if (i + 1 == L->n || strcmp(L->all[i].e.id, L->all[i + 1].e.id)) L->all[distinct++] = L->all[i];
+    L->n = distinct;
+    return HS_OK;
+}
 
-    if (skipped)
+/* The notice of what read_runs skipped. */
+static void notice_skipped(hs_store *s, const char *path, const hs_runs_scan_info *info)
+{
+    if (info->skipped)
         add_notice(s,
                    "%s: skipped %zu line(s) that are not valid records, first at line %zu (%s); "
                    "they stay in the file and count as no record",
-                   path, skipped, first_skipped, first_why);
-out:
-    free(all);
+                   path, info->skipped, info->first_skipped, info->first_why);
+}
+
+/* Fills s->entries from the text of runs.jsonl; returns the length of its complete lines. */
+static hs_status load_entries(hs_store *s, const char *path, const char *data, size_t size,
+                              size_t *complete, hs_err *err)
+{
+    runs_list L;
+    hs_runs_scan_info info;
+    hs_status st = read_runs(path, data, size, &L, &info, err);
+    if (!st && !reserve_entries(s, L.n))
+        st = hs_fail(err, HS_ENOMEM, "%s: out of memory reading the records", path);
+    if (!st) {
+        for (size_t i = 0; i < L.n; i++) s->entries[i] = L.all[i].e;
+        s->n = L.n;
+        s->lines = info.lines;
+        *complete = info.complete;
+        notice_skipped(s, path, &info);
+    }
+    free(L.all);
     return st;
 }
 
@@ -261,7 +222,7 @@ static hs_status open_runs(hs_store *s, hs_err *err)
     }
     st = hs_read_fd(s->runs_fd, path, STORE_FILE_LIMIT, &data, &size, err);
     if (st) goto out;
-    st = read_runs(s, path, data, size, &complete, err);
+    st = load_entries(s, path, data, size, &complete, err);
     if (st) goto out;
     if (complete < size) {
         /* The append of one line was cut short (a crash, a full disk): the job it was about is
@@ -500,7 +461,7 @@ static bool merge_wanted(const hs_store *s, const hs_store_entry *e)
            !(have == HS_RUN_FAILED && e->status != HS_RUN_DONE);
 }
 
-/* Whether a record line names its job's file `name` (parse_line has checked its paths). */
+/* Whether a record line names its job's file `name` (hs_record_check_line checked its paths). */
 static bool names_file(const char *line, size_t len, const char *id, const char *name)
 {
     char want[80];
@@ -513,68 +474,42 @@ static bool names_file(const char *line, size_t len, const char *id, const char 
 hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *err)
 {
     *added = 0;
-    hs_store from;
-    memset(&from, 0, sizeof from);
-    from.lock_fd = from.runs_fd = from.jobs_fd = -1;
     char path[4200];
     snprintf(path, sizeof path, "%s/" RUNS_FILE, src);
     char *data = NULL;
-    const char **last = NULL; /* the latest line of each id of `from`, as entries are sorted */
-    size_t size = 0, complete = 0;
+    size_t size = 0;
+    runs_list L = {0};
+    hs_runs_scan_info info;
+    int dir_fd, jobs_fd = -1;
     hs_status st = HS_OK;
     /* The shard's own path is the user's choice; nothing inside it is followed. */
-    from.dir_fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (from.dir_fd < 0)
+    dir_fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
         st = hs_fail(err, HS_EINPUT, "%s: no such store (%s)", src, strerror(errno));
-    if (!st) st = hs_read_at(from.dir_fd, RUNS_FILE, path, STORE_FILE_LIMIT, &data, &size, err);
+    if (!st) st = hs_read_at(dir_fd, RUNS_FILE, path, STORE_FILE_LIMIT, &data, &size, err);
     if (!st && !data) st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
-    if (!st) st = read_runs(&from, path, data, size, &complete, err);
-    if (!st && from.n && !(last = calloc(from.n, sizeof *last)))
-        st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
-    /* Second pass: remember where each id's latest good line is (lines parse as in read_runs). */
-    char why_buf[256];
-    for (const char *p = data; !st && p < data + complete;) {
-        const char *nl = memchr(p, '\n', (size_t)(data + complete - p));
-        const char *line = p;
-        size_t len = (size_t)(nl - p);
-        p = nl + 1;
-        while (len && is_space(line[0])) line++, len--;
-        while (len && is_space(line[len - 1])) len--;
-        char id[17];
-        hs_run_status rs;
-        const char *why;
-        bool found;
-        if (!len) continue;
-        line_result lr = parse_line(line, len, id, &rs, &why, why_buf, sizeof why_buf);
-        if (lr == LINE_NOMEM) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
-        if (lr != LINE_OK) continue;
-        size_t i = find_entry(&from, id, &found);
-        if (found) last[i] = line;
-    }
+    if (!st) st = read_runs(path, data, size, &L, &info, err);
     /* Every file to be copied is checked before anything is written, so a shard holding a link
      * or a FIFO is refused whole, with the path named. */
-    for (size_t i = 0; !st && i < from.n; i++) {
-        if (!last[i] || !merge_wanted(s, &from.entries[i])) continue;
+    for (size_t i = 0; !st && i < L.n; i++) {
+        if (!merge_wanted(s, &L.all[i].e)) continue;
         int jfd;
-        st = open_job_dir(from.dir_fd, &from.jobs_fd, src, from.entries[i].id, false, &jfd, err);
-        if (!st) st = check_job_files(jfd, src, from.entries[i].id, err);
+        st = open_job_dir(dir_fd, &jobs_fd, src, L.all[i].e.id, false, &jfd, err);
+        if (!st) st = check_job_files(jfd, src, L.all[i].e.id, err);
         if (jfd >= 0) close(jfd);
     }
-    for (size_t i = 0; !st && i < from.n; i++) {
-        const hs_store_entry *e = &from.entries[i];
-        if (!last[i] || !merge_wanted(s, e)) continue;
+    for (size_t i = 0; !st && i < L.n; i++) {
+        const loaded *l = &L.all[i];
+        if (!merge_wanted(s, &l->e)) continue;
         hs_job_output out;
         memset(&out, 0, sizeof out);
-        memcpy(out.id, e->id, sizeof out.id);
-        out.status = e->status;
-        const char *nl = memchr(last[i], '\n', (size_t)(data + complete - last[i]));
-        size_t len = (size_t)(nl - last[i]);
-        while (len && is_space(last[i][len - 1])) len--;
-        out.record = strndup(last[i], len);
-        out.record_len = len;
+        memcpy(out.id, l->e.id, sizeof out.id);
+        out.status = l->e.status;
+        out.record = strndup(l->text, l->len);
+        out.record_len = l->len;
         if (!out.record) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
         int jfd = -1;
-        if (!st) st = open_job_dir(from.dir_fd, &from.jobs_fd, src, e->id, false, &jfd, err);
+        if (!st) st = open_job_dir(dir_fd, &jobs_fd, src, l->e.id, false, &jfd, err);
         const struct {
             const char *name;
             char **data;
@@ -586,8 +521,8 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         };
         /* only the files the record names, only regular files, never through a link */
         for (size_t k = 0; !st && jfd >= 0 && k < 3; k++) {
-            if (!names_file(last[i], len, e->id, files[k].name)) continue;
-            snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", src, e->id, files[k].name);
+            if (!names_file(l->text, l->len, l->e.id, files[k].name)) continue;
+            snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", src, l->e.id, files[k].name);
             st = hs_read_at(jfd, files[k].name, path, STORE_FILE_LIMIT, files[k].data,
                             files[k].len, err);
         }
@@ -596,12 +531,12 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         if (!st) (*added)++;
         hs_job_output_free(&out);
     }
-    if (!st && from.notice[0]) add_notice(s, "%s", from.notice); /* skipped lines of the shard */
-    free(last);
+    snprintf(path, sizeof path, "%s/" RUNS_FILE, src);
+    if (!st) notice_skipped(s, path, &info); /* skipped lines of the shard */
+    free(L.all);
     free(data);
-    free(from.entries);
-    if (from.jobs_fd >= 0) close(from.jobs_fd);
-    if (from.dir_fd >= 0) close(from.dir_fd);
+    if (jobs_fd >= 0) close(jobs_fd);
+    if (dir_fd >= 0) close(dir_fd);
     return st;
 }
 

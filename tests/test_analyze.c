@@ -4,7 +4,12 @@
  * built from record lines: minimum layers (solved, above the tested depths, undecided while
  * seeds are pending, failed and interrupted runs), steps to solve, emergence statistics with
  * ties, missing roles, repeated roles and a single seed, records of an older writer, what the
- * reader skips or ignores, metrics.csv, and loading a store from disk. */
+ * reader skips or ignores (a forged id among them), metrics.csv, and loading a store from disk.
+ *
+ * The record lines are shaped by hand on purpose: they are what older writers left (no heads,
+ * no hop_steps, a bare config), which the reader must still take. Their ids are the real ones,
+ * hs_config_id of their config, since the reader refuses any other (finding F11); the writer's
+ * own records are read back in test_record.c. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,14 +229,53 @@ static void cell_verdicts(void **state)
 /* ---------------------------------------------------------------------------------------------
  * Synthetic stores from record lines */
 
+/* The id of the config these overrides give ("task.hops=2 model.layers=1", space-separated). */
+static const char *cfg_id(char out[17], const char *overrides)
+{
+    hs_config c;
+    hs_config_default(&c);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", overrides);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        hs_err e = {0};
+        if (hs_config_override(&c, tok, &e)) fail_msg("%s", e.msg);
+    }
+    hs_config_id(&c, out);
+    return out;
+}
+
+/* The text with every "@overrides@" replaced by cfg_id(overrides) (caller frees). */
+static char *with_ids(const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(8 * n + 1), *o = out; /* "@@" (2 bytes) becomes 16 */
+    assert_non_null(out);
+    for (const char *p = text; *p;) {
+        const char *end = *p == '@' ? strchr(p + 1, '@') : NULL;
+        if (!end) {
+            *o++ = *p++;
+            continue;
+        }
+        char keys[256], id[17];
+        snprintf(keys, sizeof keys, "%.*s", (int)(end - p - 1), p + 1);
+        memcpy(o, cfg_id(id, keys), 16);
+        o += 16;
+        p = end + 1;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* A record line: hop_steps is emergence.hop_steps (e.g. "[0,100,null]", or NULL to leave it
  * out), em the emergence members after it (e.g. ",\"heads\":[...],\"order\":[...]", or "");
  * status "done", "failed" or "interrupted"; qacc < 0 writes null. */
-static char *record(char *buf, size_t n, const char *id, const char *cur, int hops, int layers,
-                    int seed, const char *status, double qacc, const char *hop_steps,
-                    const char *em)
+static char *record(char *buf, size_t n, const char *cur, int hops, int layers, int seed,
+                    const char *status, double qacc, const char *hop_steps, const char *em)
 {
-    char acc[32];
+    char acc[32], id[17], keys[160];
+    snprintf(keys, sizeof keys, "model.layers=%d task.hops=%d task.curriculum=%s task.chains=2 train.seed=%d",
+             layers, hops, cur, seed);
+    cfg_id(id, keys);
     if (qacc < 0)
         snprintf(acc, sizeof acc, "null");
     else
@@ -247,25 +291,16 @@ static char *record(char *buf, size_t n, const char *id, const char *cur, int ho
     return buf;
 }
 
-/* A distinct 16-hex id from a number. */
-static const char *idn(char buf[17], unsigned k)
-{
-    snprintf(buf, 17, "%016x", k);
-    return buf;
-}
-
 typedef struct store_text {
     char *text;
     size_t len, cap;
-    unsigned next_id;
 } store_text;
 
 static void st_add(store_text *s, const char *cur, int hops, int layers, int seed,
                    const char *status, double qacc, const char *hop_steps, const char *em)
 {
-    char line[4096], id[17];
-    record(line, sizeof line, idn(id, ++s->next_id), cur, hops, layers, seed, status, qacc,
-           hop_steps, em);
+    char line[4096];
+    record(line, sizeof line, cur, hops, layers, seed, status, qacc, hop_steps, em);
     size_t l = strlen(line);
     if (s->len + l + 1 > s->cap) {
         s->cap = (s->len + l + 1) * 2;
@@ -596,14 +631,15 @@ static void emergence_stats(void **state)
 /* Steps of roles come from emergence.heads; without them the order still ranks. */
 static void order_without_steps(void **state)
 {
-    const char text[] =
-        "{\"id\":\"00000000000000a1\",\"status\":\"done\",\"config\":{\"train\":{\"seed\":1}},"
+    char *text = with_ids(
+        "{\"id\":\"@train.seed=1@\",\"status\":\"done\",\"config\":{\"train\":{\"seed\":1}},"
         "\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:+1\",\"L1:-1\"]}}\n"
-        "{\"id\":\"00000000000000a2\",\"status\":\"done\",\"config\":{\"train\":{\"seed\":2}},"
-        "\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:+1\",\"L1:-1\"]}}\n";
+        "{\"id\":\"@train.seed=2@\",\"status\":\"done\",\"config\":{\"train\":{\"seed\":2}},"
+        "\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:+1\",\"L1:-1\"]}}\n");
     hs_results r;
     hs_analysis a;
-    analyze_text(text, sizeof text - 1, NULL, &r, &a);
+    analyze_text(text, strlen(text), NULL, &r, &a);
+    free(text);
     assert_int_equal(a.n_cells, 1);
     const hs_emergence *em = &a.cells[0].em;
     assert_int_equal(em->runs, 2);
@@ -621,13 +657,14 @@ static void order_without_steps(void **state)
 static void role_order(void **state)
 {
     /* Roles sort by layer, then offsets from -D to +D, then self, other, query. */
-    const char text[] =
-        "{\"id\":\"00000000000000b1\",\"status\":\"done\",\"config\":{\"model\":{\"heads\":8}},\"emergence\":{\"order\":"
+    char *text = with_ids(
+        "{\"id\":\"@model.heads=8@\",\"status\":\"done\",\"config\":{\"model\":{\"heads\":8}},\"emergence\":{\"order\":"
         "[\"L2:query\",\"L1:other\",\"L1:+3\",\"L2:-1\",\"L1:self\",\"L1:-2\",\"L1:+1\","
-        "\"L1:query\",\"weird\"]}}\n";
+        "\"L1:query\",\"weird\"]}}\n");
     hs_results r;
     hs_analysis a;
-    analyze_text(text, sizeof text - 1, NULL, &r, &a);
+    analyze_text(text, strlen(text), NULL, &r, &a);
+    free(text);
     static const char *const want[] = {"L1:-2",    "L1:+1",  "L1:+3",    "L1:self", "L1:other",
                                        "L1:query", "L2:-1",  "L2:query", "weird"};
     const hs_emergence *em = &a.cells[0].em;
@@ -642,50 +679,61 @@ static void role_order(void **state)
 
 static void reading(void **state)
 {
-    const char text[] =
+    char *text = with_ids(
         /* 1: superseded by line 4 */
-        "{\"id\":\"00000000000000c1\",\"status\":\"interrupted\",\"config\":{\"task\":"
+        "{\"id\":\"@task.hops=2@\",\"status\":\"interrupted\",\"config\":{\"task\":"
         "{\"hops\":2}}}\n"
         /* 2: not JSON */
         "{\"id\": \n"
-        /* 3: an unknown key (ignored) and a nested section */
-        "{\"id\":\"00000000000000c2\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":3,"
-        "\"bogus\":1},\"future\":{\"x\":true}},\"final\":{\"query_acc\":0.5,\"hop_acc\":[1,null,"
+        /* 3: a null config value (the default stands), hop_acc with a null */
+        "{\"id\":\"@task.hops=3@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":3,"
+        "\"chains\":null}},\"final\":{\"query_acc\":0.5,\"hop_acc\":[1,null,"
         "0.5,0.5]}}\n"
         /* 4: the latest record of c1 wins */
-        "  {\"id\":\"00000000000000c1\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
+        "  {\"id\":\"@task.hops=2@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
         "\"final\":{\"query_acc\":0.97}}\r\n"
         /* 5: a value the key refuses */
         "{\"id\":\"00000000000000c3\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":0}}}\n"
         /* 6: blank */
         "\n"
         /* 7: no status */
-        "{\"id\":\"00000000000000c4\",\"config\":{}}\n"
+        "{\"id\":\"@@\",\"config\":{}}\n"
         /* 8: two objects on a line */
-        "{\"id\":\"00000000000000c5\",\"status\":\"done\",\"config\":{}} {}\n"
+        "{\"id\":\"@@\",\"status\":\"done\",\"config\":{}} {}\n"
         /* 9: the string "null" is not a null query accuracy */
-        "{\"id\":\"00000000000000c6\",\"status\":\"done\",\"config\":{},\"final\":{\"query_acc\":"
+        "{\"id\":\"@@\",\"status\":\"done\",\"config\":{},\"final\":{\"query_acc\":"
         "\"null\"}}\n"
+        /* 10: unknown keys (another version) and a nested section: the id cannot be checked */
+        "{\"id\":\"@task.hops=3@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":3,"
+        "\"bogus\":1},\"future\":{\"x\":true}}}\n"
+        /* 11: a forged line: c1's id over another config, claiming a perfect score (F11) */
+        "{\"id\":\"@task.hops=2@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2},"
+        "\"model\":{\"layers\":7}},\"final\":{\"query_acc\":1}}\n"
         /* a last line still being written */
-        "{\"id\":\"00000000000000c7\",\"status\":\"do";
+        "{\"id\":\"00000000000000c7\",\"status\":\"do");
+    char c1[17], c2[17];
+    cfg_id(c1, "task.hops=2");
+    cfg_id(c2, "task.hops=3");
     hs_results r;
     hs_err e = {0};
     hs_results_init(&r);
-    assert_int_equal(hs_results_add_text(&r, text, sizeof text - 1, &e), HS_OK);
+    assert_int_equal(hs_results_add_text(&r, text, strlen(text), &e), HS_OK);
+    free(text);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.lines, 3);
-    assert_int_equal(r.skipped, 5);
+    assert_int_equal(r.skipped, 7);
     assert_int_equal(r.first_skipped, 2);
     assert_true(r.partial_bytes > 0);
-    long i = hs_results_find(&r, "00000000000000c1");
+    long i = hs_results_find(&r, c1);
     assert_true(i >= 0);
     assert_int_equal(r.runs[i].status, HS_RUN_DONE);
     assert_int_equal(r.runs[i].config.task.hops, 2);
     assert_near(r.runs[i].query_acc, (double)0.97);
-    assert_int_equal(r.runs[i].line, 4);
+    assert_int_equal(r.runs[i].line, 4); /* not the forged line 11 */
+    assert_int_equal(r.runs[i].config.model.layers, 2);
     assert_int_equal(r.runs[i].n_hop_acc, 0);
     assert_false(r.runs[i].has_heads);
-    i = hs_results_find(&r, "00000000000000c2");
+    i = hs_results_find(&r, c2);
     assert_true(i >= 0);
     assert_int_equal(r.runs[i].config.task.hops, 3);
     assert_int_equal(r.runs[i].config.model.layers, 2); /* the default */
@@ -700,7 +748,7 @@ static void reading(void **state)
     hs_results_notice(&r, "S/runs.jsonl", notice, sizeof notice);
     assert_has(notice, "S/runs.jsonl: ");
     assert_has(notice, "without its newline");
-    assert_has(notice, "skipped 5 unreadable line(s), the first at line 2 (not valid JSON)");
+    assert_has(notice, "skipped 7 unreadable line(s), the first at line 2 (not valid JSON)");
     assert_has(notice, "task.bogus, future.x");
     assert_null(strchr(notice, '\n'));
     hs_results_free(&r);
@@ -724,16 +772,17 @@ static void reading(void **state)
 static void settings_and_labels(void **state)
 {
     /* Two chains values: two settings, labelled by the key that differs. */
-    const char text[] =
-        "{\"id\":\"00000000000000d1\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":2}},"
+    char *text = with_ids(
+        "{\"id\":\"@task.chains=2@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":2}},"
         "\"final\":{\"query_acc\":1}}\n"
-        "{\"id\":\"00000000000000d2\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4}},"
+        "{\"id\":\"@task.chains=4@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4}},"
         "\"final\":{\"query_acc\":1}}\n"
-        "{\"id\":\"00000000000000d3\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4,"
-        "\"curriculum\":\"none\"}},\"final\":{\"query_acc\":1}}\n";
+        "{\"id\":\"@task.chains=4 task.curriculum=none@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4,"
+        "\"curriculum\":\"none\"}},\"final\":{\"query_acc\":1}}\n");
     hs_results r;
     hs_analysis a;
-    analyze_text(text, sizeof text - 1, NULL, &r, &a);
+    analyze_text(text, strlen(text), NULL, &r, &a);
+    free(text);
     assert_int_equal(a.n_settings, 2);
     assert_int_equal(a.n_families, 3);
     assert_string_equal(a.families[0].label, "task.chains=2");
@@ -797,8 +846,9 @@ static void loading(void **state)
     assert_has(e.msg, "no runs.jsonl");
     /* A file where the store should be. */
     snprintf(path, sizeof path, "%s/runs.jsonl", base);
-    const char line[] = "{\"id\":\"00000000000000e1\",\"status\":\"done\",\"config\":{}}\n";
-    assert_int_equal(hs_write_atomic(path, line, sizeof line - 1, &e), HS_OK);
+    char *line = with_ids("{\"id\":\"@@\",\"status\":\"done\",\"config\":{}}\n");
+    assert_int_equal(hs_write_atomic(path, line, strlen(line), &e), HS_OK);
+    free(line);
     assert_int_equal(hs_results_load(&r, path, &e), HS_EINPUT);
     assert_has(e.msg, "not a directory");
     /* A store. */
@@ -823,8 +873,13 @@ static void many_runs(void **state)
     size_t runs = 0;
     for (size_t c = 0; c < a.n_cells; c++) runs += a.cells[c].count;
     assert_int_equal(runs, 300);
-    char id[17];
-    for (unsigned k = 1; k <= 300; k++) assert_true(hs_results_find(&r, idn(id, k)) >= 0);
+    char id[17], keys[160];
+    for (int i = 0; i < 300; i++) {
+        snprintf(keys, sizeof keys,
+                 "model.layers=%d task.hops=%d task.curriculum=%s task.chains=2 train.seed=%d",
+                 1 + i % 3, 1 + i % 5, i % 2 ? "none" : "implicit", i / 30);
+        assert_true(hs_results_find(&r, cfg_id(id, keys)) >= 0);
+    }
     /* Runs come out sorted by family, hops, layers, seed. */
     for (size_t i = 1; i < a.n_runs; i++) {
         const hs_config *p = &r.runs[a.order[i - 1]].config, *c = &r.runs[a.order[i]].config;
@@ -833,9 +888,10 @@ static void many_runs(void **state)
             assert_true(p->train.seed <= c->train.seed);
     }
     hs_analysis_free(&a);
-    /* Re-adding a record with another status replaces it. */
+    /* Re-adding a record with another status replaces it (the first one, of this config). */
     char line[4096];
-    record(line, sizeof line, idn(id, 5), "implicit", 1, 1, 0, "failed", -1, NULL, "");
+    record(line, sizeof line, "implicit", 1, 1, 0, "failed", -1, NULL, "");
+    cfg_id(id, "model.layers=1 task.hops=1 task.curriculum=implicit task.chains=2 train.seed=0");
     hs_err e = {0};
     assert_int_equal(hs_results_add_line(&r, line, strlen(line) - 1, 301, &e), HS_OK);
     assert_int_equal(r.n, 300);
@@ -851,24 +907,26 @@ static void many_runs(void **state)
 static void record_bounds(void **state)
 {
     (void)state;
-    const char *good = "{\"id\":\"00000000000000c1\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,"
-                       "\"heads\":1}},\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:-1\"]}}\n";
+    char *good = with_ids("{\"id\":\"@model.layers=1 model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,"
+                       "\"heads\":1}},\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:-1\"]}}\n");
     struct { const char *line; const char *why; } bad[] = {
         {"{\"id\":\"00000000000000c2\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2147483647}}}",
          "a config no job can have"},
-        {"{\"id\":\"00000000000000c3\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":1}},"
+        {"{\"id\":\"@model.layers=1 model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":1}},"
          "\"emergence\":{\"order\":[\"L1:-1\",\"L1:+1\"]}}",
          "more roles or heads than the model's 1 heads"},
-        {"{\"id\":\"00000000000000c4\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":2}},"
+        {"{\"id\":\"@model.layers=1 model.heads=2@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":2}},"
          "\"emergence\":{\"order\":[\"L7:-1\"]}}",
          "a role of layer 7; the model has 1"},
-        {"{\"id\":\"00000000000000c5\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
+        {"{\"id\":\"@task.hops=2@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
          "\"final\":{\"hop_acc\":[1,1,1,1,1]}}",
          "more hop labels than task.hops=2 has"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[1024];
-        snprintf(text, sizeof text, "%s%s\n", good, bad[i].line);
+        char *line = with_ids(bad[i].line);
+        snprintf(text, sizeof text, "%s%s\n", good, line);
+        free(line);
         hs_results r;
         hs_analysis a;
         analyze_text(text, strlen(text), NULL, &r, &a);
@@ -884,8 +942,10 @@ static void record_bounds(void **state)
     size_t cap = 200000, n = 0;
     char *big = malloc(cap);
     assert_non_null(big);
-    n += (size_t)snprintf(big, cap, "%s{\"id\":\"00000000000000c6\",\"status\":\"done\",\"config\":{\"model\":"
-                          "{\"layers\":1,\"heads\":1}},\"emergence\":{\"order\":[", good);
+    char id[17];
+    n += (size_t)snprintf(big, cap, "%s{\"id\":\"%s\",\"status\":\"done\",\"config\":{\"model\":"
+                          "{\"layers\":1,\"heads\":1}},\"emergence\":{\"order\":[", good,
+                          cfg_id(id, "model.layers=1 model.heads=1"));
     for (int k = 0; k < 10000; k++) n += (size_t)snprintf(big + n, cap - n, "%s\"L%d:+%d\"", k ? "," : "", k, k);
     n += (size_t)snprintf(big + n, cap - n, "]}}\n");
     assert_true(n < cap);
@@ -900,6 +960,40 @@ static void record_bounds(void **state)
     hs_analysis_free(&a);
     hs_results_free(&r);
     free(big);
+    free(good);
+}
+
+/* Finding F11: a copy of a record under the same id but with another config (7 layers, a
+ * perfect score) once replaced the real result, the latest line of an id winning. The reader
+ * refuses it, saying why, and analyses the real record alone. */
+static void forged_id(void **state)
+{
+    (void)state;
+    char real[4096], forged[4096], text[8300];
+    record(real, sizeof real, "implicit", 2, 1, 0, "done", 0.4, "[0,100,null]", "");
+    /* the same line with model.layers 7 and query accuracy 1: the id no longer fits */
+    record(forged, sizeof forged, "implicit", 2, 1, 0, "done", 1.0, "[0,100,200]", "");
+    char *p = strstr(forged, "\"layers\":1");
+    assert_non_null(p);
+    p[9] = '7';
+    snprintf(text, sizeof text, "%s%s", real, forged);
+    hs_results r;
+    hs_analysis a;
+    analyze_text(text, strlen(text), NULL, &r, &a);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.skipped, 1);
+    assert_int_equal(r.first_skipped, 2);
+    assert_has(r.first_why, "an \"id\" that is not the hash of its config");
+    assert_int_equal(r.runs[0].config.model.layers, 1);
+    assert_near(r.runs[0].query_acc, 0.4);
+    assert_int_equal(a.n_cells, 1);
+    assert_int_equal(a.cells[0].layers, 1);
+    assert_int_equal(a.cells[0].solved, 0);
+    char notice[1024];
+    hs_results_notice(&r, "S/runs.jsonl", notice, sizeof notice);
+    assert_has(notice, "S/runs.jsonl: skipped 1 unreadable line(s), the first at line 2 (an \"id\"");
+    hs_analysis_free(&a);
+    hs_results_free(&r);
 }
 
 int main(void)
@@ -924,6 +1018,7 @@ int main(void)
         cmocka_unit_test(loading),
         cmocka_unit_test(many_runs),
         cmocka_unit_test(record_bounds),
+        cmocka_unit_test(forged_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

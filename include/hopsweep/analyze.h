@@ -7,11 +7,13 @@
  * Reading. runs.jsonl is read as it is, without the store's lock, so a store still being
  * written can be analysed. A last line without its newline (an append in progress) is ignored,
  * and so is any line that is not a readable record; `hs_results_notice` says what was ignored.
- * The last readable record of an id wins. A record's "config" is flattened to dotted keys and
- * applied with hs_config_set on top of the defaults: keys a record lacks keep their default,
- * unknown keys (another hopsweep version) are ignored and named in the notice, a value the
- * key refuses makes the line unreadable. Other fields a record lacks (an older writer, e.g.
- * no emergence.heads/order) are "no data", never an error.
+ * The last readable record of an id wins. Lines are read by record.c (hs_runs_scan,
+ * hs_record_parse): a record's "config" is flattened to dotted keys and applied with
+ * hs_config_set on top of the defaults: keys a record lacks keep their default, a value the key
+ * refuses makes the line unreadable, and so does an "id" that is not hs_config_id of that config
+ * (a forged or edited line) or an unknown key (another hopsweep version), which is also named
+ * in the notice. Other fields a record lacks (an older writer, e.g. no emergence.heads/order)
+ * are "no data", never an error.
  *
  * Grouping. A family is every config key except model.layers, train.seed and task.hops (so a
  * family has one curriculum); a group is a family and one hops value (a row of the minimum-
@@ -67,42 +69,14 @@
 
 #include "hopsweep/config.h"
 #include "hopsweep/error.h"
-#include "hopsweep/store.h"
+#include "hopsweep/metrics.h"
+#include "hopsweep/record.h"
+#include "hopsweep/stats.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Records */
 
-/* A head role as found in records: "L2:-3", "L1:self", ...; parsed so roles sort by layer, then
- * offset from -D to +D, then self, other, query (then anything unrecognised, by name). */
-typedef struct hs_role {
-    char *name;
-    int layer; /* from 1; INT32_MAX when the name is not L<l>:... */
-    int kind;  /* 0 offset, 1 self, 2 other, 3 query, 4 unrecognised */
-    int delta; /* the offset, for kind 0 */
-} hs_role;
-
-/* The latest record of one job id, as much of it as the analysis uses. */
-typedef struct hs_run_record {
-    char id[17];
-    hs_run_status status;
-    size_t line;        /* line of runs.jsonl it came from (1-based) */
-    hs_config config;   /* defaults, then the record's config */
-    int steps;          /* steps trained, -1 when absent */
-    double query_acc;   /* final.query_acc; NaN when absent or null */
-    int n_hop_acc;      /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
-    float *hop_acc;     /* NaN where null (not measured) */
-    int n_hop_steps;    /* entries of emergence.hop_steps (0 = absent) */
-    int *hop_steps;     /* -1 = never */
-    bool has_heads;     /* emergence.order is present: head emergence was measured */
-    int n_emerged;
-    int *emerged;       /* role indices (hs_results.roles) in emergence order, each role once */
-    int *emerged_step;  /* the step of each, -1 when emergence.heads does not give it */
-    char *metrics;      /* files.metrics, relative to the store; NULL when absent */
-    char *attention;    /* files.attention, relative to the store; NULL when absent */
-    /* For the report and `status` (no statistic uses them): NULL or NaN when absent. */
-    char *error, *host, *engine; /* engine: the matmul engine and ISA, when the writer names it */
-    double wall_s;
-} hs_run_record;
+/* hs_role and hs_run_record, one record as read back, are record.h's. */
 
 typedef struct hs_results {
     hs_run_record *runs; /* latest readable record per id, in order of first appearance */
@@ -142,44 +116,11 @@ void hs_results_notice(const hs_results *r, const char *path, char *buf, size_t 
 long hs_results_find(const hs_results *r, const char *id);
 
 /* ---------------------------------------------------------------------------------------------
- * Statistics on plain arrays (the building blocks, tested on their own) */
+ * The analysis's own statistics (the array functions they build on are stats.h's) */
 
 /* The fewest layers Theorem 1 allows for D hops: ceil(log3(2D+1)), i.e. the smallest t with
  * (3^t - 1)/2 >= D. hops >= 1. */
 int hs_theory_min_layers(int hops);
-
-/* Quantile q in [0, 1] of n >= 1 ascending values, interpolating linearly between order
- * statistics (Hyndman-Fan type 7, numpy's default). */
-double hs_quantile(const double *sorted, size_t n, double q);
-
-/* Median of x[0..n) and its percentile-bootstrap 95% interval: `resamples` resamples of n
- * values drawn with replacement by an hs_rng seeded with (seed, 0), the interval their 2.5% and
- * 97.5% quantiles. x is not changed; work holds n + resamples doubles, counts n ints. n >= 1,
- * resamples >= 1. */
-void hs_bootstrap_median(const double *x, size_t n, int resamples, uint64_t seed, double *work,
-                         int *counts, double *median, double *lo, double *hi);
-
-/* Ranks of n keys (1 = smallest), ties sharing their average rank; INFINITY ties like any
- * other value. Returns sum over tie groups of t^3 - t. order holds n ints of scratch. */
-double hs_rank_ties(const double *keys, int n, double *ranks, int *order);
-
-/* Kendall's W of m raters ranking n items, keys[r*n + i] the key of item i for rater r
- * (smaller = earlier, INFINITY = never, ranked last and tied). Tie-corrected. Returns NaN and
- * points *why at the reason when it is undefined (fewer than 2 raters or items, or every rater
- * ties every item). work holds 2n doubles, iwork n ints. */
-double hs_kendall_w(const double *keys, int m, int n, double *work, int *iwork, const char **why);
-
-typedef struct hs_precedence {
-    double p;       /* P(a before b); NaN when no run has a or b */
-    double before;  /* runs where a came first: 1 each, 0.5 for a tie */
-    int both;       /* runs where both emerged */
-    int only_a;     /* a emerged, b never did (counted as a before b) */
-    int only_b;     /* b emerged, a never did */
-} hs_precedence;
-
-/* The precedence matrix out[a*n + b] (row a before column b) of n items over m runs, keys as
- * for hs_kendall_w. The diagonal has p NaN and zero counts. */
-void hs_precedence_matrix(const double *keys, int m, int n, hs_precedence *out);
 
 /* Whether hop emergence is monotone in k (see the top of this file): 1 yes, 0 no, -1 undefined
  * (fewer than two measured hops in 1..hops, or hop_steps shorter than hops+1). hop_acc may be
@@ -298,30 +239,5 @@ void hs_analysis_free(hs_analysis *a);
 
 /* Index of the cell holding run index `run` (of hs_results.runs), -1 when there is none. */
 long hs_analysis_cell_of(const hs_analysis *a, size_t run);
-
-/* ---------------------------------------------------------------------------------------------
- * metrics.csv of one job (step, lr, ..., hop_0 .. hop_D, anything after): for the per-hop
- * accuracy figure. */
-
-typedef struct hs_metrics {
-    int rows, hops;  /* hop columns hop_0 .. hop_<hops> */
-    int *step;       /* [rows] */
-    float *hop_acc;  /* [rows][hops+1]; NaN where empty */
-    /* The head probes' columns L<l>H<h>_role, L<l>H<h>_score (for head-role timelines); 0 heads
-     * when the file has none. */
-    int heads;
-    char (*head_name)[16]; /* [heads] "L1H0" */
-    int n_role_names;
-    char **role_names;     /* distinct roles met, in order of first appearance */
-    int *head_role;        /* [rows][heads] index into role_names, -1 where empty */
-    float *head_score;     /* [rows][heads]; NaN where empty */
-} hs_metrics;
-
-/* Parses the text of a metrics.csv (path for messages). HS_EINPUT names the file and line of
- * what is wrong: no header with step and hop_0.., a row with too few fields or a bad number. */
-hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const char *path,
-                           hs_err *err);
-hs_status hs_metrics_load(hs_metrics *m, const char *path, hs_err *err);
-void hs_metrics_free(hs_metrics *m);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "hopsweep/error.h"
+#include "hopsweep/stats.h"
 
 #define HS_SCORE_MIN_CHOICES 2
 #define HS_SCORE_MAX_CHOICES 26  /* letters A..Z */
@@ -38,8 +39,7 @@ typedef enum {
 hs_status hs_answer_pick(const char *response, const char *const *options, int n, bool letters,
                          int *pick, hs_answer_rule *rule, hs_err *err);
 
-/* The Wilson score interval (95%, z = 1.959963984540054) of k successes in n > 0 trials. */
-void hs_wilson_interval(size_t k, size_t n, double *lo, double *hi);
+/* hs_wilson_interval, the interval of each score, is in stats.h. */
 
 /* ---------------------------------------------------------------------------------------------
  * Scoring a set */

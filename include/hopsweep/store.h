@@ -11,7 +11,7 @@
  * lines, the last good one counts.
  *
  * Reading runs.jsonl: a line counts only if it is strict JSON (jsonline.h) and a whole record
- * (record.h's hs_record_check: every field the analysis reads, an id equal to the hash of its
+ * (record.h's hs_record_check_line: every field the analysis reads, an id equal to the hash of its
  * config) whose `files` paths are its own jobs/<id>/<name> or null. Spaces, tabs and a CR
  * around the object are tolerated (CRLF line ends, hand-indented lines); blank lines are
  * ignored. Any other complete line is skipped as if it were not there (it stays in the file)

@@ -1,5 +1,7 @@
 #!/bin/sh
-# `hopsweep analyze` end to end on a small hand-written store with known answers: the minimum
+# `hopsweep analyze` end to end on a small hand-shaped store with known answers (its ids are
+# the real ones, from `hopsweep expand`, since analyze refuses a record whose id is not the hash
+# of its config; a forged line among them is skipped and named): the minimum
 # layers table (solved, above the tested depths, a disagreement with the theory), counts of
 # failed and interrupted runs, emergence statistics, every output format, determinism, a store
 # whose lock is held by a running sweep and whose last line is half written (read, not
@@ -22,40 +24,56 @@ fail() {
     failures=$((failures + 1))
 }
 
-# rec ID CURRICULUM HOPS LAYERS SEED STATUS QUERY_ACC HOP_STEPS EMERGENCE_TAIL
+# idof CURRICULUM HOPS LAYERS SEED: the id hopsweep gives that job (the config rec writes)
+printf 'name: t\noutput: %s/unused\nbase: {model: {heads: 2}, task: {chains: 2}}\n' "$tmp" >"$tmp/id.yaml"
+idof() {
+    "$hs" expand "$tmp/id.yaml" task.curriculum=$1 task.hops=$2 model.layers=$3 train.seed=$4 | head -1 | cut -c1-16
+}
+
+# rec CURRICULUM HOPS LAYERS SEED STATUS QUERY_ACC HOP_STEPS EMERGENCE_TAIL
 rec() {
+    id=$(idof "$1" "$2" "$3" "$4")
+    [ ${#id} -eq 16 ] || { fail "no id for $*"; return; }
+    rec_id "$id" "$@"
+}
+# rec_id ID CURRICULUM ... as rec, under the given id
+rec_id() {
     printf '{"id":"%s","sweep":"t","config":{"model":{"layers":%s,"heads":2},"task":{"hops":%s,"curriculum":"%s","chains":2},"train":{"seed":%s}},"status":"%s","error":null,"host":"h","rank":0,"wall_s":1,"steps":500,"final":{"loss":0.1,"query_acc":%s,"hop_acc":null},"emergence":{"hop_steps":%s%s},"files":{"metrics":"jobs/%s/metrics.csv","attention":null,"model":null}}\n' \
         "$1" "$4" "$3" "$2" "$5" "$6" "$7" "$8" "$9" "$1"
 }
 
 S=$tmp/store
-mkdir -p "$S/jobs/00000000000000a1"
+A1=$(idof implicit 2 2 0) # the run with metrics.csv
+R11=$(idof implicit 1 1 0)
+mkdir -p "$S/jobs/$A1"
 heads1=',"heads":[{"layer":1,"head":0,"role":"L1:-1","score":0.9,"step":100},{"layer":1,"head":1,"role":"L1:+1","score":0.8,"step":200},{"layer":2,"head":0,"role":"L2:-3","score":0.7,"step":300}],"order":["L1:-1","L1:+1","L2:-3"]'
 heads2=',"heads":[{"layer":1,"head":0,"role":"L1:-1","score":0.9,"step":200},{"layer":1,"head":1,"role":"L1:+1","score":0.8,"step":100},{"layer":2,"head":0,"role":"L2:-3","score":0.3,"step":null}],"order":["L1:+1","L1:-1"]'
 {
     # implicit: 1 layer solves 1 hop; 2 layers solve 2 hops (not 1 layer); nothing solves 5
-    rec 0000000000000011 implicit 1 1 0 done 0.99 '[0,100]' ''
-    rec 0000000000000012 implicit 1 1 1 done 0.98 '[0,100]' ''
-    rec 0000000000000021 implicit 2 1 0 done 0.60 '[0,100,null]' ''
-    rec 0000000000000022 implicit 2 1 1 done 0.55 '[0,100,null]' ''
-    rec 00000000000000a1 implicit 2 2 0 done 0.99 '[0,100,400]' "$heads1"
-    rec 00000000000000a2 implicit 2 2 1 done 0.97 '[0,200,300]' "$heads2"
-    rec 0000000000000051 implicit 5 1 0 done 0.30 'null' ''
-    rec 0000000000000052 implicit 5 1 1 failed null 'null' ''
-    rec 0000000000000053 implicit 5 2 0 done 0.40 'null' ''
-    rec 0000000000000054 implicit 5 2 1 done 0.50 'null' ''
+    rec implicit 1 1 0 done 0.99 '[0,100]' ''
+    rec implicit 1 1 1 done 0.98 '[0,100]' ''
+    rec implicit 2 1 0 done 0.60 '[0,100,null]' ''
+    rec implicit 2 1 1 done 0.55 '[0,100,null]' ''
+    rec implicit 2 2 0 done 0.99 '[0,100,400]' "$heads1"
+    rec implicit 2 2 1 done 0.97 '[0,200,300]' "$heads2"
+    rec implicit 5 1 0 done 0.30 'null' ''
+    rec implicit 5 1 1 failed null 'null' ''
+    rec implicit 5 2 0 done 0.40 'null' ''
+    rec implicit 5 2 1 done 0.50 'null' ''
     # none: 2 hops unsolved at 1 and 2 layers, though the theory says 2 suffice
-    rec 00000000000000b1 none 2 1 0 done 0.50 'null' ''
-    rec 00000000000000b2 none 2 1 1 done 0.50 'null' ''
-    rec 00000000000000b3 none 2 2 0 done 0.50 'null' ''
-    rec 00000000000000b4 none 2 2 1 interrupted 0.50 'null' ''
-    rec 00000000000000b4 none 2 2 1 done 0.60 'null' ''
-    rec 00000000000000b5 none 2 2 2 interrupted 0.90 'null' ''
+    rec none 2 1 0 done 0.50 'null' ''
+    rec none 2 1 1 done 0.50 'null' ''
+    rec none 2 2 0 done 0.50 'null' ''
+    rec none 2 2 1 interrupted 0.50 'null' ''
+    rec none 2 2 1 done 0.60 'null' ''
+    rec none 2 2 2 interrupted 0.90 'null' ''
     echo '{"id": "broken'
+    # F11: a copy of the 1-hop 1-layer seed-0 record claiming 2 layers: its id is not its config's
+    rec_id "$R11" implicit 1 2 0 done 0.99 '[0,100]' ''
     printf '{"id":"00000000000000ff","status":"do'
 } >"$S/runs.jsonl"
 printf 'step,lr,train_loss,eval_loss,query_acc,level,hop_0,hop_1,hop_2\n0,0.001,,3,0.1,2,0.5,0.2,0.1\n100,0.001,2,1.5,0.4,2,0.99,0.95,0.4\n200,0.001,1,1,0.9,2,1,0.97,0.9\n400,0.001,1,1,0.99,2,1,1,0.99\n' \
-    >"$S/jobs/00000000000000a1/metrics.csv"
+    >"$S/jobs/$A1/metrics.csv"
 before=$(cksum <"$S/runs.jsonl")
 
 # A running sweep holds the store's lock; analyze reads anyway and never repairs the file.
@@ -81,7 +99,19 @@ lockpid=
 [ "$(cksum <"$S/runs.jsonl")" = "$before" ] || fail "analyze changed runs.jsonl"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "expected one note on stderr, got: $(cat "$tmp/err")"
 grep -q 'without its newline' "$tmp/err" || fail "no note about the partial last line"
-grep -q 'skipped 1 unreadable line(s), the first at line 17' "$tmp/err" || fail "no note about the broken line"
+grep -q 'skipped 2 unreadable line(s), the first at line 17' "$tmp/err" || fail "no note about the broken line"
+# the forged line alone: one line naming the store's runs.jsonl, the line and why
+head -17 "$S/runs.jsonl" | sed '17d' >"$tmp/forged.jsonl"
+rec_id "$R11" implicit 1 2 0 done 0.99 '[0,100]' '' >>"$tmp/forged.jsonl"
+mkdir -p "$tmp/forged" && mv "$tmp/forged.jsonl" "$tmp/forged/runs.jsonl"
+"$hs" analyze "$tmp/forged" >"$tmp/ftext" 2>"$tmp/ferr"
+rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/ferr")" -eq 1 ] &&
+    grep -qF "$tmp/forged/runs.jsonl: skipped 1 unreadable line(s), the first at line 17 (an \"id\" that is not the hash of its config" "$tmp/ferr" ||
+    fail "forged id: exit $rc, stderr: $(cat "$tmp/ferr")"
+# nothing of it analysed: 1 hop at 1 layer still 2/2 0.98, and no 1-hop run at 2 layers
+grep -Eq '^ *2 +- +2/2 0\.98 +0/2 0\.45$' "$tmp/ftext" && grep -q '15 runs: 13 done' "$tmp/ftext" ||
+    fail "forged id: the forged record was analysed: $(cat "$tmp/ftext")"
 
 # Minimum layers: columns hops, theory, none, implicit.
 grep -Eq '^ *1 +1 +- +1$' "$tmp/text" || fail "hops 1 row"
@@ -149,8 +179,8 @@ if command -v gnuplot >/dev/null 2>&1; then
         head -c 8 "$tmp/fig/$f.png" | od -An -c | grep -q 'P   N   G' || fail "$f.png is not a PNG"
         grep -q '<svg' "$tmp/fig/$f.svg" || fail "$f.svg is not SVG"
     done
-    grep -q 'run 00000000000000a1' "$tmp/fig/training.dat" || fail "default training run"
-    "$hs" analyze "$S" --plots "$tmp/fig2" --run 0000000000000011 >/dev/null 2>"$tmp/perr"
+    grep -q "run $A1" "$tmp/fig/training.dat" || fail "default training run"
+    "$hs" analyze "$S" --plots "$tmp/fig2" --run "$R11" >/dev/null 2>"$tmp/perr"
     [ $? -eq 2 ] && grep -q 'metrics.csv' "$tmp/perr" || fail "--run without metrics.csv"
 fi
 # Without gnuplot: the tables still print, then one line and exit 2.
@@ -175,7 +205,7 @@ expect() {
 }
 mkdir -p "$tmp/empty" "$tmp/nostore" "$tmp/only_interrupted"
 : >"$tmp/empty/runs.jsonl"
-rec 00000000000000c1 implicit 1 1 0 interrupted null 'null' '' >"$tmp/only_interrupted/runs.jsonl"
+rec implicit 1 1 0 interrupted null 'null' '' >"$tmp/only_interrupted/runs.jsonl"
 expect "missing store" "$tmp/none" "$tmp/none"
 expect "not a store" "no runs.jsonl" "$tmp/nostore"
 expect "empty store" "no finished runs yet" "$tmp/empty"
@@ -189,7 +219,7 @@ expect "two formats" "one of" "$S" --csv --json
 expect "unknown table" "--table" "$S" --table nope
 expect "unknown option" "--bogus" "$S" --bogus
 expect "missing value" "--plots" "$S" --plots
-expect "run without plots" "--plots" "$S" --run 00000000000000a1
+expect "run without plots" "--plots" "$S" --run "$A1"
 expect "unknown run" "no such run" "$S" --plots "$tmp/fig4" --run 0123456789abcdef
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

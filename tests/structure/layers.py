@@ -32,12 +32,12 @@ import tempfile
 
 STAGES = [
     ("base", "error fileio csv json jsonline yamlfile rng gnuplot safetensors config "
-             "config_check config_text table"),
+             "config_check config_text table stats"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord progress"),
-    ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job record bench"),
+    ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job record metrics bench"),
     ("store", "store"),
-    ("analyze", "analyze analyze_names analyze_report analyze_plot status report report_svg"),
+    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main"),
 ]
