@@ -97,7 +97,7 @@ static const char *record_of(unsigned long long seed, const char *id, const char
     hs_json_key(&j, "sweep");
     hs_json_null(&j);
     hs_json_key(&j, "config");
-    hs_json_config(&j, &c);
+    hs_config_json(&j, &c);
     hs_json_key(&j, "status");
     hs_json_string(&j, status);
     hs_json_key(&j, "error");
