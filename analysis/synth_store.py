@@ -9,12 +9,18 @@ usage: /usr/bin/python3 analysis/synth_store.py OUT [--curricula none,implicit,m
            [--hops 1-20] [--layers 1-5] [--seeds 25] [--metrics] [--seed 1]
 Default: 4 curricula x 20 hops x 5 layers x 25 seeds = 10,000 runs. --metrics also writes a
 metrics.csv per run (slower; only the per-hop accuracy figure reads them).
+
+The ids are the real ones, asked of `hopsweep expand` (--hopsweep, default build/hopsweep beside
+this folder, else hopsweep on PATH) for the same grid: analyze refuses a record whose id is not
+the hash of its config.
 """
 import argparse
-import hashlib
 import json
 import os
 import random
+import shutil
+import subprocess
+import tempfile
 
 
 def theory(d):
@@ -42,6 +48,29 @@ def config(curriculum, hops, layers, seed):
                   "eval_examples": 512, "lr": 0.001, "schedule": "cosine", "seed": seed,
                   "steps": 3000, "warmup": 100, "weight_decay": 0.01},
     }
+
+
+def ids(hopsweep, curricula, hops, layers, seeds):
+    """{(curriculum, hops, layers, seed): id} from `hopsweep expand` of the same grid."""
+    base = config(curricula[0], hops[0], layers[0], 0)
+    for section, key in (("task", "curriculum"), ("task", "hops"), ("model", "layers"), ("train", "seed")):
+        del base[section][key]
+    grid = {"task.curriculum": curricula, "task.hops": hops, "model.layers": layers,
+            "train.seed": list(range(seeds))}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "synthetic.yaml")
+        with open(path, "w") as f:
+            f.write("name: synthetic\noutput: %s\nbase: %s\ngrid: %s\n"
+                    % (os.path.join(tmp, "unused"), json.dumps(base), json.dumps(grid)))
+        out = subprocess.run([hopsweep, "expand", path], check=True, capture_output=True, text=True).stdout
+    got = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) != 5 or len(parts[0]) != 16:
+            continue  # the count line
+        v = dict(p.split("=", 1) for p in parts[1:])
+        got[(v["curriculum"], int(v["hops"]), int(v["layers"]), int(v["seed"]))] = parts[0]
+    return got
 
 
 def run(rng, curriculum, hops, layers, seed, steps_total=3000, every=100):
@@ -112,18 +141,23 @@ def main():
     ap.add_argument("--seeds", type=int, default=25)
     ap.add_argument("--metrics", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
+    beside = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "hopsweep")
+    ap.add_argument("--hopsweep", default=beside if os.access(beside, os.X_OK) else shutil.which("hopsweep"))
     a = ap.parse_args()
+    if not a.hopsweep:
+        ap.error("no hopsweep binary: give --hopsweep PATH")
+    curricula = a.curricula.split(",")
+    id_of = ids(a.hopsweep, curricula, span(a.hops), span(a.layers), a.seeds)
     rng = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
     n = 0
     with open(os.path.join(a.out, "runs.jsonl"), "w") as f:
-        for cur in a.curricula.split(","):
+        for cur in curricula:
             for hops in span(a.hops):
                 for layers in span(a.layers):
                     for seed in range(a.seeds):
                         cfg = config(cur, hops, layers, seed)
-                        text = json.dumps(cfg, sort_keys=True)
-                        rid = hashlib.sha256(text.encode()).hexdigest()[:16]
+                        rid = id_of[(cur, hops, layers, seed)]
                         qacc, hop_acc, hop_steps, heads, order, steps = run(rng, cur, hops, layers, seed)
                         metrics = "jobs/%s/metrics.csv" % rid
                         if a.metrics:

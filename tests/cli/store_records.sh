@@ -50,5 +50,19 @@ import json, sys
 recs = [json.loads(l) for l in open('st/runs.jsonl') if l.startswith('{\"')]
 assert recs[-1]['config']['model']['layers'] == 1, recs[-1]['config']['model']
 " || fail "b's record"
+# analyze reads the same lines the same way: the forged copy of a is skipped, named with its
+# line, and a's real 1-layer result is what it reports (F11), exit 0
+rc=0
+"$hs" analyze st --json >an.json 2>an.err || rc=$?
+[ "$rc" -eq 0 ] || { cat an.err; fail "analyze: exit $rc"; }
+grep -q "st/runs.jsonl: skipped 3 unreadable line(s), the first at line 2 (an \"id\" that is not the hash of its config" an.err ||
+    { cat an.err; fail "analyze: no one-line note about the forged line"; }
+[ "$(wc -l <an.err)" -eq 1 ] || { cat an.err; fail "analyze: more than one line on stderr"; }
+/usr/bin/python3 -c "
+import json
+d = json.load(open('an.json'))
+assert d['done'] == 2, d['done']
+assert d['accuracy'] and all(c['layers'] == 1 for c in d['accuracy']), d['accuracy']
+" || fail "analyze analysed the forged record"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "store_records: all ok"
