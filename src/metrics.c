@@ -9,6 +9,10 @@
 
 #include "hopsweep/fileio.h"
 
+/* The columns every row starts with, in order: step, then the floats, then level. */
+static const char *const FIXED[] = {"step", "lr", "train_loss", "eval_loss", "query_acc", "level"};
+enum { COL_STEP, COL_LR, COL_TRAIN_LOSS, COL_EVAL_LOSS, COL_QUERY_ACC, COL_LEVEL, N_FIXED };
+
 /* ---------------------------------------------------------------------------------------------
  * Writing */
 
@@ -22,7 +26,7 @@ static void csv_float(FILE *f, float v)
 
 void hs_metrics_header(FILE *f, int hops, int layers, int heads)
 {
-    fprintf(f, "step,lr,train_loss,eval_loss,query_acc,level");
+    for (int c = 0; c < N_FIXED; c++) fprintf(f, "%s%s", c ? "," : "", FIXED[c]);
     for (int k = 0; k <= hops; k++) fprintf(f, ",hop_%d", k);
     for (int l = 1; l <= layers; l++)
         for (int h = 0; h < heads; h++) fprintf(f, ",L%dH%d_role,L%dH%d_score", l, h, l, h);
@@ -53,6 +57,11 @@ void hs_metrics_row(FILE *f, const hs_eval *ev, int hops, const hs_head_role *ro
 void hs_metrics_free(hs_metrics *m)
 {
     free(m->step);
+    free(m->lr);
+    free(m->train_loss);
+    free(m->eval_loss);
+    free(m->query_acc);
+    free(m->level);
     free(m->hop_acc);
     free(m->head_name);
     for (int i = 0; i < m->n_role_names; i++) free(m->role_names[i]);
@@ -99,12 +108,15 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
     next = strchr(line, '\n');
     if (next) *next = '\0';
     if (next && next > line && next[-1] == '\r') next[-1] = '\0';
-    int nf = split_fields(line, fields, max_fields), step_col = -1, hops = -1;
+    int nf = split_fields(line, fields, max_fields), hops = -1;
+    int col[N_FIXED]; /* column of each fixed name, -1 when the header lacks it */
+    for (int c = 0; c < N_FIXED; c++) col[c] = -1;
     col_of_hop = malloc(sizeof *col_of_hop * (size_t)(nf + 1));
     if (!col_of_hop) goto nomem;
     for (int i = 0; i < nf; i++) {
         char *end;
-        if (!strcmp(fields[i], "step")) step_col = i;
+        for (int c = 0; c < N_FIXED; c++)
+            if (col[c] < 0 && !strcmp(fields[i], FIXED[c])) col[c] = i;
         if (strncmp(fields[i], "hop_", 4) || fields[i][4] < '0' || fields[i][4] > '9') continue;
         long k = strtol(fields[i] + 4, &end, 10);
         if (*end || k != hops + 1 || k >= nf) continue; /* hop columns come in order */
@@ -121,6 +133,7 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
             continue;
         col_of_head[m->heads++] = i;
     }
+    const int step_col = col[COL_STEP];
     if (step_col < 0 || hops < 0) {
         st = hs_fail(err, HS_EINPUT,
                      "%s:1: no step and hop_0.. columns in the header; not a hopsweep metrics.csv",
@@ -130,7 +143,14 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
     m->hops = hops;
     m->step = malloc(sizeof *m->step * ((size_t)rows + 1));
     m->hop_acc = malloc(sizeof *m->hop_acc * ((size_t)rows + 1) * (size_t)(hops + 1));
-    if (!m->step || !m->hop_acc) goto nomem;
+    m->lr = malloc(sizeof *m->lr * ((size_t)rows + 1));
+    m->train_loss = malloc(sizeof *m->train_loss * ((size_t)rows + 1));
+    m->eval_loss = malloc(sizeof *m->eval_loss * ((size_t)rows + 1));
+    m->query_acc = malloc(sizeof *m->query_acc * ((size_t)rows + 1));
+    m->level = malloc(sizeof *m->level * ((size_t)rows + 1));
+    if (!m->step || !m->hop_acc || !m->lr || !m->train_loss || !m->eval_loss || !m->query_acc ||
+        !m->level)
+        goto nomem;
     if (m->heads) {
         size_t cells = ((size_t)rows + 1) * (size_t)m->heads;
         m->head_name = malloc(sizeof *m->head_name * (size_t)m->heads);
@@ -162,6 +182,31 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
             goto out;
         }
         m->step[m->rows] = (int)step;
+        float *floats[N_FIXED] = {[COL_LR] = m->lr, [COL_TRAIN_LOSS] = m->train_loss,
+                                  [COL_EVAL_LOSS] = m->eval_loss, [COL_QUERY_ACC] = m->query_acc};
+        for (int c = COL_LR; c <= COL_QUERY_ACC; c++) {
+            const char *f = col[c] < 0 ? "" : fields[col[c]];
+            float v = NAN;
+            if (*f) {
+                v = strtof(f, &end);
+                if (*end) {
+                    st = hs_fail(err, HS_EINPUT, "%s:%d: %s \"%s\" is not a number", path,
+                                 lineno, FIXED[c], f);
+                    goto out;
+                }
+            }
+            floats[c][m->rows] = v;
+        }
+        m->level[m->rows] = -1;
+        if (col[COL_LEVEL] >= 0 && *fields[col[COL_LEVEL]]) {
+            const char *f = fields[col[COL_LEVEL]];
+            long level = strtol(f, &end, 10);
+            if (*end || level < 0 || level > INT32_MAX) {
+                st = hs_fail(err, HS_EINPUT, "%s:%d: level \"%s\" is not a count", path, lineno, f);
+                goto out;
+            }
+            m->level[m->rows] = (int)level;
+        }
         for (int h = 0; h <= hops; h++) {
             const char *f = fields[col_of_hop[h]];
             float v = NAN;

@@ -35,6 +35,9 @@ void hs_metrics_row(FILE *f, const hs_eval *ev, int hops, const hs_head_role *ro
 typedef struct hs_metrics {
     int rows, hops;  /* hop columns hop_0 .. hop_<hops> */
     int *step;       /* [rows] */
+    /* [rows] each; NaN (level -1) where empty or the column is missing (an older file) */
+    float *lr, *train_loss, *eval_loss, *query_acc;
+    int *level;
     float *hop_acc;  /* [rows][hops+1]; NaN where empty */
     /* The head probes' columns L<l>H<h>_role, L<l>H<h>_score (for head-role timelines); 0 heads
      * when the file has none. */
