@@ -1,7 +1,8 @@
 /* test_metrics.c — metrics.csv round trip (metrics.h): the header and a row byte for byte as the
  * trainer has always written them, many rows written and parsed back field by field (every
  * column, NaN as an empty field, head roles and scores), a file of an older writer without the
- * loss columns, and a damaged number in each kind of column refused with file and line. */
+ * loss columns, a file still being written, and a damaged number in each kind of column refused
+ * with file and line. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <cmocka.h>
 
 #include "hopsweep/metrics.h"
+
+#define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
 #define assert_has(msg, needle)                                                                    \
     do {                                                                                           \
@@ -176,12 +179,44 @@ static void older_and_damaged(void **state)
     }
 }
 
+static void metrics_csv(void **state)
+{
+    const char text[] = "step,lr,train_loss,eval_loss,query_acc,level,hop_0,hop_1,hop_2,L1H0_role\n"
+                        "0,0.001,,2.5,0.1,2,0.5,,0.1,L1:self\n"
+                        "100,0.001,1.2,1.1,0.9,2,1,0.95,0.9,L1:-1\n"
+                        "200,0.001,1.2,1.1,0.9,2,1,0.9"; /* being written */
+    hs_metrics m;
+    hs_err e = {0};
+    assert_int_equal(hs_metrics_parse(&m, text, sizeof text - 1, "m.csv", &e), HS_OK);
+    assert_int_equal(m.hops, 2);
+    assert_int_equal(m.rows, 2);
+    assert_int_equal(m.step[1], 100);
+    assert_near(m.hop_acc[0 * 3 + 0], 0.5);
+    assert_true(isnan(m.hop_acc[0 * 3 + 1]));
+    assert_near(m.hop_acc[1 * 3 + 1], (double)0.95f);
+    hs_metrics_free(&m);
+
+    const char bad[] = "step,hop_0\n0,abc\n";
+    assert_int_equal(hs_metrics_parse(&m, bad, sizeof bad - 1, "m.csv", &e), HS_EINPUT);
+    assert_has(e.msg, "m.csv:2");
+    assert_has(e.msg, "hop_0");
+    const char short_row[] = "step,hop_0,hop_1\n0,1\n";
+    assert_int_equal(hs_metrics_parse(&m, short_row, sizeof short_row - 1, "m.csv", &e),
+                     HS_EINPUT);
+    assert_has(e.msg, "too few fields");
+    const char no_hops[] = "step,loss\n0,1\n";
+    assert_int_equal(hs_metrics_parse(&m, no_hops, sizeof no_hops - 1, "m.csv", &e), HS_EINPUT);
+    assert_has(e.msg, "m.csv:1");
+    assert_int_equal(hs_metrics_load(&m, "/nonexistent/m.csv", &e), HS_EIO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_bytes),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(older_and_damaged),
+        cmocka_unit_test(metrics_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
