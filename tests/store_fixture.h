@@ -79,7 +79,7 @@ static inline void id_of_seed(unsigned long long seed, char id[17])
     hs_config_id(&c, id);
 }
 
-/* A whole record (every field hs_record_check asks for) of the config of `seed`, under `id`
+/* A whole record (every field hs_record_check_line asks for) of the config of `seed`, under `id`
  * (its true id unless a test forges one). */
 static inline const char *record_of(unsigned long long seed, const char *id, const char *status)
 {
