@@ -1,9 +1,13 @@
 /* config.h — a training job's configuration: every key of DESIGN §3, its default, type and
- * allowed range, read from a YAML file and from `key=value` overrides.
+ * allowed range, the task's parameters and their rules (the vocabulary every later stage speaks),
+ * and every text form of a config: key=value overrides and lines, the YAML job file and a sweep's
+ * base:, the record's JSON object, the canonical values and the job id.
  *
  * Keys are dotted paths (task.hops, model.layers, ...). A YAML job file is a mapping of sections
  * to mappings (task: {hops: 4}); dotted keys at the top level are accepted too. Errors name the
- * file, line and column, the key, the bad value and what is allowed. */
+ * file, line and column, the key, the bad value and what is allowed. Files: config.c (the key
+ * table, values, canonical lines and id), config_check.c (hs_task_check, hs_config_validate),
+ * config_text.c (the other text forms and the walker that reads them). */
 #ifndef HOPSWEEP_CONFIG_H
 #define HOPSWEEP_CONFIG_H
 
@@ -114,8 +118,7 @@ void hs_config_default(hs_config *c);
 hs_status hs_config_set(hs_config *c, const char *key, const char *value, hs_err *err);
 /* Applies one "key=value" command-line argument (split at the first '='). */
 hs_status hs_config_override(hs_config *c, const char *arg, hs_err *err);
-/* Cross-key checks: task sizes (hs_task_check), heads divides
- * d_model, log.probe_examples <= train.eval_examples, attention logging has examples to log, and
+/* Cross-key checks: task sizes (hs_task_check), heads divides d_model, log.probe_examples <= train.eval_examples, attention logging has examples to log, and
  * no single activation tensor exceeds 2^31-1 values. Warmup beyond steps is allowed. */
 hs_status hs_config_validate(const hs_config *c, hs_err *err);
 
