@@ -53,14 +53,6 @@ typedef struct args {
 /* ---------------------------------------------------------------------------------------------
  * The command */
 
-static bool parse_unit(const char *s, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return !errno && end != s && !*end && *v > 0 && *v <= 1;
-}
-
 /* Returns -1 after printing the problem, 1 for --help, 0 otherwise. */
 static int parse_args(int argc, char **argv, args *a)
 {
@@ -71,17 +63,11 @@ static int parse_args(int argc, char **argv, args *a)
         const char *s = argv[i];
         bool has_value = i + 1 < argc;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) return 1;
-        if (!strcmp(s, "--tau") && has_value) {
-            if (!parse_unit(argv[++i], &a->opts.tau)) {
-                fprintf(stderr, "hopsweep analyze: --tau \"%s\" must be an accuracy in (0, 1]\n",
-                        argv[i]);
-                return -1;
-            }
-        } else if (!strcmp(s, "--fraction") && has_value) {
-            if (!parse_unit(argv[++i], &a->opts.fraction)) {
-                fprintf(stderr,
-                        "hopsweep analyze: --fraction \"%s\" must be a fraction in (0, 1]\n",
-                        argv[i]);
+        if ((!strcmp(s, "--tau") || !strcmp(s, "--fraction")) && has_value) {
+            hs_err err;
+            double *v = s[2] == 't' ? &a->opts.tau : &a->opts.fraction;
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 1.0, s, v, &err)) {
+                hs_cli_fail("analyze", &err);
                 return -1;
             }
         } else if (!strcmp(s, "--csv") || !strcmp(s, "--json") || !strcmp(s, "--markdown")) {
@@ -138,10 +124,7 @@ static int draw(const hs_results *r, const hs_analysis *a, const args *ar)
     hs_err err = {0};
     int figures = 0;
     hs_status st = hs_analyze_plot(r, a, ar->store, ar->plots, ar->run, &figures, &err);
-    if (st) {
-        fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        return hs_exit_code(st);
-    }
+    if (st) return hs_cli_fail("analyze", &err);
     fprintf(stderr, "hopsweep analyze: drew %d figure%s into %s (PNG and SVG, data in .dat)\n",
             figures, figures == 1 ? "" : "s", ar->plots);
     return HS_EXIT_OK;
@@ -165,14 +148,12 @@ int hs_cmd_analyze(int argc, char **argv)
     int rc = HS_EXIT_OK;
     hs_status st = hs_results_load(&r, ar.store, &err);
     if (st) {
-        fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        rc = hs_exit_code_loading(st); /* a store that cannot be read is the user's to fix, as in run */
+        rc = hs_cli_fail_loading("analyze", &err); /* a store that cannot be read: the user's */
         goto out;
     }
     st = hs_analyze(&r, &ar.opts, &a, &err);
     if (st) {
-        fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        rc = hs_exit_code(st);
+        rc = hs_cli_fail("analyze", &err);
         goto out;
     }
     if (!a.done && !a.failed) {
@@ -196,8 +177,7 @@ int hs_cmd_analyze(int argc, char **argv)
 
     st = hs_analyze_print(stdout, &r, &a, ar.store, ar.fmt, ar.table, &err);
     if (st) {
-        fprintf(stderr, "hopsweep analyze: %s\n", err.msg);
-        rc = hs_exit_code(st);
+        rc = hs_cli_fail("analyze", &err);
         goto out;
     }
     if (fflush(stdout) || ferror(stdout)) {

@@ -89,17 +89,6 @@ static int bad(const char *fmt, ...)
     return HS_EXIT_BAD_INPUT;
 }
 
-static bool parse_count(const char *s, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > INT_MAX || s[0] == '+' || s[0] == ' ')
-        return false;
-    *out = (int)v;
-    return true;
-}
-
 static const char *const FORMAT_NAMES[] = {"", "csv", "pgm", "png", "svg"};
 
 static out_format format_named(const char *s)
@@ -141,8 +130,9 @@ static int parse_args(int argc, char **argv, options *o)
         int *counts[4] = {&o->step, &o->layer, &o->head, &o->example};
         selected = true;
         if (k < 4) {
-            if (!parse_count(v, counts[k]))
-                return bad("%s \"%s\" is not a whole number >= 0", a, v);
+            hs_err err;
+            if (hs_cli_parse_int(v, 0, INT_MAX, a, counts[k], &err))
+                return hs_cli_fail("attn", &err);
             if (k == 1 && o->layer == 0)
                 return bad("--layer 0: layers count from 1, as in head roles (L1:+1)");
         } else if (k == 4) {
@@ -378,10 +368,7 @@ static int write_gnuplot(const view *v)
     char *script = NULL;
     hs_err err = {0};
     hs_status st = hs_gnuplot_script("attn_grid.gp", &script, &err);
-    if (st) {
-        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return hs_exit_code(st);
-    }
+    if (st) return hs_cli_fail("attn", &err);
     const char *tmp = getenv("TMPDIR");
     char *dir = hs_path_join(tmp && *tmp ? tmp : "/tmp", "hopsweep-attn-XXXXXX");
     if (!dir || !mkdtemp(dir)) {
@@ -509,10 +496,7 @@ static int show(const hs_attnlog_reader *r, const options *o)
     }
     hs_err err = {0};
     hs_status st = hs_attnlog_read(r, i, &v.f, &err);
-    if (st) {
-        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return st == HS_ENOMEM ? HS_EXIT_IO : HS_EXIT_BAD_INPUT;
-    }
+    if (st) return hs_cli_fail_loading("attn", &err); /* a damaged log is the user's to fix */
     v.order = malloc(sizeof *v.order * (size_t)s->T);
     int rc;
     if (!v.order) {
@@ -537,10 +521,7 @@ int hs_cmd_attn(int argc, char **argv)
     hs_attnlog_reader r;
     hs_err err = {0};
     hs_status st = hs_attnlog_open(&r, o.log, &err);
-    if (st) {
-        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        return st == HS_ENOMEM ? HS_EXIT_IO : HS_EXIT_BAD_INPUT;
-    }
+    if (st) return hs_cli_fail_loading("attn", &err); /* a damaged log is the user's to fix */
     if (r.notice[0]) fprintf(stderr, "hopsweep attn: warning: %s\n", r.notice);
     rc = o.list ? list_frames(&r) : show(&r, &o);
     hs_attnlog_close(&r);

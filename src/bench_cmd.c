@@ -29,6 +29,7 @@ int hs_cmd_bench(int argc, char **argv)
 {
     hs_bench_opts opts = {.configs = "SML", .seconds = 3.0, .precisions = "fp32,bf16"};
     int threads = 1;
+    hs_err err = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
@@ -51,27 +52,16 @@ int hs_cmd_bench(int argc, char **argv)
                 return HS_EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--seconds") && has_value) {
-            char *end;
-            opts.seconds = strtod(argv[++i], &end);
-            if (*end || !(opts.seconds > 0.0 && opts.seconds <= 3600.0)) {
-                fprintf(stderr, "hopsweep bench: --seconds \"%s\" must be a number in (0, 3600]\n", argv[i]);
-                return HS_EXIT_BAD_INPUT;
-            }
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 3600.0, a, &opts.seconds, &err))
+                return hs_cli_fail("bench", &err);
         } else if (!strcmp(a, "--threads") && has_value) {
-            if (hs_cli_parse_threads(argv[++i], &threads)) {
-                fprintf(stderr, "hopsweep bench: --threads \"%s\" is not a count in 1..1024\n", argv[i]);
-                return HS_EXIT_BAD_INPUT;
-            }
+            if (hs_cli_parse_threads(argv[++i], &threads, &err)) return hs_cli_fail("bench", &err);
         } else {
             fprintf(stderr, "hopsweep bench: unexpected argument %s; see hopsweep bench --help\n", a);
             return HS_EXIT_BAD_INPUT;
         }
     }
     openblas_set_num_threads(threads);
-    hs_err err = {0};
-    if (hs_bench_run(&opts, stdout, &err)) {
-        fprintf(stderr, "hopsweep bench: %s\n", err.msg);
-        return HS_EXIT_IO;
-    }
-    return 0;
+    if (hs_bench_run(&opts, stdout, &err)) return hs_cli_fail("bench", &err);
+    return HS_EXIT_OK;
 }

@@ -24,10 +24,7 @@ int hs_cmd_expand(int argc, char **argv)
     hs_sweep sw;
     hs_err err = {0};
     hs_status st = hs_sweep_load(&sw, a.sweep, a.n_overrides, a.overrides, &err);
-    if (st) {
-        fprintf(stderr, "hopsweep expand: %s\n", err.msg);
-        return hs_exit_code_loading(st);
-    }
+    if (st) return hs_cli_fail_loading("expand", &err);
     char label[512];
     for (size_t i = 0; i < sw.n_jobs; i++) {
         hs_sweep_job_label(&sw, i, label, sizeof label);

@@ -37,16 +37,6 @@ static const char USAGE[] =
     "`hopsweep prompts score --help` describes scoring a harness's answers.\n";
 
 
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 /* A comma list of hops: every item a whole number in range. */
 static int parse_hops(const char *s, int *hops, int max, int *n)
 {
@@ -56,7 +46,8 @@ static int parse_hops(const char *s, int *hops, int max, int *n)
     strcpy(buf, s);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         long v;
-        if (*n == max || parse_int(t, 1, HS_PROMPT_MAX_HOPS, &v)) return -1;
+        hs_err e; /* the caller says what is wrong with the whole list */
+        if (*n == max || hs_cli_parse_long(t, 1, HS_PROMPT_MAX_HOPS, "--hops", &v, &e)) return -1;
         hops[(*n)++] = (int)v;
     }
     return *n ? 0 : -1;
@@ -122,10 +113,8 @@ int hs_cmd_prompts(int argc, char **argv)
         }
         i++;
         if (!strcmp(a, "--formulation")) {
-            if (parse_formulations(v, forms, &n_forms, &err)) {
-                fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-                return HS_EXIT_BAD_INPUT;
-            }
+            if (parse_formulations(v, forms, &n_forms, &err))
+                return hs_cli_fail("prompts", &err);
         } else if (!strcmp(a, "--hops")) {
             if (parse_hops(v, hops, 64, &n_hops)) {
                 fprintf(stderr,
@@ -137,11 +126,8 @@ int hs_cmd_prompts(int argc, char **argv)
         } else if (!strcmp(a, "--distractors") || !strcmp(a, "--n") || !strcmp(a, "--seed")) {
             bool seed = !strcmp(a, "--seed"), n = !strcmp(a, "--n");
             long hi = seed ? 2147483647L : n ? HS_PROMPT_MAX_N : HS_PROMPT_MAX_DISTRACTORS;
-            if (parse_int(v, n ? 1 : 0, hi, &x)) {
-                fprintf(stderr, "hopsweep prompts: %s \"%.64s\" must be a whole number in %d..%ld\n",
-                        a, v, n ? 1 : 0, hi);
-                return HS_EXIT_BAD_INPUT;
-            }
+            if (hs_cli_parse_long(v, n ? 1 : 0, hi, a, &x, &err))
+                return hs_cli_fail("prompts", &err);
             if (seed)
                 o.seed = (uint64_t)x;
             else if (n)
@@ -161,10 +147,7 @@ int hs_cmd_prompts(int argc, char **argv)
         for (int h = 0; h < n_hops; h++) {
             o.formulation = forms[f];
             o.hops = hops[h];
-            if (hs_prompts_check(&o, &err)) {
-                fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-                return HS_EXIT_BAD_INPUT;
-            }
+            if (hs_prompts_check(&o, &err)) return hs_cli_fail("prompts", &err);
         }
     char *all = NULL;
     size_t all_len = 0;
@@ -191,9 +174,6 @@ int hs_cmd_prompts(int argc, char **argv)
         }
     }
     free(all);
-    if (st) {
-        fprintf(stderr, "hopsweep prompts: %s\n", err.msg);
-        return hs_exit_code(st);
-    }
+    if (st) return hs_cli_fail("prompts", &err);
     return 0;
 }

@@ -247,8 +247,7 @@ int hs_cmd_prompts_score(int argc, char **argv)
     if (!st) st = hs_score_finish(&s, &err);
     int rc = HS_EXIT_OK;
     if (st) {
-        fprintf(stderr, PREFIX "%s\n", err.msg);
-        rc = hs_exit_code_loading(st);
+        rc = hs_cli_fail_loading("prompts score", &err);
         goto out;
     }
     report_malformed(&s, a.answers);

@@ -40,29 +40,12 @@ static int bad(const char *what)
     return HS_EXIT_BAD_INPUT;
 }
 
-static int parse_count(const char *s, int *v)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < 0 || x > 1000000) return -1;
-    *v = (int)x;
-    return 0;
-}
-
-static int parse_unit(const char *s, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(s, &end);
-    return !errno && end != s && !*end && *v > 0 && *v <= 1 ? 0 : -1;
-}
-
 int hs_cmd_report(int argc, char **argv)
 {
     const char *store = NULL, *out = NULL;
     hs_report_opts o;
     hs_report_opts_default(&o);
+    hs_err err = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -71,18 +54,18 @@ int hs_cmd_report(int argc, char **argv)
         } else if (!strcmp(a, "--out")) {
             if (!v || !*v) return bad("--out needs a file name");
             out = v, i++;
-        } else if (!strcmp(a, "--max-jobs")) {
-            if (!v || parse_count(v, &o.max_jobs)) return bad("--max-jobs needs a count 0..1000000");
+        } else if (!strcmp(a, "--max-jobs") || !strcmp(a, "--max-cells")) {
+            int *n = a[6] == 'j' ? &o.max_jobs : &o.max_cells;
+            if (!v) return bad(a[6] == 'j' ? "--max-jobs needs a count 0..1000000"
+                                           : "--max-cells needs a count 0..1000000");
+            if (hs_cli_parse_int(v, 0, 1000000, a, n, &err)) return hs_cli_fail("report", &err);
             i++;
-        } else if (!strcmp(a, "--max-cells")) {
-            if (!v || parse_count(v, &o.max_cells))
-                return bad("--max-cells needs a count 0..1000000");
-            i++;
-        } else if (!strcmp(a, "--tau")) {
-            if (!v || parse_unit(v, &o.tau)) return bad("--tau needs a number in (0, 1]");
-            i++;
-        } else if (!strcmp(a, "--fraction")) {
-            if (!v || parse_unit(v, &o.fraction)) return bad("--fraction needs a number in (0, 1]");
+        } else if (!strcmp(a, "--tau") || !strcmp(a, "--fraction")) {
+            double *x = a[2] == 't' ? &o.tau : &o.fraction;
+            if (!v) return bad(a[2] == 't' ? "--tau needs a number in (0, 1]"
+                                           : "--fraction needs a number in (0, 1]");
+            if (hs_cli_parse_double(v, 0.0, true, 1.0, a, x, &err))
+                return hs_cli_fail("report", &err);
             i++;
         } else if (a[0] == '-' || store) {
             fprintf(stderr, "hopsweep report: unexpected argument \"%s\"; see hopsweep report "
@@ -102,15 +85,13 @@ int hs_cmd_report(int argc, char **argv)
         fprintf(stderr, "hopsweep report: out of memory\n");
         return HS_EXIT_IO;
     }
-    hs_err err = {0};
     hs_status st = hs_report_write(f, store, &o, &err);
     bool loaded = !st; /* a store that cannot be read is the user's to fix, as in analyze */
     if (fclose(f) && !st) st = hs_fail(&err, HS_ENOMEM, "out of memory building the page");
     if (!st) st = hs_write_atomic(path, page, len, &err);
     int rc = HS_EXIT_OK;
     if (st) {
-        fprintf(stderr, "hopsweep report: %s\n", err.msg);
-        rc = loaded ? hs_exit_code(st) : hs_exit_code_loading(st);
+        rc = loaded ? hs_cli_fail("report", &err) : hs_cli_fail_loading("report", &err);
     } else {
         printf("%s\n", path);
     }

@@ -147,26 +147,16 @@ int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bo
         if (is_run && !strcmp(s, "--out") && has_value) {
             a->out = argv[++i];
         } else if (is_run && !strcmp(s, "--threads") && has_value) {
-            if (hs_cli_parse_threads(argv[++i], &a->threads)) {
-                fprintf(stderr, "hopsweep %s: --threads \"%s\" is not a count in 1..1024\n", cmd, argv[i]);
-                return -1;
-            }
+            hs_err e;
+            if (hs_cli_parse_threads(argv[++i], &a->threads, &e)) return hs_cli_fail(cmd, &e), -1;
         } else if (is_run && !strcmp(s, "--progress-every") && has_value) {
-            char *end;
-            a->progress_every = strtod(argv[++i], &end);
-            if (*end || end == argv[i] || !(a->progress_every > 0 && a->progress_every <= 86400)) {
-                fprintf(stderr, "hopsweep %s: --progress-every \"%s\" must be seconds in (0, 86400]\n", cmd, argv[i]);
-                return -1;
-            }
+            hs_err e;
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 86400.0, s, &a->progress_every, &e))
+                return hs_cli_fail(cmd, &e), -1;
         } else if (is_run && !strcmp(s, "--shard") && has_value) {
-            char *slash, *end;
-            a->shard = strtol(argv[++i], &slash, 10);
-            a->shards = *slash == '/' ? strtol(slash + 1, &end, 10) : 0;
-            if (slash == argv[i] || *slash != '/' || *end || a->shards < 1 || a->shards > 1000000 ||
-                a->shard < 0 || a->shard >= a->shards) {
-                fprintf(stderr, "hopsweep %s: --shard \"%s\" must be K/N with 0 <= K < N\n", cmd, argv[i]);
-                return -1;
-            }
+            hs_err e;
+            if (hs_cli_parse_shard(argv[++i], s, &a->shard, &a->shards, &e))
+                return hs_cli_fail(cmd, &e), -1;
         } else if (is_run && !strcmp(s, "--abandon")) {
             a->abandon = true;
         } else if (is_run && !strcmp(s, "--retry-failed")) {

@@ -184,15 +184,13 @@ int hs_cmd_status(int argc, char **argv)
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
         } else if (!strcmp(argv[i], "--slowest")) {
-            char *end;
-            errno = 0;
-            slowest = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
-            if (i + 1 >= argc || errno || *end || end == argv[i + 1] || slowest < 0 ||
-                slowest > 1000000) {
+            hs_err e = {0};
+            if (i + 1 >= argc) {
                 fprintf(stderr, "hopsweep status: --slowest needs a count from 0 to 1000000\n");
                 return HS_EXIT_BAD_INPUT;
             }
-            i++;
+            if (hs_cli_parse_long(argv[++i], 0, 1000000, "--slowest", &slowest, &e))
+                return hs_cli_fail("status", &e);
         } else if (argv[i][0] == '-' || store) {
             fprintf(stderr, "hopsweep status: unexpected argument \"%s\"; see hopsweep status "
                             "--help\n",
@@ -214,9 +212,8 @@ int hs_cmd_status(int argc, char **argv)
     memset(&s, 0, sizeof s);
     if (!st) st = hs_sweep_state_load(&s, store, &r, &err);
     if (st) {
-        fprintf(stderr, "hopsweep status: %s\n", err.msg);
         hs_results_free(&r);
-        return hs_exit_code_loading(st);
+        return hs_cli_fail_loading("status", &err);
     }
     char notice[1024], *runs_path = hs_path_join(store, "runs.jsonl");
     hs_results_notice(&r, runs_path ? runs_path : store, notice, sizeof notice);

@@ -28,18 +28,14 @@ int hs_cmd_store(int argc, char **argv)
     hs_store store;
     hs_err err = {0};
     hs_status st = hs_store_open_waiting(&store, argv[1], &err);
-    if (st) {
-        fprintf(stderr, "hopsweep store merge: %s\n", err.msg);
-        return hs_exit_code(st);
-    }
+    if (st) return hs_cli_fail("store merge", &err);
     if (store.notice[0]) fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
     store.notice[0] = '\0';
     int rc = 0;
     for (int i = 2; i < argc && !rc; i++) {
         size_t added = 0;
         if ((st = hs_store_merge(&store, argv[i], &added, &err))) {
-            fprintf(stderr, "hopsweep store merge: %s\n", err.msg);
-            rc = hs_exit_code(st);
+            rc = hs_cli_fail("store merge", &err);
         } else {
             fprintf(stderr, "hopsweep store merge: %zu job%s from %s into %s\n", added,
                     added == 1 ? "" : "s", argv[i], argv[1]);

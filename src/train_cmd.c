@@ -142,10 +142,8 @@ int hs_cmd_train(int argc, char **argv)
             }
             if (a[2] == 'o')
                 out_dir = argv[++i];
-            else if (hs_cli_parse_threads(argv[++i], &threads)) {
-                fprintf(stderr, "hopsweep train: --threads \"%s\" is not a count in 1..1024\n", argv[i]);
-                return HS_EXIT_BAD_INPUT;
-            }
+            else if (hs_cli_parse_threads(argv[++i], &threads, &err))
+                return hs_cli_fail("train", &err);
         } else if (!strcmp(a, "--json")) {
             json = true;
         } else if (!strcmp(a, "--quiet")) {
@@ -223,7 +221,7 @@ int hs_cmd_train(int argc, char **argv)
     }
     if (json) printf("%s\n", out.record);
     if (out.status == HS_RUN_FAILED) {
-        fprintf(stderr, "hopsweep train: job failed: %s\n", out.error);
+        fprintf(stderr, "hopsweep train: job failed: %s\n", out.err.msg);
         if (!rc) rc = HS_EXIT_JOB_FAILED;
     }
     hs_job_output_free(&out);

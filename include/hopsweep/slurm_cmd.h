@@ -1,48 +1,12 @@
-/* slurm_cmd.h — `hopsweep slurm`: renders the batch script that runs a sweep under Slurm
- * (slurm/hopsweep.sbatch.in, compiled into the program) and optionally submits it with sbatch.
- *
- * The script asks for USR1 some seconds before the time limit, passes it on to hopsweep (which
- * checkpoints its running jobs and exits 4) and requeues itself while work remains. Without
- * --array it starts one MPI rank per Slurm task (srun --mpi=pmix, or mpirun); with --array N,
- * array task K runs shard K/N of the sweep alone into STORE/shards/K and merges it into STORE.
- *
- * Every substituted value is checked before it is written: numbers in range, Slurm's time
- * syntax, names Slurm accepts on an #SBATCH line, no control characters anywhere. Values that
- * reach bash (paths, key=value overrides) are single-quoted, so any path is safe. */
+/* slurm_cmd.h — `hopsweep slurm`: splits its command line into the options of the batch script
+ * (slurm_render.h), renders the script and prints it, writes it, or submits it with sbatch. */
 #ifndef HOPSWEEP_SLURM_CMD_H
 #define HOPSWEEP_SLURM_CMD_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "hopsweep/error.h"
-
-typedef enum { HS_SLURM_SRUN = 0, HS_SLURM_MPIRUN } hs_slurm_launcher;
-
-/* What the script is rendered from. Strings are borrowed. */
-typedef struct hs_slurm_opts {
-    const char *name;          /* the sweep's name; the Slurm job is hopsweep-<name> */
-    const char *sweep;         /* absolute path of the sweep file */
-    const char *store;         /* absolute path of the store */
-    const char *hopsweep;      /* absolute path of the hopsweep executable */
-    int n_overrides;
-    char *const *overrides;    /* key=value arguments passed on to `hopsweep run` */
-    int nodes;                 /* 1 */
-    int ntasks_per_node;       /* 1: the cores of a node are unknown when rendering */
-    int cpus_per_task;         /* 1; also the BLAS threads of each rank */
-    const char *time;          /* "1:00:00"; M, M:S, H:M:S, D-H, D-H:M or D-H:M:S */
-    int grace_s;               /* 120: USR1 this many seconds before the time limit */
-    const char *partition;     /* NULL: not requested (the cluster's default) */
-    const char *account;       /* NULL: not requested */
-    const char *qos;           /* NULL: not requested */
-    const char *mem;           /* NULL: not requested; else digits with an optional K/M/G/T */
-    const char *output;        /* NULL: %x-%j.out (hopsweep-<name>-<job id>.out), %x-%A_%a.out
-                                  for arrays, relative to the submit directory */
-    int n_extra;
-    char *const *extra;        /* whole lines, each starting with "#SBATCH " */
-    hs_slurm_launcher launcher;
-    int array;                 /* 0: one MPI run; N > 0: an array of N tasks, shard K/N each */
-} hs_slurm_opts;
+#include "hopsweep/slurm_render.h"
 
 /* The command line of `hopsweep slurm`, split. */
 typedef struct hs_slurm_args {
@@ -56,24 +20,12 @@ typedef struct hs_slurm_args {
     char **lists;              /* owns opts.overrides and opts.extra */
 } hs_slurm_args;
 
-/* Sets the defaults above. */
-void hs_slurm_opts_default(hs_slurm_opts *o);
-
 /* Splits argv (the arguments after `slurm`). Options take their value as the next argument or
  * after '='; an argument with '=' that is not an option is an override. Checks each value as
  * far as it can alone; HS_EINPUT with one line naming the argument otherwise. Stops at
  * --help (a->help). Free with hs_slurm_args_free, whatever the result. */
 hs_status hs_slurm_parse_args(hs_slurm_args *a, int argc, char **argv, hs_err *err);
 void hs_slurm_args_free(hs_slurm_args *a);
-
-/* Checks every field of o, alone and together (the grace period shorter than the time limit,
- * one task per array task, absolute paths): HS_EINPUT with one line otherwise. */
-hs_status hs_slurm_check(const hs_slurm_opts *o, hs_err *err);
-
-/* Renders the script after hs_slurm_check; *script is NUL-terminated, *len bytes without the
- * NUL (caller frees). HS_EINPUT as hs_slurm_check, HS_ENOMEM, HS_EINTERNAL for a template that
- * names an unknown placeholder. */
-hs_status hs_slurm_render(const hs_slurm_opts *o, char **script, size_t *len, hs_err *err);
 
 /* `hopsweep slurm ...`; returns the exit code: 0 ok, 2 bad input (also: sbatch missing or
  * refusing the job), 3 the script could not be written or memory ran out. */

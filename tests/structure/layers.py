@@ -39,7 +39,7 @@ STAGES = [
     ("store", "store"),
     ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
-    ("cli", "cli main"),
+    ("cli", "cli main slurm_render"),
 ]
 # (file, included module): against the flow today, and why it is still there.
 KNOWN = {
