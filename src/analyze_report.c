@@ -36,11 +36,6 @@ typedef struct ctx {
     out *o;
 } ctx;
 
-static bool tidy(const ctx *x)
-{
-    return x->o->fmt == HS_ANALYZE_CSV || x->o->fmt == HS_ANALYZE_JSON;
-}
-
 /* Prints (or, for JSON, adds) the table unless --table asks for another one, then frees it. */
 static void emit(out *o, hs_table *t)
 {
@@ -611,11 +606,8 @@ static void header_json(ctx *x, const char *store, const char *rule)
     hs_json_int(j, a->with_heads);
     hs_json_key(j, "tau");
     hs_json_double(j, a->opts.tau);
-    hs_json_key(j, "fraction");
-    if (a->opts.fraction > 0)
-        hs_json_double(j, a->opts.fraction);
-    else
-        hs_json_null(j);
+    hs_json_key(j, "fraction"); /* null: the default rule, more than half */
+    a->opts.fraction > 0 ? hs_json_double(j, a->opts.fraction) : hs_json_null(j);
     hs_json_key(j, "solved_rule");
     hs_json_string(j, rule);
     hs_json_key(j, "steps_to_solve");
@@ -687,8 +679,9 @@ hs_status hs_analyze_print(FILE *f, const hs_results *r, const hs_analysis *a, c
     ctx x = {.r = r, .a = a, .o = &o};
     if (fmt == HS_ANALYZE_JSON) hs_json_object_begin(&o.json);
     header(&x, store);
+    bool tidy = fmt == HS_ANALYZE_CSV || fmt == HS_ANALYZE_JSON;
     for (size_t i = 0; i < sizeof tidy_tables / sizeof tidy_tables[0]; i++)
-        (tidy(&x) ? tidy_tables : wide_tables)[i](&x);
+        (tidy ? tidy_tables : wide_tables)[i](&x);
     if (fmt == HS_ANALYZE_JSON) {
         hs_json_object_end(&o.json);
         char *text = hs_json_take(&o.json);

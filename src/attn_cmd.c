@@ -165,7 +165,8 @@ static int parse_args(int argc, char **argv, options *o)
 /* ---------------------------------------------------------------------------------------------
  * Output */
 
-/* Writes the bytes to --out atomically, or to standard output. */
+/* Writes the bytes to --out atomically, or to standard output; any failure is exit 3, as the
+ * usage says (an output that cannot be written, whatever the reason). */
 static int emit(const options *o, const char *data, size_t n)
 {
     hs_err err = {0};
@@ -397,8 +398,7 @@ static int write_gnuplot(const view *v)
     char *img = NULL;
     size_t n = 0;
     if (!rc && hs_gnuplot_run(script, vars, &err)) {
-        fprintf(stderr, "hopsweep attn: %s\n", err.msg);
-        rc = HS_EXIT_IO;
+        rc = hs_cli_fail("attn", &err);
     } else if (!rc && hs_read_file(out, (size_t)1 << 30, &img, &n, &err)) {
         fprintf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
         rc = HS_EXIT_IO;

@@ -160,30 +160,18 @@ int hs_cmd_train(int argc, char **argv)
             yaml = a;
         }
     }
-    if (yaml && hs_config_load_yaml(&cfg, yaml, &err)) {
-        fprintf(stderr, "hopsweep train: %s\n", err.msg);
-        return HS_EXIT_BAD_INPUT;
-    }
+    if (yaml && hs_config_load_yaml(&cfg, yaml, &err)) return hs_cli_fail_loading("train", &err);
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--out") || !strcmp(argv[i], "--threads")) {
             i++;
             continue;
         }
         if (argv[i][0] == '-' || !strchr(argv[i], '=')) continue;
-        if (hs_config_override(&cfg, argv[i], &err)) {
-            fprintf(stderr, "hopsweep train: %s\n", err.msg);
-            return HS_EXIT_BAD_INPUT;
-        }
+        if (hs_config_override(&cfg, argv[i], &err)) return hs_cli_fail("train", &err);
     }
-    if (hs_config_validate(&cfg, &err)) {
-        fprintf(stderr, "hopsweep train: %s\n", err.msg);
-        return HS_EXIT_BAD_INPUT;
-    }
+    if (hs_config_validate(&cfg, &err)) return hs_cli_fail("train", &err);
     openblas_set_num_threads(threads);
-    if (hs_gemm_check(cfg.train.precision, &err)) {
-        fprintf(stderr, "hopsweep train: %s\n", err.msg);
-        return HS_EXIT_BAD_INPUT;
-    }
+    if (hs_gemm_check(cfg.train.precision, &err)) return hs_cli_fail("train", &err);
 
     /* Checked before the first step: a result that cannot be written is found now, not after
      * the training it would have recorded. */
@@ -200,23 +188,18 @@ int hs_cmd_train(int argc, char **argv)
     hs_job_opts opts = {.host = host, .on_eval = print_eval, .user = &p};
     hs_job_output out;
     if (hs_job_run(&cfg, &opts, &out, &err)) {
-        fprintf(stderr, "hopsweep train: %s\n", err.msg);
         out_dir_close(&od);
-        return HS_EXIT_IO;
+        return hs_cli_fail("train", &err);
     }
     int rc = 0;
     if (out_dir) {
         if (write_job_file(&od, HS_JOB_METRICS, out.metrics, out.metrics_len, &err) ||
             write_job_file(&od, HS_JOB_ATTENTION, out.attention, out.attention_len, &err) ||
-            write_job_file(&od, HS_JOB_MODEL, out.model, out.model_len, &err)) {
-            fprintf(stderr, "hopsweep train: %s\n", err.msg);
-            rc = HS_EXIT_IO;
-        }
+            write_job_file(&od, HS_JOB_MODEL, out.model, out.model_len, &err))
+            rc = hs_cli_fail("train", &err);
         out.record[out.record_len] = '\n'; /* the NUL's place: the file ends with a newline */
-        if (!rc && write_job_file(&od, "record.json", out.record, out.record_len + 1, &err)) {
-            fprintf(stderr, "hopsweep train: %s\n", err.msg);
-            rc = HS_EXIT_IO;
-        }
+        if (!rc && write_job_file(&od, "record.json", out.record, out.record_len + 1, &err))
+            rc = hs_cli_fail("train", &err);
         out.record[out.record_len] = '\0';
     }
     if (json) printf("%s\n", out.record);
