@@ -21,9 +21,9 @@
 
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle));           \
+#define assert_has(msg, needle)                                                         \
+    do {                                                                                \
+        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 /* ---------------------------------------------------------------------------------------------
@@ -70,11 +70,12 @@ static inline char *with_ids(const char *text)
  * out), em the emergence members after it (e.g. ",\"heads\":[...],\"order\":[...]", or "");
  * status "done", "failed" or "interrupted"; qacc < 0 writes null. */
 static inline char *record(char *buf, size_t n, const char *cur, int hops, int layers, int seed,
-                    const char *status, double qacc, const char *hop_steps, const char *em)
+                           const char *status, double qacc, const char *hop_steps, const char *em)
 {
     char acc[32], id[17], keys[160];
-    snprintf(keys, sizeof keys, "model.layers=%d task.hops=%d task.curriculum=%s task.chains=2 train.seed=%d",
-             layers, hops, cur, seed);
+    snprintf(keys, sizeof keys,
+             "model.layers=%d task.hops=%d task.curriculum=%s task.chains=2 train.seed=%d", layers,
+             hops, cur, seed);
     cfg_id(id, keys);
     if (qacc < 0)
         snprintf(acc, sizeof acc, "null");
@@ -97,7 +98,7 @@ typedef struct store_text {
 } store_text;
 
 static inline void st_add(store_text *s, const char *cur, int hops, int layers, int seed,
-                   const char *status, double qacc, const char *hop_steps, const char *em)
+                          const char *status, double qacc, const char *hop_steps, const char *em)
 {
     char line[4096];
     record(line, sizeof line, cur, hops, layers, seed, status, qacc, hop_steps, em);
@@ -111,8 +112,8 @@ static inline void st_add(store_text *s, const char *cur, int hops, int layers, 
     s->len += l;
 }
 
-static inline void analyze_text(const char *text, size_t len, const hs_analyze_opts *o, hs_results *r,
-                         hs_analysis *a)
+static inline void analyze_text(const char *text, size_t len, const hs_analyze_opts *o,
+                                hs_results *r, hs_analysis *a)
 {
     hs_err e = {0};
     hs_results_init(r);

@@ -34,8 +34,8 @@ typedef struct {
     hs_task_params task;
     hs_attnlog_shape shape;
     hs_batch batch;
-    float **att;  /* [layers] -> [examples][heads][T][T], the trainer's layout */
-    float *row;   /* [T] logits of one row */
+    float **att; /* [layers] -> [examples][heads][T][T], the trainer's layout */
+    float *row;  /* [T] logits of one row */
     hs_rng rng;
 } maps;
 
@@ -49,11 +49,13 @@ static int maps_init(maps *m, int hops, int chains, int layers, int heads, int e
                      hs_dtype dtype)
 {
     memset(m, 0, sizeof *m);
-    m->task = (hs_task_params){.hops = hops, .chains = chains, .vocab = chains * (hops + 1) + 8,
+    m->task = (hs_task_params){.hops = hops,
+                               .chains = chains,
+                               .vocab = chains * (hops + 1) + 8,
                                .curriculum = HS_CURRICULUM_IMPLICIT};
     int T = hs_task_seq_len(&m->task);
-    m->shape = (hs_attnlog_shape){.layers = layers, .heads = heads, .examples = examples, .T = T,
-                                  .dtype = dtype};
+    m->shape = (hs_attnlog_shape){
+        .layers = layers, .heads = heads, .examples = examples, .T = T, .dtype = dtype};
     hs_err err = {0};
     if (hs_task_check(&m->task, &err) ||
         hs_batch_alloc(&m->batch, examples, T, m->task.vocab, &err))
@@ -71,8 +73,7 @@ static int maps_init(maps *m, int hops, int chains, int layers, int heads, int e
 
 static void maps_free(maps *m)
 {
-    for (int l = 0; m->att && l < m->shape.layers; l++)
-        free(m->att[l]);
+    for (int l = 0; m->att && l < m->shape.layers; l++) free(m->att[l]);
     free(m->att);
     free(m->row);
     hs_batch_free(&m->batch);
@@ -84,8 +85,7 @@ static void maps_fill(maps *m, float sharp)
     const int T = m->shape.T, H = m->shape.heads;
     for (int l = 0; l < m->shape.layers; l++) {
         int reach = 1;
-        for (int k = 0; k < l; k++)
-            reach *= 3;
+        for (int k = 0; k < l; k++) reach *= 3;
         for (int e = 0; e < m->shape.examples; e++)
             for (int h = 0; h < H; h++) {
                 int delta = (h % 2 ? 1 : -1) * reach;
@@ -101,8 +101,7 @@ static void maps_fill(maps *m, float sharp)
                         m->row[u] = 0.7f * hs_rng_normal(&m->rng) + (u == target ? sharp : 0.0f);
                         if (m->row[u] > max) max = m->row[u];
                     }
-                    for (int u = 0; u < T; u++)
-                        sum += exp(m->row[u] - max);
+                    for (int u = 0; u < T; u++) sum += exp(m->row[u] - max);
                     for (int u = 0; u < T; u++)
                         map[(size_t)t * T + u] = (float)(exp(m->row[u] - max) / sum);
                 }
@@ -164,11 +163,10 @@ static int cmd_write(const char *dir)
         rc = write_file(dir, names[d], bytes, n);
         free(bytes);
     }
-    for (int d = 0; d < 3; d++)
-        hs_attnlog_writer_free(&w[d]);
+    for (int d = 0; d < 3; d++) hs_attnlog_writer_free(&w[d]);
     char text[128];
-    int len = snprintf(text, sizeof text, "%d %d %d %d\n%d %d %d\n", s.layers, s.heads,
-                       s.examples, s.T, steps[0], steps[1], steps[2]);
+    int len = snprintf(text, sizeof text, "%d %d %d %d\n%d %d %d\n", s.layers, s.heads, s.examples,
+                       s.T, steps[0], steps[1], steps[2]);
     /* x86 and every machine this runs on are little-endian, which the expect files state */
     if (!rc) rc = write_file(dir, "expect.txt", text, (size_t)len);
     if (!rc)
@@ -296,10 +294,9 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "seeds")) return cmd_seeds(argv[2]);
     if ((argc == 2 || argc == 7) && !strcmp(argv[1], "measure")) {
         int dims[5] = {4, 4, 2, 2, 4}; /* hops, chains, layers, heads, examples */
-        for (int i = 0; argc == 7 && i < 5; i++)
-            dims[i] = atoi(argv[2 + i]);
-        printf("hops %d, chains %d (T %d), %d layers, %d heads, %d examples; 101 frames\n",
-               dims[0], dims[1], dims[0] * dims[1] + 1, dims[2], dims[3], dims[4]);
+        for (int i = 0; argc == 7 && i < 5; i++) dims[i] = atoi(argv[2 + i]);
+        printf("hops %d, chains %d (T %d), %d layers, %d heads, %d examples; 101 frames\n", dims[0],
+               dims[1], dims[0] * dims[1] + 1, dims[2], dims[3], dims[4]);
         for (int d = HS_DTYPE_F32; d <= HS_DTYPE_U8; d++)
             if (measure_dtype(dims, (hs_dtype)d, 1)) return 1;
         return 0;

@@ -29,10 +29,9 @@
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle)))                                                              \
-            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 static inline void assert_one_line(const char *msg)
@@ -51,7 +50,8 @@ static __attribute__((unused)) char base[256]; /* the mkdtemp directory of this 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static inline const char *fmt(const char *f, ...)
+static inline const char *
+fmt(const char *f, ...)
 {
     static char bufs[16][16384];
     static int k;
@@ -178,7 +178,8 @@ static inline void remove_tree(const char *path)
             while ((e = readdir(d))) {
                 if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
                 char sub[1024];
-                if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub) continue;
+                if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub)
+                    continue;
                 remove_tree(sub);
             }
             closedir(d);
@@ -242,7 +243,8 @@ static inline bool exists(const char *dir, const char *name)
     return stat(path, &sb) == 0;
 }
 
-static __attribute__((unused)) char rec_buf[8][8192]; /* records of job() outputs, rotating: a test holds up to 8 */
+static __attribute__((
+    unused)) char rec_buf[8][8192]; /* records of job() outputs, rotating: a test holds up to 8 */
 
 /* An output with a whole record of one of the test jobs. */
 static inline hs_job_output job(const char *id, hs_run_status st)

@@ -23,17 +23,15 @@
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle)))                                                              \
-            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 static inline void assert_one_line(const hs_err *e)
 {
     assert_true(e->msg[0] != '\0');
-    if (strchr(e->msg, '\n'))
-        fail_msg("message spans lines: \"%s\"", e->msg);
+    if (strchr(e->msg, '\n')) fail_msg("message spans lines: \"%s\"", e->msg);
 }
 
 /* A file in its own temporary directory. */
@@ -63,7 +61,8 @@ static inline void fx_remove(const fixture *f)
 }
 
 /* Loads text as sweep file "name" plus overrides, expecting success. */
-static inline void load_ok(hs_sweep *s, const char *name, const char *text, int n_ov, char *const *ov)
+static inline void load_ok(hs_sweep *s, const char *name, const char *text, int n_ov,
+                           char *const *ov)
 {
     fixture f;
     fx_write(&f, name, text);
@@ -71,8 +70,7 @@ static inline void load_ok(hs_sweep *s, const char *name, const char *text, int 
     hs_err_clear(&e);
     hs_status st = hs_sweep_load(s, f.path, n_ov, ov, &e);
     fx_remove(&f);
-    if (st)
-        fail_msg("load failed (%d): %s", (int)st, e.msg);
+    if (st) fail_msg("load failed (%d): %s", (int)st, e.msg);
 }
 
 static inline void assert_empty(const hs_sweep *s)
@@ -89,8 +87,8 @@ static inline void assert_empty(const hs_sweep *s)
 /* Loads text (file "s.yaml") with overrides expecting `code`; the message must be one line,
  * start with "path:line:col: " when line > 0 (or with `prefix` when not NULL), and contain
  * needle. The sweep must be left empty. */
-static inline void expect_fails_ov(const char *text, int n_ov, char *const *ov, hs_status code, int line,
-                            int col, const char *prefix, const char *needle)
+static inline void expect_fails_ov(const char *text, int n_ov, char *const *ov, hs_status code,
+                                   int line, int col, const char *prefix, const char *needle)
 {
     fixture f;
     fx_write(&f, "s.yaml", text);
@@ -100,8 +98,7 @@ static inline void expect_fails_ov(const char *text, int n_ov, char *const *ov, 
     hs_err_clear(&e);
     hs_status st = hs_sweep_load(&s, f.path, n_ov, ov, &e);
     fx_remove(&f); /* before any check can fail; f.path stays for the message test */
-    if (st != code)
-        fail_msg("expected status %d, got %d: %s", (int)code, (int)st, e.msg);
+    if (st != code) fail_msg("expected status %d, got %d: %s", (int)code, (int)st, e.msg);
     assert_int_equal(e.code, code);
     assert_one_line(&e);
     char where[192];
@@ -130,6 +127,5 @@ static const char *value_of(const hs_config *c, const char *key, char *buf, size
 }
 
 static inline int cmp_id(const void *a, const void *b) { return strcmp(a, b); }
-
 
 #endif

@@ -19,12 +19,6 @@ static void theory_depth(void **state)
         assert_int_equal(hs_theory_min_layers(hops[i]), want[i]);
 }
 
-
-
-
-
-
-
 static void monotone_hops(void **state)
 {
     const int rising[] = {0, 100, 200, 300};
@@ -87,8 +81,14 @@ static void min_layers(void **state)
                seed < 2 ? "[0,100,400]" : "[0,100,null]", "");
         /* hops 3: two layers solve in one seed, one failed (counts as not solved). */
         st_add(&s, "implicit", 3, 1, seed, "done", 0.4, NULL, "");
-        st_add(&s, "implicit", 3, 2, seed, seed == 0 ? "done" : seed == 1 ? "failed" : "done",
-               seed == 0 ? 0.96 : seed == 1 ? -1 : 0.7, NULL, "");
+        st_add(&s, "implicit", 3, 2, seed,
+               seed == 0   ? "done"
+               : seed == 1 ? "failed"
+                           : "done",
+               seed == 0   ? 0.96
+               : seed == 1 ? -1
+                           : 0.7,
+               NULL, "");
         /* hops 5: nothing solves, and 2 layers is below the theory's 3. */
         st_add(&s, "implicit", 5, 1, seed, "done", 0.3, NULL, "");
         st_add(&s, "implicit", 5, 2, seed, "done", 0.3, NULL, "");
@@ -106,7 +106,7 @@ static void min_layers(void **state)
     assert_int_equal(a.n_settings, 1);
     assert_int_equal(a.n_families, 2);
     assert_string_equal(a.families[0].label, ""); /* nothing but the curriculum differs */
-    assert_int_equal(a.done, 10 + 8 + 9 + 1); /* seeds 0, 1, 2, then none */
+    assert_int_equal(a.done, 10 + 8 + 9 + 1);     /* seeds 0, 1, 2, then none */
     assert_int_equal(a.failed, 1);
     assert_int_equal(a.interrupted, 1);
 
@@ -390,16 +390,17 @@ static void order_without_steps(void **state)
 static void role_order(void **state)
 {
     /* Roles sort by layer, then offsets from -D to +D, then self, other, query. */
-    char *text = with_ids(
-        "{\"id\":\"@model.heads=8@\",\"status\":\"done\",\"config\":{\"model\":{\"heads\":8}},\"emergence\":{\"order\":"
-        "[\"L2:query\",\"L1:other\",\"L1:+3\",\"L2:-1\",\"L1:self\",\"L1:-2\",\"L1:+1\","
-        "\"L1:query\",\"weird\"]}}\n");
+    char *text =
+        with_ids("{\"id\":\"@model.heads=8@\",\"status\":\"done\",\"config\":{\"model\":{\"heads\":"
+                 "8}},\"emergence\":{\"order\":"
+                 "[\"L2:query\",\"L1:other\",\"L1:+3\",\"L2:-1\",\"L1:self\",\"L1:-2\",\"L1:+1\","
+                 "\"L1:query\",\"weird\"]}}\n");
     hs_results r;
     hs_analysis a;
     analyze_text(text, strlen(text), NULL, &r, &a);
     free(text);
-    static const char *const want[] = {"L1:-2",    "L1:+1",  "L1:+3",    "L1:self", "L1:other",
-                                       "L1:query", "L2:-1",  "L2:query", "weird"};
+    static const char *const want[] = {"L1:-2",    "L1:+1", "L1:+3",    "L1:self", "L1:other",
+                                       "L1:query", "L2:-1", "L2:query", "weird"};
     const hs_emergence *em = &a.cells[0].em;
     assert_int_equal(em->n_roles, 9);
     for (int k = 0; k < 9; k++) assert_string_equal(r.roles[em->roles[k].role].name, want[k]);
@@ -410,7 +411,6 @@ static void role_order(void **state)
 /* ---------------------------------------------------------------------------------------------
  * Reading */
 
-
 static void settings_and_labels(void **state)
 {
     /* Two chains values: two settings, labelled by the key that differs. */
@@ -419,7 +419,8 @@ static void settings_and_labels(void **state)
         "\"final\":{\"query_acc\":1}}\n"
         "{\"id\":\"@task.chains=4@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4}},"
         "\"final\":{\"query_acc\":1}}\n"
-        "{\"id\":\"@task.chains=4 task.curriculum=none@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4,"
+        "{\"id\":\"@task.chains=4 "
+        "task.curriculum=none@\",\"status\":\"done\",\"config\":{\"task\":{\"chains\":4,"
         "\"curriculum\":\"none\"}},\"final\":{\"query_acc\":1}}\n");
     hs_results r;
     hs_analysis a;
@@ -438,22 +439,13 @@ static void settings_and_labels(void **state)
     hs_results_free(&r);
 }
 
-
-
-
-
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(theory_depth),
-        cmocka_unit_test(monotone_hops),
-        cmocka_unit_test(cell_verdicts),
-        cmocka_unit_test(min_layers),
-        cmocka_unit_test(emergence_stats),
-        cmocka_unit_test(order_without_steps),
-        cmocka_unit_test(role_order),
-        cmocka_unit_test(settings_and_labels),
+        cmocka_unit_test(theory_depth),    cmocka_unit_test(monotone_hops),
+        cmocka_unit_test(cell_verdicts),   cmocka_unit_test(min_layers),
+        cmocka_unit_test(emergence_stats), cmocka_unit_test(order_without_steps),
+        cmocka_unit_test(role_order),      cmocka_unit_test(settings_and_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

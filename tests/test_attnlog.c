@@ -25,10 +25,9 @@
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle)))                                                              \
-            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 static void assert_one_line(const char *msg)
@@ -63,8 +62,7 @@ static void input_alloc(input *in, const hs_attnlog_shape *s)
 
 static void input_free(input *in)
 {
-    for (int l = 0; l < in->shape.layers; l++)
-        free(in->att[l]);
+    for (int l = 0; l < in->shape.layers; l++) free(in->att[l]);
     free(in->att);
     free(in->chain);
     free(in->index);
@@ -83,8 +81,7 @@ static void input_fill(input *in, uint64_t seed)
             int peak = (int)hs_rng_below(&r, (uint32_t)T);
             for (int u = 0; u < T; u++)
                 sum += w[u] = expf(hs_rng_normal(&r) + (u == peak ? 5.0f : 0.0f));
-            for (int u = 0; u < T; u++)
-                w[u] /= sum;
+            for (int u = 0; u < T; u++) w[u] /= sum;
         }
     for (int i = 0; i < in->shape.examples * T; i++) {
         in->chain[i] = (int32_t)hs_rng_below(&r, 9) - 1;
@@ -100,8 +97,8 @@ static char *write_log(input *in, const int *steps, int n_steps, size_t *n)
     assert_int_equal(hs_attnlog_writer_init(&w, &in->shape, &err), HS_OK);
     for (int i = 0; i < n_steps; i++) {
         input_fill(in, (uint64_t)steps[i] + 1);
-        assert_int_equal(hs_attnlog_append(&w, steps[i], (const float *const *)in->att,
-                                           in->chain, in->index, &err),
+        assert_int_equal(hs_attnlog_append(&w, steps[i], (const float *const *)in->att, in->chain,
+                                           in->index, &err),
                          HS_OK);
     }
     assert_int_equal(w.frames, n_steps);
@@ -178,8 +175,7 @@ static unsigned char *zframe(const void *src, size_t n, int checksum, int conten
 
 static void put32(unsigned char *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
 /* A record header (and zeroed body) of the given fields, body_n bytes after the header. */
@@ -189,8 +185,7 @@ static unsigned char *record(const uint32_t f[8], size_t body_n, size_t *n)
     unsigned char *p = calloc(1, *n);
     assert_non_null(p);
     memcpy(p, "HSATTN1", 8);
-    for (int i = 0; i < 8; i++)
-        put32(p + 8 + 4 * i, f[i]);
+    for (int i = 0; i < 8; i++) put32(p + 8 + 4 * i, f[i]);
     return p;
 }
 
@@ -214,7 +209,7 @@ static void expect_refused(const void *bytes, size_t n, const char *needle1, con
 static void round_trip(void **state)
 {
     static const hs_attnlog_shape shapes[] = {
-        {1, 1, 1, 1, HS_DTYPE_F32}, {2, 2, 4, 17, HS_DTYPE_F32}, {3, 1, 2, 9, HS_DTYPE_F32},
+        {1, 1, 1, 1, HS_DTYPE_F32},  {2, 2, 4, 17, HS_DTYPE_F32}, {3, 1, 2, 9, HS_DTYPE_F32},
         {1, 4, 3, 40, HS_DTYPE_F32}, {2, 3, 5, 7, HS_DTYPE_F32},
     };
     static const int steps[] = {0, 1, 100, 7000, 2147483647};
@@ -275,11 +270,10 @@ static void f32_exact(void **state)
     hs_attnlog_shape s = {1, 1, 1, 4, HS_DTYPE_F32};
     input in;
     input_alloc(&in, &s);
-    const float v[16] = {0.0f, -0.0f, 1.0f, 1e-45f, 0.1f, 3.5f, -2.0f, INFINITY, -INFINITY,
-                         NAN, 0.999999940f, 1e-38f, 65504.0f, 1e30f, -1e-30f, 0.5f};
+    const float v[16] = {0.0f,      -0.0f, 1.0f,         1e-45f, 0.1f,     3.5f,  -2.0f,   INFINITY,
+                         -INFINITY, NAN,   0.999999940f, 1e-38f, 65504.0f, 1e30f, -1e-30f, 0.5f};
     memcpy(in.att[0], v, sizeof v);
-    for (int t = 0; t < 4; t++)
-        in.chain[t] = in.index[t] = t;
+    for (int t = 0; t < 4; t++) in.chain[t] = in.index[t] = t;
     hs_attnlog_writer w;
     hs_err err = {0};
     assert_int_equal(hs_attnlog_writer_init(&w, &s, &err), HS_OK);
@@ -365,8 +359,7 @@ static void f16_every_value_and_tie(void **state)
     float *v = malloc(sizeof(float) * 65536), *out = malloc(sizeof(float) * 65536);
     assert_non_null(v);
     assert_non_null(out);
-    for (unsigned h = 0; h < 65536; h++)
-        v[h] = (float)half_value(h);
+    for (unsigned h = 0; h < 65536; h++) v[h] = (float)half_value(h);
     through_log(v, 65536, HS_DTYPE_F16, out);
     for (unsigned h = 0; h < 65536; h++) {
         if (isnan(v[h])) {
@@ -397,8 +390,8 @@ static void f16_every_value_and_tie(void **state)
                 want |= sign;
                 unsigned got = half_bits(out[count]);
                 if (got != want)
-                    fail_msg("kind %d: %.9g became half 0x%04x, want 0x%04x", kind, v[count],
-                             got, want);
+                    fail_msg("kind %d: %.9g became half 0x%04x, want 0x%04x", kind, v[count], got,
+                             want);
             }
     }
     free(v);
@@ -438,8 +431,8 @@ static void f16_against_compiler(void **state)
 /* u8: round(w*255) with halves up, clamped; NaN reads as 0; the error bound holds on [0, 1]. */
 static void u8_rounding(void **state)
 {
-    const float v[] = {0.0f, 1.0f, 0.5f, -0.25f, 1.5f, NAN, INFINITY, -INFINITY,
-                       1.0f / 255.0f, 0.25f, 0.00196f, 0.00197f, 0.9980f, 0.9981f};
+    const float v[] = {0.0f,      1.0f,          0.5f,  -0.25f,   1.5f,     NAN,     INFINITY,
+                       -INFINITY, 1.0f / 255.0f, 0.25f, 0.00196f, 0.00197f, 0.9980f, 0.9981f};
     const int q[] = {0, 255, 128, 0, 255, 0, 255, 0, 1, 64, 0, 1, 254, 255};
     size_t n = sizeof v / sizeof v[0];
     float out[sizeof v / sizeof v[0]];
@@ -457,8 +450,7 @@ static void u8_rounding(void **state)
         w[i] = i < 32768 ? hs_rng_uniform(&r) : (float)(i - 32768) / 32767.0f;
     through_log(w, 65536, HS_DTYPE_U8, back);
     double worst = 0.0;
-    for (int i = 0; i < 65536; i++)
-        worst = fmax(worst, fabs((double)back[i] - w[i]));
+    for (int i = 0; i < 65536; i++) worst = fmax(worst, fabs((double)back[i] - w[i]));
     assert_true(worst <= hs_attnlog_dtype_error(HS_DTYPE_U8));
     assert_true(worst > 0.99 / 510.0); /* the bound is tight, not loose by a factor */
     free(w);
@@ -482,9 +474,8 @@ static void dtype_names_and_errors(void **state)
 static void writer_refusals(void **state)
 {
     static const hs_attnlog_shape bad[] = {
-        {0, 1, 1, 1, HS_DTYPE_F16},      {1, -2, 1, 1, HS_DTYPE_F16},
-        {1, 1, 0, 1, HS_DTYPE_F16},      {1, 1, 1, 0, HS_DTYPE_F16},
-        {64, 64, 64, 64, HS_DTYPE_F16},  {1, 1, 1, 65536, HS_DTYPE_U8},
+        {0, 1, 1, 1, HS_DTYPE_F16}, {1, -2, 1, 1, HS_DTYPE_F16},    {1, 1, 0, 1, HS_DTYPE_F16},
+        {1, 1, 1, 0, HS_DTYPE_F16}, {64, 64, 64, 64, HS_DTYPE_F16}, {1, 1, 1, 65536, HS_DTYPE_U8},
         {1, 1, 1, 3, (hs_dtype)7},
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
@@ -535,9 +526,9 @@ static void take_in_pieces(void **state)
     const int steps[4] = {10, 20, 30, 40};
     for (int i = 0; i < 4; i++) {
         input_fill(&in, (uint64_t)steps[i] + 1);
-        assert_int_equal(hs_attnlog_append(&w, steps[i], (const float *const *)in.att, in.chain,
-                                           in.index, &err),
-                         HS_OK);
+        assert_int_equal(
+            hs_attnlog_append(&w, steps[i], (const float *const *)in.att, in.chain, in.index, &err),
+            HS_OK);
         if (i == 0) hs_attnlog_take(&w, &a, &na);
     }
     assert_int_equal(w.frames, 3);
@@ -586,8 +577,7 @@ static void empty_and_garbage(void **state)
     unsigned char noise[4096];
     hs_rng g;
     hs_rng_seed(&g, 3, HS_STREAM_DATA);
-    for (size_t i = 0; i < sizeof noise; i++)
-        noise[i] = (unsigned char)hs_rng_next(&g);
+    for (size_t i = 0; i < sizeof noise; i++) noise[i] = (unsigned char)hs_rng_next(&g);
     expect_refused(noise, sizeof noise, "at byte 0", NULL);
     /* the zstd magic and then junk */
     memcpy(noise, "\x28\xb5\x2f\xfd", 4);
@@ -626,10 +616,9 @@ static void every_truncation(void **state)
         char *bytes = small_log((hs_dtype)d, &n, &full);
         for (size_t cut = 0; cut <= n; cut++) {
             int whole = 0; /* frames entirely before the cut */
-            while (whole < 3 && full.frames[whole].offset + full.frames[whole].size <= cut)
-                whole++;
+            while (whole < 3 && full.frames[whole].offset + full.frames[whole].size <= cut) whole++;
             bool boundary = cut == 0 || (whole > 0 && cut == full.frames[whole - 1].offset +
-                                                                   full.frames[whole - 1].size);
+                                                                 full.frames[whole - 1].size);
             hs_attnlog_reader r;
             hs_err err = {0};
             hs_status st = hs_attnlog_open_bytes(&r, bytes, cut, "cut", &err);
@@ -685,8 +674,7 @@ static void every_bit_flip(void **state)
                 memcpy(flipped, bytes, n);
                 flipped[pos] ^= (char)(1 << bit);
                 int k = 0; /* the frame the flip lands in */
-                while (k < 2 && pos >= full.frames[k + 1].offset)
-                    k++;
+                while (k < 2 && pos >= full.frames[k + 1].offset) k++;
                 char at[64];
                 snprintf(at, sizeof at, "byte %" PRIu64, full.frames[k].offset);
                 hs_attnlog_reader r;
@@ -720,8 +708,7 @@ static void every_bit_flip(void **state)
         printf("%s: %zu of %zu bit flips changed nothing zstd decodes\n",
                hs_attnlog_dtype_name((hs_dtype)d), harmless, 8 * n);
         assert_true(harmless < n / 8); /* the checksum, not luck, catches the rest */
-        for (int i = 0; i < 3; i++)
-            hs_attnlog_frame_free(&want[i]);
+        for (int i = 0; i < 3; i++) hs_attnlog_frame_free(&want[i]);
         free(flipped);
         hs_attnlog_close(&full);
         free(bytes);
@@ -801,7 +788,8 @@ static void broken_frames(void **state)
         {{1, 7, 1, 1, 1, 2, HS_DTYPE_U8, 9}, 20, "reserved"},
         {{1, 7, 0, 1, 1, 2, HS_DTYPE_U8, 0}, 20, "empty or above"},
         {{1, 7, 1, 1, 1, 32768, HS_DTYPE_U8, 0}, 20, "empty or above"},
-        {{1, 7, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, HS_DTYPE_F32, 0}, 20,
+        {{1, 7, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, HS_DTYPE_F32, 0},
+         20,
          "empty or above"},
         {{1, 7, 65536, 65536, 1, 1, HS_DTYPE_F32, 0}, 20, "empty or above"},
         /* a shape that fits the limit, in a frame far smaller than it implies: refused before

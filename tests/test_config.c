@@ -21,18 +21,16 @@
  * Helpers */
 
 /* Fails unless `msg` contains `needle`; prints the message so a failure shows what was said. */
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle)))                                                              \
-            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 /* Every message is one line: the CLI prints it as is after "error: ". */
 static void assert_one_line(const hs_err *e)
 {
     assert_true(e->msg[0] != '\0');
-    if (strchr(e->msg, '\n'))
-        fail_msg("message spans lines: \"%s\"", e->msg);
+    if (strchr(e->msg, '\n')) fail_msg("message spans lines: \"%s\"", e->msg);
 }
 
 /* Writes `len` bytes to a new temporary file; its name goes to path[64]. */
@@ -80,8 +78,7 @@ static void expect_set_fails(const char *key, const char *value, const char *ext
     char quoted[128];
     snprintf(quoted, sizeof quoted, "\"%s\"", value);
     assert_has(e.msg, quoted);
-    if (extra)
-        assert_has(e.msg, extra);
+    if (extra) assert_has(e.msg, extra);
     assert_memory_equal(&c, &before, sizeof c);
 }
 
@@ -92,14 +89,14 @@ static void test_key_table(void **state)
 {
     (void)state;
     static const char *const design[] = {
-        "task.hops",        "task.chains",         "task.vocab",         "task.curriculum",
-        "task.kind",        "task.relations",      "task.train_examples",
-        "model.layers",     "model.heads",         "model.d_model",      "model.mlp",
-        "model.layernorm",  "model.attention",     "train.steps",        "train.batch",
-        "train.lr",         "train.warmup",        "train.schedule",     "train.weight_decay",
-        "train.clip",       "train.seed",          "train.eval_every",   "train.eval_examples",
-        "train.early_stop", "train.precision",     "log.attention_every", "log.probe_examples", "log.attention_dtype",
-        "log.checkpoint",   "emergence.tau_acc",   "emergence.tau_head", "emergence.patience"};
+        "task.hops",       "task.chains",         "task.vocab",          "task.curriculum",
+        "task.kind",       "task.relations",      "task.train_examples", "model.layers",
+        "model.heads",     "model.d_model",       "model.mlp",           "model.layernorm",
+        "model.attention", "train.steps",         "train.batch",         "train.lr",
+        "train.warmup",    "train.schedule",      "train.weight_decay",  "train.clip",
+        "train.seed",      "train.eval_every",    "train.eval_examples", "train.early_stop",
+        "train.precision", "log.attention_every", "log.probe_examples",  "log.attention_dtype",
+        "log.checkpoint",  "emergence.tau_acc",   "emergence.tau_head",  "emergence.patience"};
     size_t n = hs_config_key_count();
     assert_int_equal(n, sizeof design / sizeof design[0]);
     for (size_t i = 0; i + 1 < n; i++) /* sorted, no duplicates: bsearch and the id rely on it */
@@ -323,8 +320,7 @@ static void test_id_stable_and_equivalent(void **state)
         if (!strcmp(line, "task.kind=retrieval\n") || !strcmp(line, "task.relations=2\n") ||
             !strcmp(line, "task.train_examples=0\n") || !strcmp(line, "train.precision=fp32\n"))
             continue;
-        for (const char *p = line; *p; p++)
-            h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+        for (const char *p = line; *p; p++) h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
     }
     char expect[17];
     snprintf(expect, sizeof expect, "%016llx", (unsigned long long)h);
@@ -366,9 +362,9 @@ static void test_id_differs_per_key(void **state)
         char now[64];
         hs_config_format(&c, i, now, sizeof now);
         /* a different valid value for every kind of key */
-        static const char *const candidates[] = {"1",      "2",   "0.5",      "true",
-                                                 "false",  "none", "causal",  "constant",
-                                                 "f32",    "0",    "conditional", "bf16"};
+        static const char *const candidates[] = {"1",     "2",    "0.5",         "true",
+                                                 "false", "none", "causal",      "constant",
+                                                 "f32",   "0",    "conditional", "bf16"};
         bool changed = false;
         hs_err e;
         for (size_t k = 0; k < sizeof candidates / sizeof candidates[0] && !changed; k++) {
@@ -378,11 +374,9 @@ static void test_id_differs_per_key(void **state)
                 changed = strcmp(after, now) != 0;
             }
         }
-        if (!changed)
-            fail_msg("found no other value for %s", key);
+        if (!changed) fail_msg("found no other value for %s", key);
         id_of(&c, ids[i]);
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(ids[i], ids[j]);
+        for (size_t j = 0; j < i; j++) assert_string_not_equal(ids[i], ids[j]);
         assert_string_not_equal(ids[i], ids[n]);
     }
 }
@@ -522,7 +516,6 @@ static void test_bad_value_escaped(void **state)
     assert_one_line(&e);
     assert_has(e.msg, "unknown key \"kkkk");
 }
-
 
 int main(void)
 {

@@ -25,18 +25,16 @@
  * Helpers */
 
 /* Fails unless `msg` contains `needle`; prints the message so a failure shows what was said. */
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle)))                                                              \
-            fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));                              \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 /* Every message is one line: the CLI prints it as is after "error: ". */
 static void assert_one_line(const hs_err *e)
 {
     assert_true(e->msg[0] != '\0');
-    if (strchr(e->msg, '\n'))
-        fail_msg("message spans lines: \"%s\"", e->msg);
+    if (strchr(e->msg, '\n')) fail_msg("message spans lines: \"%s\"", e->msg);
 }
 
 /* Writes `len` bytes to a new temporary file; its name goes to path[64]. */
@@ -59,7 +57,6 @@ static hs_status load_text(hs_config *c, const char *text, hs_err *e, char path[
     return st;
 }
 
-
 /* Loads YAML expecting `code`, "path:line:col:" at the start of the message, and `needle`. */
 static void expect_yaml_fails(const char *text, hs_status code, int line, int col,
                               const char *needle)
@@ -75,11 +72,9 @@ static void expect_yaml_fails(const char *text, hs_status code, int line, int co
     snprintf(where, sizeof where, "%s:%d:%d: ", path, line, col);
     if (strncmp(e.msg, where, strlen(where)))
         fail_msg("message \"%s\" does not start with \"%s\"", e.msg, where);
-    if (needle)
-        assert_has(e.msg, needle);
+    if (needle) assert_has(e.msg, needle);
     assert_memory_equal(&c, &before, sizeof c); /* a failed load changes nothing */
 }
-
 
 /* Sets key i to a value other than its default: pick 0 or 1 chooses between two such values
  * (an exponent-form and a plain float, the last and the first other enum name, ...). */
@@ -97,16 +92,12 @@ static void set_other(hs_config *c, size_t i, int pick)
     case HS_KEY_INT:
         for (n = 0; n < 6; n++) cand[n] = ints[pick][n];
         break;
-    case HS_KEY_U64:
-        cand[n++] = pick ? "12345" : "18446744073709551615";
-        break;
+    case HS_KEY_U64: cand[n++] = pick ? "12345" : "18446744073709551615"; break;
     case HS_KEY_FLOAT:
         cand[n++] = floats[pick][0];
         cand[n++] = floats[pick][1];
         break;
-    case HS_KEY_BOOL:
-        cand[n++] = strcmp(def, "true") ? "true" : "false";
-        break;
+    case HS_KEY_BOOL: cand[n++] = strcmp(def, "true") ? "true" : "false"; break;
     case HS_KEY_ENUM: { /* the names, from the allowed text "a|b|c" */
         snprintf(names, sizeof names, "%s", hs_config_key_allowed(i));
         const char *all[8];
@@ -330,8 +321,10 @@ static hs_status read_json(const char *text, hs_config_read_mode m, hs_config *o
     if (hs_jl_load_object(text, strlen(text), &doc, &why) != HS_JL_OK)
         fail_msg("not one JSON object (%s): %s", why, text);
     hs_config_reader r = {.mode = m, .unknown = note_unknown, .user = unknown};
-    if (unknown) unknown[0] = '\0';
-    else r.unknown = NULL;
+    if (unknown)
+        unknown[0] = '\0';
+    else
+        r.unknown = NULL;
     hs_config_default(out);
     hs_status st = hs_config_read_node(out, &doc, yaml_document_get_root_node(&doc), &r, e);
     yaml_document_delete(&doc);
@@ -379,7 +372,8 @@ static void test_json_modes(void **state)
          "task.colour", 3},
         {"{\"data\":{\"x\":{\"y\":1}},\"task\":{\"hops\":2}}",
          "config key data.x unknown to this hopsweep", "data.x.y", 2},
-        {"{\"task\":{\"hops\":\"5\"}}", "config key task.hops holds the wrong kind of value", "", 5},
+        {"{\"task\":{\"hops\":\"5\"}}", "config key task.hops holds the wrong kind of value", "",
+         5},
         {"{\"model\":{\"layernorm\":\"false\"}}",
          "config key model.layernorm holds the wrong kind of value", "", 4},
         {"{\"task\":{\"hops\":null}}", "config key task.hops holds the wrong kind of value", "", 4},
@@ -487,7 +481,6 @@ static void test_yaml_empty(void **state)
     assert_int_equal(load_text(&c, "task:\n  # hops: 3\nmodel: {}\n", &e, path), HS_OK);
     assert_memory_equal(&c, &d, sizeof c);
 }
-
 
 /* ---------------------------------------------------------------------------------------------
  * Bad input: YAML files */

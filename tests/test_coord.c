@@ -31,14 +31,14 @@ typedef struct {
     int stop_after;             /* raise *stop to stop_level after this many runs (0 = never) */
     int stop_level;
     volatile sig_atomic_t *stop;
-    int polled_true;            /* runs whose poll asked to interrupt */
+    int polled_true; /* runs whose poll asked to interrupt */
     /* sink side */
     int n_put;
     char put_ids[MAX_JOBS][17];
-    const char *finished_id;    /* already in the store */
-    const char *resume_id;      /* has a usable state "STATE" */
-    const char *refused_id;     /* has a state the sink refuses */
-    int put_fails_at;           /* the n-th put (1-based) fails with HS_EIO, 0 = never */
+    const char *finished_id; /* already in the store */
+    const char *resume_id;   /* has a usable state "STATE" */
+    const char *refused_id;  /* has a state the sink refuses */
+    int put_fails_at;        /* the n-th put (1-based) fails with HS_EIO, 0 = never */
 } fake;
 
 static int sweep_index(const hs_sweep *sw, const char *id)
@@ -142,7 +142,8 @@ static int setup(void **state)
     FILE *f = fopen(yaml_path, "w");
     if (!f) return -1;
     fputs("name: coordtest\nbase:\n  train: {eval_every: 5}\ngrid:\n  train.steps: [10, 20]\n"
-          "  model.layers: [1, 2, 3]\n", f);
+          "  model.layers: [1, 2, 3]\n",
+          f);
     return fclose(f);
 }
 
@@ -158,10 +159,10 @@ static hs_status lead(const hs_sweep *sw, fake *f, volatile sig_atomic_t *stop,
                       hs_coord_summary *sum, hs_err *err)
 {
     hs_coord c = {.rank = 0, .size = 1};
-    hs_coord_runner run = {.run = fake_run, .cost = fake_cost, .status_name = fake_status_name,
-                           .user = f};
-    hs_coord_sink sink = {.finished = fake_finished, .put = fake_put, .resume = fake_resume,
-                          .user = f};
+    hs_coord_runner run = {
+        .run = fake_run, .cost = fake_cost, .status_name = fake_status_name, .user = f};
+    hs_coord_sink sink = {
+        .finished = fake_finished, .put = fake_put, .resume = fake_resume, .user = f};
     hs_coord_opts o = {.stop = stop, .log = NULL};
     f->sw = sw;
     f->stop = stop;
@@ -173,8 +174,10 @@ static void test_every_job_once_longest_first(void **state)
     (void)state;
     hs_sweep sw;
     load(&sw);
-    fake f = {.finished_id = sw.jobs[0].id, .resume_id = sw.jobs[3].id,
-              .refused_id = sw.jobs[4].id, .fail_id = sw.jobs[5].id};
+    fake f = {.finished_id = sw.jobs[0].id,
+              .resume_id = sw.jobs[3].id,
+              .refused_id = sw.jobs[4].id,
+              .fail_id = sw.jobs[5].id};
     volatile sig_atomic_t stop = 0;
     hs_coord_summary sum;
     hs_err err = {0};

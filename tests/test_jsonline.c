@@ -21,8 +21,10 @@ static void expect_load(const char *line, hs_jl_status want, const char *why)
         assert_int_equal(yaml_document_get_root_node(&doc)->type, YAML_MAPPING_NODE);
         yaml_document_delete(&doc);
     }
-    if (why) assert_string_equal(got_why, why);
-    else assert_null(got_why);
+    if (why)
+        assert_string_equal(got_why, why);
+    else
+        assert_null(got_why);
 }
 
 /* Refused, with some reason. */
@@ -62,18 +64,18 @@ static void strict_json(void **state)
 {
     static const char *const yaml_only[] = {
         "{id: 0123456789abcdef, status: interrupted}", /* the forged store line of F12 */
-        "{\"id\": &x \"a\", \"answer\": *x}",           /* anchors and aliases */
-        "{\"a\": !!str 1}",                              /* a tag */
+        "{\"id\": &x \"a\", \"answer\": *x}",          /* anchors and aliases */
+        "{\"a\": !!str 1}",                            /* a tag */
         "{'a': 1}",
         "{\"a\": 'b'}",
-        "{\"a\": b}",                                    /* a bare word */
+        "{\"a\": b}", /* a bare word */
         "{\"a\": yes}",
         "{\"a\": ~}",
         "{\"a\": }",
         "{\"a\"}",
-        "{\"a\": 1,}",                                   /* trailing comma */
+        "{\"a\": 1,}", /* trailing comma */
         "{\"a\": [1, 2,]}",
-        "{\"a\": 01}",                                   /* leading zero */
+        "{\"a\": 01}", /* leading zero */
         "{\"a\": .5}",
         "{\"a\": 1.}",
         "{\"a\": +1}",
@@ -82,24 +84,24 @@ static void strict_json(void **state)
         "{\"a\": .inf}",
         "{\"a\": truex}",
         "{\"a\": 1 # comment\n}",
-        "{\"a\": \"tab\there\"}",                       /* a raw control character */
-        "{\"a\": \"\\x41\"}",                           /* YAML's escapes, not JSON's */
+        "{\"a\": \"tab\there\"}", /* a raw control character */
+        "{\"a\": \"\\x41\"}",     /* YAML's escapes, not JSON's */
         "{\"a\": \"\\U0001F600\"}",
-        "{\"a\": \"\\ud83d\"}",                          /* a lone surrogate */
+        "{\"a\": \"\\ud83d\"}", /* a lone surrogate */
         "{\"a\": \"\\u12\"}",
-        "{? \"a\" : 1}",                                 /* complex key */
+        "{? \"a\" : 1}", /* complex key */
         "{\"a\": 1, \"b\": {\"c\": [1, {\"d\": [}]}}",
-        "{\"a\": \"\xc0\xaf\"}",                        /* overlong UTF-8 */
-        "{\"a\": \"\xed\xa0\x80\"}",                    /* a surrogate in UTF-8 */
-        "{1: 2}",                                        /* keys are strings */
+        "{\"a\": \"\xc0\xaf\"}",     /* overlong UTF-8 */
+        "{\"a\": \"\xed\xa0\x80\"}", /* a surrogate in UTF-8 */
+        "{1: 2}",                    /* keys are strings */
     };
-    for (size_t i = 0; i < sizeof yaml_only / sizeof yaml_only[0]; i++)
-        expect_bad(yaml_only[i]);
+    for (size_t i = 0; i < sizeof yaml_only / sizeof yaml_only[0]; i++) expect_bad(yaml_only[i]);
     expect_load("{\"a\": \"\\u0000\"}", HS_JL_BAD, "a \\u0000 escape (NUL) in a string");
 
     /* JSON that YAML reads differently or not at all still loads, with JSON's meaning */
-    const char line[] = "{\"k\"\t:\t[\"\\/\\ud83d\\ude00\\u00e9\", -0, 1E+2, 2.5e-3, true, false, null, "
-                        "{}, []], \"del\": \"a\x7f\", \"#\": \"- x: y\"}";
+    const char line[] =
+        "{\"k\"\t:\t[\"\\/\\ud83d\\ude00\\u00e9\", -0, 1E+2, 2.5e-3, true, false, null, "
+        "{}, []], \"del\": \"a\x7f\", \"#\": \"- x: y\"}";
     yaml_document_t doc;
     const char *why;
     assert_int_equal(hs_jl_load_object(line, strlen(line), &doc, &why), HS_JL_OK);
@@ -123,7 +125,8 @@ static void strict_json(void **state)
         n += (size_t)sprintf(deep + n, "\"b\":1");
         for (int i = 0; i <= depth; i++) deep[n++] = '}';
         deep[n] = '\0';
-        expect_load(deep, depth == 63 ? HS_JL_OK : HS_JL_BAD, depth == 63 ? NULL : "JSON nested more than 64 deep");
+        expect_load(deep, depth == 63 ? HS_JL_OK : HS_JL_BAD,
+                    depth == 63 ? NULL : "JSON nested more than 64 deep");
     }
     for (int i = 0; i < 100000; i++) deep[i] = '[';
     deep[100000] = '\0';

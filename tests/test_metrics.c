@@ -18,9 +18,9 @@
 
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle));           \
+#define assert_has(msg, needle)                                                         \
+    do {                                                                                \
+        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 /* What the writer's "%.6g" keeps of v, read back as a float (NaN stays NaN). */
@@ -56,10 +56,7 @@ static void mem_open(mem *m)
     assert_non_null(m->f);
 }
 
-static void mem_close(mem *m)
-{
-    assert_int_equal(fclose(m->f), 0);
-}
+static void mem_close(mem *m) { assert_int_equal(fclose(m->f), 0); }
 
 static void exact_bytes(void **state)
 {
@@ -68,16 +65,20 @@ static void exact_bytes(void **state)
     mem_open(&m);
     hs_metrics_header(m.f, 2, 1, 2);
     const float hop[3] = {0.5f, NAN, 0.1f};
-    const hs_eval ev = {.step = 100, .lr = 0.001f, .train_loss = NAN, .eval_loss = 2.5f,
-                        .query_acc = 0.125f, .hop_acc = hop, .level = 2};
+    const hs_eval ev = {.step = 100,
+                        .lr = 0.001f,
+                        .train_loss = NAN,
+                        .eval_loss = 2.5f,
+                        .query_acc = 0.125f,
+                        .hop_acc = hop,
+                        .level = 2};
     const hs_head_role roles[2] = {{.layer = 1, .head = 0, .bin = HS_PROBE_SELF, .score = 0.75f},
                                    {.layer = 1, .head = 1, .bin = -1, .score = 1.0f / 3.0f}};
     hs_metrics_row(m.f, &ev, 2, roles, 2);
     mem_close(&m);
-    assert_string_equal(m.text,
-                        "step,lr,train_loss,eval_loss,query_acc,level,hop_0,hop_1,hop_2,"
-                        "L1H0_role,L1H0_score,L1H1_role,L1H1_score\n"
-                        "100,0.001,,2.5,0.125,2,0.5,,0.1,L1:self,0.75,L1:-1,0.333333\n");
+    assert_string_equal(m.text, "step,lr,train_loss,eval_loss,query_acc,level,hop_0,hop_1,hop_2,"
+                                "L1H0_role,L1H0_score,L1H1_role,L1H1_score\n"
+                                "100,0.001,,2.5,0.125,2,0.5,,0.1,L1:self,0.75,L1:-1,0.333333\n");
     free(m.text);
     /* No probe: no head columns. */
     mem_open(&m);
@@ -111,9 +112,11 @@ static void round_trip(void **state)
                           .hop_acc = hop[r],
                           .level = 1 + r % HOPS};
         for (int h = 0; h < N; h++)
-            roles[r][h] = (hs_head_role){.layer = 1 + h / HEADS, .head = h % HEADS,
-                                         .bin = bins[(r + h) % 7],
-                                         .score = h == 3 && r % 4 == 0 ? NAN : (float)h / 7.0f + (float)r / 97.0f};
+            roles[r][h] = (hs_head_role){
+                .layer = 1 + h / HEADS,
+                .head = h % HEADS,
+                .bin = bins[(r + h) % 7],
+                .score = h == 3 && r % 4 == 0 ? NAN : (float)h / 7.0f + (float)r / 97.0f};
         hs_metrics_row(m.f, &ev[r], HOPS, roles[r], N);
     }
     mem_close(&m);
@@ -201,8 +204,7 @@ static void metrics_csv(void **state)
     assert_has(e.msg, "m.csv:2");
     assert_has(e.msg, "hop_0");
     const char short_row[] = "step,hop_0,hop_1\n0,1\n";
-    assert_int_equal(hs_metrics_parse(&m, short_row, sizeof short_row - 1, "m.csv", &e),
-                     HS_EINPUT);
+    assert_int_equal(hs_metrics_parse(&m, short_row, sizeof short_row - 1, "m.csv", &e), HS_EINPUT);
     assert_has(e.msg, "too few fields");
     const char no_hops[] = "step,loss\n0,1\n";
     assert_int_equal(hs_metrics_parse(&m, no_hops, sizeof no_hops - 1, "m.csv", &e), HS_EINPUT);

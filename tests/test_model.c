@@ -37,9 +37,16 @@ static void toy(toy_batch *b, hs_rng *rng, int B, int T, int V, int R)
 
 static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causal, int relations)
 {
-    hs_model_shape s = {.vocab = 6, .d_model = 8, .heads = heads, .layers = layers, .mlp = mlp,
-                        .relations = relations, .layernorm = layernorm, .causal = causal,
-                        .seq_len = 5, .max_batch = 3};
+    hs_model_shape s = {.vocab = 6,
+                        .d_model = 8,
+                        .heads = heads,
+                        .layers = layers,
+                        .mlp = mlp,
+                        .relations = relations,
+                        .layernorm = layernorm,
+                        .causal = causal,
+                        .seq_len = 5,
+                        .max_batch = 3};
     hs_model m;
     hs_err err;
     assert_int_equal(hs_model_init(&m, &s, &err), HS_OK);
@@ -78,7 +85,8 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
     /* every tensor receives some gradient (only the unused rows of the embeddings may not) */
     for (int t = 0; t < m.n_tensors; t++) {
         double sum = 0.0;
-        for (size_t i = 0; i < m.tensors[t].numel; i++) sum += fabs(m.grads[m.tensors[t].offset + i]);
+        for (size_t i = 0; i < m.tensors[t].numel; i++)
+            sum += fabs(m.grads[m.tensors[t].offset + i]);
         if (sum == 0.0) fail_msg("%s has no gradient", m.tensors[t].name);
     }
     hs_model_free(&m);
@@ -89,26 +97,40 @@ static void test_grad_attention_only(void **state) { gradcheck(2, 2, 0, true, fa
 static void test_grad_causal(void **state) { gradcheck(2, 2, 2, true, true, 0); }
 static void test_grad_causal_attention_only(void **state) { gradcheck(1, 1, 0, true, true, 0); }
 static void test_grad_no_layernorm(void **state) { gradcheck(2, 2, 2, false, false, 0); }
-static void test_grad_no_layernorm_attention_only(void **state) { gradcheck(3, 4, 0, false, false, 0); }
+static void test_grad_no_layernorm_attention_only(void **state)
+{
+    gradcheck(3, 4, 0, false, false, 0);
+}
 /* The conditional task's emb.rel: its gradient is checked like every other tensor's, and the
  * "every tensor receives gradient" check covers each of its rows being used by the toy batch. */
 static void test_grad_relations(void **state) { gradcheck(2, 2, 2, true, false, 3); }
-static void test_grad_relations_attention_only(void **state) { gradcheck(1, 2, 0, false, false, 2); }
+static void test_grad_relations_attention_only(void **state)
+{
+    gradcheck(1, 2, 0, false, false, 2);
+}
 
 static void test_tensor_table(void **state)
 {
-    hs_model_shape s = {.vocab = 10, .d_model = 16, .heads = 4, .layers = 2, .mlp = 3,
-                        .layernorm = true, .seq_len = 7, .max_batch = 2};
+    hs_model_shape s = {.vocab = 10,
+                        .d_model = 16,
+                        .heads = 4,
+                        .layers = 2,
+                        .mlp = 3,
+                        .layernorm = true,
+                        .seq_len = 7,
+                        .max_batch = 2};
     hs_model m;
     assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
     struct {
         const char *name;
         int ndim, r, c;
     } want[] = {
-        {"emb.par", 2, 10, 16},         {"emb.chi", 2, 11, 16},        {"blocks.0.ln1.w", 1, 16, 0},
-        {"blocks.1.attn.wq", 2, 16, 16}, {"blocks.1.attn.bv", 1, 16, 0}, {"blocks.0.attn.wo", 2, 16, 16},
-        {"blocks.0.mlp.w1", 2, 48, 16},  {"blocks.0.mlp.w2", 2, 16, 48}, {"blocks.1.ln2.b", 1, 16, 0},
-        {"lnf.w", 1, 16, 0},             {"out.w", 2, 10, 16},          {"out.b", 1, 10, 0},
+        {"emb.par", 2, 10, 16},         {"emb.chi", 2, 11, 16},
+        {"blocks.0.ln1.w", 1, 16, 0},   {"blocks.1.attn.wq", 2, 16, 16},
+        {"blocks.1.attn.bv", 1, 16, 0}, {"blocks.0.attn.wo", 2, 16, 16},
+        {"blocks.0.mlp.w1", 2, 48, 16}, {"blocks.0.mlp.w2", 2, 16, 48},
+        {"blocks.1.ln2.b", 1, 16, 0},   {"lnf.w", 1, 16, 0},
+        {"out.w", 2, 10, 16},           {"out.b", 1, 10, 0},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const hs_tensor *t = hs_model_find_tensor(&m, want[i].name);
@@ -159,7 +181,8 @@ static void test_tensor_table(void **state)
 
 static void test_bad_shape(void **state)
 {
-    hs_model_shape s = {.vocab = 10, .d_model = 10, .heads = 4, .layers = 1, .seq_len = 3, .max_batch = 1};
+    hs_model_shape s = {
+        .vocab = 10, .d_model = 10, .heads = 4, .layers = 1, .seq_len = 3, .max_batch = 1};
     hs_model m;
     hs_err err;
     assert_int_equal(hs_model_init(&m, &s, &err), HS_EINPUT);
@@ -169,8 +192,14 @@ static void test_bad_shape(void **state)
 /* The attention maps of the last forward stay readable, one [B][H][T][T] block per layer. */
 static void test_attention_kept(void **state)
 {
-    hs_model_shape s = {.vocab = 6, .d_model = 8, .heads = 2, .layers = 2, .mlp = 1,
-                        .layernorm = true, .seq_len = 5, .max_batch = 3};
+    hs_model_shape s = {.vocab = 6,
+                        .d_model = 8,
+                        .heads = 2,
+                        .layers = 2,
+                        .mlp = 1,
+                        .layernorm = true,
+                        .seq_len = 5,
+                        .max_batch = 3};
     hs_model m;
     assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
     hs_rng rng;

@@ -64,8 +64,8 @@ static void check_gradient(const char *what, float *x, const float *ana, size_t 
     }
     double rel = worst / fmax(gmax, 1e-12);
     if (rel > TOL)
-        fail_msg("%s: gradient mismatch at %zu: analytic %g, relative error %.3g (max |g| %g)", what,
-                 worst_i, ana[worst_i], rel, gmax);
+        fail_msg("%s: gradient mismatch at %zu: analytic %g, relative error %.3g (max |g| %g)",
+                 what, worst_i, ana[worst_i], rel, gmax);
     assert_true(gmax > 0.0); /* a zero gradient would pass trivially */
 }
 
@@ -215,7 +215,8 @@ static void at_again(void *p, float *dqkv)
 {
     at_ctx *c = p;
     at_f(c);
-    hs_attention_backward(gemm, dqkv, c->scratch, c->scratch, c->r, c->att, c->att, c->qkv, c->B, c->T, c->d, c->H, 1.0f);
+    hs_attention_backward(gemm, dqkv, c->scratch, c->scratch, c->r, c->att, c->att, c->qkv, c->B,
+                          c->T, c->d, c->H, 1.0f);
 }
 
 static void attention_case(bool causal)
@@ -240,8 +241,10 @@ static void attention_case(bool causal)
         assert_float_equal(s, 1.0, 1e-5);
     }
     for (size_t i = 0; i < nqkv; i++) dqkv[i] = NAN;
-    hs_attention_backward(gemm, dqkv, c.scratch, c.scratch, c.r, c.att, c.att, c.qkv, c.B, c.T, c.d, c.H, 0.0f);
-    check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f, &c);
+    hs_attention_backward(gemm, dqkv, c.scratch, c.scratch, c.r, c.att, c.att, c.qkv, c.B, c.T, c.d,
+                          c.H, 0.0f);
+    check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f,
+                   &c);
     check_accumulates("attention", dqkv, nqkv, &c, at_again);
     free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(c.scratch);
 }
@@ -390,7 +393,8 @@ static void test_softmax_xent(void **state)
     for (int j = 0; j < c.V; j++) assert_true(dl[1 * c.V + j] == 0.0f);
     /* no supervised rows: loss 0, no gradient, no division by zero */
     uint8_t none[6] = {0};
-    assert_true(hs_softmax_xent_forward(c.probs, c.logits, c.target, none, c.N, c.V, &n_sup) == 0.0f);
+    assert_true(hs_softmax_xent_forward(c.probs, c.logits, c.target, none, c.N, c.V, &n_sup) ==
+                0.0f);
     assert_int_equal(n_sup, 0);
     hs_softmax_xent_backward(dl, c.probs, c.target, none, c.N, c.V, 0, 0.0f);
     for (int i = 0; i < c.N * c.V; i++) assert_true(dl[i] == 0.0f);

@@ -14,11 +14,11 @@
 static void test_schedule(void **state)
 {
     hs_lr_schedule s = {.lr = 1e-3, .warmup = 10, .steps = 110, .kind = HS_LR_COSINE};
-    assert_float_equal(hs_lr_at(s, 0), 1e-4, 1e-9);  /* warm-up is linear from lr/warmup */
+    assert_float_equal(hs_lr_at(s, 0), 1e-4, 1e-9); /* warm-up is linear from lr/warmup */
     assert_float_equal(hs_lr_at(s, 4), 5e-4, 1e-9);
     assert_float_equal(hs_lr_at(s, 10), 1e-3, 1e-9); /* the peak right after warm-up */
     assert_float_equal(hs_lr_at(s, 60), 5e-4, 1e-8); /* half-way through the decay */
-    assert_true(hs_lr_at(s, 109) < 1e-6);             /* and close to 0 at the end */
+    assert_true(hs_lr_at(s, 109) < 1e-6);            /* and close to 0 at the end */
     s.kind = HS_LR_CONSTANT;
     assert_float_equal(hs_lr_at(s, 100), 1e-3, 1e-9);
     s.warmup = 0;
@@ -40,8 +40,14 @@ static void test_clip(void **state)
 /* One AdamW step: a matrix (decayed) and a bias (not decayed) against the formulas. */
 static void test_adamw(void **state)
 {
-    hs_model_shape s = {.vocab = 3, .d_model = 2, .heads = 1, .layers = 1, .mlp = 0,
-                        .layernorm = false, .seq_len = 2, .max_batch = 1};
+    hs_model_shape s = {.vocab = 3,
+                        .d_model = 2,
+                        .heads = 1,
+                        .layers = 1,
+                        .mlp = 0,
+                        .layernorm = false,
+                        .seq_len = 2,
+                        .max_batch = 1};
     hs_model m;
     assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
     hs_adamw opt;

@@ -124,7 +124,8 @@ static const rule forced_rules[L2 * H5] = {
  * a known fraction. */
 static void test_forced_roles(void **state)
 {
-    const hs_task_params tp = {.hops = 4, .chains = 3, .vocab = 15, .curriculum = HS_CURRICULUM_NONE};
+    const hs_task_params tp = {
+        .hops = 4, .chains = 3, .vocab = 15, .curriculum = HS_CURRICULUM_NONE};
     hs_batch b;
     sample(&b, &tp, 8, NULL, 11);
     float **att = forced_attention(&b, L2, H5, forced_rules);
@@ -190,9 +191,12 @@ static void test_forced_roles(void **state)
  * has 20 positions of other chains besides the query. */
 static void test_forced_roles_conditional(void **state)
 {
-    const hs_task_params tp = {.hops = 4, .chains = 3, .vocab = 15,
+    const hs_task_params tp = {.hops = 4,
+                               .chains = 3,
+                               .vocab = 15,
                                .curriculum = HS_CURRICULUM_NONE,
-                               .kind = HS_TASK_CONDITIONAL, .relations = 2};
+                               .kind = HS_TASK_CONDITIONAL,
+                               .relations = 2};
     hs_batch b;
     sample(&b, &tp, 8, NULL, 13);
     assert_int_equal(b.T, 25);
@@ -220,7 +224,8 @@ static void test_forced_roles_conditional(void **state)
  * each example's own arrays, so the forced heads still score exactly 1. */
 static void test_forced_roles_mixed(void **state)
 {
-    const hs_task_params tp = {.hops = 4, .chains = 3, .vocab = 16, .curriculum = HS_CURRICULUM_MIXED};
+    const hs_task_params tp = {
+        .hops = 4, .chains = 3, .vocab = 16, .curriculum = HS_CURRICULUM_MIXED};
     enum { B = 12 };
     int32_t hops[B];
     for (int i = 0; i < B; i++) hops[i] = 1 + i % 4;
@@ -256,7 +261,8 @@ static void test_forced_roles_mixed(void **state)
 /* Several hs_probe_add calls are one evaluation; reset starts the next. */
 static void test_batches_add_up(void **state)
 {
-    const hs_task_params tp = {.hops = 4, .chains = 3, .vocab = 16, .curriculum = HS_CURRICULUM_MIXED};
+    const hs_task_params tp = {
+        .hops = 4, .chains = 3, .vocab = 16, .curriculum = HS_CURRICULUM_MIXED};
     enum { B = 8 };
     int32_t hops[B];
     for (int i = 0; i < B; i++) hops[i] = 1 + i % 4;
@@ -284,8 +290,10 @@ static void test_batches_add_up(void **state)
         for (int l = 0; l < L2; l++)
             for (int h = 0; h < H4; h++)
                 for (int bin = -5; bin <= 5; bin++) {
-                    int bb = bin == -5 ? HS_PROBE_SELF : bin == 0 ? HS_PROBE_OTHER
-                                                     : bin == 5 ? HS_PROBE_QUERY : bin;
+                    int bb = bin == -5  ? HS_PROBE_SELF
+                             : bin == 0 ? HS_PROBE_OTHER
+                             : bin == 5 ? HS_PROBE_QUERY
+                                        : bin;
                     assert_float_equal(hs_probe_value(&split, l, h, bb),
                                        hs_probe_value(&whole, l, h, bb), 1e-12);
                 }
@@ -417,12 +425,20 @@ static void set_w(hs_model *m, const char *name, int row, int col, float v)
 static void test_real_model_roles(void **state)
 {
     enum { V = 8, D = 3, C = 2, DM = 16, DH = 8 };
-    const hs_task_params tp = {.hops = D, .chains = C, .vocab = V, .curriculum = HS_CURRICULUM_NONE};
+    const hs_task_params tp = {
+        .hops = D, .chains = C, .vocab = V, .curriculum = HS_CURRICULUM_NONE};
     const int T = hs_task_seq_len(&tp);
     hs_batch b;
     sample(&b, &tp, 16, NULL, 21);
-    hs_model_shape s = {.vocab = V, .d_model = DM, .heads = 2, .layers = 1, .mlp = 0,
-                        .layernorm = false, .causal = false, .seq_len = T, .max_batch = b.B};
+    hs_model_shape s = {.vocab = V,
+                        .d_model = DM,
+                        .heads = 2,
+                        .layers = 1,
+                        .mlp = 0,
+                        .layernorm = false,
+                        .causal = false,
+                        .seq_len = T,
+                        .max_batch = b.B};
     hs_model m;
     assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
     assert_null(hs_model_find_tensor(&m, "blocks.0.ln1.w")); /* scores read x directly */
@@ -530,9 +546,12 @@ static void test_order(void **state)
 {
     /* layer-major heads of a 3-layer, 2-head run, D = 4 */
     const hs_head_role roles[] = {
-        {1, 0, HS_PROBE_SELF, 0.6f}, {1, 1, -1, 0.9f},   /* L1 */
-        {2, 0, +3, 0.7f},            {2, 1, -3, 0.8f},   /* L2 */
-        {3, 0, HS_PROBE_QUERY, 0.9f}, {3, 1, HS_PROBE_OTHER, 0.8f}, /* L3 */
+        {1, 0, HS_PROBE_SELF, 0.6f},
+        {1, 1, -1, 0.9f}, /* L1 */
+        {2, 0, +3, 0.7f},
+        {2, 1, -3, 0.8f}, /* L2 */
+        {3, 0, HS_PROBE_QUERY, 0.9f},
+        {3, 1, HS_PROBE_OTHER, 0.8f}, /* L3 */
     };
     /* ties at step 500: L1's -1 before L1's self (offsets first); L2's -3 before +3 */
     const int steps[] = {500, 500, 500, 500, 900, -1};
@@ -550,8 +569,12 @@ static void test_order(void **state)
 
     /* self, other, query after every offset; a full tie falls to the head */
     const hs_head_role same_layer[] = {
-        {1, 0, HS_PROBE_QUERY, 1}, {1, 1, HS_PROBE_OTHER, 1}, {1, 2, HS_PROBE_SELF, 1},
-        {1, 3, +4, 1},             {1, 4, -4, 1},             {1, 5, +4, 1},
+        {1, 0, HS_PROBE_QUERY, 1},
+        {1, 1, HS_PROBE_OTHER, 1},
+        {1, 2, HS_PROBE_SELF, 1},
+        {1, 3, +4, 1},
+        {1, 4, -4, 1},
+        {1, 5, +4, 1},
     };
     const int tie[] = {7, 7, 7, 7, 7, 7};
     assert_int_equal(hs_emergence_order(same_layer, tie, 6, order), 6);
@@ -580,8 +603,8 @@ static void test_run_history(void **state)
     /* head 0: -1 from evaluation 1 on; head 1: +2 held above 0.5 over evaluations 1..3 */
     assert_int_equal(hs_emergence_head(bins, scores, E, NH, 0.5f, 3), 1);
     assert_int_equal(hs_emergence_head(bins + 1, scores + 1, E, NH, 0.5f, 3), 1);
-    assert_int_equal(hs_emergence_heads(bins, scores, eval_steps, E, last, NH, 0.5f, 3, heads,
-                                        steps, order), 2);
+    assert_int_equal(
+        hs_emergence_heads(bins, scores, eval_steps, E, last, NH, 0.5f, 3, heads, steps, order), 2);
     assert_int_equal(steps[0], 10);
     assert_int_equal(steps[1], 10);
     assert_int_equal(heads[1].bin, +2); /* the role at emergence, not the last one */
@@ -589,8 +612,8 @@ static void test_run_history(void **state)
     assert_int_equal(order[0], 0); /* same step and layer: -1 before +2 */
     assert_int_equal(order[1], 1);
     /* with patience 4 head 1 never emerges and keeps its last role */
-    assert_int_equal(hs_emergence_heads(bins, scores, eval_steps, E, last, NH, 0.5f, 4, heads,
-                                        steps, order), 1);
+    assert_int_equal(
+        hs_emergence_heads(bins, scores, eval_steps, E, last, NH, 0.5f, 4, heads, steps, order), 1);
     assert_int_equal(steps[1], -1);
     assert_int_equal(heads[1].bin, +1);
     assert_true(heads[1].score == 0.2f);

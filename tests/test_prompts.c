@@ -44,7 +44,8 @@ static void test_formulation_names_round_trip(void **state)
     for (int i = 0; i < HS_PROMPT_FORMULATIONS; i++) {
         hs_prompt_formulation f;
         hs_err err = {0};
-        assert_int_equal(hs_prompt_formulation_parse(hs_prompt_formulation_name(i), &f, &err), HS_OK);
+        assert_int_equal(hs_prompt_formulation_parse(hs_prompt_formulation_name(i), &f, &err),
+                         HS_OK);
         assert_int_equal(f, i);
     }
     hs_prompt_formulation f;
@@ -75,7 +76,8 @@ static void test_limits_name_the_option_to_lower(void **state)
     assert_int_equal(hs_prompts_check(&o, &err), HS_EINPUT);
     assert_non_null(strstr(err.msg, "fewer --hops"));
 
-    hs_prompt_opts bad[] = {opts(HS_PROMPT_VARIABLES, 0, 0, 1), opts(HS_PROMPT_VARIABLES, 1001, 0, 1),
+    hs_prompt_opts bad[] = {opts(HS_PROMPT_VARIABLES, 0, 0, 1),
+                            opts(HS_PROMPT_VARIABLES, 1001, 0, 1),
                             opts(HS_PROMPT_VARIABLES, 2, -1, 1), opts(HS_PROMPT_VARIABLES, 2, 0, 0),
                             opts(HS_PROMPT_FORMULATIONS, 2, 0, 1)};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -17,9 +17,9 @@
 
 #define assert_near(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) < (tol))
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle));           \
+#define assert_has(msg, needle)                                                         \
+    do {                                                                                \
+        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 static const double Z = 1.959963984540054;
@@ -475,16 +475,11 @@ static void missing_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(letters),
-        cmocka_unit_test(articles_are_not_letters),
-        cmocka_unit_test(exact_text),
-        cmocka_unit_test(last_mention),
-        cmocka_unit_test(unparsed),
-        cmocka_unit_test(plain),
-        cmocka_unit_test(wilson),
-        cmocka_unit_test(whole_set),
-        cmocka_unit_test(no_answers),
-        cmocka_unit_test(bad_prompt_sets),
+        cmocka_unit_test(letters),       cmocka_unit_test(articles_are_not_letters),
+        cmocka_unit_test(exact_text),    cmocka_unit_test(last_mention),
+        cmocka_unit_test(unparsed),      cmocka_unit_test(plain),
+        cmocka_unit_test(wilson),        cmocka_unit_test(whole_set),
+        cmocka_unit_test(no_answers),    cmocka_unit_test(bad_prompt_sets),
         cmocka_unit_test(missing_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

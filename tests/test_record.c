@@ -18,9 +18,9 @@
 
 #include "hopsweep/record.h"
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle));           \
+#define assert_has(msg, needle)                                                         \
+    do {                                                                                \
+        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 /* The reader's role table: names in order of first appearance. */
@@ -41,10 +41,7 @@ static int role_of(void *user, const char *name, size_t len)
     return t->n++;
 }
 
-static const hs_role *roles_all(void *user)
-{
-    return ((roles *)user)->r;
-}
+static const hs_role *roles_all(void *user) { return ((roles *)user)->r; }
 
 static void roles_free(roles *t)
 {
@@ -56,8 +53,8 @@ static void roles_free(roles *t)
 static void make_config(hs_config *c)
 {
     hs_config_default(c);
-    static const char *const keys[] = {"task.hops=2", "model.layers=2", "model.heads=2",
-                                       "model.d_model=16", "train.seed=7", "train.steps=500"};
+    static const char *const keys[] = {"task.hops=2",      "model.layers=2", "model.heads=2",
+                                       "model.d_model=16", "train.seed=7",   "train.steps=500"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         hs_err e = {0};
         if (hs_config_override(c, keys[i], &e)) fail_msg("%s", e.msg);
@@ -68,8 +65,8 @@ static void make_config(hs_config *c)
 
 static float hop_acc[3] = {1.0f, NAN, 0.5f};
 static int hop_steps[3] = {0, 100, -1};
-static hs_head_role heads[4] = {{1, 0, -1, 0.9f}, {1, 1, HS_PROBE_SELF, 0.25f},
-                                {2, 0, -3, 0.7f}, {2, 1, HS_PROBE_QUERY, 0.6f}};
+static hs_head_role heads[4] = {
+    {1, 0, -1, 0.9f}, {1, 1, HS_PROBE_SELF, 0.25f}, {2, 0, -3, 0.7f}, {2, 1, HS_PROBE_QUERY, 0.6f}};
 static int head_steps[4] = {100, -1, 300, 200};
 static int order[3] = {0, 3, 2}; /* by step: L1:-1, L2:query, L2:-3 */
 
@@ -101,7 +98,9 @@ static char *write_record(const hs_config *cfg, const hs_train_result *res, bool
     hs_config_id(cfg, id);
     snprintf(metrics, sizeof metrics, "jobs/%s/metrics.csv", id);
     snprintf(attention, sizeof attention, "jobs/%s/attn.zst", id);
-    hs_record_meta meta = {.sweep = "t", .host = "node1", .rank = 3,
+    hs_record_meta meta = {.sweep = "t",
+                           .host = "node1",
+                           .rank = 3,
                            .metrics = files ? metrics : NULL,
                            .attention = files ? attention : NULL};
     hs_json j;

@@ -182,15 +182,23 @@ static void many_runs(void **state)
 static void record_bounds(void **state)
 {
     (void)state;
-    char *good = with_ids("{\"id\":\"@model.layers=1 model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,"
-                       "\"heads\":1}},\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:-1\"]}}\n");
-    struct { const char *line; const char *why; } bad[] = {
-        {"{\"id\":\"00000000000000c2\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2147483647}}}",
+    char *good = with_ids(
+        "{\"id\":\"@model.layers=1 "
+        "model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,"
+        "\"heads\":1}},\"final\":{\"query_acc\":1},\"emergence\":{\"order\":[\"L1:-1\"]}}\n");
+    struct {
+        const char *line;
+        const char *why;
+    } bad[] = {
+        {"{\"id\":\"00000000000000c2\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":"
+         "2147483647}}}",
          "a config no job can have"},
-        {"{\"id\":\"@model.layers=1 model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":1}},"
+        {"{\"id\":\"@model.layers=1 "
+         "model.heads=1@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":1}},"
          "\"emergence\":{\"order\":[\"L1:-1\",\"L1:+1\"]}}",
          "more roles or heads than the model's 1 heads"},
-        {"{\"id\":\"@model.layers=1 model.heads=2@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":2}},"
+        {"{\"id\":\"@model.layers=1 "
+         "model.heads=2@\",\"status\":\"done\",\"config\":{\"model\":{\"layers\":1,\"heads\":2}},"
          "\"emergence\":{\"order\":[\"L7:-1\"]}}",
          "a role of layer 7; the model has 1"},
         {"{\"id\":\"@task.hops=2@\",\"status\":\"done\",\"config\":{\"task\":{\"hops\":2}},"
@@ -208,7 +216,8 @@ static void record_bounds(void **state)
         assert_int_equal(r.n, 1);
         assert_int_equal(r.skipped, 1);
         assert_int_equal(r.first_skipped, 2);
-        if (!strstr(r.first_why, bad[i].why)) fail_msg("reason \"%s\" lacks \"%s\"", r.first_why, bad[i].why);
+        if (!strstr(r.first_why, bad[i].why))
+            fail_msg("reason \"%s\" lacks \"%s\"", r.first_why, bad[i].why);
         assert_int_equal(a.n_cells, 1);
         hs_analysis_free(&a);
         hs_results_free(&r);
@@ -218,10 +227,12 @@ static void record_bounds(void **state)
     char *big = malloc(cap);
     assert_non_null(big);
     char id[17];
-    n += (size_t)snprintf(big, cap, "%s{\"id\":\"%s\",\"status\":\"done\",\"config\":{\"model\":"
-                          "{\"layers\":1,\"heads\":1}},\"emergence\":{\"order\":[", good,
-                          cfg_id(id, "model.layers=1 model.heads=1"));
-    for (int k = 0; k < 10000; k++) n += (size_t)snprintf(big + n, cap - n, "%s\"L%d:+%d\"", k ? "," : "", k, k);
+    n += (size_t)snprintf(big, cap,
+                          "%s{\"id\":\"%s\",\"status\":\"done\",\"config\":{\"model\":"
+                          "{\"layers\":1,\"heads\":1}},\"emergence\":{\"order\":[",
+                          good, cfg_id(id, "model.layers=1 model.heads=1"));
+    for (int k = 0; k < 10000; k++)
+        n += (size_t)snprintf(big + n, cap - n, "%s\"L%d:+%d\"", k ? "," : "", k, k);
     n += (size_t)snprintf(big + n, cap - n, "]}}\n");
     assert_true(n < cap);
     hs_results r;
@@ -266,7 +277,8 @@ static void forged_id(void **state)
     assert_int_equal(a.cells[0].solved, 0);
     char notice[1024];
     hs_results_notice(&r, "S/runs.jsonl", notice, sizeof notice);
-    assert_has(notice, "S/runs.jsonl: skipped 1 unreadable line(s), the first at line 2 (an \"id\"");
+    assert_has(notice,
+               "S/runs.jsonl: skipped 1 unreadable line(s), the first at line 2 (an \"id\"");
     hs_analysis_free(&a);
     hs_results_free(&r);
 }
@@ -274,11 +286,8 @@ static void forged_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(reading),
-        cmocka_unit_test(loading),
-        cmocka_unit_test(many_runs),
-        cmocka_unit_test(record_bounds),
-        cmocka_unit_test(forged_id),
+        cmocka_unit_test(reading),       cmocka_unit_test(loading),   cmocka_unit_test(many_runs),
+        cmocka_unit_test(record_bounds), cmocka_unit_test(forged_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

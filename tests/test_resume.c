@@ -27,14 +27,14 @@
 #include "hopsweep/resume.h"
 #include "hopsweep/safetensors.h"
 
-#define assert_has(msg, needle)                                                                    \
-    do {                                                                                           \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle));    \
+#define assert_has(msg, needle)                                                                 \
+    do {                                                                                        \
+        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
     } while (0)
 
 static hs_config cfg;
-static hs_job_output whole;   /* the uninterrupted run */
-static char *genuine;         /* its state after 5 steps */
+static hs_job_output whole; /* the uninterrupted run */
+static char *genuine;       /* its state after 5 steps */
 static size_t genuine_len;
 
 static bool stop_at_5(int step, void *user)
@@ -47,11 +47,11 @@ static int setup(void **state)
 {
     (void)state;
     static const char *const keys[][2] = {
-        {"task.hops", "2"}, {"task.chains", "2"}, {"task.curriculum", "explicit"},
-        {"model.d_model", "8"}, {"model.layers", "1"}, {"model.heads", "1"}, {"model.mlp", "1"},
-        {"train.steps", "8"}, {"train.batch", "4"}, {"train.eval_every", "2"},
-        {"train.eval_examples", "8"}, {"train.warmup", "2"}, {"log.attention_every", "3"},
-        {"log.probe_examples", "2"}};
+        {"task.hops", "2"},           {"task.chains", "2"},         {"task.curriculum", "explicit"},
+        {"model.d_model", "8"},       {"model.layers", "1"},        {"model.heads", "1"},
+        {"model.mlp", "1"},           {"train.steps", "8"},         {"train.batch", "4"},
+        {"train.eval_every", "2"},    {"train.eval_examples", "8"}, {"train.warmup", "2"},
+        {"log.attention_every", "3"}, {"log.probe_examples", "2"}};
     hs_err err = {0};
     hs_config_default(&cfg);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -61,7 +61,8 @@ static int setup(void **state)
     if (hs_job_run(&cfg, &plain, &whole, &err) || whole.status != HS_RUN_DONE) return -1;
     hs_job_opts o = {.host = "test", .on_step = stop_at_5};
     hs_job_output out;
-    if (hs_job_run(&cfg, &o, &out, &err) || out.status != HS_RUN_INTERRUPTED || !out.resume) return -1;
+    if (hs_job_run(&cfg, &o, &out, &err) || out.status != HS_RUN_INTERRUPTED || !out.resume)
+        return -1;
     genuine = out.resume, genuine_len = out.resume_len;
     out.resume = NULL;
     hs_job_output_free(&out);
@@ -167,8 +168,10 @@ static void resume_matches(const char *s, size_t n, bool refused)
     assert_int_equal(out.status, HS_RUN_DONE);
     assert_int_equal(out.steps, 8);
     assert_null(out.resume);
-    if (refused) assert_has(out.notice, "started afresh");
-    else assert_string_equal(out.notice, "");
+    if (refused)
+        assert_has(out.notice, "started afresh");
+    else
+        assert_string_equal(out.notice, "");
     assert_int_equal(out.metrics_len, whole.metrics_len);
     assert_memory_equal(out.metrics, whole.metrics, whole.metrics_len);
     assert_int_equal(out.attention_len, whole.attention_len);
@@ -279,14 +282,19 @@ static void test_metrics_and_attention_garbage(void **state)
 static void test_sizes_and_steps(void **state)
 {
     (void)state;
-    struct { const char *key, *value, *tensor; int rows; const char *needle; } cases[] = {
+    struct {
+        const char *key, *value, *tensor;
+        int rows;
+        const char *needle;
+    } cases[] = {
         {"step", "6", NULL, 0, "losses since the last evaluation"}, /* not where it stopped */
         {"step", "7", NULL, 0, "last attention log"}, /* step 7 would have logged at step 6 */
         {"step", "105", NULL, 0, "step outside 1..8"},
         {"step", "-1", NULL, 0, "outside"},
         {"adam_t", "-5", NULL, 0, "optimizer step"},
         {"lr", "0.001", NULL, 0, "learning rate"},
-        {"rng", "0000000000000000 0000000000000000 0000000000000000 0000000000000000", NULL, 0, "all zero"},
+        {"rng", "0000000000000000 0000000000000000 0000000000000000 0000000000000000", NULL, 0,
+         "all zero"},
         {"rng", NULL, NULL, 0, "data stream"},
         {"format", "something-else", NULL, 0, "not a hopsweep resume state"},
         {"version", "2", NULL, 0, "version 2"},

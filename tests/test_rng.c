@@ -17,8 +17,8 @@ static void test_next_matches_reference_xoshiro(void **state)
 {
     (void)state;
     /* Outputs of Vigna's reference xoshiro256starstar.c from state {1, 2, 3, 4}. */
-    static const uint64_t want[] = {11520u, 0u, 1509978240u, 1215971899390074240u,
-                                    1216172134540287360u, 607988272756665600u};
+    static const uint64_t want[] = {
+        11520u, 0u, 1509978240u, 1215971899390074240u, 1216172134540287360u, 607988272756665600u};
     hs_rng r = {{1, 2, 3, 4}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         assert_true(hs_rng_next(&r) == want[i]);
@@ -29,18 +29,16 @@ static void test_seed_is_reproducible(void **state)
     (void)state;
     /* Pinned so that a change to the seeding (which would change every result ever stored) is
      * noticed. */
-    static const uint64_t want[] = {0x70a51c8f74ddaab4u, 0x909f7d6da283e089u,
-                                    0x779ca4e82ecd48b0u, 0x4c339449742a3552u};
+    static const uint64_t want[] = {0x70a51c8f74ddaab4u, 0x909f7d6da283e089u, 0x779ca4e82ecd48b0u,
+                                    0x4c339449742a3552u};
     hs_rng r;
     hs_rng_seed(&r, 42, HS_STREAM_DATA);
-    for (size_t i = 0; i < 4; i++)
-        assert_true(hs_rng_next(&r) == want[i]);
+    for (size_t i = 0; i < 4; i++) assert_true(hs_rng_next(&r) == want[i]);
 
     hs_rng a, b;
     hs_rng_seed(&a, 7, HS_STREAM_EVAL);
     hs_rng_seed(&b, 7, HS_STREAM_EVAL);
-    for (int i = 0; i < 10000; i++)
-        assert_true(hs_rng_next(&a) == hs_rng_next(&b));
+    for (int i = 0; i < 10000; i++) assert_true(hs_rng_next(&a) == hs_rng_next(&b));
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -82,8 +80,7 @@ static void test_streams_are_independent(void **state)
     for (int g = 0; g < N_GENS; g++) {
         hs_rng r;
         hs_rng_seed(&r, seed_stream[g][0], seed_stream[g][1]);
-        for (int i = 0; i < N_DRAWS; i++)
-            out[g][i] = hs_rng_next(&r);
+        for (int i = 0; i < N_DRAWS; i++) out[g][i] = hs_rng_next(&r);
     }
     /* Correlation of paired uniforms between streams: sd is 1/sqrt(N_DRAWS) ~ 0.016. */
     for (int g = 0; g < N_GENS; g++) {
@@ -95,13 +92,12 @@ static void test_streams_are_independent(void **state)
                 sx += x, sy += y, sxy += x * y, sxx += x * x, syy += y * y;
             }
             const double n = N_DRAWS;
-            const double corr = (sxy - sx * sy / n) /
-                                sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+            const double corr =
+                (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
             assert_true(fabs(corr) < 0.08);
         }
     }
-    for (int g = 0; g < N_GENS; g++)
-        qsort(out[g], N_DRAWS, sizeof out[g][0], cmp_u64);
+    for (int g = 0; g < N_GENS; g++) qsort(out[g], N_DRAWS, sizeof out[g][0], cmp_u64);
     for (int g = 0; g < N_GENS; g++)
         for (int h = g + 1; h < N_GENS; h++)
             assert_int_equal(shared_values(out[g], out[h], N_DRAWS), 0);
@@ -113,11 +109,9 @@ static void test_drawing_from_one_stream_leaves_another_alone(void **state)
     hs_rng data, eval_alone, eval;
     hs_rng_seed(&eval_alone, 3, HS_STREAM_EVAL);
     hs_rng_seed(&data, 3, HS_STREAM_DATA);
-    for (int i = 0; i < 1000; i++)
-        hs_rng_next(&data);
+    for (int i = 0; i < 1000; i++) hs_rng_next(&data);
     hs_rng_seed(&eval, 3, HS_STREAM_EVAL);
-    for (int i = 0; i < 100; i++)
-        assert_true(hs_rng_next(&eval) == hs_rng_next(&eval_alone));
+    for (int i = 0; i < 100; i++) assert_true(hs_rng_next(&eval) == hs_rng_next(&eval_alone));
 }
 
 static void test_below_stays_in_range(void **state)
@@ -131,8 +125,7 @@ static void test_below_stays_in_range(void **state)
         for (int i = 0; i < 20000; i++) {
             const uint32_t v = hs_rng_below(&r, ns[j]);
             assert_true(v < ns[j]);
-            if (v > max_seen)
-                max_seen = v;
+            if (v > max_seen) max_seen = v;
         }
         /* The top of the range is reached too (the top 1% of it, for large n). */
         assert_true(max_seen >= ns[j] - 1 - ns[j] / 100);
@@ -156,8 +149,7 @@ static void test_below_is_uniform_for_small_n(void **state)
     long count[BINS] = {0};
     hs_rng r;
     hs_rng_seed(&r, 5, 0);
-    for (int i = 0; i < DRAWS; i++)
-        count[hs_rng_below(&r, BINS)]++;
+    for (int i = 0; i < DRAWS; i++) count[hs_rng_below(&r, BINS)]++;
     /* 9 degrees of freedom: mean 9, P(chi2 > 40) ~ 5e-6. */
     assert_true(chi_square(count, BINS, DRAWS) < 40.0);
 }
@@ -249,8 +241,8 @@ static void test_normal_has_unit_moments(void **state)
         within_one += fabsf(z) < 1.0f;
     }
     const double mean = sum / DRAWS, var = sum_sq / DRAWS - mean * mean;
-    assert_true(fabs(mean) < 0.015);      /* sd ~ 0.0022 */
-    assert_true(fabs(var - 1.0) < 0.02);  /* sd ~ 0.0032 */
+    assert_true(fabs(mean) < 0.015);     /* sd ~ 0.0022 */
+    assert_true(fabs(var - 1.0) < 0.02); /* sd ~ 0.0032 */
     assert_true(fabs((double)within_one / DRAWS - 0.6827) < 0.01);
 }
 

@@ -21,9 +21,9 @@
 #error "HS_SLURM_GOLDEN_DIR must name tests/slurm/golden (set by tests/CMakeLists.txt)"
 #endif
 
-#define assert_has(text, needle)                                                                   \
-    do {                                                                                           \
-        if (!strstr((text), (needle))) fail_msg("\"%s\" lacks \"%s\"", (text), (needle));         \
+#define assert_has(text, needle)                                                          \
+    do {                                                                                  \
+        if (!strstr((text), (needle))) fail_msg("\"%s\" lacks \"%s\"", (text), (needle)); \
     } while (0)
 
 /* The paths every golden file uses; tests/slurm/render.sh maps its temporary directory to
@@ -171,20 +171,29 @@ static void test_parse_sets_everything(void **state)
     (void)state;
     char *argv[] = {"model.layers=1,2",
                     "s.yaml",
-                    "--nodes", "3",
+                    "--nodes",
+                    "3",
                     "--ntasks-per-node=4",
-                    "--cpus-per-task", "2",
+                    "--cpus-per-task",
+                    "2",
                     "--time=2-12:00",
-                    "--grace", "600",
+                    "--grace",
+                    "600",
                     "--partition=p1,p2",
-                    "--account", "acc",
-                    "--qos", "q",
-                    "--mem", "512M",
+                    "--account",
+                    "acc",
+                    "--qos",
+                    "q",
+                    "--mem",
+                    "512M",
                     "--output=out/%j.log",
-                    "--extra", "#SBATCH --exclusive",
+                    "--extra",
+                    "#SBATCH --exclusive",
                     "--extra=#SBATCH --comment=x",
-                    "--launcher", "mpirun",
-                    "--out", "store",
+                    "--launcher",
+                    "mpirun",
+                    "--out",
+                    "store",
                     "--script=s.sbatch",
                     "--submit",
                     "train.seed=1"};
@@ -254,12 +263,13 @@ static hs_status parse_time(const char *t)
 static void test_time_syntax(void **state)
 {
     (void)state;
-    const char *good[] = {"90", "0:30", "30:00", "1:30:00", "100:00:00", "2-0", "2-12",
-                          "2-12:30", "2-12:30:15", "0-0:0:2"};
+    const char *good[] = {"90",  "0:30", "30:00",   "1:30:00",    "100:00:00",
+                          "2-0", "2-12", "2-12:30", "2-12:30:15", "0-0:0:2"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         if (parse_time(good[i])) fail_msg("--time %s refused", good[i]);
-    const char *bad[] = {"", "1h", "1:60:00", "1:00:60", "1:2:3:4", "-5", "2-24", "2-", "0",
-                         "00:00:00", ":5", "5:", "1.5", "2-1-1", "1 0", "1234567890"};
+    const char *bad[] = {
+        "",  "1h",       "1:60:00", "1:00:60", "1:2:3:4", "-5",    "2-24", "2-",
+        "0", "00:00:00", ":5",      "5:",      "1.5",     "2-1-1", "1 0",  "1234567890"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (parse_time(bad[i]) != HS_EINPUT) fail_msg("--time \"%s\" accepted", bad[i]);
 }
@@ -285,7 +295,8 @@ static void test_bad_arguments(void **state)
         {"too many cpus", {"s.yaml", "--cpus-per-task", "4096"}, "1..1024"},
         {"grace too long for slurm", {"s.yaml", "--grace", "70000"}, "--grace \"70000\""},
         {"bad time", {"s.yaml", "--time", "1h"}, "--time \"1h\" is not a Slurm time limit"},
-        {"grace not shorter", {"s.yaml", "--time", "2"},
+        {"grace not shorter",
+         {"s.yaml", "--time", "2"},
          "--grace 120 s is not shorter than --time 2"},
         {"partition with space", {"s.yaml", "--partition", "a b"}, "--partition \"a b\""},
         {"account with quote", {"s.yaml", "--account", "x'y"}, "--account \"x'y\""},
@@ -297,11 +308,14 @@ static void test_bad_arguments(void **state)
         {"extra two lines", {"s.yaml", "--extra", "#SBATCH --a\n#SBATCH --b"}, "must be one line"},
         {"bad launcher", {"s.yaml", "--launcher", "mpiexec"}, "--launcher \"mpiexec\""},
         {"array zero", {"s.yaml", "--array", "0"}, "--array \"0\""},
-        {"array with nodes", {"s.yaml", "--array", "4", "--nodes", "2"},
+        {"array with nodes",
+         {"s.yaml", "--array", "4", "--nodes", "2"},
          "--array runs one process"},
-        {"array with tasks", {"s.yaml", "--array", "4", "--ntasks-per-node", "2"},
+        {"array with tasks",
+         {"s.yaml", "--array", "4", "--ntasks-per-node", "2"},
          "--ntasks-per-node 2"},
-        {"array with launcher", {"s.yaml", "--array", "4", "--launcher", "srun"},
+        {"array with launcher",
+         {"s.yaml", "--array", "4", "--launcher", "srun"},
          "--launcher does not apply"},
         {"empty out", {"s.yaml", "--out", ""}, "--out \"\""},
         {"script with newline", {"s.yaml", "--script", "a\nb"}, "--script \"a\\nb\""},
@@ -372,14 +386,10 @@ static void test_check_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_defaults),
-        cmocka_unit_test(test_golden_multinode),
-        cmocka_unit_test(test_golden_array),
-        cmocka_unit_test(test_golden_mpirun),
-        cmocka_unit_test(test_quoting),
-        cmocka_unit_test(test_parse_sets_everything),
-        cmocka_unit_test(test_time_syntax),
-        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_golden_defaults), cmocka_unit_test(test_golden_multinode),
+        cmocka_unit_test(test_golden_array),    cmocka_unit_test(test_golden_mpirun),
+        cmocka_unit_test(test_quoting),         cmocka_unit_test(test_parse_sets_everything),
+        cmocka_unit_test(test_time_syntax),     cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_check_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,12 +149,9 @@ static void precedence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(quantiles),
-        cmocka_unit_test(bootstrap),
-        cmocka_unit_test(ranks_with_ties),
-        cmocka_unit_test(kendall_w_values),
-        cmocka_unit_test(kendall_w_undefined),
-        cmocka_unit_test(precedence),
+        cmocka_unit_test(quantiles),           cmocka_unit_test(bootstrap),
+        cmocka_unit_test(ranks_with_ties),     cmocka_unit_test(kendall_w_values),
+        cmocka_unit_test(kendall_w_undefined), cmocka_unit_test(precedence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

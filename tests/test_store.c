@@ -71,8 +71,8 @@ static void put_and_reopen(void **state)
     size_t n;
     char *runs = slurp(dir, "runs.jsonl", &n);
     static char want[65536];
-    snprintf(want, sizeof want, "%s\n%s\n%s\n%s\n%s\n", a1.record, b1.record, a2.record,
-             b2.record, c.record);
+    snprintf(want, sizeof want, "%s\n%s\n%s\n%s\n%s\n", a1.record, b1.record, a2.record, b2.record,
+             c.record);
     assert_string_equal(runs, want);
     free(runs);
 }
@@ -249,16 +249,16 @@ static void unreadable_lines(void **state)
              "{\"id\":\"%s\",\"status\":\"done\"}\n"                /* 5: bare, the F12 line */
              "{\"id\":\"0123456789ABCDEF\",\"status\":\"done\"}\n"  /* 6: uppercase */
              "{id: %s, status: done}\n"                             /* 7: YAML, not JSON */
-             "%s trailing\n"                                         /* 8 */
-             "%s%s\n"                                                /* 9: two run together */
+             "%s trailing\n"                                        /* 8 */
+             "%s%s\n"                                               /* 9: two run together */
              "%s\n"                                                 /* 10: forged id */
              "%s\n"                                                 /* 11: files path */
              "%s\n"                                                 /* 12: unknown key */
-             "{\"id\":\"%s\",\"status\":\"done\",\"x\":\"\xff\"}\n"    /* 13: not UTF-8 */
+             "{\"id\":\"%s\",\"status\":\"done\",\"x\":\"\xff\"}\n" /* 13: not UTF-8 */
              "%s\n"                                                 /* 14: A done */
              "%s\n",                                                /* 15: B interrupted */
-             R(ID_A, "failed"), ID_A, ID_C, ID_C, good_c, good_c, good_c, forged, files,
-             extra_key, ID_C, R(ID_A, "done"), R(ID_B, "interrupted"));
+             R(ID_A, "failed"), ID_A, ID_C, ID_C, good_c, good_c, good_c, forged, files, extra_key,
+             ID_C, R(ID_A, "done"), R(ID_B, "interrupted"));
     free(forged);
     free(files);
     free(extra_key);
@@ -266,12 +266,13 @@ static void unreadable_lines(void **state)
     hs_store s;
     open_ok(&s, dir);
     assert_one_line(s.notice);
-    assert_has(s.notice, "runs.jsonl: skipped 12 line(s) that are not valid records, first at line 2");
+    assert_has(s.notice,
+               "runs.jsonl: skipped 12 line(s) that are not valid records, first at line 2");
     assert_int_equal(s.lines, 3);
     assert_int_equal(s.n, 2);
     assert_int_equal(hs_store_status(&s, ID_A), HS_RUN_DONE); /* a later line still counts */
     assert_int_equal(hs_store_status(&s, ID_B), HS_RUN_INTERRUPTED);
-    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE);  /* no line made C done */
+    assert_int_equal(hs_store_status(&s, ID_C), HS_RUN_NONE); /* no line made C done */
     hs_store_close(&s);
 
     /* Each kind alone, with the reason the notice gives. */
@@ -361,8 +362,8 @@ static void crlf_and_spaces(void **state)
     snprintf(spaced, sizeof spaced, "{ \"id\" : \"%s\" ,\t%.*s }", ID_B,
              (int)(strlen(b) - 2 - strlen("\"id\":\"0123456789abcdef\",")),
              b + 1 + strlen("\"id\":\"0123456789abcdef\","));
-    fixture(dir, fmt("%s\r\n   %s   \n\t%s \t\r\n", R(ID_A, "done"), spaced,
-                     R(ID_C, "interrupted")));
+    fixture(dir,
+            fmt("%s\r\n   %s   \n\t%s \t\r\n", R(ID_A, "done"), spaced, R(ID_C, "interrupted")));
     hs_store s;
     open_ok(&s, dir);
     assert_string_equal(s.notice, "");
@@ -419,8 +420,8 @@ static void own_json_writer(void **state)
     size_t cap = strlen(head) + strlen(whole) + 128;
     char *rec = malloc(cap);
     snprintf(rec, cap, "%.*s,%.*s,%.*s,\"id\":\"%s\",\"status\":\"interrupted\"}",
-             (int)(strlen(head) - 1), head, (int)(st - cfg), cfg,
-             (int)(strlen(tail) - 1), tail, ID_A);
+             (int)(strlen(head) - 1), head, (int)(st - cfg), cfg, (int)(strlen(tail) - 1), tail,
+             ID_A);
     free(head);
     assert_null(strchr(rec, '\n'));
     assert_true(strlen(rec) > 5000);

@@ -90,7 +90,8 @@ static void links_never_followed(void **state)
         fixture(dir, "");
         snprintf(target, sizeof target, "%s/a.txt", v);
         link_to(target, dir, top[i]);
-        open_refused(dir, fmt("%s/%s is a symbolic link where hopsweep keeps a regular file", dir, top[i]));
+        open_refused(
+            dir, fmt("%s/%s is a symbolic link where hopsweep keeps a regular file", dir, top[i]));
     }
     test_dir(dir, "links-jobs");
     fixture(dir, "");
@@ -156,7 +157,8 @@ static void links_never_followed(void **state)
     assert_string_equal(got, "step\n");
     free(got);
     assert_false(exists(dir, fmt("jobs/%s/metrics.csv.tmp", ID_A)));
-    assert_int_equal(lstat(fmt("%s/jobs/%s/metrics.csv.%ld.0.tmp", dir, ID_A, (long)getpid()), &sb), -1);
+    assert_int_equal(lstat(fmt("%s/jobs/%s/metrics.csv.%ld.0.tmp", dir, ID_A, (long)getpid()), &sb),
+                     -1);
     assert_int_equal(lstat(fmt("%s/sweep.yaml", dir), &sb), 0);
     assert_true(S_ISREG(sb.st_mode));
 

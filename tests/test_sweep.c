@@ -40,8 +40,7 @@ static void test_product_order(void **state)
         char id[17];
         hs_config_id(&s.jobs[i].cfg, id);
         assert_string_equal(s.jobs[i].id, id);
-        for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(s.jobs[i].id, s.jobs[j].id);
+        for (size_t j = 0; j < i; j++) assert_string_not_equal(s.jobs[i].id, s.jobs[j].id);
     }
     assert_int_equal(s.base.train.steps, 10);
     hs_sweep_free(&s);
@@ -173,8 +172,7 @@ static void test_overrides(void **state)
     assert_string_equal(hs_config_key_name((size_t)s.axes[0].key), "model.layers");
     assert_int_equal(s.base.task.hops, 2);
     assert_int_equal(s.n_jobs, 2);
-    for (size_t i = 0; i < s.n_jobs; i++)
-        assert_int_equal(s.jobs[i].cfg.task.hops, 2);
+    for (size_t i = 0; i < s.n_jobs; i++) assert_int_equal(s.jobs[i].cfg.task.hops, 2);
     assert_null(strstr(s.yaml, "task.hops: ["));
     hs_sweep_free(&s);
 
@@ -282,8 +280,7 @@ static void assert_round_trip(const hs_sweep *s)
     }
     assert_int_equal(t.n_excluded, s->n_excluded);
     assert_int_equal(t.n_jobs, s->n_jobs);
-    for (size_t i = 0; i < s->n_jobs; i++)
-        assert_string_equal(t.jobs[i].id, s->jobs[i].id);
+    for (size_t i = 0; i < s->n_jobs; i++) assert_string_equal(t.jobs[i].id, s->jobs[i].id);
     char id1[17], id2[17];
     hs_config_id(&t.base, id1);
     hs_config_id(&s->base, id2);

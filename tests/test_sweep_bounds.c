@@ -103,7 +103,8 @@ static void test_bounded_200000_jobs_with_excludes(void **state)
     double dt = now_s() - t0;
     assert_int_equal(s.n_jobs, 200000 - 1000);
     assert_int_equal(s.n_excluded, 1000);
-    if (dt > EXPAND_LIMIT_S) fail_msg("200,000 jobs x 10^5 excludes took %.1f s of CPU to expand", dt);
+    if (dt > EXPAND_LIMIT_S)
+        fail_msg("200,000 jobs x 10^5 excludes took %.1f s of CPU to expand", dt);
     hs_sweep_free(&s);
     gen_reset();
 }
@@ -119,8 +120,8 @@ static void test_exclude_index_matches_rule(void **state)
                        "exclude:\n"
                        "  - {model.layers: 1, task.hops: [3, 4]}\n"
                        "  - {model.layers: [2, 3], train.seed: [0, 4], task.hops: 2}\n"
-                       "  - {train.seed: 3, task.chains: 2}\n"   /* base key that matches */
-                       "  - {train.seed: 2, task.chains: 3}\n"   /* base key that does not */
+                       "  - {train.seed: 3, task.chains: 2}\n"    /* base key that matches */
+                       "  - {train.seed: 2, task.chains: 3}\n"    /* base key that does not */
                        "  - {task.hops: [4, 9], train.seed: 1}\n" /* 9 is not on the grid */
                        "  - {task.hops: 9}\n"
                        "  - {model.layers: 1, task.hops: [3, 4]}\n"; /* a repeat */
@@ -165,7 +166,8 @@ static void test_bounded_aliases_and_nesting(void **state)
     hs_sweep s;
     load_ok(&s, "a.yaml",
             "grid:\n  model.layers: &l [1, 2]\n  train.seed: [0, 1]\n"
-            "exclude:\n  - &e {model.layers: 1, train.seed: 0}\n  - *e\n  - {model.layers: *l, train.seed: 1}\n",
+            "exclude:\n  - &e {model.layers: 1, train.seed: 0}\n  - *e\n  - {model.layers: *l, "
+            "train.seed: 1}\n",
             0, NULL);
     assert_int_equal(s.n_jobs, 1);
     hs_sweep_free(&s);

@@ -82,8 +82,7 @@ static void check_example(const hs_task_params *p, const hs_batch *b, int ex, in
 
     /* (chain, index) -> position: every edge of every chain exactly once, nothing else. */
     int *pos_of = malloc(sizeof *pos_of * (size_t)n_chains * (D + 2));
-    for (int i = 0; i < n_chains * (D + 2); i++)
-        pos_of[i] = -1;
+    for (int i = 0; i < n_chains * (D + 2); i++) pos_of[i] = -1;
     for (int t = 0; t < T - 1; t++) {
         const int id = b->chain[o + t], i = b->index[o + t];
         assert_true(id >= 0 && id < n_chains);
@@ -111,8 +110,7 @@ static void check_example(const hs_task_params *p, const hs_batch *b, int ex, in
         int here = 0;
         for (int c = 0; c <= C; c++) {
             const int len = chain_len(p, k, c), id = j * (C + 1) + c;
-            if (len == 0)
-                continue;
+            if (len == 0) continue;
             const int32_t root = b->parent[o + pos_of[id * (D + 2) + 1]];
             assert_true(root >= 0 && root < V);
             assert_false(seen[root]);
@@ -134,8 +132,7 @@ static void check_example(const hs_task_params *p, const hs_batch *b, int ex, in
         if (n_nodes < 0) n_nodes = here;
         assert_int_equal(here, n_nodes);
     }
-    for (int v = 0; v < V; v++)
-        assert_true(count[v] == 0 || count[v] == R);
+    for (int v = 0; v < V; v++) assert_true(count[v] == 0 || count[v] == R);
     assert_true(n_nodes <= V);
 
     /* The query, last: the edge (x_k -> marker V) of chain 0, which belongs to the asked
@@ -161,11 +158,9 @@ static const int32_t *pick_query_hops(const hs_task_params *p, hs_rng *r, int le
                                       int B)
 {
     if (p->curriculum == HS_CURRICULUM_MIXED)
-        for (int i = 0; i < B; i++)
-            buf[i] = 1 + (int32_t)hs_rng_below(r, (uint32_t)p->hops);
+        for (int i = 0; i < B; i++) buf[i] = 1 + (int32_t)hs_rng_below(r, (uint32_t)p->hops);
     else if (p->curriculum == HS_CURRICULUM_EXPLICIT)
-        for (int i = 0; i < B; i++)
-            buf[i] = level;
+        for (int i = 0; i < B; i++) buf[i] = level;
     else
         return NULL;
     return buf;
@@ -193,8 +188,7 @@ static void test_examples_have_every_property(void **state)
             hs_rng_seed(&pick, (uint64_t)seed, HS_STREAM_EVAL);
             const int32_t *qh = pick_query_hops(p, &pick, 1 + seed % p->hops, hops_buf, B);
             hs_task_sample(p, &data, qh, &b);
-            for (int ex = 0; ex < B; ex++)
-                check_example(p, &b, ex, qh ? qh[ex] : p->hops);
+            for (int ex = 0; ex < B; ex++) check_example(p, &b, ex, qh ? qh[ex] : p->hops);
         }
         hs_batch_free(&b);
     }
@@ -212,8 +206,7 @@ static void test_filler_chain_keeps_length(void **state)
     hs_task_sample(&p, &r, ks, &b);
     for (int ex = 0; ex < 4; ex++) {
         int per_chain[5] = {0};
-        for (int t = 0; t < b.T - 1; t++)
-            per_chain[b.chain[ex * b.T + t]]++;
+        for (int t = 0; t < b.T - 1; t++) per_chain[b.chain[ex * b.T + t]]++;
         assert_int_equal(per_chain[0], ks[ex]);
         assert_int_equal(per_chain[1], 4);
         assert_int_equal(per_chain[2], 4);
@@ -235,8 +228,7 @@ static void test_supervision_follows_curriculum(void **state)
         hs_task_sample(&p, &r, NULL, &b);
         for (int ex = 0; ex < 8; ex++) {
             int n = 0;
-            for (int t = 0; t < b.T; t++)
-                n += b.supervised[ex * b.T + t];
+            for (int t = 0; t < b.T; t++) n += b.supervised[ex * b.T + t];
             assert_int_equal(n, c == HS_CURRICULUM_IMPLICIT ? b.T : 1);
             assert_int_equal(b.supervised[ex * b.T + b.T - 1], 1);
         }
@@ -248,9 +240,9 @@ static int batches_equal(const hs_batch *a, const hs_batch *b)
 {
     const size_t n = (size_t)a->B * a->T * sizeof(int32_t);
     return !memcmp(a->parent, b->parent, n) && !memcmp(a->child, b->child, n) &&
-           !memcmp(a->rel, b->rel, n) &&
-           !memcmp(a->target, b->target, n) && !memcmp(a->hop, b->hop, n) &&
-           !memcmp(a->chain, b->chain, n) && !memcmp(a->index, b->index, n) &&
+           !memcmp(a->rel, b->rel, n) && !memcmp(a->target, b->target, n) &&
+           !memcmp(a->hop, b->hop, n) && !memcmp(a->chain, b->chain, n) &&
+           !memcmp(a->index, b->index, n) &&
            !memcmp(a->supervised, b->supervised, n / sizeof(int32_t)) &&
            !memcmp(a->query_hops, b->query_hops, (size_t)a->B * sizeof(int32_t));
 }
@@ -272,8 +264,7 @@ static void test_same_seed_same_batch(void **state)
     alloc_for(&b, &p, 8);
     sample_seeded(&p, 77, ks, &a);
     /* Earlier examples leave scratch in some state; the result must not depend on it. */
-    for (int v = 0; v < p.vocab; v++)
-        b.scratch[v] = p.vocab - 1 - v;
+    for (int v = 0; v < p.vocab; v++) b.scratch[v] = p.vocab - 1 - v;
     sample_seeded(&p, 77, ks, &b);
     assert_true(batches_equal(&a, &b));
 
@@ -301,8 +292,7 @@ static void test_edge_positions_are_shuffled(void **state)
     sample_seeded(&p, 5, NULL, &b);
     static long count[C][D + 1][EDGES];
     for (int ex = 0; ex < B; ex++)
-        for (int t = 0; t < EDGES; t++)
-            count[b.chain[ex * b.T + t]][b.index[ex * b.T + t]][t]++;
+        for (int t = 0; t < EDGES; t++) count[b.chain[ex * b.T + t]][b.index[ex * b.T + t]][t]++;
     for (int c = 0; c < C; c++) {
         for (int i = 1; i <= D; i++) {
             const double expected = (double)B / EDGES;
@@ -329,8 +319,7 @@ static void test_node_ids_are_uniform(void **state)
     alloc_for(&b, &p, B);
     sample_seeded(&p, 6, NULL, &b);
     long count[V] = {0};
-    for (int ex = 0; ex < B; ex++)
-        count[b.target[ex * b.T + b.T - 1]]++;
+    for (int ex = 0; ex < B; ex++) count[b.target[ex * b.T + b.T - 1]]++;
     const double expected = (double)B / V;
     double chi2 = 0;
     for (int v = 0; v < V; v++)
@@ -346,7 +335,8 @@ static void test_sizes(void **state)
     const hs_task_params implicit = {4, 3, 0, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0};
     const hs_task_params mixed = {4, 3, 0, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
     const hs_task_params explicit1 = {1, 3, 0, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0};
-    const hs_task_params huge = {2000000000, 2000000000, 0, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params huge = {2000000000,        2000000000, 0, HS_CURRICULUM_MIXED,
+                                 HS_TASK_RETRIEVAL, 0,          0};
     assert_int_equal(hs_task_seq_len(&none), 13);
     assert_int_equal(hs_task_min_vocab(&none), 15);
     assert_int_equal(hs_task_min_vocab(&implicit), 15);
@@ -386,7 +376,8 @@ static void test_one_relation_is_plain_retrieval(void **state)
     hs_task_sample(&plain, &ra, ks, &a);
     hs_task_sample(&cond, &rb, ks, &b);
     assert_true(batches_equal(&a, &b));
-    assert_int_equal(hs_rng_next(&ra), hs_rng_next(&rb)); /* and the stream stands at the same draw */
+    assert_int_equal(hs_rng_next(&ra),
+                     hs_rng_next(&rb)); /* and the stream stands at the same draw */
     for (int i = 0; i < a.B * a.T; i++) assert_int_equal(a.rel[i], 0);
     hs_batch_free(&a);
     hs_batch_free(&b);
@@ -461,27 +452,55 @@ typedef struct refusal {
 
 static const refusal refusals[] = {
     {{0, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.hops=0", "task.hops >= 1"},
-    {{-2, 3, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0}, "task.hops=-2", "task.hops >= 1"},
+    {{-2, 3, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+     "task.hops=-2",
+     "task.hops >= 1"},
     {{4, 0, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.chains=0", "task.chains >= 1"},
-    {{4, -1, 100, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0}, "task.chains=-1", "task.chains >= 1"},
+    {{4, -1, 100, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
+     "task.chains=-1",
+     "task.chains >= 1"},
     {{4, 3, 10, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=10", "task.vocab >= 15"},
-    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=14", "task.vocab >= 15"},
+    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+     "task.vocab=14",
+     "task.vocab >= 15"},
     {{4, 3, 15, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=15", "task.vocab >= 16"},
-    {{4, 3, 15, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=15", "task.vocab >= 16"},
+    {{4, 3, 15, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+     "task.vocab=15",
+     "task.vocab >= 16"},
     {{1, 1, 0, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=0", "task.vocab >= 2"},
     {{1, 1, -5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=-5", "task.vocab >= 2"},
-    {{4, 3, 100, (hs_curriculum)4, HS_TASK_RETRIEVAL, 0, 0}, "task.curriculum=4", "none, implicit, mixed or explicit"},
-    {{4, 3, 100, (hs_curriculum)-1, HS_TASK_RETRIEVAL, 0, 0}, "task.curriculum=-1", "none, implicit, mixed or explicit"},
-    {{1000, 1001, 2000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.hops=1000", "lower task.hops or task.chains"},
-    {{999999, 1, 2000000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0}, "task.chains=1", "<= 1000000"},
-    {{2147483647, 2147483647, 5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.chains=2147483647", "<= 1000000"},
-    {{4, 3, 1000001, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=1000001", "task.vocab <= 1000000"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, (hs_task_kind)2, 2, 0}, "task.kind=2", "retrieval or conditional"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, -1}, "task.train_examples=-1", "training set size >= 1"},
+    {{4, 3, 100, (hs_curriculum)4, HS_TASK_RETRIEVAL, 0, 0},
+     "task.curriculum=4",
+     "none, implicit, mixed or explicit"},
+    {{4, 3, 100, (hs_curriculum)-1, HS_TASK_RETRIEVAL, 0, 0},
+     "task.curriculum=-1",
+     "none, implicit, mixed or explicit"},
+    {{1000, 1001, 2000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+     "task.hops=1000",
+     "lower task.hops or task.chains"},
+    {{999999, 1, 2000000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
+     "task.chains=1",
+     "<= 1000000"},
+    {{2147483647, 2147483647, 5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+     "task.chains=2147483647",
+     "<= 1000000"},
+    {{4, 3, 1000001, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+     "task.vocab=1000001",
+     "task.vocab <= 1000000"},
+    {{4, 3, 100, HS_CURRICULUM_NONE, (hs_task_kind)2, 2, 0},
+     "task.kind=2",
+     "retrieval or conditional"},
+    {{4, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, -1},
+     "task.train_examples=-1",
+     "training set size >= 1"},
     {{4, 3, 100, HS_CURRICULUM_NONE, COND, 0, 0}, "task.relations=0", "1 <= task.relations <= 64"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 65, 0}, "task.relations=65", "1 <= task.relations <= 64"},
+    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 65, 0},
+     "task.relations=65",
+     "1 <= task.relations <= 64"},
     {{4, 3, 14, HS_CURRICULUM_IMPLICIT, COND, 2, 0}, "task.vocab=14", "task.vocab >= 15"},
-    {{1000, 20, 30000, HS_CURRICULUM_NONE, COND, 64, 0}, "task.relations=64", "lower task.hops, task.chains or task.relations"},
+    {{1000, 20, 30000, HS_CURRICULUM_NONE, COND, 64, 0},
+     "task.relations=64",
+     "lower task.hops, task.chains or task.relations"},
 };
 enum { N_REFUSALS = sizeof refusals / sizeof refusals[0] };
 

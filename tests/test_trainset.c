@@ -42,8 +42,8 @@ static void input_set(const hs_batch *b, int ex, int64_t *out)
     const size_t o = (size_t)ex * b->T;
     int n = b->T - 1;
     for (int t = 0; t < n; t++)
-        out[t] = (int64_t)b->parent[o + t] * 4000000000 + (int64_t)b->child[o + t] * 64 +
-                 b->rel[o + t];
+        out[t] =
+            (int64_t)b->parent[o + t] * 4000000000 + (int64_t)b->child[o + t] * 64 + b->rel[o + t];
     for (int i = 1; i < n; i++) /* insertion sort: T is small */
         for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
             int64_t t = out[j];
@@ -161,9 +161,12 @@ static void test_examples_follow_from_seed_and_index(void **state)
                 hs_trainset_example(p, 42, i, level, &one, 0);
                 assert_true(same_example(&b, ex, &one, 0));
                 int k = b.query_hops[ex];
-                if (p->curriculum == HS_CURRICULUM_EXPLICIT) assert_int_equal(k, level);
-                else if (p->curriculum == HS_CURRICULUM_MIXED) assert_true(k >= 1 && k <= p->hops);
-                else assert_int_equal(k, p->hops);
+                if (p->curriculum == HS_CURRICULUM_EXPLICIT)
+                    assert_int_equal(k, level);
+                else if (p->curriculum == HS_CURRICULUM_MIXED)
+                    assert_true(k >= 1 && k <= p->hops);
+                else
+                    assert_int_equal(k, p->hops);
             }
         }
         /* A different seed, a different training set. */
@@ -255,7 +258,8 @@ static void test_eval_disjoint_from_training(void **state)
         const hs_task_params *p = &sets[s];
         const int64_t n = p->train_examples;
         int32_t qh[E];
-        bool varied = p->curriculum == HS_CURRICULUM_MIXED || p->curriculum == HS_CURRICULUM_EXPLICIT;
+        bool varied =
+            p->curriculum == HS_CURRICULUM_MIXED || p->curriculum == HS_CURRICULUM_EXPLICIT;
         for (int i = 0; i < E; i++) qh[i] = varied ? 1 + i % p->hops : p->hops;
         hs_batch ev, plain, one;
         alloc_for(&ev, p, E);
@@ -277,8 +281,8 @@ static void test_eval_disjoint_from_training(void **state)
                 for (int ex = 0; ex < E; ex++) {
                     input_set(&ev, ex, c);
                     if (!memcmp(a, c, sizeof(int64_t) * (size_t)one.T))
-                        fail_msg("set %zu: evaluation example %d equals training example %lld",
-                                 s, ex, (long long)i);
+                        fail_msg("set %zu: evaluation example %d equals training example %lld", s,
+                                 ex, (long long)i);
                     input_set(&plain, ex, c);
                     collisions_without += !memcmp(a, c, sizeof(int64_t) * (size_t)one.T);
                 }
@@ -394,9 +398,12 @@ static hs_config small_job(int n)
     hs_config c;
     hs_config_default(&c);
     hs_err err;
-    const char *kv[] = {"task.hops=2", "task.chains=2", "task.vocab=12", "model.layers=1",
-                        "model.d_model=16", "model.mlp=1", "train.batch=16", "train.steps=24",
-                        "train.eval_every=6", "train.eval_examples=32", "train.warmup=5"};
+    const char *kv[] = {"task.hops=2",        "task.chains=2",
+                        "task.vocab=12",      "model.layers=1",
+                        "model.d_model=16",   "model.mlp=1",
+                        "train.batch=16",     "train.steps=24",
+                        "train.eval_every=6", "train.eval_examples=32",
+                        "train.warmup=5"};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
         assert_int_equal(hs_config_override(&c, kv[i], &err), HS_OK);
     c.task.train_examples = n;
@@ -404,10 +411,7 @@ static hs_config small_job(int n)
     return c;
 }
 
-static bool stop_at(int step, void *user)
-{
-    return step == *(int *)user;
-}
+static bool stop_at(int step, void *user) { return step == *(int *)user; }
 
 static char *run(const hs_config *c, int stop, const void *resume, size_t resume_len,
                  hs_train_result *res)

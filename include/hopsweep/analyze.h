@@ -81,17 +81,17 @@
 typedef struct hs_results {
     hs_run_record *runs; /* latest readable record per id, in order of first appearance */
     size_t n, cap;
-    hs_role *roles;      /* every role name met, in order of first appearance */
+    hs_role *roles; /* every role name met, in order of first appearance */
     int n_roles, cap_roles;
-    size_t *slots;       /* open-addressing index id -> runs + 1 (0 = empty) */
+    size_t *slots; /* open-addressing index id -> runs + 1 (0 = empty) */
     size_t n_slots;
     /* What was ignored, for the notice. */
     size_t lines;                  /* readable record lines */
     size_t skipped, first_skipped; /* unreadable lines; line number of the first */
     char first_why[512];
-    size_t partial_bytes;          /* bytes of a last line without its newline */
-    char unknown_names[160];       /* distinct unknown config keys, comma-separated */
-    bool unknown_more;             /* and others that did not fit */
+    size_t partial_bytes;    /* bytes of a last line without its newline */
+    char unknown_names[160]; /* distinct unknown config keys, comma-separated */
+    bool unknown_more;       /* and others that did not fit */
 } hs_results;
 
 void hs_results_init(hs_results *r);
@@ -155,12 +155,12 @@ typedef struct hs_analyze_opts {
 void hs_analyze_opts_default(hs_analyze_opts *o);
 
 typedef struct hs_family {
-    char *label;               /* "key=value ..." of the keys, other than the curriculum, whose
+    char *label; /* "key=value ..." of the keys, other than the curriculum, whose
                                   values differ between settings; "" when there are none */
     hs_curriculum curriculum;
-    int setting;               /* families with the same setting differ only in curriculum */
-    size_t first_group, n_groups; /* its groups, by hops */
-    int n_hops, n_layers;      /* distinct hops and layers values among its cells */
+    int setting;                      /* families with the same setting differ only in curriculum */
+    size_t first_group, n_groups;     /* its groups, by hops */
+    int n_hops, n_layers;             /* distinct hops and layers values among its cells */
     int *hops_values, *layers_values; /* ascending */
 } hs_family;
 
@@ -173,54 +173,54 @@ typedef enum {
 typedef struct hs_group {
     int family, hops;
     size_t first_cell, n_cells; /* its cells, by layers */
-    int expected;        /* distinct seeds among its records */
-    int theory;          /* hs_theory_min_layers(hops) */
+    int expected;               /* distinct seeds among its records */
+    int theory;                 /* hs_theory_min_layers(hops) */
     hs_tmin_kind kind;
     int t_min;
-    int agree;           /* 1 t_min == theory; 0 it differs (or is already known to); -1 cannot
+    int agree; /* 1 t_min == theory; 0 it differs (or is already known to); -1 cannot
                             tell */
 } hs_group;
 
 typedef struct hs_role_stat {
-    int role;            /* index into hs_results.roles */
-    int emerged, never;  /* runs where it emerged, runs where it never did */
-    int timed;           /* runs where it emerged with a known step (the step statistics' n) */
+    int role;           /* index into hs_results.roles */
+    int emerged, never; /* runs where it emerged, runs where it never did */
+    int timed;          /* runs where it emerged with a known step (the step statistics' n) */
     double median, q1, q3, ci_lo, ci_hi; /* emergence step; NaN when timed == 0 */
 } hs_role_stat;
 
 typedef struct hs_emergence {
-    int runs;              /* done runs with head emergence data (emergence.order) */
+    int runs; /* done runs with head emergence data (emergence.order) */
     int n_roles;
-    hs_role_stat *roles;   /* [n_roles], in role order */
-    hs_precedence *prec;   /* [n_roles * n_roles], row a before column b */
+    hs_role_stat *roles; /* [n_roles], in role order */
+    hs_precedence *prec; /* [n_roles * n_roles], row a before column b */
     int n_modal;
-    int *modal;            /* the modal order (role indices) */
-    int modal_runs;        /* runs with exactly that order */
-    int orders;            /* distinct orders among the runs */
-    int modal_ties;        /* other orders exactly as frequent as the modal one */
-    double w;              /* Kendall's W; NaN when undefined */
-    const char *w_why;     /* why W is undefined (static text); NULL when defined */
-    int mono, mono_of;     /* done runs with monotone hop emergence, of those where defined */
+    int *modal;        /* the modal order (role indices) */
+    int modal_runs;    /* runs with exactly that order */
+    int orders;        /* distinct orders among the runs */
+    int modal_ties;    /* other orders exactly as frequent as the modal one */
+    double w;          /* Kendall's W; NaN when undefined */
+    const char *w_why; /* why W is undefined (static text); NULL when defined */
+    int mono, mono_of; /* done runs with monotone hop emergence, of those where defined */
 } hs_emergence;
 
 typedef struct hs_cell {
     int family, group, hops, layers;
-    size_t first, count;   /* its runs: hs_analysis.order[first .. first+count), by seed */
+    size_t first, count; /* its runs: hs_analysis.order[first .. first+count), by seed */
     int done, failed, interrupted;
-    int solved;            /* done runs with final query accuracy >= tau */
-    int expected;          /* the group's seeds */
-    double mean_acc;       /* mean final query accuracy of its done runs; NaN when none */
+    int solved;      /* done runs with final query accuracy >= tau */
+    int expected;    /* the group's seeds */
+    double mean_acc; /* mean final query accuracy of its done runs; NaN when none */
     hs_cell_verdict verdict;
-    int n_steps;           /* solved runs whose steps to solve are known */
-    int unsolved_steps;    /* solved runs without emergence.hop_steps[hops] */
-    double median_steps;   /* median steps to solve; NaN when n_steps == 0 */
+    int n_steps;         /* solved runs whose steps to solve are known */
+    int unsolved_steps;  /* solved runs without emergence.hop_steps[hops] */
+    double median_steps; /* median steps to solve; NaN when n_steps == 0 */
     hs_emergence em;
 } hs_cell;
 
 typedef struct hs_analysis {
     hs_analyze_opts opts;
     size_t n_runs;
-    size_t *order;         /* indices into hs_results.runs: by setting, curriculum, hops,
+    size_t *order; /* indices into hs_results.runs: by setting, curriculum, hops,
                               layers, seed, id */
     int n_settings;
     hs_family *families;
@@ -230,7 +230,7 @@ typedef struct hs_analysis {
     hs_cell *cells;
     size_t n_cells;
     int done, failed, interrupted;
-    int with_heads;        /* done runs with head emergence data */
+    int with_heads; /* done runs with head emergence data */
 } hs_analysis;
 
 /* Computes everything from r (which must outlive a, since role indices refer to it). */

@@ -25,5 +25,7 @@ const char *hs_tmin_kind_name(hs_tmin_kind k);
 /* t_min as the tables show it: "2", ">3" (no tested depth solves), "?" (unknown), with "!"
  * where it disagrees with the theory. */
 void hs_group_tmin_text(const hs_group *g, char *buf, size_t n);
+/* Role names (of r->roles) joined by single spaces into buf, cut to fit. */
+void hs_results_roles_text(const hs_results *r, const int *roles, int n, char *buf, size_t size);
 
 #endif

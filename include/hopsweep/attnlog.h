@@ -29,19 +29,18 @@ typedef struct hs_attnlog_shape {
 
 typedef struct hs_attnlog_writer {
     hs_attnlog_shape shape;
-    void *cctx;              /* ZSTD_CCtx */
-    unsigned char *staging;  /* one frame's uncompressed record (bounded: one frame) */
+    void *cctx;             /* ZSTD_CCtx */
+    unsigned char *staging; /* one frame's uncompressed record (bounded: one frame) */
     size_t staging_size;
-    unsigned char *out;      /* the compressed log so far */
+    unsigned char *out; /* the compressed log so far */
     size_t out_len, out_cap;
-    int frames;              /* frames in out (since the last take) */
-    int last_step;           /* step of the last frame appended, -1 before the first */
+    int frames;    /* frames in out (since the last take) */
+    int last_step; /* step of the last frame appended, -1 before the first */
 } hs_attnlog_writer;
 
 /* Every dimension >= 1 and at most HS_ATTNLOG_MAX_WEIGHTS weights per frame, else HS_EINPUT
  * (HS_ENOMEM when memory runs out). A refused writer holds nothing; freeing it is harmless. */
-hs_status hs_attnlog_writer_init(hs_attnlog_writer *w, const hs_attnlog_shape *shape,
-                                 hs_err *err);
+hs_status hs_attnlog_writer_init(hs_attnlog_writer *w, const hs_attnlog_shape *shape, hs_err *err);
 /* Appends one frame. att[l] points to layer l's probabilities [examples][heads][T][T] (the
  * model's activation layout, row = attending position); chain and index are [examples][T].
  * Steps must be >= 0 and increase from frame to frame, also across hs_attnlog_take (the pieces
@@ -63,13 +62,13 @@ typedef struct hs_attnlog_frame {
 
 typedef struct hs_attnlog_entry {
     int step;
-    uint64_t offset;        /* byte offset of the frame in the file */
-    uint64_t size;          /* compressed size */
+    uint64_t offset; /* byte offset of the frame in the file */
+    uint64_t size;   /* compressed size */
 } hs_attnlog_entry;
 
 typedef struct hs_attnlog_reader {
-    const char *path;       /* for messages (the caller's string: it must outlive the reader) */
-    unsigned char *data;    /* the whole file */
+    const char *path;    /* for messages (the caller's string: it must outlive the reader) */
+    unsigned char *data; /* the whole file */
     size_t size;
     hs_attnlog_entry *frames;
     int n_frames;
@@ -85,8 +84,8 @@ typedef struct hs_attnlog_reader {
  * that do not increase are errors (HS_EINPUT) naming the byte offset. An empty file is a log
  * of no frames. An unreadable file is HS_EIO. On failure the reader holds nothing to close. */
 hs_status hs_attnlog_open(hs_attnlog_reader *r, const char *path, hs_err *err);
-hs_status hs_attnlog_open_bytes(hs_attnlog_reader *r, const void *bytes, size_t n,
-                                const char *name, hs_err *err);
+hs_status hs_attnlog_open_bytes(hs_attnlog_reader *r, const void *bytes, size_t n, const char *name,
+                                hs_err *err);
 /* Decodes frame i, verifying its checksum, header and sizes again (HS_EINPUT naming the byte
  * offset if they fail). On failure f holds nothing to free. */
 hs_status hs_attnlog_read(const hs_attnlog_reader *r, int i, hs_attnlog_frame *f, hs_err *err);

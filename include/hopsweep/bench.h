@@ -10,9 +10,9 @@
 #include "hopsweep/error.h"
 
 typedef struct hs_bench_opts {
-    const char *configs; /* subset of "SML" to run */
-    double seconds;      /* minimum timed duration per config */
-    bool json;           /* one JSON object per (config, precision) per line */
+    const char *configs;    /* subset of "SML" to run */
+    double seconds;         /* minimum timed duration per config */
+    bool json;              /* one JSON object per (config, precision) per line */
     const char *precisions; /* "fp32", "bf16" or both ("fp32,bf16"); bf16 only where it runs */
 } hs_bench_opts;
 

@@ -9,8 +9,8 @@
 #include "hopsweep/model.h"
 
 /* Writes from `data` (m->params or m->grads) with the parameter table's names and shapes. */
-hs_status hs_checkpoint_write(const hs_model *m, const float *data, const hs_config *cfg,
-                              FILE *f, hs_err *err);
+hs_status hs_checkpoint_write(const hs_model *m, const float *data, const hs_config *cfg, FILE *f,
+                              hs_err *err);
 /* The parameters. */
 hs_status hs_checkpoint_save(const hs_model *m, const hs_config *cfg, FILE *f, hs_err *err);
 

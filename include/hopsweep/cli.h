@@ -56,8 +56,7 @@ bool hs_cli_wants_help(int argc, char **argv);
 
 hs_status hs_cli_parse_long(const char *s, long lo, long hi, const char *what, long *out,
                             hs_err *err);
-hs_status hs_cli_parse_int(const char *s, int lo, int hi, const char *what, int *out,
-                           hs_err *err);
+hs_status hs_cli_parse_int(const char *s, int lo, int hi, const char *what, int *out, hs_err *err);
 /* A finite number in [lo, hi], or in (lo, hi] when lo_open; digits, '.', an exponent. */
 hs_status hs_cli_parse_double(const char *s, double lo, bool lo_open, double hi, const char *what,
                               double *out, hs_err *err);

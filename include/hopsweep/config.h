@@ -38,7 +38,7 @@ typedef struct hs_task_params {
     int vocab;  /* V: node ids are in [0, V); id V is the query marker (child side) */
     hs_curriculum curriculum;
     hs_task_kind kind;
-    int relations; /* R, 1..HS_TASK_MAX_RELATIONS; read only when kind is conditional */
+    int relations;      /* R, 1..HS_TASK_MAX_RELATIONS; read only when kind is conditional */
     int train_examples; /* N: 0 = fresh examples every step; N >= 1 = a fixed training set of N
                          * (hs_trainset_* in task.h); the training set is the same for every
                          * curriculum, the evaluation set is disjoint from it */
@@ -193,7 +193,7 @@ typedef enum {
 
 typedef struct hs_config_reader {
     hs_config_read_mode mode;
-    const char *path;                              /* YAML: the file, for messages */
+    const char *path;                             /* YAML: the file, for messages */
     void (*unknown)(const char *key, void *user); /* JSON_TOLERANT: an unknown key; may be NULL */
     void *user;
 } hs_config_reader;

@@ -26,19 +26,19 @@
 
 typedef struct hs_coord {
     int rank, size;
-    bool mpi;        /* MPI was started (launched by mpirun/srun) */
+    bool mpi; /* MPI was started (launched by mpirun/srun) */
     char host[256];
 } hs_coord;
 
 /* One job as the coordinator hands it to the runner, on whichever rank runs it. */
 typedef struct hs_coord_job {
-    const hs_config *cfg;   /* validated; rebuilt from its canonical text on other ranks */
-    const char *id;         /* hs_config_id(cfg) */
-    const char *sweep;      /* the sweep's name, for the record */
+    const hs_config *cfg; /* validated; rebuilt from its canonical text on other ranks */
+    const char *id;       /* hs_config_id(cfg) */
+    const char *sweep;    /* the sweep's name, for the record */
     const char *host;
     int rank;
-    const void *resume;     /* the state an interrupted run left (the sink's, already checked), */
-    size_t resume_len;      /* or NULL */
+    const void *resume; /* the state an interrupted run left (the sink's, already checked), */
+    size_t resume_len;  /* or NULL */
     /* The runner calls this after every training step; true means interrupt the job now. */
     bool (*poll)(int step, void *poll_user);
     void *poll_user;
@@ -49,12 +49,12 @@ typedef struct hs_coord_job {
  * facts it logs and counts. */
 typedef struct hs_coord_result {
     char id[17];
-    int status;             /* the record's status: 0 done, 1 failed, 2 interrupted */
+    int status; /* the record's status: 0 done, 1 failed, 2 interrupted */
     int steps;
-    float query_acc;        /* final query accuracy, for the job line */
+    float query_acc; /* final query accuracy, for the job line */
     double wall_s;
-    hs_err err;             /* why the job failed or stopped; empty when done */
-    char *bytes;            /* malloc'ed by the runner, freed by the coordinator */
+    hs_err err;  /* why the job failed or stopped; empty when done */
+    char *bytes; /* malloc'ed by the runner, freed by the coordinator */
     size_t len;
 } hs_coord_result;
 
@@ -73,13 +73,13 @@ typedef struct hs_coord_runner {
 
 /* What rank 0 does with results: the CLI wires these to the store. */
 typedef struct hs_coord_sink {
-    bool (*finished)(const char *id, void *user);  /* already in the store: skip it */
+    bool (*finished)(const char *id, void *user); /* already in the store: skip it */
     hs_status (*put)(const hs_coord_result *res, void *user, hs_err *err); /* store a result */
     /* The state an interrupted run of the job left, checked against cfg (caller frees), or
      * *bytes = NULL; an error says why an existing state cannot be used (the job then starts
      * afresh and the log says so). */
-    hs_status (*resume)(const char *id, const hs_config *cfg, char **bytes, size_t *n,
-                        void *user, hs_err *err);
+    hs_status (*resume)(const char *id, const hs_config *cfg, char **bytes, size_t *n, void *user,
+                        hs_err *err);
     void *user;
 } hs_coord_sink;
 
@@ -94,8 +94,8 @@ typedef struct hs_coord_opts {
 } hs_coord_opts;
 
 typedef struct hs_coord_summary {
-    size_t jobs;        /* jobs in the sweep */
-    size_t skipped;     /* already finished in the store */
+    size_t jobs;    /* jobs in the sweep */
+    size_t skipped; /* already finished in the store */
     size_t done, failed, interrupted;
     size_t not_started; /* left when a stop came */
     size_t unsaved;     /* ran, but their result could not be stored (the sweep then stops);

@@ -65,8 +65,7 @@ hs_status hs_read_at(int dirfd, const char *name, const char *shown, size_t limi
 
 /* Reads what fd (opened by the caller) holds, which must be a regular file of at most limit
  * bytes, from its start. */
-hs_status hs_read_fd(int fd, const char *shown, size_t limit, char **data, size_t *n,
-                     hs_err *err);
+hs_status hs_read_fd(int fd, const char *shown, size_t limit, char **data, size_t *n, hs_err *err);
 
 /* hs_write_atomic for the entry name of dirfd. */
 hs_status hs_write_atomic_at(int dirfd, const char *name, const char *shown, const void *data,

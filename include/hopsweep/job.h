@@ -16,10 +16,10 @@
 #include "hopsweep/record.h"
 #include "hopsweep/train.h"
 
-#define HS_JOB_METRICS "metrics.csv"
+#define HS_JOB_METRICS   "metrics.csv"
 #define HS_JOB_ATTENTION "attn.zst"
-#define HS_JOB_MODEL "model.safetensors"
-#define HS_JOB_RESUME "resume.bin" /* an interrupted job's state; gone once it finishes */
+#define HS_JOB_MODEL     "model.safetensors"
+#define HS_JOB_RESUME    "resume.bin" /* an interrupted job's state; gone once it finishes */
 
 typedef struct hs_job_opts {
     const char *sweep;     /* sweep name for the record, NULL for a lone job */
@@ -30,7 +30,7 @@ typedef struct hs_job_opts {
     hs_eval_fn on_eval;    /* called after every evaluation */
     hs_step_fn on_step;    /* called after every step; returning true interrupts the job */
     void *user;
-    const void *resume;    /* hs_job_output.resume of an interrupted run of this job, or NULL:
+    const void *resume; /* hs_job_output.resume of an interrupted run of this job, or NULL:
                               the job continues from there and ends exactly as if it had never
                               stopped (same thread count) */
     size_t resume_len;
@@ -38,22 +38,22 @@ typedef struct hs_job_opts {
 
 typedef struct hs_job_output {
     char id[17];
-    hs_run_status status;       /* done, failed or interrupted (record.h) */
-    hs_err err;                 /* why the job failed (code and message) or stopped (message);
+    hs_run_status status; /* done, failed or interrupted (record.h) */
+    hs_err err;           /* why the job failed (code and message) or stopped (message);
                                    empty when done: hs_train_result.err carried on */
-    char notice[640];           /* a resume state that was refused (the job started afresh), or empty */
+    char notice[640];     /* a resume state that was refused (the job started afresh), or empty */
     int steps;
     double wall_s;
     float final_query_acc;
-    char *record;               /* the job record, one JSON object without a newline */
+    char *record; /* the job record, one JSON object without a newline */
     size_t record_len;
-    char *metrics;              /* metrics.csv */
+    char *metrics; /* metrics.csv */
     size_t metrics_len;
-    char *attention;            /* attn.zst, NULL when the job logs no attention */
+    char *attention; /* attn.zst, NULL when the job logs no attention */
     size_t attention_len;
-    char *model;                /* model.safetensors, NULL unless log.checkpoint */
+    char *model; /* model.safetensors, NULL unless log.checkpoint */
     size_t model_len;
-    char *resume;               /* resume.bin (resume.h): an interrupted job's state (training
+    char *resume; /* resume.bin (resume.h): an interrupted job's state (training
                                    state, metrics and attention log so far); NULL otherwise */
     size_t resume_len;
 } hs_job_output;

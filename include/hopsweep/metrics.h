@@ -33,20 +33,20 @@ void hs_metrics_row(FILE *f, const hs_eval *ev, int hops, const hs_head_role *ro
  * hop_0 .. hop_D in order; other columns are ignored, so files of older writers still read. */
 
 typedef struct hs_metrics {
-    int rows, hops;  /* hop columns hop_0 .. hop_<hops> */
-    int *step;       /* [rows] */
+    int rows, hops; /* hop columns hop_0 .. hop_<hops> */
+    int *step;      /* [rows] */
     /* [rows] each; NaN (level -1) where empty or the column is missing (an older file) */
     float *lr, *train_loss, *eval_loss, *query_acc;
     int *level;
-    float *hop_acc;  /* [rows][hops+1]; NaN where empty */
+    float *hop_acc; /* [rows][hops+1]; NaN where empty */
     /* The head probes' columns L<l>H<h>_role, L<l>H<h>_score (for head-role timelines); 0 heads
      * when the file has none. */
     int heads;
     char (*head_name)[16]; /* [heads] "L1H0" */
     int n_role_names;
-    char **role_names;     /* distinct roles met, in order of first appearance */
-    int *head_role;        /* [rows][heads] index into role_names, -1 where empty */
-    float *head_score;     /* [rows][heads]; NaN where empty */
+    char **role_names; /* distinct roles met, in order of first appearance */
+    int *head_role;    /* [rows][heads] index into role_names, -1 where empty */
+    float *head_score; /* [rows][heads]; NaN where empty */
 } hs_metrics;
 
 /* Parses the text of a metrics.csv (path for messages). HS_EINPUT names the file and line of

@@ -24,9 +24,9 @@
 #include "hopsweep/rng.h"
 
 typedef struct hs_model_shape {
-    int vocab;     /* V: output classes; E_chi has V+1 rows (row V = query marker) */
-    int d_model;   /* d */
-    int heads;     /* d_model % heads == 0 */
+    int vocab;   /* V: output classes; E_chi has V+1 rows (row V = query marker) */
+    int d_model; /* d */
+    int heads;   /* d_model % heads == 0 */
     int layers;
     int mlp;       /* hidden width multiple; 0 = attention-only */
     int relations; /* rows of emb.rel (the conditional task's relations); 0 = no such table */
@@ -43,7 +43,7 @@ typedef struct hs_tensor {
     int shape[2];
     size_t offset; /* in floats, into params and grads */
     size_t numel;
-    bool decay;    /* weight decay applies (matrices and embeddings, not biases or LN) */
+    bool decay; /* weight decay applies (matrices and embeddings, not biases or LN) */
 } hs_tensor;
 
 /* Named views into params or grads. Absent tensors (no LN, no MLP) are NULL. wq, wk, wv are
@@ -53,8 +53,8 @@ typedef struct hs_layer_params {
     float *wqkv, *bqkv; /* [3d][d], [3d] */
     float *wo, *bo;     /* [d][d], [d] */
     float *ln2_w, *ln2_b;
-    float *w1, *b1;     /* [h][d], [h] with h = mlp*d */
-    float *w2, *b2;     /* [d][h], [d] */
+    float *w1, *b1; /* [h][d], [h] with h = mlp*d */
+    float *w2, *b2; /* [d][h], [d] */
 } hs_layer_params;
 
 typedef struct hs_param_views {
@@ -62,23 +62,23 @@ typedef struct hs_param_views {
     float *emb_rel;           /* [relations][d], NULL without relations */
     hs_layer_params *layer;   /* [layers] */
     float *lnf_w, *lnf_b;
-    float *out_w, *out_b;     /* [V][d], [V] */
+    float *out_w, *out_b; /* [V][d], [V] */
 } hs_param_views;
 
 /* Activations of one layer for the current batch; sizes use max_batch. */
 typedef struct hs_layer_acts {
-    float *x;         /* [BT][d] residual stream entering the layer */
-    float *ln1;       /* [BT][d] LN1 output (aliases x when layernorm is off) */
+    float *x;                   /* [BT][d] residual stream entering the layer */
+    float *ln1;                 /* [BT][d] LN1 output (aliases x when layernorm is off) */
     float *ln1_mean, *ln1_rstd; /* [BT] */
-    float *qkv;       /* [BT][3d] */
-    float *att;       /* [B][H][T][T] attention probabilities */
-    float *atty;      /* [BT][d] heads' outputs, concatenated */
-    float *x_mid;     /* [BT][d] residual after attention (x_out when there is no MLP) */
-    float *ln2;       /* [BT][d] */
+    float *qkv;                 /* [BT][3d] */
+    float *att;                 /* [B][H][T][T] attention probabilities */
+    float *atty;                /* [BT][d] heads' outputs, concatenated */
+    float *x_mid;               /* [BT][d] residual after attention (x_out when there is no MLP) */
+    float *ln2;                 /* [BT][d] */
     float *ln2_mean, *ln2_rstd;
-    float *pre;       /* [BT][h] MLP pre-activation */
-    float *gelu;      /* [BT][h] */
-    float *x_out;     /* [BT][d] the layer's output: the next layer's x, or x_final */
+    float *pre;   /* [BT][h] MLP pre-activation */
+    float *gelu;  /* [BT][h] */
+    float *x_out; /* [BT][d] the layer's output: the next layer's x, or x_final */
 } hs_layer_acts;
 
 typedef struct hs_model {
@@ -92,13 +92,13 @@ typedef struct hs_model {
 
     float *acts; /* the activation buffer */
     size_t n_acts;
-    hs_layer_acts *la;        /* [layers] */
-    float *x_final;           /* [BT][d] residual after the last layer */
+    hs_layer_acts *la; /* [layers] */
+    float *x_final;    /* [BT][d] residual after the last layer */
     float *lnf, *lnf_mean, *lnf_rstd;
-    float *logits;            /* [BT][V] */
-    float *probs;             /* [BT][V] softmax of logits */
+    float *logits; /* [BT][V] */
+    float *probs;  /* [BT][V] softmax of logits */
 
-    float *scratch;           /* backward workspace (activation gradients) */
+    float *scratch; /* backward workspace (activation gradients) */
     size_t n_scratch;
 
     hs_gemm *gemm;

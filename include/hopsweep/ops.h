@@ -65,9 +65,9 @@ void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const
                           int T, int d, int H, bool causal);
 /* dqkv = beta·dqkv + the gradient of qkv. dscore [B][H][T][T] f32 and dscore_e (its
  * engine-typed copy) are workspace; dout is engine-typed. */
-void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e,
-                           const void *dout, const float *att, const void *att_e, const void *qkv,
-                           int B, int T, int d, int H, float beta);
+void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e, const void *dout,
+                           const float *att, const void *att_e, const void *qkv, int B, int T,
+                           int d, int H, float beta);
 
 /* GELU, tanh form; out_h as for LayerNorm. */
 void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n);

@@ -9,7 +9,7 @@
 typedef struct hs_adamw {
     float *m, *v; /* first and second moments, laid out as the parameters */
     size_t n;
-    long t;       /* steps taken */
+    long t; /* steps taken */
     float beta1, beta2, eps;
 } hs_adamw;
 

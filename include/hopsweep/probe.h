@@ -32,9 +32,9 @@ enum { HS_PROBE_SELF = -1000, HS_PROBE_OTHER = -1001, HS_PROBE_QUERY = -1002 };
 /* Accumulates profiles over any number of batches of one evaluation. */
 typedef struct hs_probe {
     int layers, heads, hops;
-    int n_bins;         /* 2*hops + 3 */
-    double *mass;       /* [layers][heads][n_bins] summed weights */
-    double *count;      /* [n_bins] rows that contributed to each bin */
+    int n_bins;    /* 2*hops + 3 */
+    double *mass;  /* [layers][heads][n_bins] summed weights */
+    double *count; /* [n_bins] rows that contributed to each bin */
 } hs_probe;
 
 /* HS_EINPUT when a size is < 1 or the table would not fit, HS_ENOMEM when memory runs out; on
@@ -52,9 +52,9 @@ void hs_probe_add(hs_probe *p, const float *const *att, int B, int T, const int3
                   const int32_t *index);
 
 typedef struct hs_head_role {
-    int layer, head;  /* layer from 1 */
-    int bin;          /* offset δ, or HS_PROBE_SELF/OTHER/QUERY */
-    float score;      /* mean mass in that bin */
+    int layer, head; /* layer from 1 */
+    int bin;         /* offset δ, or HS_PROBE_SELF/OTHER/QUERY */
+    float score;     /* mean mass in that bin */
 } hs_head_role;
 
 /* Role and score of every head from what was added since the last reset: roles[l*heads + h].

@@ -11,13 +11,13 @@
 
 typedef struct hs_progress {
     FILE *f;
-    bool tty;          /* live line */
-    bool line_open;    /* a live line is on screen and must be cleared before other output */
-    double every;      /* seconds between plain lines */
+    bool tty;       /* live line */
+    bool line_open; /* a live line is on screen and must be cleared before other output */
+    double every;   /* seconds between plain lines */
     double t0, last_shown;
     size_t total, done, failed, interrupted;
     double work_total, work_done; /* estimated cost, for an ETA that weighs long jobs */
-    char last[160];    /* the last finished job, as shown */
+    char last[160];               /* the last finished job, as shown */
 } hs_progress;
 
 /* total jobs to run and their summed cost estimate. */

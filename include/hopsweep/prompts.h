@@ -23,10 +23,10 @@ typedef enum {
     HS_PROMPT_FORMULATIONS
 } hs_prompt_formulation;
 
-#define HS_PROMPT_MAX_HOPS 1000
+#define HS_PROMPT_MAX_HOPS        1000
 #define HS_PROMPT_MAX_DISTRACTORS 1000
-#define HS_PROMPT_MAX_N 1000000
-#define HS_PROMPT_CHOICES 4
+#define HS_PROMPT_MAX_N           1000000
+#define HS_PROMPT_CHOICES         4
 
 typedef struct hs_prompt_opts {
     hs_prompt_formulation formulation;
@@ -34,7 +34,7 @@ typedef struct hs_prompt_opts {
     int distractors; /* K >= 0: chains of D hops that the question is not about */
     int n;           /* prompts in the set */
     uint64_t seed;
-    bool plain;      /* no choices: the answer is asked for as text */
+    bool plain; /* no choices: the answer is asked for as text */
 } hs_prompt_opts;
 
 /* "variables", "relatives", ...; NULL for a value out of range. */

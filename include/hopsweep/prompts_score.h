@@ -18,9 +18,9 @@
 #include "hopsweep/stats.h"
 
 #define HS_SCORE_MIN_CHOICES 2
-#define HS_SCORE_MAX_CHOICES 26  /* letters A..Z */
-#define HS_SCORE_REPORTED 10     /* malformed answer lines kept with their reason */
-#define HS_SCORE_FILE_LIMIT ((size_t)1 << 30)
+#define HS_SCORE_MAX_CHOICES 26 /* letters A..Z */
+#define HS_SCORE_REPORTED    10 /* malformed answer lines kept with their reason */
+#define HS_SCORE_FILE_LIMIT  ((size_t)1 << 30)
 
 /* ---------------------------------------------------------------------------------------------
  * Reading one response */
@@ -57,8 +57,8 @@ typedef struct hs_score_prompt {
     int n_choices;    /* 0: plain mode, the answer asked for as text */
     int answer_index; /* -1 in plain mode */
     int chain_len;
-    size_t options;   /* index into hs_score.strs: the n_choices choices, then the chain */
-    size_t line;        /* in the prompt set */
+    size_t options; /* index into hs_score.strs: the n_choices choices, then the chain */
+    size_t line;    /* in the prompt set */
     hs_answer_outcome outcome;
     size_t answer_line; /* the answer file's line that answered it; 0 while missing */
 } hs_score_prompt;
@@ -69,7 +69,7 @@ typedef struct hs_score_stats {
     size_t correct, missing, unparsed;
     double accuracy; /* correct / n: missing and unparsed answers count as wrong */
     double ci_low, ci_high;
-    double chance;   /* mean over the prompts of 1/choices, or 1/(distractors+1) when plain */
+    double chance; /* mean over the prompts of 1/choices, or 1/(distractors+1) when plain */
 } hs_score_stats;
 
 typedef struct hs_score_group {
@@ -90,12 +90,12 @@ typedef struct hs_score {
     size_t n_prompts, prompts_cap;
     const char **strs; /* every prompt's choices and chain */
     size_t n_strs, strs_cap;
-    size_t *slots;     /* id -> prompt index + 1, open addressing; 0 is empty */
+    size_t *slots; /* id -> prompt index + 1, open addressing; 0 is empty */
     size_t n_slots;
     struct hs_score_block *blocks; /* the text of every string; blocks never move */
 
-    size_t answer_lines; /* non-blank lines of the answer file */
-    size_t malformed;    /* of them, skipped */
+    size_t answer_lines;                      /* non-blank lines of the answer file */
+    size_t malformed;                         /* of them, skipped */
     hs_score_bad_line bad[HS_SCORE_REPORTED]; /* the first min(malformed, 10), in file order */
 
     hs_score_group *groups; /* after hs_score_finish: sorted by formulation, then hops */

@@ -30,10 +30,10 @@ const char *hs_run_status_name(hs_run_status s);
 bool hs_run_status_parse(const char *name, size_t n, hs_run_status *out);
 
 typedef struct hs_record_meta {
-    const char *sweep;    /* sweep name, or NULL for a lone `hopsweep train` */
+    const char *sweep; /* sweep name, or NULL for a lone `hopsweep train` */
     const char *host;
     int rank;
-    const char *metrics;  /* paths relative to the store (or the --out directory); NULL = none */
+    const char *metrics; /* paths relative to the store (or the --out directory); NULL = none */
     const char *attention;
     const char *model;
 } hs_record_meta;
@@ -68,20 +68,20 @@ int hs_role_cmp(const hs_role *a, const hs_role *b);
 typedef struct hs_run_record {
     char id[17];
     hs_run_status status;
-    size_t line;        /* line of runs.jsonl it came from (1-based) */
-    hs_config config;   /* defaults, then the record's config */
-    int steps;          /* steps trained, -1 when absent */
-    double query_acc;   /* final.query_acc; NaN when absent or null */
-    int n_hop_acc;      /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
-    float *hop_acc;     /* NaN where null (not measured) */
-    int n_hop_steps;    /* entries of emergence.hop_steps (0 = absent) */
-    int *hop_steps;     /* -1 = never */
-    bool has_heads;     /* emergence.order is present: head emergence was measured */
+    size_t line;      /* line of runs.jsonl it came from (1-based) */
+    hs_config config; /* defaults, then the record's config */
+    int steps;        /* steps trained, -1 when absent */
+    double query_acc; /* final.query_acc; NaN when absent or null */
+    int n_hop_acc;    /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
+    float *hop_acc;   /* NaN where null (not measured) */
+    int n_hop_steps;  /* entries of emergence.hop_steps (0 = absent) */
+    int *hop_steps;   /* -1 = never */
+    bool has_heads;   /* emergence.order is present: head emergence was measured */
     int n_emerged;
-    int *emerged;       /* role indices (hs_record_reader.role) in emergence order, each once */
-    int *emerged_step;  /* the step of each, -1 when emergence.heads does not give it */
-    char *metrics;      /* files.metrics, relative to the store; NULL when absent */
-    char *attention;    /* files.attention, relative to the store; NULL when absent */
+    int *emerged;      /* role indices (hs_record_reader.role) in emergence order, each once */
+    int *emerged_step; /* the step of each, -1 when emergence.heads does not give it */
+    char *metrics;     /* files.metrics, relative to the store; NULL when absent */
+    char *attention;   /* files.attention, relative to the store; NULL when absent */
     /* For the report and `status` (no statistic uses them): NULL or NaN when absent. */
     char *error, *host, *engine; /* engine: the matmul engine and ISA, when the writer names it */
     double wall_s;
@@ -134,18 +134,18 @@ hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
 
 /* What a scan met. */
 typedef struct hs_runs_scan_info {
-    size_t lines;          /* lines fn accepted */
-    size_t skipped;        /* lines fn refused */
-    size_t first_skipped;  /* line number of the first refused (1-based), 0 when none */
-    char first_why[512];   /* why fn refused it */
-    size_t complete;       /* bytes of complete lines: the rest is a partial last line */
+    size_t lines;         /* lines fn accepted */
+    size_t skipped;       /* lines fn refused */
+    size_t first_skipped; /* line number of the first refused (1-based), 0 when none */
+    char first_why[512];  /* why fn refused it */
+    size_t complete;      /* bytes of complete lines: the rest is a partial last line */
 } hs_runs_scan_info;
 
 /* Called with each complete line that is not blank, spaces, tabs and a CR around it trimmed
  * (hand-indented lines, CRLF ends), and its 1-based line number. HS_RECORD_BAD counts the line
  * as skipped (the first one's why is kept); HS_RECORD_NOMEM stops the scan. */
-typedef hs_record_result (*hs_runs_line_fn)(const char *line, size_t len, size_t lineno,
-                                            void *user, char *why, size_t why_len);
+typedef hs_record_result (*hs_runs_line_fn)(const char *line, size_t len, size_t lineno, void *user,
+                                            char *why, size_t why_len);
 
 /* Calls fn on every record line of text; a last line without its newline (an append in
  * progress, or one a crash cut short) is not read, and info->complete says where it starts.

@@ -19,7 +19,7 @@ typedef struct hs_report_opts {
     int max_cells;        /* configurations whose emergence figures are drawn */
 } hs_report_opts;
 
-#define HS_REPORT_MAX_JOBS 50
+#define HS_REPORT_MAX_JOBS  50
 #define HS_REPORT_MAX_CELLS 40
 
 void hs_report_opts_default(hs_report_opts *o);

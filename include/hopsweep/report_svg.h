@@ -27,8 +27,8 @@ typedef struct hs_svg_plot {
 } hs_svg_plot;
 
 /* Opens an <svg> of w x h pixels plotting [x0,x1] x [y0,y1]; label is its accessible name. */
-void hs_svg_begin(hs_svg_plot *p, FILE *f, int w, int h, double x0, double x1, double y0,
-                  double y1, const char *label);
+void hs_svg_begin(hs_svg_plot *p, FILE *f, int w, int h, double x0, double x1, double y0, double y1,
+                  const char *label);
 double hs_svg_x(const hs_svg_plot *p, double x);
 double hs_svg_y(const hs_svg_plot *p, double y);
 /* Frame, ticks (whole numbers only when integer), tick labels and axis labels. */

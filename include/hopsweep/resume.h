@@ -34,7 +34,7 @@
 #include "hopsweep/error.h"
 #include "hopsweep/safetensors.h"
 
-#define HS_RESUME_FORMAT "hopsweep-resume"
+#define HS_RESUME_FORMAT  "hopsweep-resume"
 #define HS_RESUME_VERSION "1"
 
 /* What a resume file holds; the arrays are the trainer's (when writing) or point into the
@@ -48,19 +48,19 @@ typedef struct hs_resume_state {
     size_t n_params;
     int hops, n_heads;
     const float *params, *adam_m, *adam_v;
-    const float *history;       /* [n_evals][hops+1] */
-    const int32_t *eval_steps;  /* [n_evals] */
-    const int32_t *role_bins;   /* [n_evals][n_heads] */
-    const float *role_scores;   /* [n_evals][n_heads] */
-    const char *metrics;        /* NULL = not part of this file (a trainer's state) */
+    const float *history;      /* [n_evals][hops+1] */
+    const int32_t *eval_steps; /* [n_evals] */
+    const int32_t *role_bins;  /* [n_evals][n_heads] */
+    const float *role_scores;  /* [n_evals][n_heads] */
+    const char *metrics;       /* NULL = not part of this file (a trainer's state) */
     size_t metrics_len;
-    const char *attention;      /* NULL = none */
+    const char *attention; /* NULL = none */
     size_t attention_len;
 } hs_resume_state;
 
 /* Writes s, the state of cfg's job, as a resume file into *bytes (malloc'ed, caller frees). */
-hs_status hs_resume_write(const hs_config *cfg, const hs_resume_state *s, char **bytes,
-                          size_t *n, hs_err *err);
+hs_status hs_resume_write(const hs_config *cfg, const hs_resume_state *s, char **bytes, size_t *n,
+                          hs_err *err);
 
 /* A whole job's resume file: a trainer's state (hs_resume_write without metrics) with the job's
  * metrics.csv text and attention log so far (attention NULL: the job logs none) added. */
@@ -73,7 +73,7 @@ hs_status hs_resume_join(const void *state, size_t state_len, const char *metric
 typedef struct hs_resume_view {
     hs_resume_state s;
     hs_st_file file;
-    char *copy;  /* an aligned copy of bytes that were not 8-byte aligned, or NULL */
+    char *copy; /* an aligned copy of bytes that were not 8-byte aligned, or NULL */
 } hs_resume_view;
 
 /* Reads bytes as a resume file of cfg's job whose model has n_params parameters (0: learn the

@@ -24,7 +24,7 @@ typedef enum { HS_ST_F32, HS_ST_I32, HS_ST_U8 } hs_st_dtype;
 typedef struct hs_st_entry {
     const char *name;
     hs_st_dtype dtype;
-    int ndim;           /* 0..3 */
+    int ndim; /* 0..3 */
     int64_t shape[3];
     const void *data;
 } hs_st_entry;
@@ -52,7 +52,7 @@ typedef struct hs_st_file {
     hs_st_entry entries[HS_ST_MAX_ENTRIES];
     int n_meta;
     hs_st_meta meta[HS_ST_MAX_ENTRIES];
-    const char *header;      /* the header's JSON text inside the bytes, and its length */
+    const char *header; /* the header's JSON text inside the bytes, and its length */
     size_t header_len;
     yaml_document_t doc;
     int has_doc;

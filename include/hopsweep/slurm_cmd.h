@@ -10,14 +10,14 @@
 
 /* The command line of `hopsweep slurm`, split. */
 typedef struct hs_slurm_args {
-    hs_slurm_opts opts;        /* name, sweep, store and hopsweep are left NULL */
-    const char *sweep_file;    /* as given */
-    const char *out;           /* --out DIR; NULL: the sweep's output: */
-    const char *script;        /* --script PATH; NULL: stdout, or STORE/slurm/ with --submit */
-    const char *hopsweep_bin;  /* --hopsweep-bin PATH (undocumented; for stable test output) */
+    hs_slurm_opts opts;       /* name, sweep, store and hopsweep are left NULL */
+    const char *sweep_file;   /* as given */
+    const char *out;          /* --out DIR; NULL: the sweep's output: */
+    const char *script;       /* --script PATH; NULL: stdout, or STORE/slurm/ with --submit */
+    const char *hopsweep_bin; /* --hopsweep-bin PATH (undocumented; for stable test output) */
     bool submit;
     bool help;
-    char **lists;              /* owns opts.overrides and opts.extra */
+    char **lists; /* owns opts.overrides and opts.extra */
 } hs_slurm_args;
 
 /* Splits argv (the arguments after `slurm`). Options take their value as the next argument or

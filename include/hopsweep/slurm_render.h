@@ -24,27 +24,27 @@ typedef enum { HS_SLURM_SRUN = 0, HS_SLURM_MPIRUN } hs_slurm_launcher;
 
 /* What the script is rendered from. Strings are borrowed. */
 typedef struct hs_slurm_opts {
-    const char *name;          /* the sweep's name; the Slurm job is hopsweep-<name> */
-    const char *sweep;         /* absolute path of the sweep file */
-    const char *store;         /* absolute path of the store */
-    const char *hopsweep;      /* absolute path of the hopsweep executable */
+    const char *name;     /* the sweep's name; the Slurm job is hopsweep-<name> */
+    const char *sweep;    /* absolute path of the sweep file */
+    const char *store;    /* absolute path of the store */
+    const char *hopsweep; /* absolute path of the hopsweep executable */
     int n_overrides;
-    char *const *overrides;    /* key=value arguments passed on to `hopsweep run` */
-    int nodes;                 /* 1 */
-    int ntasks_per_node;       /* 1: the cores of a node are unknown when rendering */
-    int cpus_per_task;         /* 1; also the BLAS threads of each rank */
-    const char *time;          /* "1:00:00"; M, M:S, H:M:S, D-H, D-H:M or D-H:M:S */
-    int grace_s;               /* 120: USR1 this many seconds before the time limit */
-    const char *partition;     /* NULL: not requested (the cluster's default) */
-    const char *account;       /* NULL: not requested */
-    const char *qos;           /* NULL: not requested */
-    const char *mem;           /* NULL: not requested; else digits with an optional K/M/G/T */
-    const char *output;        /* NULL: %x-%j.out (hopsweep-<name>-<job id>.out), %x-%A_%a.out
+    char *const *overrides; /* key=value arguments passed on to `hopsweep run` */
+    int nodes;              /* 1 */
+    int ntasks_per_node;    /* 1: the cores of a node are unknown when rendering */
+    int cpus_per_task;      /* 1; also the BLAS threads of each rank */
+    const char *time;       /* "1:00:00"; M, M:S, H:M:S, D-H, D-H:M or D-H:M:S */
+    int grace_s;            /* 120: USR1 this many seconds before the time limit */
+    const char *partition;  /* NULL: not requested (the cluster's default) */
+    const char *account;    /* NULL: not requested */
+    const char *qos;        /* NULL: not requested */
+    const char *mem;        /* NULL: not requested; else digits with an optional K/M/G/T */
+    const char *output;     /* NULL: %x-%j.out (hopsweep-<name>-<job id>.out), %x-%A_%a.out
                                   for arrays, relative to the submit directory */
     int n_extra;
-    char *const *extra;        /* whole lines, each starting with "#SBATCH " */
+    char *const *extra; /* whole lines, each starting with "#SBATCH " */
     hs_slurm_launcher launcher;
-    int array;                 /* 0: one MPI run; N > 0: an array of N tasks, shard K/N each */
+    int array; /* 0: one MPI run; N > 0: an array of N tasks, shard K/N each */
 } hs_slurm_opts;
 
 /* Sets the defaults above. */

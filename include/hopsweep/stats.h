@@ -31,11 +31,11 @@ double hs_rank_ties(const double *keys, int n, double *ranks, int *order);
 double hs_kendall_w(const double *keys, int m, int n, double *work, int *iwork, const char **why);
 
 typedef struct hs_precedence {
-    double p;       /* P(a before b); NaN when no run has a or b */
-    double before;  /* runs where a came first: 1 each, 0.5 for a tie */
-    int both;       /* runs where both emerged */
-    int only_a;     /* a emerged, b never did (counted as a before b) */
-    int only_b;     /* b emerged, a never did */
+    double p;      /* P(a before b); NaN when no run has a or b */
+    double before; /* runs where a came first: 1 each, 0.5 for a tie */
+    int both;      /* runs where both emerged */
+    int only_a;    /* a emerged, b never did (counted as a before b) */
+    int only_b;    /* b emerged, a never did */
 } hs_precedence;
 
 /* The precedence matrix out[a*n + b] (row a before column b) of n items over m runs, keys as

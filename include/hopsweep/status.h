@@ -14,12 +14,12 @@
 #include "hopsweep/sweep.h"
 
 typedef struct hs_sweep_state {
-    bool has_sweep;          /* sweep.yaml was read: total and never_started are known */
-    char sweep_why[640];     /* why it was not (missing, unreadable): one line; "" when read */
-    hs_sweep sweep;          /* the jobs of sweep.yaml (empty without it) */
-    long *job_run;           /* [sweep.n_jobs] index into hs_results.runs, -1 when no record */
-    long *run_job;           /* [records] index into sweep.jobs, -1 when sweep.yaml lacks it */
-    size_t total;            /* jobs of the sweep; without sweep.yaml the records */
+    bool has_sweep;      /* sweep.yaml was read: total and never_started are known */
+    char sweep_why[640]; /* why it was not (missing, unreadable): one line; "" when read */
+    hs_sweep sweep;      /* the jobs of sweep.yaml (empty without it) */
+    long *job_run;       /* [sweep.n_jobs] index into hs_results.runs, -1 when no record */
+    long *run_job;       /* [records] index into sweep.jobs, -1 when sweep.yaml lacks it */
+    size_t total;        /* jobs of the sweep; without sweep.yaml the records */
     int done, failed, interrupted, never_started;
     int outside;             /* records whose id sweep.yaml does not list (another grid, a merge) */
     double wall_s;           /* summed wall_s of every record (the latest per job) */

@@ -44,13 +44,13 @@ typedef struct hs_store_entry {
 typedef struct hs_store {
     char *dir;
     int lock_fd;
-    int dir_fd;               /* the store's directory: everything inside is opened from it */
-    int jobs_fd;              /* jobs/, -1 until it exists */
-    int runs_fd;              /* runs.jsonl, O_APPEND */
-    hs_store_entry *entries;  /* latest status per id, sorted by id */
+    int dir_fd;              /* the store's directory: everything inside is opened from it */
+    int jobs_fd;             /* jobs/, -1 until it exists */
+    int runs_fd;             /* runs.jsonl, O_APPEND */
+    hs_store_entry *entries; /* latest status per id, sorted by id */
     size_t n, cap;
-    size_t lines;             /* readable record lines read at open (not blank, not skipped) */
-    char notice[512];         /* one line saying what open repaired or skipped (a partial last
+    size_t lines;     /* readable record lines read at open (not blank, not skipped) */
+    char notice[512]; /* one line saying what open repaired or skipped (a partial last
                                  line, unreadable lines), naming the file; empty when nothing */
 } hs_store;
 
@@ -99,7 +99,6 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
 /* The resume state an interrupted job left in jobs/<id>/resume.bin (caller frees); *bytes is
  * NULL when there is none. Only a regular file of at most 8 GiB is read (a link, FIFO or device
  * is HS_EINPUT). */
-hs_status hs_store_read_resume(hs_store *s, const char *id, char **bytes, size_t *n,
-                               hs_err *err);
+hs_status hs_store_read_resume(hs_store *s, const char *id, char **bytes, size_t *n, hs_err *err);
 
 #endif

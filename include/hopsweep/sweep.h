@@ -25,26 +25,26 @@
 #include "hopsweep/error.h"
 
 typedef struct hs_sweep_axis {
-    int key;        /* index into the config key table (hs_config_key_name) */
-    int n;          /* number of values, >= 1 */
-    char **values;  /* canonical text of each value (hs_config_format) */
+    int key;       /* index into the config key table (hs_config_key_name) */
+    int n;         /* number of values, >= 1 */
+    char **values; /* canonical text of each value (hs_config_format) */
 } hs_sweep_axis;
 
 typedef struct hs_sweep_job {
-    hs_config cfg;  /* validated */
-    char id[17];    /* hs_config_id(&cfg) */
+    hs_config cfg; /* validated */
+    char id[17];   /* hs_config_id(&cfg) */
 } hs_sweep_job;
 
 typedef struct hs_sweep {
     char *name;
     char *output;
-    hs_config base;       /* defaults, then base:, then key=v overrides */
+    hs_config base; /* defaults, then base:, then key=v overrides */
     int n_axes;
     hs_sweep_axis *axes;
-    size_t n_excluded;    /* grid points dropped by exclude: */
+    size_t n_excluded; /* grid points dropped by exclude: */
     size_t n_jobs;
     hs_sweep_job *jobs;
-    char *yaml;           /* the sweep as run (base with every key, grid, exclude), YAML that
+    char *yaml; /* the sweep as run (base with every key, grid, exclude), YAML that
                              hs_sweep_load reads back into the same jobs */
 } hs_sweep;
 
@@ -54,8 +54,8 @@ typedef struct hs_sweep {
  * Without grid: (or without a file) the sweep is the one job base: describes; without a file
  * it is named "sweep". Overrides apply in order, so a later one for the same key wins, and
  * "command line argument N" counts them from 1. exclude: may name any job key, axis or not. */
-hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides,
-                        char *const *overrides, hs_err *err);
+hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides, char *const *overrides,
+                        hs_err *err);
 void hs_sweep_free(hs_sweep *s);
 
 /* "layers=2 hops=3 curriculum=implicit seed=1": job i's value of every axis, each key by its

@@ -43,10 +43,10 @@ typedef struct hs_table {
     char *title;      /* a heading in text and Markdown, or NULL */
     char *note;       /* a line under the table in text and Markdown, or NULL */
     int cols;
-    unsigned left;    /* bit c: column c is left-aligned in text (default: right, and a first
+    unsigned left; /* bit c: column c is left-aligned in text (default: right, and a first
                          column holding text is left-aligned as a column of labels) */
-    char **head;      /* [cols]; a NULL heading is empty */
-    hs_tvalue *v;     /* row-major [rows][cols] */
+    char **head;   /* [cols]; a NULL heading is empty */
+    hs_tvalue *v;  /* row-major [rows][cols] */
     size_t n, cap;
     bool nomem;
 } hs_table;

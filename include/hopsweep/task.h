@@ -29,7 +29,7 @@ typedef struct hs_batch {
     int32_t *index;      /* chain index: edge e_i -> i, query -> k+1 */
     uint8_t *supervised; /* 1 where the loss is taken */
     int32_t *query_hops; /* [B] hop count k of each example's query */
-    int32_t *scratch;    /* [V + 2T] sampler workspace: node ids, then the other relations' orders */
+    int32_t *scratch; /* [V + 2T] sampler workspace: node ids, then the other relations' orders */
 } hs_batch;
 
 /* Zeroes *b, then allocates every array (scratch gets vocab + 2T entries). HS_EINPUT for sizes < 1,
@@ -68,8 +68,8 @@ void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_h
 int64_t hs_trainset_order(uint64_t seed, int64_t n, int64_t g);
 /* Writes example i of the training set, its query asking `level` hops under the explicit
  * curriculum (ignored otherwise), into slot ex of b. Same preconditions as hs_task_sample. */
-void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int level,
-                         hs_batch *b, int ex);
+void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int level, hs_batch *b,
+                         int ex);
 /* Fills all B slots of b with the training examples at positions first .. first+B-1 of the
  * data stream (first = step * B). Needs p->train_examples >= 1. Never allocates. */
 void hs_trainset_sample(const hs_task_params *p, uint64_t seed, int64_t first, int level,

@@ -23,13 +23,13 @@
 
 /* What one evaluation measured; arrays are indexed by hop label 0..hops. */
 typedef struct hs_eval {
-    int step;          /* training steps completed */
-    float lr;          /* learning rate of the last step */
-    float train_loss;  /* mean training loss since the previous evaluation (NaN at step 0) */
-    float eval_loss;   /* mean loss over the evaluation set's supervised positions */
-    float query_acc;   /* accuracy on queries that ask the full `hops` */
+    int step;             /* training steps completed */
+    float lr;             /* learning rate of the last step */
+    float train_loss;     /* mean training loss since the previous evaluation (NaN at step 0) */
+    float eval_loss;      /* mean loss over the evaluation set's supervised positions */
+    float query_acc;      /* accuracy on queries that ask the full `hops` */
     const float *hop_acc; /* [hops+1]; NaN where the evaluation set has no such position */
-    int level;         /* explicit curriculum: current query hops; otherwise hops */
+    int level;            /* explicit curriculum: current query hops; otherwise hops */
 } hs_eval;
 
 typedef void (*hs_eval_fn)(const hs_eval *ev, const hs_model *model, void *user);
@@ -47,7 +47,7 @@ typedef struct hs_train_result {
     int steps;        /* steps completed */
     bool early_stopped;
     double wall_s;
-    char engine[96];  /* the matrix-product engine and kernel that ran the job ("" if none did) */
+    char engine[96]; /* the matrix-product engine and kernel that ran the job ("" if none did) */
     int hops;
     float final_loss, final_query_acc;
     float *final_hop_acc; /* [hops+1], NaN where not measured */
@@ -58,18 +58,18 @@ typedef struct hs_train_result {
     int *head_steps;      /* [n_heads] emergence step, -1 = never */
     int *order;           /* [n_order] indices into heads of the emerged ones, by emergence */
     int n_order;
-    char *attention;      /* the attention log (attnlog.h), NULL unless log.attention_every */
+    char *attention; /* the attention log (attnlog.h), NULL unless log.attention_every */
     size_t attention_len;
-    char *resume;         /* interrupted: the state that hs_train_opts.resume continues from */
+    char *resume; /* interrupted: the state that hs_train_opts.resume continues from */
     size_t resume_len;
 } hs_train_result;
 
 typedef struct hs_train_opts {
-    hs_eval_fn on_eval;     /* called after every evaluation, or NULL */
-    hs_step_fn on_step;     /* called after every step, or NULL */
+    hs_eval_fn on_eval; /* called after every evaluation, or NULL */
+    hs_step_fn on_step; /* called after every step, or NULL */
     void *user;
-    FILE *metrics;          /* receives metrics.csv, or NULL */
-    FILE *checkpoint;       /* receives the final model (safetensors), or NULL */
+    FILE *metrics;    /* receives metrics.csv, or NULL */
+    FILE *checkpoint; /* receives the final model (safetensors), or NULL */
     /* The state an interrupted run of the same config saved (hs_train_result.resume): the run
      * continues from it and ends exactly as an uninterrupted one would (same thread count).
      * metrics then only receives the rows after it, without the header. */
@@ -109,20 +109,20 @@ typedef struct hs_trainer {
     hs_batch train, eval;
     hs_probe probe;
     hs_attnlog_writer log;
-    bool logging;        /* log.attention_every > 0 */
-    hs_rng data_rng;     /* the training data stream */
-    int hops, n_heads;   /* task.hops; layers*heads */
-    int max_evals;       /* rows of the history */
-    void *block;         /* every array below */
-    int32_t *train_hops, *eval_hops;  /* per-example query hop counts */
-    float *hop_acc;      /* [hops+1] of the last evaluation */
-    long *hop_correct, *hop_total;    /* [hops+1] scratch of an evaluation */
-    const float **att;   /* [layers] the model's attention probabilities */
-    hs_head_role *roles; /* [n_heads] of the last evaluation */
-    float *history;      /* [max_evals][hops+1] hop accuracy of every evaluation */
-    int32_t *eval_steps; /* [max_evals] the step of every evaluation */
-    int32_t *role_bins;  /* [max_evals][n_heads] */
-    float *role_scores;  /* [max_evals][n_heads] */
+    bool logging;                    /* log.attention_every > 0 */
+    hs_rng data_rng;                 /* the training data stream */
+    int hops, n_heads;               /* task.hops; layers*heads */
+    int max_evals;                   /* rows of the history */
+    void *block;                     /* every array below */
+    int32_t *train_hops, *eval_hops; /* per-example query hop counts */
+    float *hop_acc;                  /* [hops+1] of the last evaluation */
+    long *hop_correct, *hop_total;   /* [hops+1] scratch of an evaluation */
+    const float **att;               /* [layers] the model's attention probabilities */
+    hs_head_role *roles;             /* [n_heads] of the last evaluation */
+    float *history;                  /* [max_evals][hops+1] hop accuracy of every evaluation */
+    int32_t *eval_steps;             /* [max_evals] the step of every evaluation */
+    int32_t *role_bins;              /* [max_evals][n_heads] */
+    float *role_scores;              /* [max_evals][n_heads] */
     int n_evals;
     /* the loop: steps done, curriculum level, losses since the last evaluation, last step whose
      * attention was logged (-1 = none), the last learning rate and evaluation */

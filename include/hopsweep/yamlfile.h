@@ -25,7 +25,7 @@ typedef struct hs_yaml_file {
  * HS_YAML_MAX_DEPTH deep, and aliases may expand the document to at most
  * HS_YAML_MAX_AMPLIFICATION times its size (plus 4 KiB), counting each scalar as its length
  * plus one and each collection as one (a billion-laughs guard). */
-#define HS_YAML_MAX_DEPTH 64
+#define HS_YAML_MAX_DEPTH         64
 #define HS_YAML_MAX_AMPLIFICATION 10
 
 /* Reads path (at most 16 MiB) and parses its first document into f->doc (a file with no

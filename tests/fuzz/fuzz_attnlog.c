@@ -51,8 +51,7 @@ static void read_log(const unsigned char *data, size_t size)
         check(hs_attnlog_read(&r, i, &f, &err) == HS_OK, "a verified frame reads back");
         const hs_attnlog_shape *s = &f.shape;
         check(f.step == e->step && s->layers == r.shape.layers && s->heads == r.shape.heads &&
-                  s->examples == r.shape.examples && s->T == r.shape.T &&
-                  s->dtype == r.shape.dtype,
+                  s->examples == r.shape.examples && s->T == r.shape.T && s->dtype == r.shape.dtype,
               "the frame has the log's shape");
         size_t n = (size_t)s->layers * s->heads * s->examples * s->T * s->T;
         volatile float sink = 0.0f;

@@ -36,7 +36,8 @@ static void walk(yaml_document_t *d, const yaml_node_t *n, int depth)
     } else if (n->type == YAML_SEQUENCE_NODE) {
         for (size_t i = 0; i < hs_jl_seq_len(n); i++) walk(d, hs_jl_seq_at(d, n, i), depth + 1);
     } else {
-        for (const yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        for (const yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+             p++) {
             const yaml_node_t *k = yaml_document_get_node(d, p->key);
             check(k && k->type == YAML_SCALAR_NODE, "keys are strings");
             walk(d, k, depth + 1);
@@ -57,7 +58,9 @@ static void one_line(const char *line, size_t len)
         yaml_document_delete(&doc);
         break;
     }
-    case HS_JL_BAD: check(why && why[0] && !strchr(why, '\n'), "a refusal has a one-line reason"); break;
+    case HS_JL_BAD:
+        check(why && why[0] && !strchr(why, '\n'), "a refusal has a one-line reason");
+        break;
     default: break;
     }
 }
@@ -75,8 +78,10 @@ static void store(const char *text, size_t len)
         hs_analyze_opts_default(&o);
         o.resamples = 20; /* the statistics are not under test, their bounds are */
         hs_analysis a;
-        if (hs_analyze(&r, &o, &a, &err) == HS_OK) hs_analysis_free(&a);
-        else check(err.msg[0] && !strchr(err.msg, '\n'), "an analysis refusal is one line");
+        if (hs_analyze(&r, &o, &a, &err) == HS_OK)
+            hs_analysis_free(&a);
+        else
+            check(err.msg[0] && !strchr(err.msg, '\n'), "an analysis refusal is one line");
     }
     hs_results_free(&r);
 }

@@ -52,11 +52,11 @@ static void setup(void)
 {
     openblas_set_num_threads(1); /* one thread, as hopsweep runs a job: no spinning pool */
     static const char *const keys[][2] = {
-        {"task.hops", "2"}, {"task.chains", "2"}, {"task.curriculum", "explicit"},
-        {"model.d_model", "8"}, {"model.layers", "1"}, {"model.heads", "1"}, {"model.mlp", "1"},
-        {"train.steps", "8"}, {"train.batch", "4"}, {"train.eval_every", "2"},
-        {"train.eval_examples", "8"}, {"train.warmup", "2"}, {"log.attention_every", "3"},
-        {"log.probe_examples", "2"}};
+        {"task.hops", "2"},           {"task.chains", "2"},         {"task.curriculum", "explicit"},
+        {"model.d_model", "8"},       {"model.layers", "1"},        {"model.heads", "1"},
+        {"model.mlp", "1"},           {"train.steps", "8"},         {"train.batch", "4"},
+        {"train.eval_every", "2"},    {"train.eval_examples", "8"}, {"train.warmup", "2"},
+        {"log.attention_every", "3"}, {"log.probe_examples", "2"}};
     hs_err err = {0};
     hs_config_default(&cfg);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -64,7 +64,8 @@ static void setup(void)
     check(hs_config_validate(&cfg, &err) == HS_OK, "the harness's config is valid");
     hs_job_opts o = {.host = "fuzz", .on_step = stop_at_5};
     hs_job_output out;
-    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_RUN_INTERRUPTED && out.resume,
+    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_RUN_INTERRUPTED &&
+              out.resume,
           "the harness's job stops with a resume state");
     genuine = out.resume, genuine_len = out.resume_len;
     out.resume = NULL;
@@ -76,7 +77,8 @@ static void try_state(const unsigned char *state, size_t n)
     hs_err err = {0};
     hs_status st = hs_job_resume_check(&cfg, state, n, &err);
     if (st) {
-        check(st == HS_EINPUT && err.msg[0] && !strchr(err.msg, '\n'), "a refusal is one line of bad input");
+        check(st == HS_EINPUT && err.msg[0] && !strchr(err.msg, '\n'),
+              "a refusal is one line of bad input");
         return;
     }
     hs_job_opts o = {.host = "fuzz", .resume = state, .resume_len = n};
@@ -87,10 +89,12 @@ static void try_state(const unsigned char *state, size_t n)
      * checksum, which a damaged file cannot) may make the rest of the run diverge: that ends as
      * an uninterrupted run with those weights would, `failed` with the reason. */
     if (out.status != HS_RUN_DONE)
-        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_run_status_name(out.status), out.err.msg);
+        fprintf(stderr, "fuzz_resume: resumed job ended %s: %s\n", hs_run_status_name(out.status),
+                out.err.msg);
     check(!out.resume && out.steps <= 8, "the resumed job runs to its end");
-    check(out.status == HS_RUN_DONE ? out.steps == 8
-                                    : out.status == HS_RUN_FAILED && strstr(out.err.msg, "training loss became"),
+    check(out.status == HS_RUN_DONE
+              ? out.steps == 8
+              : out.status == HS_RUN_FAILED && strstr(out.err.msg, "training loss became"),
           "and ends done, or diverged");
     hs_job_output_free(&out);
 }

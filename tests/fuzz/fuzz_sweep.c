@@ -77,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hs_sweep t;
     check(hs_sweep_load(&t, again, 0, NULL, &err) == HS_OK, "the sweep as run loads again");
     check(t.n_jobs == s.n_jobs, "the sweep as run has the same jobs");
-    for (size_t i = 0; i < s.n_jobs; i++) check(!strcmp(s.jobs[i].id, t.jobs[i].id), "in the same order");
+    for (size_t i = 0; i < s.n_jobs; i++)
+        check(!strcmp(s.jobs[i].id, t.jobs[i].id), "in the same order");
     hs_sweep_free(&t);
     hs_sweep_free(&s);
     free(args);

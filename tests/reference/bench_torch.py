@@ -56,7 +56,7 @@ import hs_reference as ref  # noqa: E402
 
 VOCAB = 64
 MLP = 4
-# name: (layers, d_model, heads, T, batch) — exactly the configurations of src/bench.c
+# name: (layers, d_model, heads, T, batch) — exactly the configurations of src/train/bench.c
 CONFIGS = {
     "S": (1, 64, 2, 10, 64),
     "M": (3, 128, 4, 40, 64),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """hs_reference.py — the hopsweep transformer in PyTorch, and a tiny safetensors reader/writer.
 
-The reference the C model (src/model.c, include/hopsweep/model.h) is checked against (DESIGN §5):
+The reference the C model (src/train/model.c, include/hopsweep/model.h) is checked against (DESIGN §5):
 the same pre-LayerNorm architecture, parametrised by a hopsweep job config, with parameters named
 as DESIGN §3 names them. Used by check.py (float64, gradients compared against hopsweep's) and by
 bench_torch.py (float32, timed against `hopsweep bench`).

@@ -45,16 +45,19 @@ int main(int argc, char **argv)
         free(hops);
         return 1;
     }
-    int varied = cfg.task.curriculum == HS_CURRICULUM_MIXED ||
-                 cfg.task.curriculum == HS_CURRICULUM_EXPLICIT;
+    int varied =
+        cfg.task.curriculum == HS_CURRICULUM_MIXED || cfg.task.curriculum == HS_CURRICULUM_EXPLICIT;
     for (int i = 0; i < E; i++) hops[i] = varied ? 1 + i % D : D;
     hs_rng rng;
     hs_rng_seed(&rng, cfg.train.seed, HS_STREAM_EVAL);
     hs_task_sample(&cfg.task, &rng, hops, &b);
     const hs_st_entry e[6] = {
-        {"parent", HS_ST_I32, 2, {N, T, 0}, b.parent}, {"child", HS_ST_I32, 2, {N, T, 0}, b.child},
-        {"rel", HS_ST_I32, 2, {N, T, 0}, b.rel},       {"chain", HS_ST_I32, 2, {N, T, 0}, b.chain},
-        {"index", HS_ST_I32, 2, {N, T, 0}, b.index},   {"target", HS_ST_I32, 2, {N, T, 0}, b.target},
+        {"parent", HS_ST_I32, 2, {N, T, 0}, b.parent},
+        {"child", HS_ST_I32, 2, {N, T, 0}, b.child},
+        {"rel", HS_ST_I32, 2, {N, T, 0}, b.rel},
+        {"chain", HS_ST_I32, 2, {N, T, 0}, b.chain},
+        {"index", HS_ST_I32, 2, {N, T, 0}, b.index},
+        {"target", HS_ST_I32, 2, {N, T, 0}, b.target},
     };
     FILE *f = fopen(argv[1], "wb");
     int rc = !f || hs_st_write(f, e, 6, NULL, &err) || fclose(f);

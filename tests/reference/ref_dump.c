@@ -73,8 +73,7 @@ int main(int argc, char **argv)
     hs_rng rng;
     hs_rng_seed(&rng, cfg.train.seed, HS_STREAM_INIT);
     hs_model_init_weights(&m, &rng);
-    for (size_t i = 0; i < m.n_params; i++)
-        m.params[i] += PERTURB * hs_rng_normal(&rng);
+    for (size_t i = 0; i < m.n_params; i++) m.params[i] += PERTURB * hs_rng_normal(&rng);
 
     hs_batch b;
     memset(&b, 0, sizeof b);
@@ -106,7 +105,8 @@ int main(int argc, char **argv)
     if (!f || hs_checkpoint_write(&m, m.params, &cfg, f, &err) || fclose(f)) rc = fail(&err);
     snprintf(path, sizeof path, "%s/grads.safetensors", dir);
     f = rc ? NULL : fopen(path, "wb");
-    if (!rc && (!f || hs_checkpoint_write(&m, m.grads, &cfg, f, &err) || fclose(f))) rc = fail(&err);
+    if (!rc && (!f || hs_checkpoint_write(&m, m.grads, &cfg, f, &err) || fclose(f)))
+        rc = fail(&err);
     const hs_st_entry be[7] = {
         {"parent", HS_ST_I32, 2, {B, T, 0}, b.parent},
         {"child", HS_ST_I32, 2, {B, T, 0}, b.child},

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """layers.py ROOT — does every #include follow the data flow of DESIGN §2?
 
-Modules are the files of ROOT/src and ROOT/include/hopsweep, by name (report_job.c belongs to
-report). Each module sits in one stage; a file may include its own stage and the stages before
-it, never a later one:
+Modules are the files of ROOT/src/<stage>/ and ROOT/include/hopsweep, by name (report_job.c
+belongs to report). Each module sits in one stage, and its source in the folder of that stage;
+a file may include its own stage and the stages before it, never a later one:
 
   base     the vocabulary every stage speaks: errors, files, JSON/YAML/CSV, rng, safetensors,
            gnuplot, and the job config (config.h)
@@ -17,11 +17,12 @@ it, never a later one:
   cli      main.c, cli.c and every <name>_cmd.c
 
 Also: no include cycles among the headers, and every module is in a stage (a new file must be
-placed). Known violations still to be removed (issue 15) are listed in KNOWN; each must still
-exist, so the list can only shrink. Files over 700 lines are listed, not failed (issue 15 splits
-them). Exit 0 when the tree follows the flow, 1 when not.
+placed). Known violations, if one must be allowed for a while, are listed in KNOWN with why;
+each must still exist, so the list can only shrink. No source or header file may have more than
+700 lines (split it by job). Exit 0 when the tree follows the flow, 1 when not.
 
---self-test runs the check on a copy of ROOT with one wrong include added and requires it to fail.
+--self-test runs the check on copies of ROOT with one wrong include, one file in the wrong
+folder and one file too long, and requires each to fail.
 """
 import os
 import re
@@ -76,9 +77,10 @@ def files(root):
     out = []
     for d in ("src", os.path.join("include", "hopsweep")):
         full = os.path.join(root, d)
-        for f in sorted(os.listdir(full)):
-            if f.endswith((".c", ".h")):
-                out.append(os.path.join(d, f))
+        for sub, _, names in sorted(os.walk(full)):
+            for f in sorted(names):
+                if f.endswith((".c", ".h")):
+                    out.append(os.path.relpath(os.path.join(sub, f), root))
     return out
 
 
@@ -91,11 +93,18 @@ def check(root):
         n = text.count("\n")
         if n > MAX_LINES:
             long_files.append((n, rel))
+            problems.append(f"{rel} has {n} lines (over {MAX_LINES}): split it by job")
         forced, mod = module_of(rel)
         s = idx[forced] if forced else stage_of(mod, idx)
+        if s is None and rel.startswith("src") and rel.endswith(".h"):
+            s = stage_of(mod.split("_")[0], idx)  # a stage's private header, e.g. sweep_loader.h
         if s is None:
             problems.append(f"{rel}: module {mod} is in no stage; add it to STAGES in {__file__}")
             continue
+        parts = rel.split(os.sep)
+        if parts[0] == "src" and (len(parts) != 3 or parts[1] != STAGES[s][0]):
+            problems.append(f"{rel}: module {mod} is in stage {STAGES[s][0]}, so it belongs in "
+                            f"src/{STAGES[s][0]}/")
         incs = INCLUDE.findall(text)
         if rel.endswith(".h"):
             graph[mod] = [i for i in incs if i != mod]
@@ -131,18 +140,36 @@ def check(root):
 
 
 def self_test(root):
-    with tempfile.TemporaryDirectory() as tmp:
-        for d in ("src", "include"):
-            shutil.copytree(os.path.join(root, d), os.path.join(tmp, d))
-        # the sweep loader reaching into the analysis: against the flow
-        path = os.path.join(tmp, "src", "sweep.c")
-        with open(path, "a", encoding="utf-8") as f:
+    # each case: what to do to a copy of the tree, and the line the check must print for it
+    def wrong_include(tmp):  # the sweep loader reaching into the analysis: against the flow
+        with open(os.path.join(tmp, "src", "sweep", "sweep.c"), "a", encoding="utf-8") as f:
             f.write('\n#include "hopsweep/analyze.h"\n')
-        r = subprocess.run([sys.executable, __file__, tmp], capture_output=True, text=True)
-        if r.returncode != 1 or "src/sweep.c (sweep) includes hopsweep/analyze.h" not in r.stdout:
-            print("FAIL: a wrong include (sweep.c -> analyze.h) was not caught:\n" + r.stdout)
-            return 1
-        print("self-test: a wrong include (sweep.c -> analyze.h) is caught")
+
+    def wrong_folder(tmp):  # a trainer file among the base files
+        os.rename(os.path.join(tmp, "src", "train", "optim.c"),
+                  os.path.join(tmp, "src", "base", "optim.c"))
+
+    def too_long(tmp):
+        with open(os.path.join(tmp, "src", "base", "rng.c"), "a", encoding="utf-8") as f:
+            f.write("\n" * (MAX_LINES + 1))
+
+    cases = [
+        ("a wrong include (sweep.c -> analyze.h)", wrong_include,
+         "src/sweep/sweep.c (sweep) includes hopsweep/analyze.h"),
+        ("a file in the wrong folder (optim.c in src/base)", wrong_folder,
+         "src/base/optim.c: module optim is in stage train, so it belongs in src/train/"),
+        (f"a file over {MAX_LINES} lines", too_long, "src/base/rng.c has"),
+    ]
+    for what, damage, line in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            for d in ("src", "include"):
+                shutil.copytree(os.path.join(root, d), os.path.join(tmp, d))
+            damage(tmp)
+            r = subprocess.run([sys.executable, __file__, tmp], capture_output=True, text=True)
+            if r.returncode != 1 or line not in r.stdout:
+                print(f"FAIL: {what} was not caught:\n" + r.stdout)
+                return 1
+            print(f"self-test: {what} is caught")
     return 0
 
 

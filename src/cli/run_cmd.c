@@ -1,0 +1,350 @@
+/* run_cmd.c — `hopsweep run`: loads a sweep, opens its store and hands the jobs to the
+ * coordinator, alone or as rank 0 of an MPI launch; signals stop it cleanly (exit 4, resumable). */
+#include "hopsweep/run_cmd.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cblas.h>
+
+#include "hopsweep/cli.h"
+#include "hopsweep/coord.h"
+#include "hopsweep/fileio.h"
+#include "hopsweep/job.h"
+#include "hopsweep/progress.h"
+#include "hopsweep/store.h"
+#include "hopsweep/sweep.h"
+#include "hopsweep/train.h"
+
+static const char RUN_USAGE[] =
+    "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
+    "                    [--abandon] [--retry-failed] [--shard K/N] [--progress-every S] "
+    "[--quiet]\n"
+    "\n"
+    "Runs every job of the sweep and appends each result to the store (DIR/runs.jsonl,\n"
+    "DIR/jobs/<id>/). Jobs already done or failed in the store are skipped, so running the same\n"
+    "command again after a crash or a stop finishes the sweep. key=value sets a key for every "
+    "job;\n"
+    "key=v1,v2,... makes it a grid axis. Alone it trains every job itself; under\n"
+    "`mpirun -np N` or `srun` rank 0 hands jobs out longest first and trains too, so N ranks\n"
+    "keep N cores busy.\n"
+    "\n"
+    "  --out DIR            the store (default: the sweep's output:)\n"
+    "  --threads N          BLAS threads per rank (default 1)\n"
+    "  --abandon            on SIGINT/SIGTERM interrupt running jobs instead of letting them\n"
+    "                       finish (a second signal, or SIGUSR1, always does); an interrupted\n"
+    "                       job saves its state and a rerun continues it where it stopped\n"
+    "  --retry-failed       run again the jobs the store records as failed\n"
+    "  --shard K/N          run only the jobs i with i % N == K (0-based, in expand's order):\n"
+    "                       one array task's share; merge the shards with `hopsweep store merge`\n"
+    "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
+    "  --quiet              no progress or job lines\n";
+
+/* Raised by SIGINT/SIGTERM/SIGHUP: the coordinator stops handing out work (1) or also interrupts the
+ * running jobs (2, a second signal). The one global of the program: signal handlers need it. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    /* SIGUSR1 is Slurm's warning that the time limit is near: no time to let jobs finish */
+    if (sig == SIGUSR1)
+        stop_requested = 2;
+    else if (stop_requested < 2)
+        stop_requested++;
+}
+
+typedef struct {
+    hs_store *store;
+    bool retry_failed;
+} store_sink;
+
+static bool sink_finished(const char *id, void *user)
+{
+    store_sink *s = user;
+    hs_run_status st = hs_store_status(s->store, id);
+    return st == HS_RUN_DONE || (st == HS_RUN_FAILED && !s->retry_failed);
+}
+
+static hs_status sink_put(const hs_coord_result *res, void *user, hs_err *err)
+{
+    store_sink *s = user;
+    hs_job_output out;
+    hs_status st = hs_job_output_unpack(res->bytes, res->len, &out, err);
+    if (!st) st = hs_store_put(s->store, &out, err);
+    hs_job_output_free(&out);
+    return st;
+}
+
+/* The saved state of an interrupted run, if the store has one this job can continue from. */
+static hs_status sink_resume(const char *id, const hs_config *cfg, char **bytes, size_t *n,
+                             void *user, hs_err *err)
+{
+    store_sink *s = user;
+    hs_status st = hs_store_read_resume(s->store, id, bytes, n, err);
+    hs_err e = {0};
+    if (!st && *bytes && hs_job_resume_check(cfg, *bytes, *n, &e)) {
+        free(*bytes);
+        *bytes = NULL;
+        *n = 0;
+        return hs_fail(err, HS_EINPUT, "resume state unusable (%s)", e.msg);
+    }
+    return st;
+}
+
+/* The coordinator's job runner: the trainer through job.c, its output packed into bytes. */
+static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void *user, hs_err *err)
+{
+    (void)user;
+    char files_dir[32];
+    snprintf(files_dir, sizeof files_dir, "jobs/%s", job->id); /* the store's layout */
+    hs_job_opts jo = {.sweep = job->sweep,
+                      .host = job->host,
+                      .rank = job->rank,
+                      .files_dir = files_dir,
+                      .on_step = job->poll,
+                      .user = job->poll_user,
+                      .resume = job->resume,
+                      .resume_len = job->resume_len};
+    hs_job_output out;
+    hs_status st = hs_job_run(job->cfg, &jo, &out, err);
+    if (st) return st;
+    memset(res, 0, sizeof *res);
+    memcpy(res->id, out.id, sizeof res->id);
+    res->status = (int)out.status;
+    res->steps = out.steps;
+    res->query_acc = out.final_query_acc;
+    res->wall_s = out.wall_s;
+    res->err = out.err;
+    st = hs_job_output_pack(&out, &res->bytes, &res->len, err);
+    hs_job_output_free(&out);
+    return st;
+}
+
+static double runner_cost(const hs_config *cfg, void *user)
+{
+    (void)user;
+    return hs_train_cost(cfg);
+}
+
+/* hs_coord_result.status carries the record's status as a number */
+_Static_assert(HS_RUN_DONE == 0 && HS_RUN_FAILED == 1 && HS_RUN_INTERRUPTED == 2,
+               "coord.h's result status numbers are hs_run_status's");
+
+static const char *runner_status_name(int status)
+{
+    return hs_run_status_name((hs_run_status)status);
+}
+
+static const hs_coord_runner job_runner = {
+    .run = runner_run, .cost = runner_cost, .status_name = runner_status_name};
+
+/* Splits the arguments of run/expand; returns -1 after printing the problem. */
+int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bool is_run)
+{
+    a->overrides = argv; /* key=value arguments are gathered in place, at the front */
+    a->threads = 1;
+    a->progress_every = 60.0;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        bool has_value = i + 1 < argc;
+        if (is_run && !strcmp(s, "--out") && has_value) {
+            a->out = argv[++i];
+        } else if (is_run && !strcmp(s, "--threads") && has_value) {
+            hs_err e;
+            if (hs_cli_parse_threads(argv[++i], &a->threads, &e)) return hs_cli_fail(cmd, &e), -1;
+        } else if (is_run && !strcmp(s, "--progress-every") && has_value) {
+            hs_err e;
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 86400.0, s, &a->progress_every, &e))
+                return hs_cli_fail(cmd, &e), -1;
+        } else if (is_run && !strcmp(s, "--shard") && has_value) {
+            hs_err e;
+            if (hs_cli_parse_shard(argv[++i], s, &a->shard, &a->shards, &e))
+                return hs_cli_fail(cmd, &e), -1;
+        } else if (is_run && !strcmp(s, "--abandon")) {
+            a->abandon = true;
+        } else if (is_run && !strcmp(s, "--retry-failed")) {
+            a->retry_failed = true;
+        } else if (is_run && !strcmp(s, "--quiet")) {
+            a->quiet = true;
+        } else if (s[0] == '-') {
+            fprintf(stderr,
+                    "hopsweep %s: unknown option or missing value: %s; see hopsweep %s --help\n",
+                    cmd, s, cmd);
+            return -1;
+        } else if (strchr(s, '=')) {
+            a->overrides[a->n_overrides++] = argv[i];
+        } else if (a->sweep) {
+            fprintf(stderr,
+                    "hopsweep %s: two sweep files (%s, %s); give one, and key=value for the rest\n",
+                    cmd, a->sweep, s);
+            return -1;
+        } else {
+            a->sweep = s;
+        }
+    }
+    if (!a->sweep) {
+        fprintf(stderr,
+                "hopsweep %s: no sweep file; usage: hopsweep %s SWEEP.yaml [key=value ...]\n", cmd,
+                cmd);
+        return -1;
+    }
+    return 0;
+}
+
+/* The command line again, for "run this to resume". */
+static void print_command(FILE *f, int argc, char **argv)
+{
+    fputs("hopsweep run", f);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,=/:+")])
+            fprintf(f, " '%s'", s); /* arguments with a quote in them are left to the reader */
+        else
+            fprintf(f, " %s", s);
+    }
+}
+
+static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FILE *log)
+{
+    hs_err err = {0};
+    hs_sweep sw;
+    int rc = 0;
+    hs_status st = hs_sweep_load(&sw, a->sweep, a->n_overrides, a->overrides, &err);
+    bool loaded = st == HS_OK;
+    hs_sweep *swp = loaded ? &sw : NULL; /* NULL once anything fails: nothing is run */
+    if (st) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = hs_exit_code_loading(st);
+    }
+    if (swp && a->shards > 1) { /* an array task's share: every N-th job, from the K-th */
+        size_t kept = 0;
+        for (size_t i = 0; i < sw.n_jobs; i++)
+            if ((long)(i % (size_t)a->shards) == a->shard) sw.jobs[kept++] = sw.jobs[i];
+        sw.n_jobs = kept;
+    }
+    /* The coordinator refuses such a name too, but only after the store exists: refuse it
+     * before anything is created. */
+    if (swp && strlen(sw.name) > 1000) {
+        fprintf(stderr,
+                "hopsweep run: %s: the sweep's name is longer than 1000 characters; "
+                "shorten name:\n",
+                a->sweep);
+        rc = HS_EXIT_BAD_INPUT;
+        swp = NULL;
+    }
+    hs_store store = {.lock_fd = -1, .runs_fd = -1, .dir_fd = -1, .jobs_fd = -1};
+    const char *dir = a->out ? a->out : swp ? sw.output : NULL;
+    if (swp && (st = hs_store_open(&store, dir, &err))) {
+        fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+        rc = hs_exit_code(st);
+        swp = NULL;
+    }
+    if (swp && store.notice[0]) fprintf(stderr, "hopsweep run: %s\n", store.notice);
+    /* Every job that will run gets its store entries checked now, before the first step: a
+     * link or a FIFO where its files go is reported, and nothing trains for nothing. */
+    for (size_t i = 0; swp && i < sw.n_jobs; i++) {
+        hs_run_status rs = hs_store_status(&store, sw.jobs[i].id);
+        if (rs == HS_RUN_DONE || (rs == HS_RUN_FAILED && !a->retry_failed)) continue;
+        if ((st = hs_store_check_job(&store, sw.jobs[i].id, &err))) {
+            fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+            rc = hs_exit_code(st);
+            swp = NULL;
+        }
+    }
+    if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = HS_EXIT_IO;
+        swp = NULL;
+    }
+    store_sink sink_state = {.store = &store, .retry_failed = a->retry_failed};
+    hs_coord_sink sink = {
+        .finished = sink_finished, .put = sink_put, .resume = sink_resume, .user = &sink_state};
+    hs_coord_opts o = {.stop = &stop_requested,
+                       .abandon = a->abandon,
+                       .progress_every = a->progress_every,
+                       .log = log};
+    hs_coord_summary sum;
+    st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
+    if (st) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        rc = hs_exit_code(st);
+    }
+    if (swp) {
+        char took[32];
+        hs_format_duration(sum.wall_s, took, sizeof took);
+        char unsaved[48] = ""; /* a job that ran but could not be stored is still counted */
+        if (sum.unsaved) snprintf(unsaved, sizeof unsaved, ", %zu not stored", sum.unsaved);
+        fprintf(stderr,
+                "hopsweep run: sweep %s: %zu jobs: %zu done, %zu failed, %zu interrupted, %zu "
+                "skipped (already in the store), %zu not started%s; %s on %d rank%s; store %s\n",
+                sw.name, sum.jobs, sum.done, sum.failed, sum.interrupted, sum.skipped,
+                sum.not_started, unsaved, took, c->size, c->size > 1 ? "s" : "", dir);
+        if (!rc && (sum.not_started || sum.interrupted)) {
+            fputs("hopsweep run: stopped before the end; to resume, run the same command again: ",
+                  stderr);
+            print_command(stderr, argc, argv);
+            fputc('\n', stderr);
+            rc = HS_EXIT_STOPPED;
+        } else if (!rc && sum.failed) {
+            fprintf(stderr,
+                    "hopsweep run: %zu job%s failed; their records in %s/runs.jsonl say why\n",
+                    sum.failed, sum.failed > 1 ? "s" : "", dir);
+            rc = HS_EXIT_JOB_FAILED;
+        }
+    }
+    hs_store_close(&store);
+    if (loaded) hs_sweep_free(&sw);
+    return rc;
+}
+
+int hs_cmd_run(int argc, char **argv)
+{
+    if (hs_cli_wants_help(argc, argv)) {
+        fputs(RUN_USAGE, stdout);
+        return 0;
+    }
+    hs_run_args a = {0};
+    hs_coord c;
+    hs_err err = {0};
+    if (hs_coord_init(&c, &argc, &argv, &err)) {
+        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        return HS_EXIT_IO;
+    }
+    /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
+    char **args = malloc(sizeof(char *) * ((size_t)argc + 1));
+    if (!args) {
+        fprintf(stderr, "hopsweep run: out of memory\n");
+        hs_coord_finalize(&c);
+        return HS_EXIT_IO;
+    }
+    memcpy(args, argv, sizeof(char *) * (size_t)argc);
+    int rc = hs_run_parse_args("run", argc, args, &a, true) ? HS_EXIT_BAD_INPUT : 0;
+    openblas_set_num_threads(a.threads);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop as for SIGTERM */
+    sigaction(SIGUSR1, &sa, NULL);
+    if (c.rank == 0) {
+        if (rc) { /* release the other ranks before leaving */
+            hs_coord_summary sum;
+            hs_coord_opts o = {.stop = &stop_requested};
+            hs_coord_lead(&c, NULL, &o, NULL, NULL, &sum, &err);
+        } else {
+            rc = run_lead(&c, &a, argc, argv, a.quiet ? NULL : stderr);
+        }
+    } else {
+        hs_coord_opts o = {.stop = &stop_requested};
+        if (hs_coord_work(&c, &o, &job_runner, &err)) {
+            fprintf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
+            rc = HS_EXIT_IO;
+        }
+    }
+    free(args);
+    hs_coord_finalize(&c);
+    return rc;
+}

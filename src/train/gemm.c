@@ -1,0 +1,247 @@
+/* gemm.c — the matrix-product engine: oneDNN matmul primitives planned once per product shape,
+ * or OpenBLAS sgemm when the build has no oneDNN.
+ *
+ * oneDNN's C API is the 2.x one that Debian 12 ships (dnnl_matmul_desc_init, output scales);
+ * 3.x replaced descriptors with dnnl_matmul_primitive_desc_create and scales with runtime
+ * arguments, so a 3.x system builds with -DHOPSWEEP_ONEDNN=OFF until this file learns both. */
+#include "hopsweep/gemm.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HS_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+/* libdnnl runs on OpenMP (libgomp); its thread count is set through OpenMP's own API. */
+void omp_set_num_threads(int n);
+#endif
+
+/* The model's step needs about 30 products (fewer than 10 per layer kind, plus attention);
+ * an evaluation batch of another size adds as many again. */
+#define HS_GEMM_MAX_PLANS 256
+
+/* Plans are found by memcmp of their desc, so a desc must have no padding bytes. */
+_Static_assert(sizeof(hs_gemm_desc) == 10 * sizeof(int) + 6 * sizeof(size_t) + 2 * sizeof(float),
+               "hs_gemm_desc has padding");
+
+typedef struct {
+    hs_gemm_desc d;
+    double flops;
+#ifdef HS_HAVE_ONEDNN
+    dnnl_primitive_t prim;
+    dnnl_memory_t a, b, c, scratch;
+    char impl[64];
+#endif
+} gemm_plan;
+
+struct hs_gemm {
+    hs_precision precision;
+    int n_plans;
+    gemm_plan plans[HS_GEMM_MAX_PLANS];
+    hs_err err; /* the first planning failure, sticky */
+    char name[96];
+    double largest; /* flops of the plan whose kernel names the engine */
+#ifdef HS_HAVE_ONEDNN
+    dnnl_engine_t engine;
+    dnnl_stream_t stream;
+    void *scratch;
+    size_t scratch_size;
+#endif
+};
+
+bool hs_gemm_bf16_supported(const char **why)
+{
+#ifdef HS_HAVE_ONEDNN
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    if (((unsigned)isa & (unsigned)dnnl_cpu_isa_avx512_core_bf16) ==
+        (unsigned)dnnl_cpu_isa_avx512_core_bf16)
+        return true;
+    if (why) *why = "this CPU has neither avx512_bf16 nor amx_bf16 (native bfloat16 arithmetic)";
+    return false;
+#else
+    if (why) *why = "this build has no oneDNN (install libdnnl-dev and rebuild)";
+    return false;
+#endif
+}
+
+hs_status hs_gemm_check(hs_precision precision, hs_err *err)
+{
+    const char *why = NULL;
+    if (precision == HS_PRECISION_BF16 && !hs_gemm_bf16_supported(&why))
+        return hs_fail(err, HS_EINPUT,
+                       "train.precision=bf16 cannot run here: %s; use train.precision=fp32", why);
+    return HS_OK;
+}
+
+hs_status hs_gemm_create(hs_gemm **out, hs_precision precision, hs_err *err)
+{
+    *out = NULL;
+    hs_status st = hs_gemm_check(precision, err);
+    if (st) return st;
+    hs_gemm *g = calloc(1, sizeof *g);
+    if (!g) return hs_fail(err, HS_ENOMEM, "out of memory for the matrix-product engine");
+    g->precision = precision;
+#ifdef HS_HAVE_ONEDNN
+    omp_set_num_threads(openblas_get_num_threads());
+    if (dnnl_engine_create(&g->engine, dnnl_cpu, 0) != dnnl_success ||
+        dnnl_stream_create(&g->stream, g->engine, dnnl_stream_default_flags) != dnnl_success) {
+        hs_gemm_free(g);
+        return hs_fail(err, HS_EINTERNAL, "oneDNN could not create its CPU engine");
+    }
+    snprintf(g->name, sizeof g->name, "onednn");
+#else
+    snprintf(g->name, sizeof g->name, "openblas");
+#endif
+    *out = g;
+    return HS_OK;
+}
+
+void hs_gemm_free(hs_gemm *g)
+{
+    if (!g) return;
+#ifdef HS_HAVE_ONEDNN
+    for (int i = 0; i < g->n_plans; i++) {
+        gemm_plan *p = &g->plans[i];
+        dnnl_primitive_destroy(p->prim);
+        dnnl_memory_destroy(p->a);
+        dnnl_memory_destroy(p->b);
+        dnnl_memory_destroy(p->c);
+        dnnl_memory_destroy(p->scratch);
+    }
+    if (g->stream) dnnl_stream_destroy(g->stream);
+    if (g->engine) dnnl_engine_destroy(g->engine);
+    free(g->scratch);
+#endif
+    free(g);
+}
+
+hs_precision hs_gemm_precision(const hs_gemm *g) { return g->precision; }
+
+const char *hs_gemm_engine_name(const hs_gemm *g) { return g->name; }
+
+hs_status hs_gemm_status(const hs_gemm *g, hs_err *err)
+{
+    if (g->err.code && err) *err = g->err;
+    return g->err.code;
+}
+
+#ifdef HS_HAVE_ONEDNN
+/* A [batch1][batch2][rows][cols] view of one operand: element (i, j, r, c) at
+ * i·s1 + j·s2 + r·rs + c·cs. */
+static dnnl_status_t operand_md(dnnl_memory_desc_t *md, int rows, int cols, bool trans, int ld,
+                                const hs_gemm_desc *d, size_t s1, size_t s2, dnnl_data_type_t dt)
+{
+    dnnl_dim_t rs = trans ? 1 : ld, cs = trans ? ld : 1;
+    if (d->batch1 * d->batch2 == 1) {
+        dnnl_dims_t dims = {rows, cols}, strides = {rs, cs};
+        return dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides);
+    }
+    dnnl_dims_t dims = {d->batch1, d->batch2, rows, cols};
+    dnnl_dims_t strides = {(dnnl_dim_t)s1, (dnnl_dim_t)s2, rs, cs};
+    return dnnl_memory_desc_init_by_strides(md, 4, dims, dt, strides);
+}
+
+static hs_status plan_onednn(hs_gemm *g, gemm_plan *p)
+{
+    const hs_gemm_desc *d = &p->d;
+    dnnl_data_type_t in = g->precision == HS_PRECISION_BF16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_memory_desc_t a, b, c;
+    dnnl_matmul_desc_t mm;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t s = operand_md(&a, d->M, d->K, d->trans_a, d->lda, d, d->sa1, d->sa2, in);
+    if (!s) s = operand_md(&b, d->K, d->N, d->trans_b, d->ldb, d, d->sb1, d->sb2, in);
+    if (!s) s = operand_md(&c, d->M, d->N, false, d->ldc, d, d->sc1, d->sc2, dnnl_f32);
+    if (!s) s = dnnl_matmul_desc_init(&mm, &a, &b, NULL, &c);
+    if (!s) s = dnnl_primitive_attr_create(&attr);
+    if (!s) s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (!s && d->alpha != 1.0f) s = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &d->alpha);
+    if (!s && d->beta != 0.0f) {
+        s = dnnl_post_ops_create(&ops);
+        if (!s) s = dnnl_post_ops_append_sum(ops, d->beta);
+        if (!s) s = dnnl_primitive_attr_set_post_ops(attr, ops);
+    }
+    if (!s) s = dnnl_primitive_desc_create(&pd, &mm, attr, g->engine, NULL);
+    const char *impl = "?";
+    const dnnl_memory_desc_t *spmd = NULL;
+    if (!s) s = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    if (!s) spmd = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    if (!s) s = dnnl_primitive_create(&p->prim, pd);
+    if (!s) s = dnnl_memory_create(&p->a, &a, g->engine, DNNL_MEMORY_NONE);
+    if (!s) s = dnnl_memory_create(&p->b, &b, g->engine, DNNL_MEMORY_NONE);
+    if (!s) s = dnnl_memory_create(&p->c, &c, g->engine, DNNL_MEMORY_NONE);
+    if (!s && spmd) s = dnnl_memory_create(&p->scratch, spmd, g->engine, DNNL_MEMORY_NONE);
+    if (!s) {
+        snprintf(p->impl, sizeof p->impl, "%s", impl);
+        size_t need = spmd ? dnnl_memory_desc_get_size(spmd) : 0;
+        if (need > g->scratch_size) {
+            void *grown = realloc(g->scratch, need);
+            if (!grown)
+                s = dnnl_out_of_memory;
+            else
+                g->scratch = grown, g->scratch_size = need;
+        }
+    }
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (s)
+        return hs_fail(&g->err, s == dnnl_out_of_memory ? HS_ENOMEM : HS_EINTERNAL,
+                       "oneDNN cannot plan a %dx%dx%d product (batch %d, status %d)", d->M, d->N,
+                       d->K, d->batch1 * d->batch2, (int)s);
+    return HS_OK;
+}
+#endif
+
+static gemm_plan *find_or_plan(hs_gemm *g, const hs_gemm_desc *d)
+{
+    for (int i = g->n_plans - 1; i >= 0; i--)
+        if (!memcmp(&g->plans[i].d, d, sizeof *d)) return &g->plans[i];
+    if (g->err.code) return NULL;
+    if (g->n_plans == HS_GEMM_MAX_PLANS) {
+        hs_fail(&g->err, HS_EINTERNAL, "more than %d distinct matrix products", HS_GEMM_MAX_PLANS);
+        return NULL;
+    }
+    gemm_plan *p = &g->plans[g->n_plans];
+    memset(p, 0, sizeof *p);
+    p->d = *d;
+    p->flops = 2.0 * d->M * d->N * (double)d->K * d->batch1 * d->batch2;
+#ifdef HS_HAVE_ONEDNN
+    if (plan_onednn(g, p)) return NULL;
+    if (p->flops > g->largest) {
+        g->largest = p->flops;
+        snprintf(g->name, sizeof g->name, "onednn %s", p->impl);
+    }
+#endif
+    g->n_plans++;
+    return p;
+}
+
+void hs_gemm_run(hs_gemm *g, const hs_gemm_desc *d, const void *A, const void *B, float *C)
+{
+    gemm_plan *p = find_or_plan(g, d); /* memcmp on the desc: it has no padding (gemm.h) */
+    if (!p) return;
+#ifdef HS_HAVE_ONEDNN
+    dnnl_memory_set_data_handle(p->a, (void *)A);
+    dnnl_memory_set_data_handle(p->b, (void *)B);
+    dnnl_memory_set_data_handle(p->c, C);
+    dnnl_exec_arg_t args[4] = {
+        {DNNL_ARG_SRC, p->a}, {DNNL_ARG_WEIGHTS, p->b}, {DNNL_ARG_DST, p->c}};
+    int n = 3;
+    if (p->scratch) {
+        dnnl_memory_set_data_handle(p->scratch, g->scratch);
+        args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, p->scratch};
+    }
+    dnnl_primitive_execute(p->prim, g->stream, n, args);
+#else
+    const float *a = A, *b = B;
+    for (int i = 0; i < d->batch1; i++)
+        for (int j = 0; j < d->batch2; j++)
+            cblas_sgemm(CblasRowMajor, d->trans_a ? CblasTrans : CblasNoTrans,
+                        d->trans_b ? CblasTrans : CblasNoTrans, d->M, d->N, d->K, d->alpha,
+                        a + i * d->sa1 + j * d->sa2, d->lda, b + i * d->sb1 + j * d->sb2, d->ldb,
+                        d->beta, C + i * d->sc1 + j * d->sc2, d->ldc);
+#endif
+}

@@ -1,0 +1,454 @@
+/* ops.c — forward/backward pairs of every operation in the model.
+ *
+ * Matrix products go through the hs_gemm engine; the rest are single passes written so the
+ * compiler vectorises them (-O3 -fopenmp-simd): exp and tanh use a branch-free polynomial
+ * instead of libm, whose scalar calls would cost more than the matrix products at hopsweep's
+ * sizes. HS_SIMD functions are compiled three times (AVX-512, AVX2+FMA, baseline) and the
+ * loader picks the best for the CPU, so the build needs no -march=native. */
+#include "hopsweep/ops.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && !defined(HS_NO_MULTIVERSION)
+#define HS_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HS_SIMD
+#endif
+
+/* dst = beta·dst + v with beta 0 or 1, never reading dst when beta is 0 (it may be garbage). */
+#define ACC(dst, v, beta) ((dst) = (beta) != 0.0f ? (dst) + (v) : (v))
+
+/* Round to nearest even, as oneDNN and PyTorch convert; NaN stays NaN (quiet). Branch-free so
+ * that loops over it vectorise. */
+static inline hs_bf16 bf16_round(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    uint32_t nan = (u >> 16) | 0x40u;
+    return (hs_bf16)((u & 0x7fffffffu) > 0x7f800000u ? nan : r);
+}
+
+HS_SIMD void hs_bf16_from_f32(hs_bf16 *dst, const float *src, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) dst[i] = bf16_round(src[i]);
+}
+
+HS_SIMD void hs_f32_from_bf16(float *dst, const hs_bf16 *src, size_t n)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)src[i] << 16;
+        memcpy(&dst[i], &u, sizeof u);
+    }
+}
+
+void hs_to_engine(const hs_gemm *g, void *dst, const float *src, size_t n)
+{
+    if (hs_gemm_precision(g) == HS_PRECISION_BF16) hs_bf16_from_f32(dst, src, n);
+}
+
+/* p advanced by n elements of the engine's input type. */
+static const void *eoff(const hs_gemm *g, const void *p, size_t n)
+{
+    size_t size = hs_gemm_precision(g) == HS_PRECISION_BF16 ? sizeof(hs_bf16) : sizeof(float);
+    return (const char *)p + n * size;
+}
+
+/* exp(x) for x in [-87, 88] to about 2 ulp: Cody–Waite reduction by ln 2 and a degree-6
+ * polynomial (Cephes expf). Branch-free so loops over it vectorise. */
+static inline float fast_expf(float x)
+{
+    /* Ternaries, not fminf/fmaxf (library calls without -ffast-math). Written so that NaN
+     * fails both tests and is clamped too: the float-to-int conversion below must stay defined.
+     * A NaN still reaches the loss through the target's logit. */
+    x = x > -87.0f ? x : -87.0f;
+    x = x < 88.0f ? x : 88.0f;
+    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * r * r + r + 1.0f;
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23; /* 2^n as a float's exponent field */
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return y * scale;
+}
+
+static inline float row_max(const float *x, int n)
+{
+    float mx = x[0];
+#pragma omp simd reduction(max : mx)
+    for (int j = 1; j < n; j++) mx = x[j] > mx ? x[j] : mx;
+    return mx;
+}
+
+static inline float fast_tanhf(float x) { return 1.0f - 2.0f / (fast_expf(2.0f * x) + 1.0f); }
+
+void hs_embed_forward(float *out, const int32_t *parent, const int32_t *child, const int32_t *rel,
+                      const float *emb_par, const float *emb_chi, const float *emb_rel, int N,
+                      int d)
+{
+    for (int n = 0; n < N; n++) {
+        const float *a = emb_par + (size_t)parent[n] * d;
+        const float *c = emb_chi + (size_t)child[n] * d;
+        float *o = out + (size_t)n * d;
+        for (int i = 0; i < d; i++) o[i] = a[i] + c[i];
+        if (emb_rel) {
+            const float *r = emb_rel + (size_t)rel[n] * d;
+            for (int i = 0; i < d; i++) o[i] += r[i];
+        }
+    }
+}
+
+void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const float *dout,
+                       const int32_t *parent, const int32_t *child, const int32_t *rel, int N,
+                       int d)
+{
+    for (int n = 0; n < N; n++) {
+        float *a = demb_par + (size_t)parent[n] * d;
+        float *c = demb_chi + (size_t)child[n] * d;
+        const float *g = dout + (size_t)n * d;
+        for (int i = 0; i < d; i++) {
+            a[i] += g[i];
+            c[i] += g[i];
+        }
+        if (demb_rel) {
+            float *r = demb_rel + (size_t)rel[n] * d;
+            for (int i = 0; i < d; i++) r[i] += g[i];
+        }
+    }
+}
+
+HS_SIMD void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float *rstd,
+                                  const float *x, const float *w, const float *b, int N, int d)
+{
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * d;
+        float *o = out + (size_t)n * d;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int i = 0; i < d; i++) s += xr[i];
+        float m = s / d;
+        float v = 0.0f;
+#pragma omp simd reduction(+ : v)
+        for (int i = 0; i < d; i++) v += (xr[i] - m) * (xr[i] - m);
+        float r = 1.0f / sqrtf(v / d + HS_LN_EPS);
+#pragma omp simd
+        for (int i = 0; i < d; i++) o[i] = (xr[i] - m) * r * w[i] + b[i];
+        if (out_h) {
+            hs_bf16 *oh = out_h + (size_t)n * d;
+#pragma omp simd
+            for (int i = 0; i < d; i++) oh[i] = bf16_round(o[i]);
+        }
+        mean[n] = m;
+        rstd[n] = r;
+    }
+}
+
+HS_SIMD void hs_layernorm_backward(float *dx, float *dw, float *db, const float *dout,
+                                   const float *x, const float *w, const float *mean,
+                                   const float *rstd, int N, int d, float beta)
+{
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * d;
+        const float *g = dout + (size_t)n * d;
+        float *dxr = dx + (size_t)n * d;
+        float m = mean[n], r = rstd[n];
+        /* dx = r * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dout * w */
+        float s1 = 0.0f, s2 = 0.0f;
+#pragma omp simd reduction(+ : s1, s2)
+        for (int i = 0; i < d; i++) {
+            float xhat = (xr[i] - m) * r;
+            float dxhat = g[i] * w[i];
+            s1 += dxhat;
+            s2 += dxhat * xhat;
+        }
+        s1 /= d;
+        s2 /= d;
+#pragma omp simd
+        for (int i = 0; i < d; i++) {
+            float xhat = (xr[i] - m) * r;
+            dw[i] += g[i] * xhat;
+            db[i] += g[i];
+            ACC(dxr[i], r * (g[i] * w[i] - s1 - xhat * s2), beta);
+        }
+    }
+}
+
+HS_SIMD static void add_bias(float *out, const float *b, int N, int m)
+{
+    for (int n = 0; n < N; n++) {
+        float *o = out + (size_t)n * m;
+#pragma omp simd
+        for (int j = 0; j < m; j++) o[j] += b[j];
+    }
+}
+
+HS_SIMD static void sum_rows(float *db, const float *dout, int N, int m)
+{
+    for (int n = 0; n < N; n++) {
+        const float *g = dout + (size_t)n * m;
+#pragma omp simd
+        for (int j = 0; j < m; j++) db[j] += g[j];
+    }
+}
+
+void hs_matmul_forward(hs_gemm *g, float *out, const void *x, const void *w, const float *b, int N,
+                       int k, int m)
+{
+    hs_gemm_desc d = {.M = N,
+                      .N = m,
+                      .K = k,
+                      .trans_b = 1,
+                      .lda = k,
+                      .ldb = k,
+                      .ldc = m,
+                      .batch1 = 1,
+                      .batch2 = 1,
+                      .alpha = 1.0f};
+    hs_gemm_run(g, &d, x, w, out);
+    if (b) add_bias(out, b, N, m);
+}
+
+void hs_matmul_backward(hs_gemm *g, float *dx, float *dw, float *db, const float *dout,
+                        const void *dout_e, const void *x, const void *w, int N, int k, int m,
+                        float beta)
+{
+    if (dx) {
+        hs_gemm_desc d = {.M = N,
+                          .N = k,
+                          .K = m,
+                          .lda = m,
+                          .ldb = k,
+                          .ldc = k,
+                          .batch1 = 1,
+                          .batch2 = 1,
+                          .alpha = 1.0f,
+                          .beta = beta};
+        hs_gemm_run(g, &d, dout_e, w, dx);
+    }
+    hs_gemm_desc d = {.M = m,
+                      .N = k,
+                      .K = N,
+                      .trans_a = 1,
+                      .lda = m,
+                      .ldb = k,
+                      .ldc = k,
+                      .batch1 = 1,
+                      .batch2 = 1,
+                      .alpha = 1.0f,
+                      .beta = 1.0f};
+    hs_gemm_run(g, &d, dout_e, x, dw);
+    if (db) sum_rows(db, dout, N, m);
+}
+
+/* dst = softmax(src) over the first `valid` entries, 0 past them (the causal mask); dst may be
+ * src. Returns the sum of exp(src - max) and stores the max, from which the loss takes its
+ * log-sum-exp. */
+static inline float softmax_row(float *dst, const float *src, int n, int valid, float *max_out)
+{
+    float mx = row_max(src, valid);
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int j = 0; j < valid; j++) {
+        dst[j] = fast_expf(src[j] - mx);
+        s += dst[j];
+    }
+    float inv = 1.0f / s;
+#pragma omp simd
+    for (int j = 0; j < valid; j++) dst[j] *= inv;
+    for (int j = valid; j < n; j++) dst[j] = 0.0f;
+    if (max_out) *max_out = mx;
+    return s;
+}
+
+/* Softmax of every row of att[rows][T] in place, causal rows cut at their position; att_h (NULL
+ * at fp32) receives the rounded copy row by row while it is in cache. */
+HS_SIMD static void softmax_rows(float *att, hs_bf16 *att_h, size_t rows, int T, bool causal)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *row = att + r * T;
+        softmax_row(row, row, T, causal ? (int)(r % T) + 1 : T, NULL);
+        if (att_h) {
+            hs_bf16 *rh = att_h + r * T;
+#pragma omp simd
+            for (int j = 0; j < T; j++) rh[j] = bf16_round(row[j]);
+        }
+    }
+}
+
+/* dS = P ⊙ (dP − rowsum(P ⊙ dP)) in place of dP; masked entries have P = 0. */
+HS_SIMD static void softmax_rows_backward(float *dp, hs_bf16 *dp_h, const float *p, size_t rows,
+                                          int T)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *pr = p + r * T;
+        float *dr = dp + r * T;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int j = 0; j < T; j++) s += pr[j] * dr[j];
+#pragma omp simd
+        for (int j = 0; j < T; j++) dr[j] = pr[j] * (dr[j] - s);
+        if (dp_h) {
+            hs_bf16 *rh = dp_h + r * T;
+#pragma omp simd
+            for (int j = 0; j < T; j++) rh[j] = bf16_round(dr[j]);
+        }
+    }
+}
+
+/* A [B][H] batch over the head slices of qkv-shaped ([B*T][ld]) and att-shaped ([B][H][T][T])
+ * operands. */
+static hs_gemm_desc head_batch(int B, int H, int M, int N, int K, float alpha, float beta)
+{
+    return (hs_gemm_desc){
+        .M = M, .N = N, .K = K, .batch1 = B, .batch2 = H, .alpha = alpha, .beta = beta};
+}
+
+static void slices(size_t *s1, size_t *s2, int *ld, int T, int width, int dh)
+{
+    *s1 = (size_t)T * width;
+    *s2 = (size_t)dh;
+    *ld = width;
+}
+
+static void squares(size_t *s1, size_t *s2, int *ld, int T, int H)
+{
+    *s1 = (size_t)H * T * T;
+    *s2 = (size_t)T * T;
+    *ld = T;
+}
+
+void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const void *qkv, int B,
+                          int T, int d, int H, bool causal)
+{
+    int dh = d / H;
+    float scale = 1.0f / sqrtf((float)dh);
+    bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
+    /* S = scale·Q·K^T */
+    hs_gemm_desc s = head_batch(B, H, T, T, dh, scale, 0.0f);
+    slices(&s.sa1, &s.sa2, &s.lda, T, 3 * d, dh);
+    slices(&s.sb1, &s.sb2, &s.ldb, T, 3 * d, dh);
+    s.trans_b = 1;
+    squares(&s.sc1, &s.sc2, &s.ldc, T, H);
+    hs_gemm_run(g, &s, qkv, eoff(g, qkv, d), att);
+    softmax_rows(att, bf16 ? att_e : NULL, (size_t)B * H * T, T, causal);
+    /* O = P·V, each head into its columns of out */
+    hs_gemm_desc o = head_batch(B, H, T, dh, T, 1.0f, 0.0f);
+    squares(&o.sa1, &o.sa2, &o.lda, T, H);
+    slices(&o.sb1, &o.sb2, &o.ldb, T, 3 * d, dh);
+    slices(&o.sc1, &o.sc2, &o.ldc, T, d, dh);
+    hs_gemm_run(g, &o, att_e, eoff(g, qkv, 2 * (size_t)d), out);
+}
+
+void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e, const void *dout,
+                           const float *att, const void *att_e, const void *qkv, int B, int T,
+                           int d, int H, float beta)
+{
+    int dh = d / H;
+    float scale = 1.0f / sqrtf((float)dh);
+    bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
+    /* dP = dO·V^T */
+    hs_gemm_desc dp = head_batch(B, H, T, T, dh, 1.0f, 0.0f);
+    slices(&dp.sa1, &dp.sa2, &dp.lda, T, d, dh);
+    slices(&dp.sb1, &dp.sb2, &dp.ldb, T, 3 * d, dh);
+    dp.trans_b = 1;
+    squares(&dp.sc1, &dp.sc2, &dp.ldc, T, H);
+    hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * (size_t)d), dscore);
+    /* dV = P^T·dO */
+    hs_gemm_desc dv = head_batch(B, H, T, dh, T, 1.0f, beta);
+    squares(&dv.sa1, &dv.sa2, &dv.lda, T, H);
+    dv.trans_a = 1;
+    slices(&dv.sb1, &dv.sb2, &dv.ldb, T, d, dh);
+    slices(&dv.sc1, &dv.sc2, &dv.ldc, T, 3 * d, dh);
+    hs_gemm_run(g, &dv, att_e, dout, dqkv + 2 * (size_t)d);
+    softmax_rows_backward(dscore, bf16 ? dscore_e : NULL, att, (size_t)B * H * T, T);
+    /* S = scale·Q·K^T: dQ = scale·dS·K, dK = scale·dS^T·Q */
+    hs_gemm_desc dq = head_batch(B, H, T, dh, T, scale, beta);
+    squares(&dq.sa1, &dq.sa2, &dq.lda, T, H);
+    slices(&dq.sb1, &dq.sb2, &dq.ldb, T, 3 * d, dh);
+    slices(&dq.sc1, &dq.sc2, &dq.ldc, T, 3 * d, dh);
+    hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, d), dqkv);
+    hs_gemm_desc dk = dq;
+    dk.trans_a = 1;
+    hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + d);
+}
+
+#define GELU_C 0.7978845608028654f /* sqrt(2/pi) */
+
+HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n)
+{
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        float v = x[i];
+        out[i] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
+    }
+    if (out_h) {
+#pragma omp simd
+        for (int i = 0; i < n; i++) out_h[i] = bf16_round(out[i]);
+    }
+}
+
+HS_SIMD void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta)
+{
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        float v = x[i];
+        float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
+        float sech2 = 1.0f - th * th;
+        float dgelu =
+            0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+        ACC(dx[i], dout[i] * dgelu, beta);
+    }
+}
+
+HS_SIMD void hs_residual_forward(float *out, const float *a, const float *b, int n)
+{
+#pragma omp simd
+    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+HS_SIMD float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *target,
+                                      const uint8_t *supervised, int N, int V, int *n_supervised)
+{
+    double loss = 0.0;
+    int count = 0;
+    for (int n = 0; n < N; n++) {
+        const float *l = logits + (size_t)n * V;
+        float *p = probs + (size_t)n * V;
+        float mx;
+        float s = softmax_row(p, l, V, V, &mx);
+        if (target && (!supervised || supervised[n])) {
+            /* log-sum-exp form: finite even when the target's probability underflows */
+            loss += log((double)s) + mx - l[target[n]];
+            count++;
+        }
+    }
+    if (n_supervised) *n_supervised = count;
+    return count ? (float)(loss / count) : 0.0f;
+}
+
+HS_SIMD void hs_softmax_xent_backward(float *dlogits, const float *probs, const int32_t *target,
+                                      const uint8_t *supervised, int N, int V, int n_supervised,
+                                      float beta)
+{
+    float inv = n_supervised ? 1.0f / n_supervised : 0.0f;
+    for (int n = 0; n < N; n++) {
+        float *g = dlogits + (size_t)n * V;
+        if (supervised && !supervised[n]) {
+            if (beta == 0.0f) memset(g, 0, (size_t)V * sizeof *g);
+            continue;
+        }
+        const float *p = probs + (size_t)n * V;
+#pragma omp simd
+        for (int j = 0; j < V; j++) ACC(g[j], p[j] * inv, beta);
+        g[target[n]] -= inv;
+    }
+}
