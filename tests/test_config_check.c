@@ -15,18 +15,7 @@
 
 #include "hopsweep/config.h"
 
-/* Fails unless `msg` contains `needle`; prints the message so a failure shows what was said. */
-#define assert_has(msg, needle)                                                                 \
-    do {                                                                                        \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
-
-/* Every message is one line: the CLI prints it as is after "error: ". */
-static void assert_one_line(const hs_err *e)
-{
-    assert_true(e->msg[0] != '\0');
-    if (strchr(e->msg, '\n')) fail_msg("message spans lines: \"%s\"", e->msg);
-}
+#include "config_fixture.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Bad input: cross-key validation */
