@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "hopsweep/record.h"
+#include "hopsweep/train.h"
 
 #define assert_has(msg, needle)                                                         \
     do {                                                                                \

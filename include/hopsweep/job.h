@@ -1,10 +1,8 @@
 /* job.h — one training job from config to bytes: runs the trainer and returns the job record
  * (DESIGN §3), metrics.csv, the attention log and the checkpoint as in-memory buffers, so the
  * same output can be written by `hopsweep train --out`, sent between MPI ranks unchanged, or
- * stored by rank 0.
- *
- * Inside a store, job <id> keeps its files in jobs/<id>/ under the names below; the record's
- * `files` paths say so. */
+ * stored by rank 0. What a job produces (hs_job_output) is in job_output.h, which the store
+ * reads without knowing the trainer. */
 #ifndef HOPSWEEP_JOB_H
 #define HOPSWEEP_JOB_H
 
@@ -13,13 +11,9 @@
 #include <stdint.h>
 
 #include "hopsweep/config.h"
+#include "hopsweep/job_output.h"
 #include "hopsweep/record.h"
 #include "hopsweep/train.h"
-
-#define HS_JOB_METRICS   "metrics.csv"
-#define HS_JOB_ATTENTION "attn.zst"
-#define HS_JOB_MODEL     "model.safetensors"
-#define HS_JOB_RESUME    "resume.bin" /* an interrupted job's state; gone once it finishes */
 
 typedef struct hs_job_opts {
     const char *sweep;     /* sweep name for the record, NULL for a lone job */
@@ -36,34 +30,11 @@ typedef struct hs_job_opts {
     size_t resume_len;
 } hs_job_opts;
 
-typedef struct hs_job_output {
-    char id[17];
-    hs_run_status status; /* done, failed or interrupted (record.h) */
-    hs_err err;           /* why the job failed (code and message) or stopped (message);
-                                   empty when done: hs_train_result.err carried on */
-    char notice[640];     /* a resume state that was refused (the job started afresh), or empty */
-    int steps;
-    double wall_s;
-    float final_query_acc;
-    char *record; /* the job record, one JSON object without a newline */
-    size_t record_len;
-    char *metrics; /* metrics.csv */
-    size_t metrics_len;
-    char *attention; /* attn.zst, NULL when the job logs no attention */
-    size_t attention_len;
-    char *model; /* model.safetensors, NULL unless log.checkpoint */
-    size_t model_len;
-    char *resume; /* resume.bin (resume.h): an interrupted job's state (training
-                                   state, metrics and attention log so far); NULL otherwise */
-    size_t resume_len;
-} hs_job_output;
-
 /* Runs cfg (already validated). A job that diverges, is refused by the trainer (say, out of
  * memory for its model) or is interrupted still returns HS_OK with its status and error set
  * and a record saying so; only failing to build the output itself is an error of the call. */
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_output *out,
                      hs_err *err);
-void hs_job_output_free(hs_job_output *out);
 
 /* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
  * cfg's job (resume.h: the file's format and checksum, every size and count, step, curriculum
@@ -72,11 +43,5 @@ void hs_job_output_free(hs_job_output *out);
  * Then start the job afresh; hs_job_run applies the same check and starts afresh itself
  * (saying so in notice) when given a state that fails it. */
 hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err);
-
-/* The output as one byte string and back: how it travels from the rank that ran it to rank 0
- * (coord.h's result bytes). Both ends are the same build, so the layout is this build's; unpack
- * checks every length against n. The caller frees *bytes, and out with hs_job_output_free. */
-hs_status hs_job_output_pack(const hs_job_output *out, char **bytes, size_t *n, hs_err *err);
-hs_status hs_job_output_unpack(const void *bytes, size_t n, hs_job_output *out, hs_err *err);
 
 #endif

@@ -10,7 +10,8 @@
 #include "hopsweep/error.h"
 #include "hopsweep/json.h"
 #include "hopsweep/jsonline.h"
-#include "hopsweep/train.h"
+
+struct hs_train_result; /* train.h: what hs_record_json writes */
 
 /* What became of a job: the "status" of its record. The store and the analysis also say
  * HS_RUN_NONE for an id without a record; no record carries it. The values are the record's
@@ -39,7 +40,7 @@ typedef struct hs_record_meta {
 } hs_record_meta;
 
 /* Writes the record as one JSON object. A failed job keeps its config, status and error. */
-void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res,
+void hs_record_json(hs_json *j, const hs_config *cfg, const struct hs_train_result *res,
                     const hs_record_meta *meta);
 
 /* ---------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@
 #include <stddef.h>
 
 #include "hopsweep/error.h"
-#include "hopsweep/job.h"
+#include "hopsweep/job_output.h"
 
 typedef struct hs_store_entry {
     char id[17];
