@@ -314,6 +314,33 @@ static void test_sizes_and_steps(void **state)
     }
 }
 
+/* A tensor name or a metadata string with a control character (JSON's escapes allow one) is
+ * refused before any message quotes it, so the refusal stays one line (found by fuzz_resume:
+ * a tensor named "attenti\non"). */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    size_t n;
+    char *s = rewrite("version", "1\n", NULL, 0, &n);
+    refused(s, n, "control character");
+    free(s);
+    hs_st_file f;
+    hs_err err = {0};
+    assert_int_equal(hs_st_read(&f, genuine, genuine_len, "genuine", &err), HS_OK);
+    hs_st_entry e[HS_ST_MAX_ENTRIES];
+    for (int i = 0; i < f.n; i++) e[i] = f.entries[i];
+    e[f.n - 1].name = "attenti\non";
+    char *out = NULL;
+    FILE *mem = open_memstream(&out, &n);
+    assert_non_null(mem);
+    assert_int_equal(hs_st_write_meta(mem, e, f.n, f.meta, f.n_meta, &err), HS_OK);
+    fclose(mem);
+    hs_st_file_free(&f);
+    reseal(out, n);
+    refused(out, n, "control character");
+    free(out);
+}
+
 /* Any truncation, and any junk after the end, is refused without reading past the bytes. */
 static void test_truncated_and_overlong(void **state)
 {
@@ -370,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_bit_flip_checksum),
         cmocka_unit_test(test_metrics_and_attention_garbage),
         cmocka_unit_test(test_sizes_and_steps),
+        cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_truncated_and_overlong),
         cmocka_unit_test(test_other_job),
         cmocka_unit_test(test_old_format),

@@ -155,6 +155,15 @@ static hs_status read_entry(hs_st_file *f, const yaml_node_t *val, const char *n
     return HS_OK;
 }
 
+/* Names and metadata are quoted in one-line messages, and no writer puts a control character
+ * in them; a header that does (through JSON's escapes) is refused before anything prints it. */
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+    return false;
+}
+
 hs_status hs_st_read(hs_st_file *f, const void *bytes, size_t n, const char *what, hs_err *err)
 {
     memset(f, 0, sizeof *f);
@@ -193,6 +202,8 @@ hs_status hs_st_read(hs_st_file *f, const void *bytes, size_t n, const char *wha
         const char *name = hs_jl_scalar_text(key);
         if (!name) {
             st = hs_fail(err, HS_EINPUT, "%s: a header key is not a string", what);
+        } else if (has_control(name)) {
+            st = hs_fail(err, HS_EINPUT, "%s: a tensor name holds a control character", what);
         } else if (!strcmp(name, "__metadata__")) {
             if (seen_meta || !val || val->type != YAML_MAPPING_NODE) {
                 st = hs_fail(err, HS_EINPUT, "%s: __metadata__ is not one object", what);
@@ -212,11 +223,18 @@ hs_status hs_st_read(hs_st_file *f, const void *bytes, size_t n, const char *wha
                     break;
                 }
                 const char *k = hs_jl_scalar_text(mk);
+                const char *v = hs_jl_scalar_text(mv);
+                if (!v || has_control(k) || has_control(v)) {
+                    st =
+                        hs_fail(err, HS_EINPUT,
+                                "%s: a __metadata__ name or value holds a control character", what);
+                    break;
+                }
                 if (hs_st_meta_get(f, k)) {
                     st = hs_fail(err, HS_EINPUT, "%s: __metadata__ names \"%.64s\" twice", what, k);
                     break;
                 }
-                f->meta[f->n_meta++] = (hs_st_meta){k, hs_jl_scalar_text(mv)};
+                f->meta[f->n_meta++] = (hs_st_meta){k, v};
             }
         } else if (f->n == HS_ST_MAX_ENTRIES) {
             st = hs_fail(err, HS_EINPUT, "%s: more than %d tensors", what, HS_ST_MAX_ENTRIES);
