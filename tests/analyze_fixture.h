@@ -17,14 +17,11 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/analyze.h"
 
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
-
-#define assert_has(msg, needle)                                                         \
-    do {                                                                                \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------------
  * Synthetic stores from record lines */

@@ -13,20 +13,9 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/config.h"
-
-/* Fails unless `msg` contains `needle`; prints the message so a failure shows what was said. */
-#define assert_has(msg, needle)                                                                 \
-    do {                                                                                        \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
-
-/* Every message is one line: the CLI prints it as is after "error: ". */
-static inline void assert_one_line(const hs_err *e)
-{
-    assert_true(e->msg[0] != '\0');
-    if (strchr(e->msg, '\n')) fail_msg("message spans lines: \"%s\"", e->msg);
-}
 
 /* Writes `len` bytes to a new temporary file; its name goes to path[64]. */
 static inline void write_tmp(char path[64], const char *text, size_t len)

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/config.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
@@ -28,17 +30,6 @@
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
-
-#define assert_has(msg, needle)                                                                 \
-    do {                                                                                        \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
-
-static inline void assert_one_line(const char *msg)
-{
-    assert_true(msg[0] != '\0');
-    if (strchr(msg, '\n')) fail_msg("message spans lines: \"%s\"", msg);
-}
 
 /* Job ids are hashes of configs (a record whose id is not is skipped): the configs of seeds 1,
  * 2, 3, set up once. */

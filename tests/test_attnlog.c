@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "messages.h"
 #include <zstd.h>
 
 #include "hopsweep/attnlog.h"
@@ -24,17 +26,6 @@
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
-
-#define assert_has(msg, needle)                                                                 \
-    do {                                                                                        \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
-
-static void assert_one_line(const char *msg)
-{
-    assert_true(msg[0] != '\0');
-    if (strchr(msg, '\n')) fail_msg("message spans lines: \"%s\"", msg);
-}
 
 /* A log's input: maps in the trainer's layout, att[l] = [examples][heads][T][T]. */
 typedef struct {

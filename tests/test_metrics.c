@@ -14,14 +14,11 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/metrics.h"
 
 #define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
-
-#define assert_has(msg, needle)                                                         \
-    do {                                                                                \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
 
 /* What the writer's "%.6g" keeps of v, read back as a float (NaN stays NaN). */
 static float printed(float v)

@@ -13,14 +13,11 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/prompts_score.h"
 
 #define assert_near(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) < (tol))
-
-#define assert_has(msg, needle)                                                         \
-    do {                                                                                \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
 
 static const double Z = 1.959963984540054;
 

@@ -16,13 +16,10 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/record.h"
 #include "hopsweep/train.h"
-
-#define assert_has(msg, needle)                                                         \
-    do {                                                                                \
-        if (!strstr((msg), (needle))) fail_msg("\"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
 
 /* The reader's role table: names in order of first appearance. */
 typedef struct roles {

@@ -22,15 +22,12 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/config.h"
 #include "hopsweep/job.h"
 #include "hopsweep/resume.h"
 #include "hopsweep/safetensors.h"
-
-#define assert_has(msg, needle)                                                                 \
-    do {                                                                                        \
-        if (!strstr((msg), (needle))) fail_msg("message \"%s\" lacks \"%s\"", (msg), (needle)); \
-    } while (0)
 
 static hs_config cfg;
 static hs_job_output whole; /* the uninterrupted run */

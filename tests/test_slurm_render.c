@@ -14,17 +14,14 @@
 
 #include <cmocka.h>
 
+#include "messages.h"
+
 #include "hopsweep/fileio.h"
 #include "hopsweep/slurm_cmd.h"
 
 #ifndef HS_SLURM_GOLDEN_DIR
 #error "HS_SLURM_GOLDEN_DIR must name tests/slurm/golden (set by tests/CMakeLists.txt)"
 #endif
-
-#define assert_has(text, needle)                                                          \
-    do {                                                                                  \
-        if (!strstr((text), (needle))) fail_msg("\"%s\" lacks \"%s\"", (text), (needle)); \
-    } while (0)
 
 /* The paths every golden file uses; tests/slurm/render.sh maps its temporary directory to
  * /data and passes --hopsweep-bin with the same executable path. */

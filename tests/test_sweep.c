@@ -473,7 +473,7 @@ static void test_bad_empty_and_missing_file(void **state)
     hs_sweep s;
     hs_err e;
     assert_int_equal(hs_sweep_load(&s, "/nonexistent/dir/s.yaml", 0, NULL, &e), HS_EIO);
-    assert_one_line(&e);
+    assert_one_line(e.msg);
     assert_has(e.msg, "/nonexistent/dir/s.yaml: cannot open: No such file or directory");
     assert_empty(&s);
     assert_int_equal(hs_sweep_load(&s, "/", 0, NULL, &e), HS_EIO); /* a directory */
@@ -517,7 +517,7 @@ static void test_bad_job_validation(void **state)
     char *ov[] = {"task.vocab=12", "task.hops=2,3"};
     hs_err e;
     assert_int_equal(hs_sweep_load(&s, NULL, 2, ov, &e), HS_EINPUT);
-    assert_one_line(&e);
+    assert_one_line(e.msg);
     assert_has(e.msg, "command line argument 2 (`task.hops=2,3`): job hops=3 is invalid: "
                       "task.vocab=12 is too small");
     assert_empty(&s);
