@@ -9,20 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/array.h"
+
 /* ---------------------------------------------------------------------------------------------
  * Small helpers */
-
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -225,8 +215,8 @@ typedef struct scratch {
 
 static bool scratch_need(scratch *s, size_t doubles, size_t ints)
 {
-    return grow((void **)&s->d, &s->d_cap, doubles, sizeof *s->d) &&
-           grow((void **)&s->i, &s->i_cap, ints, sizeof *s->i);
+    return hs_grow((void **)&s->d, &s->d_cap, doubles, sizeof *s->d) &&
+           hs_grow((void **)&s->i, &s->i_cap, ints, sizeof *s->i);
 }
 
 /* Steps-to-solve, accuracy and the verdict of one cell. */

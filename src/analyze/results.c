@@ -11,21 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hopsweep/array.h"
 #include "hopsweep/fileio.h"
 
 #define RUNS_FILE "runs.jsonl"
-
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 16;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
 
 static void append(char *buf, size_t n, const char *fmt, const char *s)
 {
@@ -44,7 +33,7 @@ static int role_intern(void *user, const char *name, size_t len)
     for (int i = 0; i < r->n_roles; i++)
         if (strlen(r->roles[i].name) == len && !memcmp(r->roles[i].name, name, len)) return i;
     size_t cap = (size_t)r->cap_roles;
-    if (!grow((void **)&r->roles, &cap, (size_t)r->n_roles + 1, sizeof *r->roles)) return -1;
+    if (!hs_grow((void **)&r->roles, &cap, (size_t)r->n_roles + 1, sizeof *r->roles)) return -1;
     r->cap_roles = (int)cap;
     hs_role *role = &r->roles[r->n_roles];
     role->name = malloc(len + 1);
@@ -138,7 +127,7 @@ void hs_results_free(hs_results *r)
 /* Stores a parsed run: replaces the earlier record of its id, or appends. Takes ownership. */
 static bool put_run(hs_results *r, hs_run_record *run)
 {
-    if (!index_grow(r) || !grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs))
+    if (!index_grow(r) || !hs_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs))
         return false;
     size_t slot = id_slot(r, run->id);
     if (r->slots[slot]) {

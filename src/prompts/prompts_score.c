@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/array.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/jsonline.h"
 
@@ -238,18 +239,6 @@ static const char *keep(hs_score *s, const char *text, size_t len)
     return p;
 }
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 static uint64_t hash_text(const char *s)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a */
@@ -327,7 +316,7 @@ static hs_status read_strings(const prompt_line *x, const yaml_node_t *seq, cons
     hs_score *s = x->s;
     size_t n = hs_jl_seq_len(seq);
     if (n > INT32_MAX) return bad_prompt(x, "\"%s\" is too long", key);
-    if (!grow((void **)&s->strs, &s->strs_cap, s->n_strs + n, sizeof *s->strs)) return nomem(x);
+    if (!hs_grow((void **)&s->strs, &s->strs_cap, s->n_strs + n, sizeof *s->strs)) return nomem(x);
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *v = hs_jl_seq_at(x->doc, seq, i);
         if (!hs_jl_is_string(v))
@@ -426,7 +415,7 @@ static hs_status read_prompt(const prompt_line *x, const yaml_node_t *root)
     p.answer = p.n_choices ? s->strs[p.options + (size_t)p.answer_index]
                            : s->strs[p.options + (size_t)p.chain_len - 1];
     if (!p.formulation || !p.id || !index_grow(s) ||
-        !grow((void **)&s->prompts, &s->prompts_cap, s->n_prompts + 1, sizeof *s->prompts))
+        !hs_grow((void **)&s->prompts, &s->prompts_cap, s->n_prompts + 1, sizeof *s->prompts))
         return nomem(x);
     s->prompts[s->n_prompts++] = p;
     s->slots[id_slot(s, p.id)] = s->n_prompts;
