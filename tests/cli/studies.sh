@@ -38,6 +38,7 @@ for runs in $(cd "$root" && find docs/results -name runs.jsonl -not -path '*/job
     fi
     (cd "$root" && "$hs" analyze "$store" --json) >"$tmp/$name.json"
     (cd "$root" && "$hs" analyze "$store" --table min_layers) >"$tmp/$name.min_layers.txt"
+    (cd "$root" && "$hs" analyze "$store" --table key_summary) >"$tmp/$name.key_summary.txt"
     echo "ok: $store: analysis.md reproduced"
     n=$((n + 1))
 done
