@@ -31,14 +31,7 @@ static void add(store_text *s, int clip, int warmup, int seed, const char *statu
              "\"query_acc\":%g,\"hop_acc\":null},\"emergence\":{\"hop_steps\":%s},\"files\":"
              "{\"metrics\":null}}\n",
              id, clip, warmup, seed, status, qacc, hs);
-    size_t l = strlen(line);
-    if (s->len + l + 1 > s->cap) {
-        s->cap = (s->len + l + 1) * 2;
-        s->text = realloc(s->text, s->cap);
-        assert_non_null(s->text);
-    }
-    memcpy(s->text + s->len, line, l + 1);
-    s->len += l;
+    st_append(s, line);
 }
 
 /* The store of the tests: clip 0 solves (but one seed at warmup 100), clip 1 never does. */
