@@ -28,12 +28,15 @@ the latest jump of a configuration is at most 1.9x its second latest, bound-2x4 
 needs a larger factor says so). For a run short of that it prints the budget (rounded up to
 train.eval_every) and the command that reruns it into the same store (a new job id, since
 train.steps is in the id; the old run stays): one line per configuration, its unsolved seeds as
-a list. A run with no solved comparable run has no evidence either way.
+a list. A run with no solved comparable run has no evidence either way. A run with fewer layers
+than ceil(log3(2D+1)) (no positions, the retrieval task) is Theorem 1's depth limit whatever its
+curves do, and needs no rerun.
 
 Prints a Markdown table, one row per unsolved run, the rerun commands, and a summary; exits 1
-when any unsolved run is still rising or short of the budget that rules out a late jump (the
-study's verdicts for those cells need a longer run), 2 on a malformed record, 3 when there is
-no readable store.
+when any unsolved run above Theorem 1's bound is still rising or short of the budget that rules
+out a late jump (the study's verdicts for those cells need a longer run), 2 on a malformed
+record or a metrics file that cannot be read or lies outside the store, 3 when there is no
+readable store.
 
     /usr/bin/python3 analysis/plateau.py docs/results/study-staircase-13 [--tau 0.95] [--rise 0.03] [--factor 2]
 
@@ -159,6 +162,10 @@ def main():
             print(f"plateau.py: {runs_path}:{n}: not a job record (no config)", file=sys.stderr)
             return 2
         cfg = flatten(rec["config"])
+        if not all(isinstance(cfg.get(k), int) for k in ("task.hops", "model.layers", "train.seed")):
+            print(f"plateau.py: {runs_path}:{n}: not a job record (its config lacks task.hops, "
+                  "model.layers or train.seed)", file=sys.stderr)
+            return 2
         key = tuple(sorted((k, text(v)) for k, v in cfg.items() if k != "train.seed"))
         records.append({"rec": rec, "cfg": cfg, "key": key})
 
@@ -196,14 +203,26 @@ def main():
             spread, spread_at = jumps[-1] / jumps[-2], jumps
 
     rows, rising, short, past, below, no_evidence, reruns = [], 0, 0, 0, 0, 0, {}
+    root = os.path.realpath(a.store)
     for r in unsolved:
-        with open(os.path.join(a.store, r["metrics"]), newline="", encoding="utf-8") as f:
-            evals = []
-            for m in csv.DictReader(f):
-                if not m.get("query_acc"):
-                    continue
-                hops = [float(v) for k, v in m.items() if k.startswith("hop_") and v]
-                evals.append((int(m["step"]), float(m["query_acc"]), sum(hops) / len(hops)))
+        path = os.path.realpath(os.path.join(a.store, str(r["metrics"])))
+        if not path.startswith(root + os.sep):
+            print(f"plateau.py: {runs_path}: run {r['rec'].get('id')}: its metrics file "
+                  f"{r['metrics']!r} is outside the store; not read", file=sys.stderr)
+            return 2
+        evals = []
+        try:
+            with open(path, newline="", encoding="utf-8") as f:
+                for m in csv.DictReader(f):
+                    if not m.get("query_acc"):
+                        continue
+                    hops = [float(v) for k, v in m.items()
+                            if k and k.startswith("hop_") and v] or [float(m["query_acc"])]
+                    evals.append((int(m["step"]), float(m["query_acc"]), sum(hops) / len(hops)))
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
+            print(f"plateau.py: {path}: not a readable metrics.csv ({e}); rerun the job or "
+                  "remove its record", file=sys.stderr)
+            return 2
         if len(evals) < 4:
             continue
         steps = [e[0] for e in evals]
@@ -216,7 +235,6 @@ def main():
         if q_up or h_up:
             what = " and ".join(w for w, up in (("query", q_up), ("hop labels", h_up)) if up)
             verdict = f"still rising ({what}) at {n_steps}"
-            rising += 1
         else:
             i, _ = flat_since(steps, query, a.rise)
             verdict = (f"unsolved within {n_steps} steps; query flat since step {steps[i]} "
@@ -228,8 +246,9 @@ def main():
                   and c.get("task.kind", "retrieval") == "retrieval")
         if proven:
             evidence, need = f"- (below ceil(log3(2D+1)) = {bound} layers: Theorem 1)", "none"
-            below += not still
+            below += 1
         else:
+            rising += still
             every = int(c.get("train.eval_every") or 1)
             needed = int(math.ceil(a.factor * (jump or 0) / every) * every)
             evidence = "none solved" if jump is None else f"{jump} ({level}, {count} solved)"
@@ -275,11 +294,11 @@ def main():
             print(f"hopsweep run {sweep} --out {a.store} {keys} train.seed={seed_list} "
                   f"train.steps={needed}")
         print("```")
-    print(f"\n{len(rows)} unsolved runs (final query accuracy < {a.tau}): {rising} still rising "
-          f"at the end (> {a.rise} over the last quarter); of the others, {short} stopped short of "
-          f"{a.factor:g}x the latest jump of comparable solved runs (a late jump not ruled out), "
-          f"{past} trained past it, {below} have fewer layers than Theorem 1 allows, "
-          f"{no_evidence} have no solved comparable run in this store (no evidence either way)")
+    print(f"\n{len(rows)} unsolved runs (final query accuracy < {a.tau}): {below} have fewer "
+          f"layers than Theorem 1 allows (a depth limit, whatever the curves do); of the others, "
+          f"{rising} still rising at the end (> {a.rise} over the last quarter), {short} stopped "
+          f"short of {a.factor:g}x the latest jump of comparable solved runs (a late jump not "
+          f"ruled out), {past} trained past it, {no_evidence} have no solved comparable run in this store (no evidence either way)")
     if spread is not None:
         note = "" if spread <= a.factor else f"; larger than --factor {a.factor:g}: use a larger one"
         print(f"\nIn this store the latest jump of a configuration is at most {spread:.2f}x its "

@@ -4,7 +4,8 @@
 # with the command), a run with fewer layers than Theorem 1 allows (no rerun), a run whose edges
 # still rise (twice its steps), a run that already trained past twice the latest jump of a harder
 # setting, a run with no solved comparable run (no evidence), the store's own spread of jumps,
-# the exit code, and bad input (no store: 3; a malformed line: 2). Needs no hopsweep binary.
+# the exit code, and bad input (no store: 3; a malformed line, a record without the keys a verdict
+# needs, a metrics file outside the store: 2, one line). Needs no hopsweep binary.
 # usage: plateau.sh HOPSWEEP (unused)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,7 +71,7 @@ has "| unsolved within 8000 steps; query flat since step 1200 (69 evaluations) |
 has "| none (8000 >= 6000) |" "past: no rerun"
 has "| 6 | 3 | none | 0 | 4000 |" "no-evidence row"
 has "| none solved | - |" "no evidence"
-has "5 unsolved runs (final query accuracy < 0.95): 1 still rising at the end (> 0.03 over the last quarter); of the others, 1 stopped short of 2x the latest jump of comparable solved runs (a late jump not ruled out), 1 trained past it, 1 have fewer layers than Theorem 1 allows, 1 have no solved comparable run in this store (no evidence either way)" "summary"
+has "5 unsolved runs (final query accuracy < 0.95): 1 have fewer layers than Theorem 1 allows (a depth limit, whatever the curves do); of the others, 1 still rising at the end (> 0.03 over the last quarter), 1 stopped short of 2x the latest jump of comparable solved runs (a late jump not ruled out), 1 trained past it, 1 have no solved comparable run in this store (no evidence either way)" "summary"
 has "In this store the latest jump of a configuration is at most 1.50x its second latest (jumps 2000, 3000)" "spread"
 grep -q '| flat |\|| rising |' "$tmp/out" && fail "a bare flat/rising verdict is back"
 [ "$(grep -c '^hopsweep run ' "$tmp/out")" -eq 2 ] || fail "expected 2 rerun commands"
@@ -84,6 +85,22 @@ grep -qF "| 3000 (seeds of this configuration, 2 solved) | none (4000 >= 3000) |
 $py "$plateau" "$tmp/none" >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc -eq 3 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "no store: exit $rc, $(cat "$tmp/err")"
+# A record whose metrics file lies outside the store is refused, not read.
+cp "$S/runs.jsonl" "$tmp/runs.orig"
+printf '{"id": "out", "config": {"task": {"hops": 2}, "model": {"layers": 3}, "train": {"seed": 5}}, "status": "done", "final": {"query_acc": 0.5}, "files": {"metrics": "../secret.csv"}}\n' >>"$S/runs.jsonl"
+printf 'step,query_acc\n0,0.5\n100,0.5\n200,0.5\n300,0.5\n' >"$tmp/secret.csv"
+$py "$plateau" "$S" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "outside the store; not read" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ] ||
+    fail "metrics outside the store: exit $rc, $(cat "$tmp/err")"
+# A record without the keys a verdict needs, then a line that is not JSON: one line, exit 2.
+cp "$tmp/runs.orig" "$S/runs.jsonl"
+printf '{"id": "x", "config": {"task": {}}, "status": "done"}\n' >>"$S/runs.jsonl"
+$py "$plateau" "$S" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'runs.jsonl:8: not a job record' "$tmp/err" ||
+    fail "record without task.hops: exit $rc, $(cat "$tmp/err")"
+cp "$tmp/runs.orig" "$S/runs.jsonl"
 printf '{"id": "x", "config": {}\n' >>"$S/runs.jsonl"
 $py "$plateau" "$S" >/dev/null 2>"$tmp/err"
 rc=$?
