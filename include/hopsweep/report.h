@@ -1,8 +1,9 @@
 /* report.h — `hopsweep report`: one self-contained HTML page of a result store (inline CSS,
  * inline SVG figures, one small inline script that sorts the job table; nothing fetched), drawn
  * from what analyze.h computes and status.h counts, so the page and `hopsweep analyze` never
- * disagree. report.c writes the page and its sweep-wide sections; report_job.c one job's section
- * (its metrics.csv curves and head roles, and its attention log's first and last frame). */
+ * disagree. report.c writes the page and its sweep-wide sections; report_keys.c the key effects;
+ * report_job.c one job's section (its metrics.csv curves and head roles, and its attention log's
+ * first and last frame). */
 #ifndef HOPSWEEP_REPORT_H
 #define HOPSWEEP_REPORT_H
 
@@ -37,6 +38,10 @@ typedef struct hs_report_ctx {
     const hs_sweep_state *s;
     const hs_report_opts *o;
 } hs_report_ctx;
+
+/* The section <section id="key-effects">: what each varied config key does to solving
+ * (report_keys.c, from key_effects.h). */
+void hs_report_key_effects(const hs_report_ctx *x);
 
 /* The section <section id="job-ID"> of run index i (report_job.c). */
 void hs_report_job(const hs_report_ctx *x, size_t i);

@@ -661,8 +661,8 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     page_head(f, title);
     fputs("<nav class=\"note\"><a href=\"#sweep\">sweep</a> · <a href=\"#min-layers-section\">"
           "minimum layers</a> · <a href=\"#accuracy\">accuracy</a> · <a href=\"#curricula\">"
-          "curricula</a> · <a href=\"#emergence\">emergence</a> · <a href=\"#jobs\">jobs</a>"
-          "</nav>\n",
+          "curricula</a> · <a href=\"#key-effects\">key effects</a> · <a href=\"#emergence\">"
+          "emergence</a> · <a href=\"#jobs\">jobs</a></nav>\n",
           f);
     section_sweep(&x, notice);
     if (!r.n) {
@@ -676,6 +676,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     } else {
         section_min_layers(&x);
         section_accuracy(&x);
+        hs_report_key_effects(&x);
         section_emergence(&x);
     }
     size_t n_detail = a.n_runs < (size_t)o->max_jobs ? a.n_runs : (size_t)o->max_jobs;

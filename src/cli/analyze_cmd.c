@@ -22,7 +22,8 @@ static const char USAGE[] =
     "Reads the result store RESULTS (a sweep's output directory, finished or still running;\n"
     "its lock is not taken) and prints: (1) the minimum number of layers that solves each hops\n"
     "value, per curriculum, beside the theory's ceil(log3(2D+1)); (2) the accuracy matrix layers\n"
-    "x hops; (3) the curricula compared; (4) how heads and hop counts emerge across seeds.\n"
+    "x hops; (3) the curricula compared; (4) how heads and hop counts emerge across seeds;\n"
+    "(5) what each varied config key does to the solved rate, the other varied keys held fixed.\n"
     "Runs are grouped by every config key but model.layers and train.seed. Failed runs count as\n"
     "seeds that did not solve; interrupted runs are left out until rerun.\n"
     "\n"
@@ -32,7 +33,7 @@ static const char USAGE[] =
     "  --json         everything as one JSON object, one array of rows per table\n"
     "  --markdown     tables as Markdown\n"
     "  --table NAME   print only that table: min_layers, accuracy, curricula, emergence, roles,\n"
-    "                 precedence\n"
+    "                 precedence, key_summary, key_effects\n"
     "  --plots DIR    also draw the figures into DIR as PNG and SVG (with their .dat data) with\n"
     "                 gnuplot: minimum layers vs hops, accuracy heatmaps, per-hop accuracy over\n"
     "                 training, emergence timeline, precedence heatmap\n"
@@ -82,7 +83,8 @@ static int parse_args(int argc, char **argv, args *a)
             if (!known) {
                 fprintf(stderr,
                         "hopsweep analyze: --table \"%s\" is not a table; choose "
-                        "min_layers, accuracy, curricula, emergence, roles or precedence\n",
+                        "min_layers, accuracy, curricula, emergence, roles, precedence, "
+                        "key_summary or key_effects\n",
                         a->table);
                 return -1;
             }

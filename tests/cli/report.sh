@@ -1,12 +1,12 @@
 #!/bin/sh
-# `hopsweep report` end to end: a tiny sweep run here (seconds), one of its jobs then marked
-# failed; the page is checked as text (loads nothing, minimum layers equal `hopsweep analyze
-# --json`, every job row links to its section) and opened in headless Chromium: no console
-# message, no request but the page itself (net log; a control page that does load something
-# shows the check can fail), the sections in the DOM after the sorting script ran, a screenshot
-# that is not blank. Also: a store still being written (half a last line), an empty store (a
-# clear page), --max-jobs, and a directory that is not a store (one line, exit 2). Without
-# Chromium the browser part is skipped with a message.
+# `hopsweep report` end to end: a tiny sweep run here (seconds), one of its jobs then marked failed;
+# the page is checked as text (loads nothing, minimum layers and key effects equal `hopsweep analyze
+# --json`, every job row links to its section) and opened in headless Chromium: no console message,
+# no request but the page itself (net log; a control page that does load something shows the check
+# can fail), the sections in the DOM after the sorting script ran, a screenshot that is not blank.
+# Also: a store still being written (half a last line), an empty store (a clear page), --max-jobs,
+# and a directory that is not a store (one line, exit 2). Without Chromium the browser part is
+# skipped with a message.
 # usage: report.sh HOPSWEEP
 set -u
 hs=$1

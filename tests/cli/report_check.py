@@ -3,9 +3,10 @@
 of its own: the .sh runs it).
 
   report_check.py static PAGE ANALYZE.json   the page loads nothing (no URL, no src=, no external
-                                             href), its minimum-layers table holds the numbers of
-                                             `hopsweep analyze --json`, every job link has its
-                                             section and every finished job's row links
+                                             href), its minimum-layers and key-effect tables hold
+                                             the numbers of `hopsweep analyze --json`, every job
+                                             link has its section and every finished job's row
+                                             links
   report_check.py dom DOM                    Chromium's DOM after scripts ran: every section there,
                                              the sorting script ran
   report_check.py netlog NETLOG PAGE_URL     no request but the page itself and Chromium's own
@@ -19,14 +20,15 @@ import struct
 import sys
 import zlib
 
-SECTIONS = ["sweep", "min-layers-section", "min-layers", "accuracy", "curricula", "emergence",
-            "jobs", "job-table"]
+SECTIONS = ["sweep", "min-layers-section", "min-layers", "accuracy", "curricula", "key-effects",
+            "key-summary", "emergence", "jobs", "job-table"]
 
 
 class Page(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.ids, self.links, self.tmin, self.rows, self.in_jobs = set(), [], [], [], False
+        self.effects = []
         self.classes = []
 
     def handle_starttag(self, tag, attrs):
@@ -39,6 +41,8 @@ class Page(html.parser.HTMLParser):
             self.links.append(a["href"])
         if tag == "td" and "data-tmin" in a:
             self.tmin.append(a)
+        if tag == "td" and "data-key" in a:
+            self.effects.append(a)
         if tag == "table" and a.get("id") == "job-table":
             self.in_jobs = True
         if tag == "tr" and self.in_jobs:
@@ -76,6 +80,12 @@ def static(page, analyze):
         got[(int(td["data-setting"]), td["data-curriculum"], int(td["data-hops"]))] = \
             (t, td["data-kind"])
     assert got == want, f"minimum layers: page {got}, analyze {want}"
+    want = {(r["key"], r["cell"], r["value"]): (r["solved"], r["runs"])
+            for r in json.load(open(analyze))["key_effects"]}
+    assert want, "analyze --json has no key-effect rows"
+    got = {(td["data-key"], td["data-cell"], td["data-value"]):
+           (int(td["data-solved"]), int(td["data-runs"])) for td in p.effects}
+    assert got == want, f"key effects: page {got}, analyze {want}"
     return p
 
 
@@ -84,7 +94,8 @@ def main(argv):
     if what == "static":
         p = static(argv[2], argv[3])
         linked = sum(1 for r in p.rows if r)
-        print(f"static: {len(p.tmin)} minimum-layers cells agree with analyze; {linked} job rows "
+        print(f"static: {len(p.tmin)} minimum-layers cells and {len(p.effects)} key-effect cells "
+              f"agree with analyze; {linked} job rows "
               f"link to sections; {len(p.rows) - 1} rows")
         if len(argv) > 4:  # every row of a finished job links
             n = int(argv[4])

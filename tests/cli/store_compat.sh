@@ -2,7 +2,7 @@
 # A store written by hopsweep before the architecture round (tests/fixtures/store-before-arch,
 # made by commit d0d9eed from its compat.yaml) still reads the same today: analyze in every
 # format, status, the report and the figures' data are byte-identical to what that hopsweep
-# printed, and rerunning the sweep finishes its interrupted job (resuming it, or restarting it
+# printed (the key-effect tables and report section added since aside: they must be there), and rerunning the sweep finishes its interrupted job (resuming it, or restarting it
 # from step 0 when its resume state is from an older format) to the record, metrics and
 # attention log of the same job run whole — and, on a build and CPU that train as the fixture's
 # machine did, to the very ones the old hopsweep produced. The fixture is copied, never changed.
@@ -19,10 +19,33 @@ cp -R "$fx/store" "$tmp/store"
 touch -d '2026-12-01 12:00:00 UTC' "$tmp/store/sweep.yaml" "$tmp/store/runs.jsonl"
 cd "$tmp"
 fail() { echo "FAIL: $*"; exit 1; }
+# What the old hopsweep printed is kept byte for byte; the tables added since (the key effects,
+# key_effects.h) come after it, and are taken off before comparing — after checking they are there.
+since_then() { # golden-file name, file: the file without what was added after the fixture
+    case $1 in
+    analyze*.txt) grep -q '^Key effects: ' "$2" && sed '/^Key effects: /,$d' "$2" ;;
+    analyze.md) grep -q '^### Key effects: ' "$2" && sed '/^### Key effects: /,$d' "$2" ;;
+    analyze.csv) grep -q '^# key_summary$' "$2" && sed '/^# key_summary$/,$d' "$2" | sed '$d' ;;
+    analyze.json) /usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert "key_summary" in d and "key_effects" in d, "no key-effect tables"
+del d["key_summary"], d["key_effects"]
+print(json.dumps(d))' "$2" ;;
+    report.html) grep -q '^<section id="key-effects">' "$2" && sed -e '/^<section id="key-effects">/d' \
+        -e 's| · <a href="#key-effects">key effects</a>||' "$2" ;;
+    *) cat "$2" ;;
+    esac
+}
 same() { # golden-file name, command...
     want=$fx/golden/$1
+    name=$1
     shift
-    "$@" >"$tmp/got" 2>"$tmp/err" || { cat "$tmp/err"; fail "$* exited non-zero"; }
+    "$@" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$* exited non-zero"; }
+    since_then "$name" "$tmp/out" >"$tmp/got" || fail "$*: the tables added since are missing"
+    if [ "$name" = analyze.json ]; then
+        /usr/bin/python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' "$want" >"$tmp/want"
+        want=$tmp/want
+    fi
     cmp -s "$tmp/got" "$want" || { diff "$want" "$tmp/got" | head -20; fail "$* differs from $want"; }
 }
 
@@ -35,7 +58,9 @@ same status.json "$hs" status store --json
 mkdir plots rep
 "$hs" analyze store --plots plots >/dev/null 2>&1 || fail "analyze --plots exited non-zero"
 (cd plots && sha256sum -c --quiet "$fx/golden/plots.sha256") || fail "the figures' data differ"
-"$hs" report store --out rep/report.html >/dev/null 2>&1 || fail "report exited non-zero"
+"$hs" report store --out rep/full.html >/dev/null 2>&1 || fail "report exited non-zero"
+since_then report.html rep/full.html >rep/report.html || fail "the report has no key-effects section"
+rm rep/full.html
 (cd rep && sha256sum -c --quiet "$fx/golden/report.sha256") || fail "the report differs"
 
 # finish the sweep: the failed job stays failed (skipped), the interrupted one runs to its end

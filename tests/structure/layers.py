@@ -38,7 +38,8 @@ STAGES = [
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
     ("store", "store"),
-    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
+    ("analyze", "analyze results analyze_names analyze_report analyze_header analyze_plot key_effects "
+                "key_effects_table status report report_svg report_keys"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
