@@ -14,10 +14,13 @@
 #include "hopsweep/analyze_report.h"
 #include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/json.h"
+#include "hopsweep/runs_table.h"
 
 static const char USAGE[] =
     "usage: hopsweep analyze RESULTS [--tau X] [--fraction F] [--csv | --json | --markdown]\n"
-    "                        [--table NAME] [--plots DIR [--run ID]]\n"
+    "                        [--table NAME] [--plots DIR [--run ID ...]]\n"
+    "       hopsweep analyze RESULTS --runs [--csv | --json | --markdown]\n"
     "\n"
     "Reads the result store RESULTS (a sweep's output directory, finished or still running;\n"
     "its lock is not taken) and prints: (1) the minimum number of layers that solves each hops\n"
@@ -31,6 +34,9 @@ static const char USAGE[] =
     "  --csv          tables as CSV, one row per observation, each after a \"# NAME\" line\n"
     "  --json         everything as one JSON object, one array of rows per table\n"
     "  --markdown     tables as Markdown\n"
+    "  --runs         instead, one row per job id (its latest record): every config key that\n"
+    "                 varies, status, steps, final loss and query accuracy, wall time, each\n"
+    "                 hop's final accuracy and emergence step, the heads' emergence order\n"
     "  --table NAME   print only that table: min_layers, accuracy, curricula, emergence, roles,\n"
     "                 precedence\n"
     "  --plots DIR    also draw the figures into DIR as PNG and SVG (with their .dat data) with\n"
@@ -45,6 +51,7 @@ static const char USAGE[] =
 
 typedef struct args {
     const char *store, *table, *plots, *run;
+    bool runs; /* --runs: the per-run table instead of the analysis */
     hs_analyze_format fmt;
     hs_analyze_opts opts;
 } args;
@@ -86,6 +93,8 @@ static int parse_args(int argc, char **argv, args *a)
                         a->table);
                 return -1;
             }
+        } else if (!strcmp(s, "--runs")) {
+            a->runs = true;
         } else if (!strcmp(s, "--plots") && has_value) {
             a->plots = argv[++i];
         } else if (!strcmp(s, "--run") && has_value) {
@@ -111,12 +120,56 @@ static int parse_args(int argc, char **argv, args *a)
         fprintf(stderr, "hopsweep analyze: no store; usage: hopsweep analyze RESULTS [options]\n");
         return -1;
     }
+    if (a->runs && (a->table || a->plots)) {
+        fprintf(stderr, "hopsweep analyze: --runs prints the table of runs alone; leave out "
+                        "--table and --plots\n");
+        return -1;
+    }
     if (a->run && !a->plots) {
         fprintf(stderr, "hopsweep analyze: --run %s chooses the run to draw; add --plots DIR\n",
                 a->run);
         return -1;
     }
     return 0;
+}
+
+/* --runs: one row per job id, its latest record (runs_table.h). */
+static int print_runs(const hs_results *r, const args *ar)
+{
+    hs_table t;
+    hs_err err = {0};
+    if (hs_runs_table(r, &t, &err)) {
+        hs_table_free(&t);
+        return hs_cli_fail("analyze", &err);
+    }
+    if (ar->fmt == HS_ANALYZE_CSV) {
+        hs_table_csv(stdout, &t);
+    } else if (ar->fmt == HS_ANALYZE_JSON) {
+        hs_json j;
+        hs_json_init(&j);
+        hs_json_object_begin(&j);
+        hs_json_key(&j, "store");
+        hs_json_string(&j, ar->store);
+        hs_table_json(&j, &t);
+        hs_json_object_end(&j);
+        char *text = hs_json_ok(&j) ? hs_json_take(&j) : NULL;
+        hs_json_free(&j);
+        if (!text) {
+            hs_table_free(&t);
+            fprintf(stderr, "hopsweep analyze: out of memory writing JSON\n");
+            return HS_EXIT_IO;
+        }
+        printf("%s\n", text);
+        free(text);
+    } else {
+        hs_table_text(stdout, &t, ar->fmt == HS_ANALYZE_MARKDOWN);
+    }
+    hs_table_free(&t);
+    if (fflush(stdout) || ferror(stdout)) {
+        fprintf(stderr, "hopsweep analyze: cannot write the table: %s\n", strerror(errno));
+        return HS_EXIT_IO;
+    }
+    return HS_EXIT_OK;
 }
 
 /* --plots: draws the figures after the tables are out. */
@@ -150,6 +203,14 @@ int hs_cmd_analyze(int argc, char **argv)
     hs_status st = hs_results_load(&r, ar.store, &err);
     if (st) {
         rc = hs_cli_fail_loading("analyze", &err); /* a store that cannot be read: the user's */
+        goto out;
+    }
+    if (ar.runs) {
+        char notice[1024], *path = hs_path_join(ar.store, "runs.jsonl");
+        hs_results_notice(&r, path ? path : ar.store, notice, sizeof notice);
+        free(path);
+        if (notice[0]) fprintf(stderr, "hopsweep analyze: note: %s\n", notice);
+        rc = print_runs(&r, &ar);
         goto out;
     }
     st = hs_analyze(&r, &ar.opts, &a, &err);
