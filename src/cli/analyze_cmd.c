@@ -42,15 +42,18 @@ static const char USAGE[] =
     "  --plots DIR    also draw the figures into DIR as PNG and SVG (with their .dat data) with\n"
     "                 gnuplot: minimum layers vs hops, accuracy heatmaps, per-hop accuracy over\n"
     "                 training, emergence timeline, precedence heatmap\n"
-    "  --run ID       the run whose training is drawn (default: a solved run with the most hops,\n"
-    "                 then fewest layers, lowest seed); the emergence figures show its\n"
-    "                 configuration when it has head data\n"
+    "  --run ID       a run whose training is drawn, by its id or the id's first digits;\n"
+    "                 repeat it for several (one training-<id> figure each; default: a solved\n"
+    "                 run with the most hops, then fewest layers, lowest seed); the emergence\n"
+    "                 figures show the first one's configuration when it has head data\n"
     "\n"
     "The gnuplot scripts are found in HOPSWEEP_ANALYSIS_DIR, else in analysis/ beside the\n"
     "directory of the hopsweep executable.\n";
 
 typedef struct args {
-    const char *store, *table, *plots, *run;
+    const char *store, *table, *plots;
+    const char **run; /* --run values (ids or id prefixes), n_run of them */
+    size_t n_run;
     bool runs; /* --runs: the per-run table instead of the analysis */
     hs_analyze_format fmt;
     hs_analyze_opts opts;
@@ -62,7 +65,9 @@ typedef struct args {
 /* Returns -1 after printing the problem, 1 for --help, 0 otherwise. */
 static int parse_args(int argc, char **argv, args *a)
 {
+    const char **runs = a->run; /* the caller's array, room for every argument */
     memset(a, 0, sizeof *a);
+    a->run = runs;
     hs_analyze_opts_default(&a->opts);
     int formats = 0;
     for (int i = 0; i < argc; i++) {
@@ -98,7 +103,7 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(s, "--plots") && has_value) {
             a->plots = argv[++i];
         } else if (!strcmp(s, "--run") && has_value) {
-            a->run = argv[++i];
+            a->run[a->n_run++] = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr,
                     "hopsweep analyze: unknown option or missing value: %s; see hopsweep "
@@ -125,9 +130,9 @@ static int parse_args(int argc, char **argv, args *a)
                         "--table and --plots\n");
         return -1;
     }
-    if (a->run && !a->plots) {
+    if (a->n_run && !a->plots) {
         fprintf(stderr, "hopsweep analyze: --run %s chooses the run to draw; add --plots DIR\n",
-                a->run);
+                a->run[0]);
         return -1;
     }
     return 0;
@@ -177,7 +182,7 @@ static int draw(const hs_results *r, const hs_analysis *a, const args *ar)
 {
     hs_err err = {0};
     int figures = 0;
-    hs_status st = hs_analyze_plot(r, a, ar->store, ar->plots, ar->run, &figures, &err);
+    hs_status st = hs_analyze_plot(r, a, ar->store, ar->plots, ar->run, ar->n_run, &figures, &err);
     if (st) return hs_cli_fail("analyze", &err);
     fprintf(stderr, "hopsweep analyze: drew %d figure%s into %s (PNG and SVG, data in .dat)\n",
             figures, figures == 1 ? "" : "s", ar->plots);
@@ -187,12 +192,17 @@ static int draw(const hs_results *r, const hs_analysis *a, const args *ar)
 int hs_cmd_analyze(int argc, char **argv)
 {
     args ar;
-    int pr = parse_args(argc, argv, &ar);
-    if (pr > 0) {
-        fputs(USAGE, stdout);
-        return HS_EXIT_OK;
+    ar.run = malloc(sizeof *ar.run * ((size_t)argc + 1));
+    if (!ar.run) {
+        fprintf(stderr, "hopsweep analyze: out of memory\n");
+        return HS_EXIT_IO;
     }
-    if (pr < 0) return HS_EXIT_BAD_INPUT;
+    int pr = parse_args(argc, argv, &ar);
+    if (pr) {
+        free(ar.run);
+        if (pr > 0) fputs(USAGE, stdout);
+        return pr > 0 ? HS_EXIT_OK : HS_EXIT_BAD_INPUT;
+    }
 
     hs_results r;
     hs_results_init(&r);
@@ -226,13 +236,25 @@ int hs_cmd_analyze(int argc, char **argv)
         rc = HS_EXIT_BAD_INPUT;
         goto out;
     }
-    if (ar.run && hs_results_find(&r, ar.run) < 0) {
-        fprintf(stderr,
-                "hopsweep analyze: --run %s: no such run in %s/runs.jsonl; give a job id "
-                "from it\n",
-                ar.run, ar.store);
-        rc = HS_EXIT_BAD_INPUT;
-        goto out;
+    for (size_t k = 0; k < ar.n_run; k++) { /* prefixes become the ids they stand for */
+        long two[2], i = hs_results_find_prefix(&r, ar.run[k], two);
+        if (i == -2) {
+            fprintf(stderr,
+                    "hopsweep analyze: --run %s: ambiguous, jobs %s and %s (at least) start with "
+                    "it; give more of the id\n",
+                    ar.run[k], r.runs[two[0]].id, r.runs[two[1]].id);
+            rc = HS_EXIT_BAD_INPUT;
+            goto out;
+        }
+        if (i < 0) {
+            fprintf(stderr,
+                    "hopsweep analyze: --run %s: no such run in %s/runs.jsonl; give a job id "
+                    "(or its first digits) from it\n",
+                    ar.run[k], ar.store);
+            rc = HS_EXIT_BAD_INPUT;
+            goto out;
+        }
+        ar.run[k] = r.runs[i].id;
     }
     char notice[1024], *runs_path = hs_path_join(ar.store, "runs.jsonl");
     hs_results_notice(&r, runs_path ? runs_path : ar.store, notice, sizeof notice);
@@ -251,6 +273,7 @@ int hs_cmd_analyze(int argc, char **argv)
     }
     if (ar.plots) rc = draw(&r, &a, &ar);
 out:
+    free(ar.run);
     hs_analysis_free(&a);
     hs_results_free(&r);
     return rc;
