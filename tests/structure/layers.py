@@ -38,7 +38,7 @@ STAGES = [
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
     ("store", "store store_live"),
-    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg runs_table"),
+    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg report_jobs runs_table"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
