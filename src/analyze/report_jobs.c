@@ -63,7 +63,8 @@ const char hs_report_jobs_script[] =
     "if(i>0)h[kv.slice(0,i)]=decodeURIComponent(kv.slice(i+1));});if(h.filter)F.value=h.filter;"
     "if(h.compare)h.compare.split(',').forEach(function(j){var b=document.querySelector("
     "'input.cmp[value=\"'+j.replace(/[^0-9a-f]/g,'')+'\"]');if(b)b.checked=true;});"
-    "F.addEventListener('input',filter);T.addEventListener('change',draw);filter();draw();})();";
+    "F.addEventListener('input',filter);T.addEventListener('change',draw);filter();draw();"
+    "if(h.compare)document.getElementById('compare').scrollIntoView();})();";
 
 /* data-cfg="key=value ..." of every key, for the filter (values are canonical: no spaces). */
 static void config_attr(FILE *f, const hs_config *c)
