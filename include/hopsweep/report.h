@@ -18,10 +18,12 @@ typedef struct hs_report_opts {
     double tau, fraction; /* as hs_analyze_opts */
     int max_jobs;         /* jobs that get a section of their own (the table lists every job) */
     int max_cells;        /* configurations whose emergence figures are drawn */
+    int max_curves;       /* jobs whose curves the page carries for the comparison */
 } hs_report_opts;
 
-#define HS_REPORT_MAX_JOBS  50
-#define HS_REPORT_MAX_CELLS 40
+#define HS_REPORT_MAX_JOBS   50
+#define HS_REPORT_MAX_CELLS  40
+#define HS_REPORT_MAX_CURVES 500
 
 void hs_report_opts_default(hs_report_opts *o);
 

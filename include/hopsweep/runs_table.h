@@ -12,6 +12,7 @@
 #define HOPSWEEP_RUNS_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hopsweep/analyze.h"
 #include "hopsweep/error.h"
@@ -20,8 +21,10 @@
 /* Fills t (initialised here, named "runs"; the caller frees it). HS_ENOMEM only. */
 hs_status hs_runs_table(const hs_results *r, hs_table *t, hs_err *err);
 
-/* Which config keys differ between the records of r: varies[i] for key i of the key table
- * (hs_config_key_count entries, caller's array). Returns how many do. */
-int hs_runs_varying_keys(const hs_results *r, bool *varies);
+/* Which config keys differ between the records of r and the n_more configs more (jobs without
+ * a record, say): varies[i] for key i of the key table (hs_config_key_count entries, caller's
+ * array). Returns how many do. */
+int hs_runs_varying_keys(const hs_results *r, const hs_config *const *more, size_t n_more,
+                         bool *varies);
 
 #endif

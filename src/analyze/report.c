@@ -47,7 +47,8 @@ void hs_report_opts_default(hs_report_opts *o)
     *o = (hs_report_opts){.tau = a.tau,
                           .fraction = a.fraction,
                           .max_jobs = HS_REPORT_MAX_JOBS,
-                          .max_cells = HS_REPORT_MAX_CELLS};
+                          .max_cells = HS_REPORT_MAX_CELLS,
+                          .max_curves = HS_REPORT_MAX_CURVES};
 }
 
 static void num_or_dash(FILE *f, double v, const char *fmt)

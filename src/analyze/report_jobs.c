@@ -14,6 +14,7 @@
 #include "hopsweep/metrics.h"
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
+#include "hopsweep/runs_table.h"
 
 #define CURVE_POINTS 400 /* at most this many evaluations per job go into the page */
 
@@ -26,7 +27,8 @@ const char hs_report_jobs_script[] =
     "function esc(s){return String(s).replace(/[&<>\"']/g,function(c){return '&#'+c.charCodeAt(0)"
     "+';';});}"
     "function filter(){var q=F.value.trim().split(/\\s+/).filter(Boolean),n=0;rows().forEach("
-    "function(r){var c=' '+(r.dataset.cfg||'')+' ',t=r.textContent.toLowerCase(),ok=q.every("
+    "function(r){var c=' '+(r.dataset.cfg||'')+' '+(T.dataset.common||'')+' "
+    "',t=r.textContent.toLowerCase(),ok=q.every("
     "function(w){return w.indexOf('=')>0?c.indexOf(' '+w+' ')>=0:t.indexOf(w.toLowerCase())>=0;})"
     ";r.hidden=!ok;n+=ok?1:0;});document.getElementById('filter-count').textContent=n+' of '+"
     "rows().length+' jobs shown';}"
@@ -66,15 +68,37 @@ const char hs_report_jobs_script[] =
     "F.addEventListener('input',filter);T.addEventListener('change',draw);filter();draw();"
     "if(h.compare)document.getElementById('compare').scrollIntoView();})();";
 
-/* data-cfg="key=value ..." of every key, for the filter (values are canonical: no spaces). */
-static void config_attr(FILE *f, const hs_config *c)
+/* The keys that vary between the jobs of the table (a row's data-cfg holds those; the table's
+ * data-common the others, once), so the filter knows every key without repeating the constant
+ * ones on every row. */
+static bool *varying_keys(const hs_report_ctx *x)
+{
+    const hs_sweep_state *s = x->s;
+    size_t n = s->sweep.n_jobs;
+    bool *varies = malloc(sizeof *varies * (hs_config_key_count() + 1));
+    const hs_config **more = malloc(sizeof *more * (n + 1));
+    if (varies && more) {
+        for (size_t j = 0; j < n; j++) more[j] = &s->sweep.jobs[j].cfg;
+        hs_runs_varying_keys(x->r, more, n, varies);
+    }
+    free(more);
+    return varies;
+}
+
+/* attr="key=value ..." of the keys whose varies[] is want (values are canonical: no spaces). */
+static void config_attr(FILE *f, const char *attr, const hs_config *c, const bool *varies,
+                        bool want)
 {
     char v[256];
-    fputs(" data-cfg=\"", f);
+    bool first = true;
+    if (!varies) return;
+    fprintf(f, " %s=\"", attr);
     for (size_t k = 0; k < hs_config_key_count(); k++) {
+        if (varies[k] != want) continue;
         hs_config_format(c, k, v, sizeof v);
-        fprintf(f, "%s%s=", k ? " " : "", hs_config_key_name(k));
+        fprintf(f, "%s%s=", first ? "" : " ", hs_config_key_name(k));
         hs_html_text(f, v);
+        first = false;
     }
     fputc('"', f);
 }
@@ -86,14 +110,16 @@ static const char *live_state(const hs_sweep_state *s, const char *id)
     return k < 0 ? NULL : s->beat_stale[k] ? "stale" : "running";
 }
 
-static void row_start(FILE *f, const char *id, const hs_config *cfg)
+/* cmp: the page carries the job's curves, so it can be ticked for the comparison. */
+static void row_start(FILE *f, const char *id, const hs_config *cfg, const bool *varies, bool cmp)
 {
     fprintf(f, "<tr id=\"row-%s\"", id);
-    if (cfg) config_attr(f, cfg);
-    fprintf(f,
-            "><td><input type=\"checkbox\" class=\"cmp\" value=\"%s\" aria-label=\"compare %s\">"
-            "</td><td class=\"l\"><a href=\"#job-%s\">%s</a></td><td class=\"l\">",
-            id, id, id, id);
+    if (cfg) config_attr(f, "data-cfg", cfg, varies, true);
+    fputs("><td>", f);
+    if (cmp)
+        fprintf(f, "<input type=\"checkbox\" class=\"cmp\" value=\"%s\" aria-label=\"compare %s\">",
+                id, id);
+    fprintf(f, "</td><td class=\"l\"><a href=\"#job-%s\">%s</a></td><td class=\"l\">", id, id);
 }
 
 static void num_cell(FILE *f, double v, const char *fmt)
@@ -103,7 +129,7 @@ static void num_cell(FILE *f, double v, const char *fmt)
     fputs("</td>", f);
 }
 
-static void record_row(const hs_report_ctx *x, size_t i)
+static void record_row(const hs_report_ctx *x, size_t i, const bool *varies, bool cmp)
 {
     const hs_run_record *run = &x->r->runs[i];
     FILE *f = x->f;
@@ -111,7 +137,7 @@ static void record_row(const hs_report_ctx *x, size_t i)
     hs_sweep_state_label(x->s, x->r, i, label, sizeof label);
     const char *live = live_state(x->s, run->id);
     const char *status = live ? live : hs_run_status_name(run->status);
-    row_start(f, run->id, &run->config);
+    row_start(f, run->id, &run->config, varies, cmp);
     hs_html_text(f, label);
     fprintf(f, "</td><td class=\"l st-%s\">%s</td><td class=\"l\">", status, status);
     hs_html_text(f, run->error);
@@ -134,7 +160,7 @@ static const hs_config *sweep_config(const hs_sweep_state *s, const char *id, si
 }
 
 /* A running job without a record yet: its heartbeat says where it is. */
-static void beat_row(const hs_report_ctx *x, size_t k)
+static void beat_row(const hs_report_ctx *x, size_t k, const bool *varies)
 {
     const hs_live_beat *b = &x->s->beats[k];
     FILE *f = x->f;
@@ -142,7 +168,7 @@ static void beat_row(const hs_report_ctx *x, size_t k)
     size_t j;
     hs_sweep_state_beat_label(x->s, x->r, k, label, sizeof label);
     const char *state = x->s->beat_stale[k] ? "stale" : "running";
-    row_start(f, b->id, sweep_config(x->s, b->id, &j));
+    row_start(f, b->id, sweep_config(x->s, b->id, &j), varies, true);
     hs_html_text(f, label);
     fprintf(f, "</td><td class=\"l st-%s\">%s</td><td></td><td data-v=\"%d\">%d</td>", state, state,
             b->step, b->step);
@@ -150,6 +176,18 @@ static void beat_row(const hs_report_ctx *x, size_t k)
     fputs("<td data-v=\"-1\"></td><td class=\"l\">", f);
     hs_html_text(f, b->host);
     fputs("</td></tr>\n", f);
+}
+
+/* A value of a curve: 4 significant digits are more than a 520-pixel figure shows. */
+static void curve_value(hs_json *j, float v)
+{
+    char text[32];
+    if (!isfinite(v)) {
+        hs_json_null(j);
+        return;
+    }
+    snprintf(text, sizeof text, "%.4g", (double)v);
+    hs_json_raw(j, text);
 }
 
 /* A job's curves as {"step":[..],"q":[..],"el":[..],"tl":[..],"lr":[..],"hop":[[..],..]}. */
@@ -168,7 +206,7 @@ static void curves_json(hs_json *j, const hs_metrics *m)
         hs_json_key(j, keys[c]);
         hs_json_array_begin(j);
         for (int i = 0; i < m->rows; i++)
-            if (i % every == 0 || i == m->rows - 1) hs_json_float(j, cols[c][i]);
+            if (i % every == 0 || i == m->rows - 1) curve_value(j, cols[c][i]);
         hs_json_array_end(j);
     }
     hs_json_key(j, "hop");
@@ -177,7 +215,7 @@ static void curves_json(hs_json *j, const hs_metrics *m)
         hs_json_array_begin(j);
         for (int i = 0; i < m->rows; i++)
             if (i % every == 0 || i == m->rows - 1)
-                hs_json_float(j, m->hop_acc[(size_t)i * (size_t)(m->hops + 1) + (size_t)k]);
+                curve_value(j, m->hop_acc[(size_t)i * (size_t)(m->hops + 1) + (size_t)k]);
         hs_json_array_end(j);
     }
     hs_json_array_end(j);
@@ -204,7 +242,8 @@ static void curves_data(const hs_report_ctx *x)
     hs_json j;
     hs_json_init(&j);
     hs_json_object_begin(&j);
-    for (size_t i = 0; i < x->r->n; i++) add_curves(x, &j, x->r->runs[i].id);
+    for (size_t k = 0; k < x->a->n_runs && k < (size_t)x->o->max_curves; k++)
+        add_curves(x, &j, x->r->runs[x->a->order[k]].id);
     for (size_t k = 0; k < x->s->n_beats; k++)
         if (hs_results_find(x->r, x->s->beats[k].id) < 0) add_curves(x, &j, x->s->beats[k].id);
     hs_json_object_end(&j);
@@ -247,23 +286,31 @@ void hs_report_jobs(const hs_report_ctx *x, size_t n_detail)
             "<section id=\"jobs\"><h2>Every job</h2><p class=\"note\">Click a column to sort. "
             "Every id links to its job's section (%zu in full, --max-jobs %d; the others in "
             "short). Filter by any config key (task.hops=4 train.seed=1) or any text; tick jobs "
-            "to compare their curves below.</p><p><input id=\"job-filter\" type=\"search\" "
+            "to compare their curves below (the first %d in this order can be, --max-curves, "
+            "and running ones).</p><p><input id=\"job-filter\" type=\"search\" "
             "size=\"50\" placeholder=\"task.hops=4 train.seed=1\" aria-label=\"filter the jobs\"> "
             "<span id=\"filter-count\" class=\"note\"></span></p>"
-            "<table id=\"job-table\" class=\"sortable\"><thead><tr><th>compare</th>"
-            "<th class=\"l\">id</th><th class=\"l\">configuration</th><th class=\"l\">status</th>"
-            "<th class=\"l\">error</th><th>steps</th><th>final query acc</th><th>wall s</th>"
-            "<th class=\"l\">host</th></tr></thead><tbody>\n",
-            n_detail, x->o->max_jobs);
-    for (size_t k = 0; k < a->n_runs; k++) record_row(x, a->order[k]);
+            "<table id=\"job-table\" class=\"sortable\"",
+            n_detail, x->o->max_jobs, x->o->max_curves);
+    bool *varies = varying_keys(x);
+    const hs_config *any = x->r->n           ? &x->r->runs[0].config
+                           : s->sweep.n_jobs ? &s->sweep.jobs[0].cfg
+                                             : NULL;
+    if (any) config_attr(f, "data-common", any, varies, false);
+    fputs("><thead><tr><th>compare</th><th class=\"l\">id</th><th class=\"l\">configuration</th>"
+          "<th class=\"l\">status</th><th class=\"l\">error</th><th>steps</th><th>final query "
+          "acc</th><th>wall s</th><th class=\"l\">host</th></tr></thead><tbody>\n",
+          f);
+    for (size_t k = 0; k < a->n_runs; k++)
+        record_row(x, a->order[k], varies, k < (size_t)x->o->max_curves);
     for (size_t k = 0; k < s->n_beats; k++)
-        if (hs_results_find(x->r, s->beats[k].id) < 0) beat_row(x, k);
+        if (hs_results_find(x->r, s->beats[k].id) < 0) beat_row(x, k, varies);
     char label[256];
     for (size_t j = 0; j < s->sweep.n_jobs; j++) {
         if (s->job_run[j] >= 0 || hs_sweep_state_beat_of(s, s->sweep.jobs[j].id) >= 0) continue;
         hs_sweep_job_label(&s->sweep, j, label, sizeof label);
         fprintf(f, "<tr id=\"row-%s\"", s->sweep.jobs[j].id);
-        config_attr(f, &s->sweep.jobs[j].cfg);
+        config_attr(f, "data-cfg", &s->sweep.jobs[j].cfg, varies, true);
         fprintf(f, "><td></td><td class=\"l\">%s</td><td class=\"l\">", s->sweep.jobs[j].id);
         hs_html_text(f, label);
         fputs("</td><td class=\"l st-none\">not started</td><td></td><td data-v=\"-1\"></td>"
@@ -271,6 +318,7 @@ void hs_report_jobs(const hs_report_ctx *x, size_t n_detail)
               f);
     }
     fputs("</tbody></table></section>\n", f);
+    free(varies);
     section_compare(x);
 }
 
@@ -282,9 +330,7 @@ static void brief(FILE *f, const char *id, const char *label, const char *status
     fprintf(f, "</h3><p>%s", status);
     if (steps >= 0) fprintf(f, ", %d steps", steps);
     if (!isnan(query_acc)) fprintf(f, ", query accuracy %.3f", query_acc);
-    fputs(". Its curves: tick it in <a href=\"#jobs\">the table</a> and see <a "
-          "href=\"#compare\">the comparison</a>.</p></section>\n",
-          f);
+    fputs(".</p></section>\n", f);
 }
 
 void hs_report_job_briefs(const hs_report_ctx *x, size_t n_detail)
@@ -293,7 +339,11 @@ void hs_report_job_briefs(const hs_report_ctx *x, size_t n_detail)
     const hs_sweep_state *s = x->s;
     char label[256];
     bool any = n_detail < a->n_runs || s->n_beats;
-    if (any) fputs("<h2 id=\"job-briefs\">Jobs in short</h2>\n", x->f);
+    if (any)
+        fputs(
+            "<h2 id=\"job-briefs\">Jobs in short</h2><p class=\"note\">Their curves: tick them "
+            "in <a href=\"#jobs\">the table</a> for <a href=\"#compare\">the comparison</a>.</p>\n",
+            x->f);
     for (size_t k = n_detail; k < a->n_runs; k++) {
         const hs_run_record *run = &x->r->runs[a->order[k]];
         const char *live = live_state(s, run->id);

@@ -7,22 +7,22 @@
 
 #include "hopsweep/config.h"
 
-int hs_runs_varying_keys(const hs_results *r, bool *varies)
+int hs_runs_varying_keys(const hs_results *r, const hs_config *const *more, size_t n_more,
+                         bool *varies)
 {
-    size_t keys = hs_config_key_count();
-    int n = 0;
+    size_t keys = hs_config_key_count(), n = r->n + n_more;
+    int count = 0;
     char first[256], other[256];
     for (size_t k = 0; k < keys; k++) {
         varies[k] = false;
-        if (!r->n) continue;
-        hs_config_format(&r->runs[0].config, k, first, sizeof first);
-        for (size_t i = 1; i < r->n && !varies[k]; i++) {
-            hs_config_format(&r->runs[i].config, k, other, sizeof other);
-            varies[k] = strcmp(first, other) != 0;
+        for (size_t i = 0; i < n && !varies[k]; i++) {
+            const hs_config *c = i < r->n ? &r->runs[i].config : more[i - r->n];
+            hs_config_format(c, k, i ? other : first, sizeof first);
+            varies[k] = i && strcmp(first, other) != 0;
         }
-        n += varies[k];
+        count += varies[k];
     }
-    return n;
+    return count;
 }
 
 /* A config value as its kind: numbers as numbers, the rest as their canonical text. */
@@ -61,7 +61,7 @@ hs_status hs_runs_table(const hs_results *r, hs_table *t, hs_err *err)
     bool *varies = malloc(sizeof *varies * (keys + 1));
     char *order = NULL;
     if (!varies) return hs_fail(err, HS_ENOMEM, "out of memory building the table of runs");
-    int n_vary = hs_runs_varying_keys(r, varies);
+    int n_vary = hs_runs_varying_keys(r, NULL, 0, varies);
     int max_hops = -1;
     for (size_t i = 0; i < r->n; i++) {
         int h = r->runs[i].n_hop_acc > r->runs[i].n_hop_steps ? r->runs[i].n_hop_acc
