@@ -123,14 +123,16 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
     fputs("<tr><th class=\"l\">store</th><td class=\"l\">", f);
     hs_html_text(f, x->store);
     fputs("</td></tr><tr><th class=\"l\">jobs</th><td class=\"l\">", f);
-    int left = s->never_started + s->interrupted;
+    int left = s->never_started + s->interrupted + s->running + s->stale;
     if (s->has_sweep)
         fprintf(f,
                 "<span data-k=\"total\">%zu</span> in all: <span data-k=\"done\">%d</span> done, "
                 "<span data-k=\"failed\">%d</span> failed, <span data-k=\"interrupted\">%d"
-                "</span> interrupted, <span data-k=\"never\">%d</span> never started "
+                "</span> interrupted, <span data-k=\"running\">%d</span> running, <span "
+                "data-k=\"stale\">%d</span> stale, <span data-k=\"never\">%d</span> never started "
                 "(<span data-k=\"left\">%d</span> left to run)",
-                s->total, s->done, s->failed, s->interrupted, s->never_started, left);
+                s->total, s->done, s->failed, s->interrupted, s->running, s->stale,
+                s->never_started, left);
     else
         fprintf(f,
                 "%zu records: <span data-k=\"done\">%d</span> done, <span data-k=\"failed\">%d"
@@ -156,16 +158,19 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
     when(f, s->updated);
     fputs("</td></tr></table>", f);
     /* A bar of the jobs by state. */
-    double total = (double)(s->has_sweep ? s->total : x->r->n);
+    double total = (double)s->total; /* records, running jobs and (with sweep.yaml) the rest */
     if (total > 0) {
-        const int parts[4] = {s->done, s->failed, s->interrupted, s->never_started};
-        static const char *const colors[4] = {"#2ca02c", "#d62728", "#ff7f0e", "#cccccc"};
-        static const char *const names[4] = {"done", "failed", "interrupted", "never started"};
+        const int parts[5] = {s->done, s->failed, s->interrupted, s->running + s->stale,
+                              s->never_started};
+        static const char *const colors[5] = {"#2ca02c", "#d62728", "#ff7f0e", "#1f77b4",
+                                              "#cccccc"};
+        static const char *const names[5] = {"done", "failed", "interrupted", "running or stale",
+                                             "never started"};
         fputs("<svg class=\"fig\" width=\"600\" height=\"34\" viewBox=\"0 0 600 34\" role=\"img\" "
               "aria-label=\"jobs by state\">",
               f);
         double at = 0;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             double w = parts[k] / total * 600;
             if (w <= 0) continue;
             fprintf(f,
@@ -175,7 +180,7 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
             at += w;
         }
         fputs("<text x=\"0\" y=\"31\" class=\"tl\">green done, red failed, orange interrupted, "
-              "grey never started</text></svg>",
+              "blue running or stale, grey never started</text></svg>",
               f);
     }
     if (notice[0]) {
