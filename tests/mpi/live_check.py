@@ -79,7 +79,7 @@ def main():
         steps, rows = {}, {}
         grew_steps = grew_rows = False
         victim = None
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # a bound for a machine under heavy load; usually seconds
         while time.time() < deadline and bg.poll() is None:
             if os.path.exists(os.path.join(store, "runs.jsonl")):
                 st = status(store)
