@@ -37,8 +37,9 @@ typedef struct hs_coord_job {
     const char *sweep;    /* the sweep's name, for the record */
     const char *host;
     int rank;
-    const void *resume; /* the state an interrupted run left (the sink's, already checked), */
-    size_t resume_len;  /* or NULL */
+    const char *live_dir; /* hs_coord_opts.live_dir as rank 0 gave it, or NULL */
+    const void *resume;   /* the state an interrupted run left (the sink's, already checked), */
+    size_t resume_len;    /* or NULL */
     /* The runner calls this after every training step; true means interrupt the job now. */
     bool (*poll)(int step, void *poll_user);
     void *poll_user;
@@ -91,6 +92,9 @@ typedef struct hs_coord_opts {
     bool abandon;          /* treat the first stop as 2 */
     double progress_every; /* seconds between progress lines when the log is not a terminal */
     FILE *log;             /* rank 0's progress and job lines; NULL = silent */
+    /* Rank 0: a directory every rank's runner is told of with each job (for hopsweep run, the
+     * store, where the running job shows its progress); the coordinator never opens it. */
+    const char *live_dir;
 } hs_coord_opts;
 
 typedef struct hs_coord_summary {

@@ -24,6 +24,11 @@ typedef struct hs_job_opts {
     hs_eval_fn on_eval;    /* called after every evaluation */
     hs_step_fn on_step;    /* called after every step; returning true interrupts the job */
     void *user;
+    /* Called after every evaluation, after on_eval, with metrics.csv as it stands (whole
+     * lines, this evaluation's row last): lets the caller show the job live (store_live.h).
+     * NULL for none. */
+    void (*on_metrics)(const char *csv, size_t len, const hs_eval *ev, void *live_user);
+    void *live_user;
     const void *resume; /* hs_job_output.resume of an interrupted run of this job, or NULL:
                               the job continues from there and ends exactly as if it had never
                               stopped (same thread count) */

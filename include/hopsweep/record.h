@@ -73,6 +73,7 @@ typedef struct hs_run_record {
     hs_config config; /* defaults, then the record's config */
     int steps;        /* steps trained, -1 when absent */
     double query_acc; /* final.query_acc; NaN when absent or null */
+    double loss;      /* final.loss; NaN when absent, null or not a number (only shown) */
     int n_hop_acc;    /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
     float *hop_acc;   /* NaN where null (not measured) */
     int n_hop_steps;  /* entries of emergence.hop_steps (0 = absent) */

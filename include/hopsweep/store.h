@@ -3,6 +3,9 @@
  *   OUTPUT/sweep.yaml            the sweep as run
  *   OUTPUT/runs.jsonl            one JSON record per finished job, appended, flushed, fsynced
  *   OUTPUT/jobs/<id>/…           the job's files (job.h), written atomically before its line
+ *   OUTPUT/jobs/<id>/running.json  while the job runs, its heartbeat (store_live.h), written by
+ *                                the rank that trains it with metrics.csv as it grows; put
+ *                                removes it once the record line has landed
  *   OUTPUT/.lock                 held while a process writes the store
  *
  * A record line is the commit point: a job counts as finished once its whole line is in

@@ -13,22 +13,26 @@
 #include "hopsweep/report.h"
 
 static const char USAGE[] =
-    "usage: hopsweep report STORE [--out FILE.html] [--max-jobs N] [--max-cells N] [--tau X]\n"
-    "                       [--fraction F]\n"
+    "usage: hopsweep report STORE [--out FILE.html] [--max-jobs N] [--max-cells N]\n"
+    "                       [--max-curves N] [--tau X] [--fraction F]\n"
     "\n"
     "Writes one self-contained HTML page of the result store STORE (finished or still being\n"
     "written; its lock is not taken): the sweep (jobs done, failed, interrupted, left;\n"
     "core-hours, hosts, engines, when), minimum layers against hops beside the theory, the\n"
     "accuracy heatmaps, the curricula compared, emergence per configuration, and a sortable\n"
-    "table of every job linking to a section per job (per-hop accuracy with emergence, head\n"
-    "roles over training, attention of the first and last logged step). Styles, figures (SVG)\n"
-    "and the table-sorting script are inline: the page fetches nothing, so it opens offline.\n"
+    "table of every job (running ones too) linking to a section per job (per-hop accuracy with\n"
+    "emergence, head roles over training, attention of the first and last logged step), with\n"
+    "a filter by any config key and a comparison that overlays the curves of the jobs ticked\n"
+    "in it (query accuracy, losses, per-hop accuracy, learning rate). Styles, figures (SVG),\n"
+    "data and scripts are inline: the page fetches nothing, so it opens offline.\n"
     "The numbers are those of `hopsweep analyze`.\n"
     "\n"
     "  --out FILE     where to write (default STORE/report.html)\n"
     "  --max-jobs N   jobs that get a section of their own, in the analysis order (default 50;\n"
     "                 the table always lists every job)\n"
     "  --max-cells N  configurations whose emergence figures are drawn (default 40)\n"
+    "  --max-curves N jobs whose curves the page carries for the comparison, in the analysis\n"
+    "                 order (default 500; running jobs always)\n"
     "  --tau X, --fraction F   as for `hopsweep analyze`\n"
     "\n"
     "exit codes: 0 ok, 2 not a store or bad flags, 3 the page could not be written\n";
@@ -53,11 +57,13 @@ int hs_cmd_report(int argc, char **argv)
         } else if (!strcmp(a, "--out")) {
             if (!v || !*v) return bad("--out needs a file name");
             out = v, i++;
-        } else if (!strcmp(a, "--max-jobs") || !strcmp(a, "--max-cells")) {
-            int *n = a[6] == 'j' ? &o.max_jobs : &o.max_cells;
-            if (!v)
-                return bad(a[6] == 'j' ? "--max-jobs needs a count 0..1000000"
-                                       : "--max-cells needs a count 0..1000000");
+        } else if (!strcmp(a, "--max-jobs") || !strcmp(a, "--max-cells") ||
+                   !strcmp(a, "--max-curves")) {
+            int *n = a[6] == 'j' ? &o.max_jobs : a[8] == 'l' ? &o.max_cells : &o.max_curves;
+            if (!v) {
+                fprintf(stderr, "hopsweep report: %s needs a count 0..1000000\n", a);
+                return HS_EXIT_BAD_INPUT;
+            }
             if (hs_cli_parse_int(v, 0, 1000000, a, n, &err)) return hs_cli_fail("report", &err);
             i++;
         } else if (!strcmp(a, "--tau") || !strcmp(a, "--fraction")) {

@@ -1,5 +1,6 @@
 /* run_cmd.c — `hopsweep run`: loads a sweep, opens its store and hands the jobs to the
  * coordinator, alone or as rank 0 of an MPI launch; signals stop it cleanly (exit 4, resumable). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "hopsweep/run_cmd.h"
 
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
 #include "hopsweep/store.h"
+#include "hopsweep/store_live.h"
 #include "hopsweep/sweep.h"
 #include "hopsweep/train.h"
 
@@ -46,14 +48,30 @@ static const char RUN_USAGE[] =
 /* Raised by SIGINT/SIGTERM/SIGHUP: the coordinator stops handing out work (1) or also interrupts the
  * running jobs (2, a second signal). The one global of the program: signal handlers need it. */
 static volatile sig_atomic_t stop_requested;
+/* Rank 0 says at once what a signal does (set before the handlers are installed). */
+static volatile sig_atomic_t announce_stop, abandon_on_stop;
+
+static void say(const char *msg)
+{
+    if (write(STDERR_FILENO, msg, strlen(msg)) < 0) { /* nothing to do: the stop still happens */
+    }
+}
 
 static void on_signal(int sig)
 {
+    int before = stop_requested;
     /* SIGUSR1 is Slurm's warning that the time limit is near: no time to let jobs finish */
     if (sig == SIGUSR1)
         stop_requested = 2;
     else if (stop_requested < 2)
         stop_requested++;
+    if (!announce_stop || before >= 2) return;
+    if (stop_requested >= 2 || abandon_on_stop)
+        say("\nhopsweep run: stopping now: the running jobs save their state (recorded as "
+            "interrupted; rerun the same command to continue them)\n");
+    else
+        say("\nhopsweep run: finishing the running job, then stopping; Ctrl-C again to stop "
+            "now\n");
 }
 
 typedef struct {
@@ -94,22 +112,52 @@ static hs_status sink_resume(const char *id, const hs_config *cfg, char **bytes,
     return st;
 }
 
+/* A job as it runs: the coordinator's poll, and its live files in the store (store_live.h). */
+typedef struct running_job {
+    const hs_coord_job *job;
+    hs_live live;
+} running_job;
+
+static bool runner_step(int step, void *user)
+{
+    running_job *r = user;
+    hs_live_step(&r->live, step);
+    return r->job->poll && r->job->poll(step, r->job->poll_user);
+}
+
+static void runner_metrics(const char *csv, size_t len, const hs_eval *ev, void *user)
+{
+    hs_live_eval(&((running_job *)user)->live, csv, len, ev);
+}
+
 /* The coordinator's job runner: the trainer through job.c, its output packed into bytes. */
 static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void *user, hs_err *err)
 {
     (void)user;
     char files_dir[32];
     snprintf(files_dir, sizeof files_dir, "jobs/%s", job->id); /* the store's layout */
+    running_job r = {.job = job, .live = {.dir_fd = -1, .job_fd = -1, .metrics_fd = -1}};
+    hs_err lerr = {0};
+    if (job->live_dir)
+        hs_live_open(&r.live, job->live_dir, job->id, job->sweep, job->host, job->rank,
+                     job->cfg->train.steps, &lerr);
     hs_job_opts jo = {.sweep = job->sweep,
                       .host = job->host,
                       .rank = job->rank,
                       .files_dir = files_dir,
-                      .on_step = job->poll,
-                      .user = job->poll_user,
+                      .on_step = runner_step,
+                      .user = &r,
+                      .on_metrics = runner_metrics,
+                      .live_user = &r,
                       .resume = job->resume,
                       .resume_len = job->resume_len};
     hs_job_output out;
     hs_status st = hs_job_run(job->cfg, &jo, &out, err);
+    hs_live_close(&r.live);
+    /* the job's result does not depend on its live files: say once what went wrong, go on */
+    if (r.live.err.code)
+        fprintf(stderr, "hopsweep run: rank %d: job %s: its live state is incomplete: %s\n",
+                job->rank, job->id, r.live.err.msg);
     if (st) return st;
     memset(res, 0, sizeof *res);
     memcpy(res->id, out.id, sizeof res->id);
@@ -259,13 +307,16 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
         rc = HS_EXIT_IO;
         swp = NULL;
     }
+    /* every rank writes its running job's live files here: the same directory from any cwd */
+    char *live_dir = swp ? realpath(dir, NULL) : NULL;
     store_sink sink_state = {.store = &store, .retry_failed = a->retry_failed};
     hs_coord_sink sink = {
         .finished = sink_finished, .put = sink_put, .resume = sink_resume, .user = &sink_state};
     hs_coord_opts o = {.stop = &stop_requested,
                        .abandon = a->abandon,
                        .progress_every = a->progress_every,
-                       .log = log};
+                       .log = log,
+                       .live_dir = live_dir};
     hs_coord_summary sum;
     st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
     if (st) {
@@ -296,6 +347,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
         }
     }
     hs_store_close(&store);
+    free(live_dir);
     if (loaded) hs_sweep_free(&sw);
     return rc;
 }
@@ -323,6 +375,8 @@ int hs_cmd_run(int argc, char **argv)
     memcpy(args, argv, sizeof(char *) * (size_t)argc);
     int rc = hs_run_parse_args("run", argc, args, &a, true) ? HS_EXIT_BAD_INPUT : 0;
     openblas_set_num_threads(a.threads);
+    announce_stop = c.rank == 0 && !a.quiet;
+    abandon_on_stop = a.abandon;
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);

@@ -13,6 +13,7 @@
 
 #include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
 
 extern char **environ;
@@ -287,6 +288,23 @@ static int write_script(const char *path, const char *script, size_t len)
     return st ? hs_cli_fail("slurm", &err) : HS_EXIT_OK;
 }
 
+/* Array mode: the shards fill STORE only as they merge, so the sweep as submitted goes there at
+ * once; `hopsweep status STORE` then counts the jobs that have not started yet. A store busy with
+ * another process is left alone (said on stderr): the submission itself stands. */
+static void write_sweep_file(const char *store, const hs_sweep *sw)
+{
+    hs_store s;
+    hs_err err = {0};
+    hs_status st = hs_store_open(&s, store, &err);
+    if (!st) st = hs_store_write_file(&s, "sweep.yaml", sw->yaml, strlen(sw->yaml), &err);
+    hs_store_close(&s);
+    if (st)
+        fprintf(stderr,
+                "hopsweep slurm: note: sweep.yaml not written into %s (%s); status counts "
+                "the jobs never started once the first task merges\n",
+                store, err.msg);
+}
+
 int hs_cmd_slurm(int argc, char **argv)
 {
     hs_slurm_args a;
@@ -360,6 +378,7 @@ int hs_cmd_slurm(int argc, char **argv)
     if ((rc = submit(script_path, id, sizeof id))) goto done;
     printf("%s\n", id);
     fflush(stdout);
+    if (a.opts.array) write_sweep_file(store, &sw);
     char *log = hs_slurm_log_name(&a.opts, sw.name, id);
     fprintf(stderr,
             "hopsweep slurm: submitted Slurm job %s: sweep %s, %zu jobs, store %s, script %s; "

@@ -3,8 +3,9 @@
  * Messages (all MPI_BYTE):
  *   worker → 0   READY   (empty)            first request for work
  *   worker → 0   RESULT  result_head + bytes a finished (or interrupted) job; asks for the next
- *   0 → worker   JOB     job_head + bytes   sweep name, the job's canonical "key=value" lines,
- *                                           and the resume state of an interrupted run
+ *   0 → worker   JOB     job_head + bytes   sweep name, the live directory, the job's
+ *                                           canonical "key=value" lines, and the resume state
+ *                                           of an interrupted run
  *   0 → worker   STOP    (empty)            no more work: exit
  *   0 → worker   ABANDON (empty)            interrupt the running job and report it
  *
@@ -34,7 +35,7 @@ typedef struct {
 } result_head;
 
 typedef struct {
-    int32_t job, name_len, config_len;
+    int32_t job, name_len, dir_len, config_len;
     uint64_t resume_len;
 } job_head;
 
@@ -170,17 +171,21 @@ static char *resume_state(lead *L, size_t job, size_t *n)
 static hs_status send_job(lead *L, int w, size_t job)
 {
     enum { CONFIG_MAX = 8192 };
-    const char *name = L->sw->name;
+    const char *name = L->sw->name, *dir = L->o->live_dir ? L->o->live_dir : "";
     size_t resume_len;
     char *resume = resume_state(L, job, &resume_len);
-    job_head h = {.job = (int32_t)job, .name_len = (int32_t)strlen(name), .resume_len = resume_len};
-    size_t off = sizeof h + (size_t)h.name_len;
+    job_head h = {.job = (int32_t)job,
+                  .name_len = (int32_t)strlen(name),
+                  .dir_len = (int32_t)strlen(dir),
+                  .resume_len = resume_len};
+    size_t off = sizeof h + (size_t)h.name_len + (size_t)h.dir_len;
     char *p = malloc(off + CONFIG_MAX + resume_len);
     if (!p) {
         free(resume);
         return hs_fail(L->err, HS_ENOMEM, "out of memory sending job %s", L->sw->jobs[job].id);
     }
     memcpy(p + sizeof h, name, (size_t)h.name_len);
+    memcpy(p + sizeof h + h.name_len, dir, (size_t)h.dir_len);
     h.config_len = (int32_t)format_config(&L->sw->jobs[job].cfg, p + off, CONFIG_MAX);
     memcpy(p, &h, sizeof h);
     if (resume_len) memcpy(p + off + h.config_len, resume, resume_len);
@@ -403,6 +408,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
                                .sweep = sw->name,
                                .host = c->host,
                                .rank = 0,
+                               .live_dir = o->live_dir,
                                .poll = lead_step,
                                .poll_user = &L};
             hs_coord_result out = {0};
@@ -519,13 +525,14 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
         }
         job_head h;
         memcpy(&h, buf, sizeof h);
-        /* name, config text and resume state lie one after the other; copy the two texts out
-         * so they end in NULs */
+        /* name, live directory, config text and resume state lie one after the other; copy
+         * the texts out so they end in NULs */
         char *name = strndup(buf + sizeof h, (size_t)h.name_len);
-        char *config = strndup(buf + sizeof h + h.name_len, (size_t)h.config_len);
-        const char *resume = buf + sizeof h + h.name_len + h.config_len;
+        char *dir = strndup(buf + sizeof h + h.name_len, (size_t)h.dir_len);
+        char *config = strndup(buf + sizeof h + h.name_len + h.dir_len, (size_t)h.config_len);
+        const char *resume = buf + sizeof h + h.name_len + h.dir_len + h.config_len;
         hs_config cfg;
-        if (!name || !config)
+        if (!name || !dir || !config)
             st = hs_fail(err, HS_ENOMEM, "out of memory");
         else if (!(st = parse_job(config, &cfg, err))) {
             char id[17];
@@ -535,6 +542,7 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
                                .sweep = name,
                                .host = c->host,
                                .rank = c->rank,
+                               .live_dir = *dir ? dir : NULL,
                                .poll = worker_step,
                                .poll_user = &W,
                                .resume = h.resume_len ? resume : NULL,
@@ -546,6 +554,7 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
             free(out.bytes);
         }
         free(name);
+        free(dir);
         free(config);
         free(buf);
     }

@@ -21,6 +21,7 @@
 
 #include "hopsweep/fileio.h"
 #include "hopsweep/record.h"
+#include "hopsweep/store_live.h"
 
 #define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
@@ -31,7 +32,7 @@
 #define STORE_FILE_LIMIT ((size_t)1 << (SIZE_MAX > 0xFFFFFFFFu ? 33 : 30))
 
 static const char *const JOB_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
-                                        HS_JOB_RESUME};
+                                        HS_JOB_RESUME, HS_JOB_RUNNING};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
@@ -400,6 +401,18 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
     return st;
 }
 
+/* The job's record has landed: its heartbeat (store_live.h) goes. Best effort: a heartbeat
+ * left next to a newer record is read as what it is (status prefers the record). */
+static void remove_heartbeat(hs_store *s, const char *id)
+{
+    int jfd;
+    hs_err e;
+    if (!open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) && jfd >= 0) {
+        unlinkat(jfd, HS_JOB_RUNNING, 0);
+        close(jfd);
+    }
+}
+
 hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
 {
     if (!s->dir || s->runs_fd < 0)
@@ -443,6 +456,7 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     }
     free(line);
     if (st) return st;
+    remove_heartbeat(s, out->id);
 
     bool found;
     size_t i = find_entry(s, out->id, &found);

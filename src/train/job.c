@@ -54,6 +54,29 @@ hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n,
     return st;
 }
 
+/* The trainer's callbacks, passed on to the caller's, with metrics.csv so far for on_metrics. */
+typedef struct job_hooks {
+    const hs_job_opts *o;
+    FILE *metrics;
+    char *const *csv;
+    const size_t *len;
+} job_hooks;
+
+static void hook_eval(const hs_eval *ev, const hs_model *model, void *user)
+{
+    const job_hooks *h = user;
+    if (h->o->on_eval) h->o->on_eval(ev, model, h->o->user);
+    /* open_memstream's buffer and size are current after a flush */
+    if (h->o->on_metrics && !fflush(h->metrics))
+        h->o->on_metrics(*h->csv, *h->len, ev, h->o->live_user);
+}
+
+static bool hook_step(int step, void *user)
+{
+    const job_hooks *h = user;
+    return h->o->on_step && h->o->on_step(step, h->o->user);
+}
+
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -66,9 +89,10 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         hs_job_output_free(out);
         return hs_fail(err, HS_ENOMEM, "job %s: out of memory for its output", out->id);
     }
-    hs_train_opts topts = {.on_eval = o->on_eval,
-                           .on_step = o->on_step,
-                           .user = o->user,
+    job_hooks hooks = {.o = o, .metrics = metrics, .csv = &out->metrics, .len = &out->metrics_len};
+    hs_train_opts topts = {.on_eval = hook_eval,
+                           .on_step = hook_step,
+                           .user = &hooks,
                            .metrics = metrics,
                            .checkpoint = model};
     hs_resume_view prior = {0};

@@ -577,13 +577,15 @@ static hs_record_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_r
         return bad(x, "an \"id\" that is not the hash of its config (%s); forged or edited", want);
 
     run->steps = -1;
-    run->query_acc = NAN;
+    run->query_acc = run->loss = NAN;
     const yaml_node_t *steps = hs_jl_map_get(d, root, "steps");
     if (steps && !hs_jl_is_null(steps) && !hs_jl_scalar_int(steps, &run->steps)) run->steps = -1;
     const yaml_node_t *final = hs_jl_map_get(d, root, "final");
     const yaml_node_t *qa = hs_jl_map_get(d, final, "query_acc");
     if (qa && !hs_jl_is_null(qa) && !hs_jl_scalar_double(qa, &run->query_acc))
         return bad(x, "final.query_acc is not a number");
+    const yaml_node_t *loss = hs_jl_map_get(d, final, "loss"); /* the per-run table shows it */
+    if (loss && !hs_jl_is_null(loss) && !hs_jl_scalar_double(loss, &run->loss)) run->loss = NAN;
     lr = read_hop_array(x, hs_jl_map_get(d, final, "hop_acc"), false, &run->n_hop_acc,
                         &run->hop_acc, NULL, "final.hop_acc");
     if (lr != HS_RECORD_OK) return lr;

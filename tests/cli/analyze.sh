@@ -196,6 +196,11 @@ if command -v gnuplot >/dev/null 2>&1; then
         grep -q '<svg' "$tmp/fig/$f.svg" || fail "$f.svg is not SVG"
     done
     grep -q "run $A1" "$tmp/fig/training.dat" || fail "default training run"
+    # a run by the first digits of its id; several runs, one figure each
+    "$hs" analyze "$S" --plots "$tmp/fig1" --run "$(echo "$A1" | cut -c1-6)" >/dev/null 2>"$tmp/perr" &&
+        grep -q "run $A1" "$tmp/fig1/training.dat" || fail "--run by an id prefix: $(cat "$tmp/perr")"
+    "$hs" analyze "$S" --plots "$tmp/fig6" --run "$A1" --run "$(echo "$A1" | cut -c1-4)" >/dev/null 2>"$tmp/perr" &&
+        [ -s "$tmp/fig6/training-$A1.png" ] && [ ! -e "$tmp/fig6/training.png" ] || fail "two --run: $(cat "$tmp/perr")"
     "$hs" analyze "$S" --plots "$tmp/fig2" --run "$R11" >/dev/null 2>"$tmp/perr"
     [ $? -eq 2 ] && grep -q 'metrics.csv' "$tmp/perr" || fail "--run without metrics.csv"
 fi
@@ -237,6 +242,10 @@ expect "unknown option" "--bogus" "$S" --bogus
 expect "missing value" "--plots" "$S" --plots
 expect "run without plots" "--plots" "$S" --run "$A1"
 expect "unknown run" "no such run" "$S" --plots "$tmp/fig4" --run 0123456789abcdef
+amb=$(grep -o '"id":"[0-9a-f]' "$S/runs.jsonl" | cut -c7 | sort | uniq -d | head -1)
+[ -n "$amb" ] || fail "the fixture has no two ids with one first digit"
+expect "ambiguous run prefix" "ambiguous" "$S" --plots "$tmp/fig5" --run "$amb"
+expect "runs with plots" "--runs" "$S" --runs --plots "$tmp/fig7"
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all analyze checks passed"

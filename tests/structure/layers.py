@@ -37,9 +37,9 @@ STAGES = [
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
-    ("store", "store"),
+    ("store", "store store_live"),
     ("analyze", "analyze results analyze_names analyze_report analyze_header analyze_plot key_effects "
-                "key_effects_table status report report_svg report_keys"),
+                "key_effects_table status report report_svg report_keys report_jobs runs_table"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
