@@ -36,7 +36,7 @@ STAGES = [
              "config_check config_text table stats"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord progress"),
-    ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
+    ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
     ("store", "store"),
     ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
