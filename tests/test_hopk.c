@@ -11,8 +11,10 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+#include <math.h>
 #include <string.h>
 
+#include "hopsweep/analyze_hopk.h"
 #include "hopsweep/config.h"
 #include "hopsweep/task.h"
 
@@ -226,6 +228,21 @@ static void test_train_examples(void **state)
     hs_batch_free(&eval);
 }
 
+/* The reach `analyze` reports: the largest k with every k' <= k (from min_hops) under the bound. */
+static void test_reach(void **state)
+{
+    (void)state;
+    const double e[] = {0.0, 0.002, 0.009, 0.03, 0.004, 0.2};
+    assert_int_equal(hs_k_reach(e, 6, 0, 0.01), 2); /* k = 4 is under again, but k = 3 is not */
+    assert_int_equal(hs_k_reach(e, 6, 0, 0.05), 4);
+    assert_int_equal(hs_k_reach(e, 6, 0, 1.0), 5);
+    assert_int_equal(hs_k_reach(e, 6, 3, 0.01), -1); /* the smallest k is not under */
+    assert_int_equal(hs_k_reach(e, 6, 4, 0.01), 4);
+    const double n[] = {0.0, NAN, 0.0};
+    assert_int_equal(hs_k_reach(n, 3, 0, 0.01), 0); /* not measured is not under */
+    assert_int_equal(hs_k_reach(e, 0, 0, 0.01), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_other_alphabets_and_min_hops),
         cmocka_unit_test(test_deterministic_from_seed),
         cmocka_unit_test(test_train_examples),
+        cmocka_unit_test(test_reach),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

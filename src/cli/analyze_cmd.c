@@ -32,7 +32,7 @@ static const char USAGE[] =
     "  --json         everything as one JSON object, one array of rows per table\n"
     "  --markdown     tables as Markdown\n"
     "  --table NAME   print only that table: min_layers, accuracy, curricula, emergence, roles,\n"
-    "                 precedence\n"
+    "                 precedence, k_error (hopk: error per k and reach, per configuration)\n"
     "  --plots DIR    also draw the figures into DIR as PNG and SVG (with their .dat data) with\n"
     "                 gnuplot: minimum layers vs hops, accuracy heatmaps, per-hop accuracy over\n"
     "                 training, emergence timeline, precedence heatmap\n"
@@ -82,7 +82,8 @@ static int parse_args(int argc, char **argv, args *a)
             if (!known) {
                 fprintf(stderr,
                         "hopsweep analyze: --table \"%s\" is not a table; choose "
-                        "min_layers, accuracy, curricula, emergence, roles or precedence\n",
+                        "min_layers, accuracy, curricula, emergence, roles, precedence or "
+                        "k_error\n",
                         a->table);
                 return -1;
             }

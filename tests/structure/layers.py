@@ -38,7 +38,7 @@ STAGES = [
     ("coord", "coord progress"),
     ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
     ("store", "store"),
-    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
+    ("analyze", "analyze results analyze_names analyze_hopk analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
