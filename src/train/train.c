@@ -49,6 +49,8 @@ double hs_train_cost(const hs_config *cfg)
     /* an evaluation is a forward pass (a third of a step) over eval_examples */
     double eval = hs_model_step_flops(&s, cfg->train.eval_examples) / 3.0;
     double evals = cfg->train.steps / cfg->train.eval_every + 1;
+    if (cfg->task.kind == HS_TASK_HOPK) /* the final evaluation: eval_examples per k */
+        evals += cfg->task.hops - cfg->task.min_hops + 1;
     return step * cfg->train.steps + eval * evals + 1.0;
 }
 
@@ -174,6 +176,15 @@ hs_status hs_trainer_init(hs_trainer *t, const hs_config *cfg, hs_err *err)
     return st;
 }
 
+/* The model's answer at one position: the first largest logit. */
+static int argmax(const float *logit, int V)
+{
+    int best = 0;
+    for (int v = 1; v < V; v++)
+        if (logit[v] > logit[best]) best = v;
+    return best;
+}
+
 void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
 {
     hs_model *m = &t->model;
@@ -199,11 +210,7 @@ void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
         n_sup += m->n_supervised;
         hs_probe_add(&t->probe, t->att, n, T, e->chain + off, e->index + off);
         for (int p = 0; p < n * T; p++) {
-            const float *logit = m->logits + (size_t)p * V;
-            int best = 0;
-            for (int v = 1; v < V; v++)
-                if (logit[v] > logit[best]) best = v;
-            bool correct = best == e->target[off + p];
+            bool correct = argmax(m->logits + (size_t)p * V, V) == e->target[off + p];
             if (e->scored[off + p]) {
                 t->hop_correct[e->hop[off + p]] += correct;
                 t->hop_total[e->hop[off + p]]++;
@@ -398,11 +405,7 @@ static hs_status per_k_errors(hs_trainer *t, float *k_error, hs_err *err)
             hs_model_forward(m, n, e->parent + off, e->child + off, e->rel + off, NULL, NULL);
             for (int p = 0; p < n * T; p++) {
                 if (!e->scored[off + p]) continue;
-                const float *logit = m->logits + (size_t)p * V;
-                int best = 0;
-                for (int v = 1; v < V; v++)
-                    if (logit[v] > logit[best]) best = v;
-                wrong += best != e->target[off + p];
+                wrong += argmax(m->logits + (size_t)p * V, V) != e->target[off + p];
                 total++;
             }
         }
