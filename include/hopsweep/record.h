@@ -76,6 +76,8 @@ typedef struct hs_run_record {
     double loss;      /* final.loss; NaN when absent, null or not a number (only shown) */
     int n_hop_acc;    /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
     float *hop_acc;   /* NaN where null (not measured) */
+    int n_k_error;    /* entries of final.k_error (hopk: hops+1; 0 = absent) */
+    float *k_error;   /* hopk's error per k on fresh sequences; NaN where null */
     int n_hop_steps;  /* entries of emergence.hop_steps (0 = absent) */
     int *hop_steps;   /* -1 = never */
     bool has_heads;   /* emergence.order is present: head emergence was measured */

@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/analyze_hopk.h"
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/json.h"
 #include "hopsweep/key_effects.h"
 #include "hopsweep/table.h"
 
-const char *const hs_analyze_tables[] = {"min_layers", "accuracy",   "curricula",   "emergence",
-                                         "roles",      "precedence", "key_summary", "key_effects"};
+const char *const hs_analyze_tables[] = {"min_layers",  "accuracy",    "curricula",
+                                         "emergence",   "roles",       "precedence",
+                                         "key_summary", "key_effects", "k_error"};
 const size_t hs_analyze_n_tables = sizeof hs_analyze_tables / sizeof hs_analyze_tables[0];
 
 /* Where the tables go: the format, --table, and what was printed so far. */
@@ -615,6 +617,8 @@ hs_status hs_analyze_print(FILE *f, const hs_results *r, const hs_analysis *a, c
     bool tidy = fmt == HS_ANALYZE_CSV || fmt == HS_ANALYZE_JSON;
     for (size_t i = 0; i < sizeof tidy_tables / sizeof tidy_tables[0]; i++)
         (tidy ? tidy_tables : wide_tables)[i](&x);
+    hs_table k; /* hopk's error per k (analyze_hopk.h), when the store has any */
+    if (hs_analyze_k_table(&k, r, a, tidy)) emit(&o, &k);
     if (fmt == HS_ANALYZE_JSON) {
         hs_json_object_end(&o.json);
         char *text = hs_json_take(&o.json);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hopsweep/analyze_hopk.h"
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/report_svg.h"
@@ -653,6 +654,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
         section_min_layers(&x);
         section_accuracy(&x);
         hs_report_key_effects(&x);
+        hs_report_k_errors(f, &r, &a);
         section_emergence(&x);
     }
     size_t n_detail = a.n_runs < (size_t)o->max_jobs ? a.n_runs : (size_t)o->max_jobs;

@@ -39,7 +39,8 @@ static const char USAGE[] =
     "                 varies, status, steps, final loss and query accuracy, wall time, each\n"
     "                 hop's final accuracy and emergence step, the heads' emergence order\n"
     "  --table NAME   print only that table: min_layers, accuracy, curricula, emergence, roles,\n"
-    "                 precedence, key_summary, key_effects\n"
+    "                 precedence, key_summary, key_effects, k_error (hopk: error per k and\n"
+    "                 reach, per configuration)\n"
     "  --plots DIR    also draw the figures into DIR as PNG and SVG (with their .dat data) with\n"
     "                 gnuplot: minimum layers vs hops, accuracy heatmaps, per-hop accuracy over\n"
     "                 training, emergence timeline, precedence heatmap\n"
@@ -96,7 +97,7 @@ static int parse_args(int argc, char **argv, args *a)
                 fprintf(stderr,
                         "hopsweep analyze: --table \"%s\" is not a table; choose "
                         "min_layers, accuracy, curricula, emergence, roles, precedence, "
-                        "key_summary or key_effects\n",
+                        "key_summary, key_effects or k_error\n",
                         a->table);
                 return -1;
             }

@@ -84,6 +84,12 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     hs_json_array_begin(j);
     for (int k = 0; k <= D; k++) hs_json_float(j, res->final_hop_acc[k]); /* NaN → null */
     hs_json_array_end(j);
+    if (res->final_k_error) { /* hopk: the peer's metric, error per k on fresh sequences */
+        hs_json_key(j, "k_error");
+        hs_json_array_begin(j);
+        for (int k = 0; k <= D; k++) hs_json_float(j, res->final_k_error[k]);
+        hs_json_array_end(j);
+    }
     hs_json_object_end(j);
 
     hs_json_key(j, "emergence");
@@ -414,6 +420,7 @@ bad(parse_ctx *x, const char *fmt, ...)
 void hs_run_record_free(hs_run_record *run)
 {
     free(run->hop_acc);
+    free(run->k_error);
     free(run->hop_steps);
     free(run->emerged);
     free(run->emerged_step);
@@ -589,11 +596,15 @@ static hs_record_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_r
     lr = read_hop_array(x, hs_jl_map_get(d, final, "hop_acc"), false, &run->n_hop_acc,
                         &run->hop_acc, NULL, "final.hop_acc");
     if (lr != HS_RECORD_OK) return lr;
+    lr = read_hop_array(x, hs_jl_map_get(d, final, "k_error"), false, &run->n_k_error,
+                        &run->k_error, NULL, "final.k_error");
+    if (lr != HS_RECORD_OK) return lr;
     const yaml_node_t *em = hs_jl_map_get(d, root, "emergence");
     lr = read_hop_array(x, hs_jl_map_get(d, em, "hop_steps"), true, &run->n_hop_steps, NULL,
                         &run->hop_steps, "emergence.hop_steps");
     if (lr != HS_RECORD_OK) return lr;
-    if (run->n_hop_acc > run->config.task.hops + 1 || run->n_hop_steps > run->config.task.hops + 1)
+    if (run->n_hop_acc > run->config.task.hops + 1 ||
+        run->n_hop_steps > run->config.task.hops + 1 || run->n_k_error > run->config.task.hops + 1)
         return bad(x, "more hop labels than task.hops=%d has", run->config.task.hops);
     if (em && em->type == YAML_MAPPING_NODE) {
         lr = read_emergence(x, em, run);
