@@ -20,6 +20,8 @@ static time_t mtime_of(const char *store, const char *name)
     return t;
 }
 
+static bool same(const char *a, const char *b) { return a && b ? !strcmp(a, b) : a == b; }
+
 hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_results *r,
                               hs_err *err)
 {
@@ -68,6 +70,25 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
             s->timed++;
         }
     }
+    s->builds = malloc(sizeof *s->builds * (r->n + 1));
+    if (!s->builds) {
+        hs_sweep_state_free(s);
+        return hs_fail(err, HS_ENOMEM, "out of memory counting the builds of %s", store);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const hs_run_record *run = &r->runs[i];
+        if (!run->build_version && !run->build_commit) {
+            s->unbuilt++;
+            continue;
+        }
+        size_t b = 0;
+        while (b < s->n_builds && !(same(s->builds[b].version, run->build_version) &&
+                                    same(s->builds[b].commit, run->build_commit)))
+            b++;
+        if (b == s->n_builds)
+            s->builds[s->n_builds++] = (hs_build_count){run->build_version, run->build_commit, 0};
+        s->builds[b].records++;
+    }
     /* Records of jobs the sweep does not list are counted as well (a store may hold several
      * grids); the jobs never started are those of the sweep without any record. */
     s->total = r->n;
@@ -83,6 +104,7 @@ void hs_sweep_state_free(hs_sweep_state *s)
     hs_sweep_free(&s->sweep);
     free(s->job_run);
     free(s->run_job);
+    free(s->builds);
     memset(s, 0, sizeof *s);
 }
 
@@ -97,6 +119,26 @@ void hs_sweep_state_label(const hs_sweep_state *s, const hs_results *r, size_t r
     const hs_config *c = &r->runs[run].config;
     snprintf(buf, n, "layers=%d hops=%d curriculum=%s seed=%llu", c->model.layers, c->task.hops,
              hs_curriculum_name(c->task.curriculum), (unsigned long long)c->train.seed);
+}
+
+void hs_sweep_state_builds(const hs_sweep_state *s, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i <= s->n_builds && at < n; i++) {
+        const hs_build_count *b = &s->builds[i];
+        int k = i < s->n_builds
+                    ? snprintf(buf + at, n - at, "%s%.64s (commit %.12s): %d record%s",
+                               i ? "; " : "", b->version ? b->version : "unknown version",
+                               b->commit ? b->commit : "unknown", b->records,
+                               b->records == 1 ? "" : "s")
+                : s->unbuilt && s->n_builds
+                    ? snprintf(buf + at, n - at, "; %d naming no build", s->unbuilt)
+                    : 0;
+        if (k > 0) at += (size_t)k;
+    }
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
 }
 
 typedef struct timed_run {

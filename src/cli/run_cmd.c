@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "hopsweep/cli.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/gemm.h"
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
 #include "hopsweep/store.h"
@@ -310,8 +309,8 @@ int hs_cmd_run(int argc, char **argv)
     hs_coord c;
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
-        return HS_EXIT_IO;
+        if (err.msg[0]) fprintf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
+        return err.code == HS_EINPUT ? HS_EXIT_BAD_INPUT : HS_EXIT_IO;
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
     char **args = malloc(sizeof(char *) * ((size_t)argc + 1));
@@ -322,7 +321,7 @@ int hs_cmd_run(int argc, char **argv)
     }
     memcpy(args, argv, sizeof(char *) * (size_t)argc);
     int rc = hs_run_parse_args("run", argc, args, &a, true) ? HS_EXIT_BAD_INPUT : 0;
-    openblas_set_num_threads(a.threads);
+    hs_blas_set_threads(a.threads);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
