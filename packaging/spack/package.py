@@ -47,7 +47,7 @@ class Hopsweep(CMakePackage):
     # the others through CMake's FindBLAS with their BLA_VENDOR.
     blas_vendors = {"openblas": None, "blis": "FLAME", "amdblis": "FLAME", "netlib-lapack": "Generic"}
     for _provider in ("intel-oneapi-mkl", "nvpl-blas", "fujitsu-ssl2"):
-        conflicts(f"^{_provider}", msg="hopsweep needs a BLAS with cblas.h: OpenBLAS, BLIS or netlib")
+        conflicts(f"^{_provider}", msg="not tried with hopsweep, which needs cblas.h: use OpenBLAS, BLIS or netlib")
 
     def cmake_args(self):
         args = [
