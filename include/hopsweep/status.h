@@ -13,6 +13,9 @@
 #include "hopsweep/error.h"
 #include "hopsweep/sweep.h"
 
+/* Builds counted one by one; the records of any further ones are only counted together. */
+#define HS_MAX_BUILDS 32
+
 /* One build that made records of a store (the records' `build`), and how many records. */
 typedef struct hs_build_count {
     const char *version, *commit; /* into the records; either may be NULL */
@@ -33,6 +36,7 @@ typedef struct hs_sweep_state {
     time_t started, updated; /* mtimes of sweep.yaml and runs.jsonl; 0 when unknown */
     hs_build_count *builds;  /* the distinct builds of the records, in order of first record */
     size_t n_builds;         /* 0 when no record names its build (stores from before 0.1.0) */
+    int other_builds;        /* records of builds past the first HS_MAX_BUILDS */
     int unbuilt;             /* records that name no build */
 } hs_sweep_state;
 

@@ -70,7 +70,7 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
             s->timed++;
         }
     }
-    s->builds = malloc(sizeof *s->builds * (r->n + 1));
+    s->builds = malloc(sizeof *s->builds * HS_MAX_BUILDS);
     if (!s->builds) {
         hs_sweep_state_free(s);
         return hs_fail(err, HS_ENOMEM, "out of memory counting the builds of %s", store);
@@ -85,6 +85,10 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
         while (b < s->n_builds && !(same(s->builds[b].version, run->build_version) &&
                                     same(s->builds[b].commit, run->build_commit)))
             b++;
+        if (b == s->n_builds && b == HS_MAX_BUILDS) { /* a forged store must not cost n² */
+            s->other_builds++;
+            continue;
+        }
         if (b == s->n_builds)
             s->builds[s->n_builds++] = (hs_build_count){run->build_version, run->build_commit, 0};
         s->builds[b].records++;
@@ -125,16 +129,17 @@ void hs_sweep_state_builds(const hs_sweep_state *s, char *buf, size_t n)
 {
     size_t at = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i <= s->n_builds && at < n; i++) {
-        const hs_build_count *b = &s->builds[i];
-        int k = i < s->n_builds
-                    ? snprintf(buf + at, n - at, "%s%.64s (commit %.12s): %d record%s",
-                               i ? "; " : "", b->version ? b->version : "unknown version",
-                               b->commit ? b->commit : "unknown", b->records,
-                               b->records == 1 ? "" : "s")
-                : s->unbuilt && s->n_builds
-                    ? snprintf(buf + at, n - at, "; %d naming no build", s->unbuilt)
-                    : 0;
+    for (size_t i = 0; i < s->n_builds + 2 && at < n; i++) {
+        const hs_build_count *b = &s->builds[i < s->n_builds ? i : 0];
+        int k = 0;
+        if (i < s->n_builds)
+            k = snprintf(buf + at, n - at, "%s%.64s (commit %.12s): %d record%s", i ? "; " : "",
+                         b->version ? b->version : "unknown version",
+                         b->commit ? b->commit : "unknown", b->records, b->records == 1 ? "" : "s");
+        else if (i == s->n_builds && s->other_builds && s->n_builds)
+            k = snprintf(buf + at, n - at, "; %d records of still other builds", s->other_builds);
+        else if (i == s->n_builds + 1 && s->unbuilt && s->n_builds)
+            k = snprintf(buf + at, n - at, "; %d naming no build", s->unbuilt);
         if (k > 0) at += (size_t)k;
     }
     for (char *p = buf; *p; p++)

@@ -107,6 +107,7 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
             hs_json_object_end(&j);
         }
         hs_json_array_end(&j);
+        json_count(&j, "records_of_other_builds", s->other_builds, true);
         json_count(&j, "records_without_build", s->unbuilt, true);
     }
     hs_json_key(&j, "sweep_note");
