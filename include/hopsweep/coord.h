@@ -108,7 +108,9 @@ typedef struct hs_coord_summary {
     double wall_s;
 } hs_coord_summary;
 
-/* Starts MPI when a launcher started this process; fills rank, size and host. */
+/* Starts MPI when a launcher started this process; fills rank, size and host. A build without
+ * MPI started by a launcher fails with HS_EINPUT: the message on the first copy, an empty one on
+ * the others, so that a launch prints one line. */
 hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err);
 void hs_coord_finalize(hs_coord *c);
 

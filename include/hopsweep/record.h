@@ -88,6 +88,7 @@ typedef struct hs_run_record {
     char *attention;   /* files.attention, relative to the store; NULL when absent */
     /* For the report and `status` (no statistic uses them): NULL or NaN when absent. */
     char *error, *host, *engine; /* engine: the matmul engine and ISA, when the writer names it */
+    char *build_version, *build_commit; /* build.{version, commit}: absent in older records */
     double wall_s;
 } hs_run_record;
 

@@ -15,6 +15,15 @@
 #include "hopsweep/store_live.h"
 #include "hopsweep/sweep.h"
 
+/* Builds counted one by one; the records of any further ones are only counted together. */
+#define HS_MAX_BUILDS 32
+
+/* One build that made records of a store (the records' `build`), and how many records. */
+typedef struct hs_build_count {
+    const char *version, *commit; /* into the records; either may be NULL */
+    int records;
+} hs_build_count;
+
 typedef struct hs_sweep_state {
     bool has_sweep;      /* sweep.yaml was read: total and never_started are known */
     char sweep_why[640]; /* why it was not (missing, unreadable): one line; "" when read */
@@ -35,6 +44,10 @@ typedef struct hs_sweep_state {
     double wall_s;           /* summed wall_s of every record (the latest per job) */
     int timed;               /* records with a wall_s */
     time_t started, updated; /* mtimes of sweep.yaml and runs.jsonl; 0 when unknown */
+    hs_build_count *builds;  /* the distinct builds of the records, in order of first record */
+    size_t n_builds;         /* 0 when no record names its build (stores from before 0.1.0) */
+    int other_builds;        /* records of builds past the first HS_MAX_BUILDS */
+    int unbuilt;             /* records that name no build */
 } hs_sweep_state;
 
 /* Reads STORE/sweep.yaml (a missing or unreadable one is not an error: has_sweep stays false and
@@ -55,6 +68,11 @@ void hs_sweep_state_beat_label(const hs_sweep_state *s, const hs_results *r, siz
  * lists it, else these four keys. */
 void hs_sweep_state_label(const hs_sweep_state *s, const hs_results *r, size_t run, char *buf,
                           size_t n);
+
+/* The builds of the records as one line into buf, "0.1.0-g4ce17a9 (commit 4ce17a9c0d12): 58
+ * records; 0.1.0-g1234abc (commit 1234abc56789): 2 records; 3 naming no build", control
+ * characters as '?' (the strings come from the store); "" when n_builds is 0. */
+void hs_sweep_state_builds(const hs_sweep_state *s, char *buf, size_t n);
 
 /* Indices of runs (of r) sorted by wall_s, slowest first, runs without one left out; returns
  * how many were written to out (at most max). */

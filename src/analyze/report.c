@@ -153,6 +153,12 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
     list_values(f, x->r, false);
     fputs("</td></tr><tr><th class=\"l\">engines</th><td class=\"l\">", f);
     list_values(f, x->r, true);
+    if (s->n_builds) { /* a row only when records name their build, so old stores look the same */
+        char b[2048];
+        hs_sweep_state_builds(s, b, sizeof b);
+        fputs("</td></tr><tr><th class=\"l\">builds</th><td class=\"l\">", f);
+        hs_html_text(f, b);
+    }
     fputs("</td></tr><tr><th class=\"l\">when</th><td class=\"l\">sweep.yaml written ", f);
     when(f, s->started);
     fputs(", last record ", f);

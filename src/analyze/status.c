@@ -56,6 +56,8 @@ static hs_status load_beats(hs_sweep_state *s, const char *store, const hs_resul
     return HS_OK;
 }
 
+static bool same(const char *a, const char *b) { return a && b ? !strcmp(a, b) : a == b; }
+
 hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_results *r,
                               hs_err *err)
 {
@@ -117,6 +119,29 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
         s->running += !s->beat_stale[k];
         beats_alone += hs_results_find(r, s->beats[k].id) < 0;
     }
+    s->builds = malloc(sizeof *s->builds * HS_MAX_BUILDS);
+    if (!s->builds) {
+        hs_sweep_state_free(s);
+        return hs_fail(err, HS_ENOMEM, "out of memory counting the builds of %s", store);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        const hs_run_record *run = &r->runs[i];
+        if (!run->build_version && !run->build_commit) {
+            s->unbuilt++;
+            continue;
+        }
+        size_t b = 0;
+        while (b < s->n_builds && !(same(s->builds[b].version, run->build_version) &&
+                                    same(s->builds[b].commit, run->build_commit)))
+            b++;
+        if (b == s->n_builds && b == HS_MAX_BUILDS) { /* a forged store must not cost n² */
+            s->other_builds++;
+            continue;
+        }
+        if (b == s->n_builds)
+            s->builds[s->n_builds++] = (hs_build_count){run->build_version, run->build_commit, 0};
+        s->builds[b].records++;
+    }
     /* Records of jobs the sweep does not list are counted as well (a store may hold several
      * grids); the jobs never started are those of the sweep without any record or heartbeat. */
     s->total = r->n + beats_alone;
@@ -136,6 +161,7 @@ void hs_sweep_state_free(hs_sweep_state *s)
     hs_sweep_free(&s->sweep);
     free(s->job_run);
     free(s->run_job);
+    free(s->builds);
     memset(s, 0, sizeof *s);
 }
 
@@ -165,6 +191,27 @@ void hs_sweep_state_beat_label(const hs_sweep_state *s, const hs_results *r, siz
         }
     long i = hs_results_find(r, id);
     if (i >= 0) hs_sweep_state_label(s, r, (size_t)i, buf, n);
+}
+
+void hs_sweep_state_builds(const hs_sweep_state *s, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n_builds + 2 && at < n; i++) {
+        const hs_build_count *b = &s->builds[i < s->n_builds ? i : 0];
+        int k = 0;
+        if (i < s->n_builds)
+            k = snprintf(buf + at, n - at, "%s%.64s (commit %.12s): %d record%s", i ? "; " : "",
+                         b->version ? b->version : "unknown version",
+                         b->commit ? b->commit : "unknown", b->records, b->records == 1 ? "" : "s");
+        else if (i == s->n_builds && s->other_builds && s->n_builds)
+            k = snprintf(buf + at, n - at, "; %d records of still other builds", s->other_builds);
+        else if (i == s->n_builds + 1 && s->unbuilt && s->n_builds)
+            k = snprintf(buf + at, n - at, "; %d naming no build", s->unbuilt);
+        if (k > 0) at += (size_t)k;
+    }
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
 }
 
 typedef struct timed_run {

@@ -49,8 +49,9 @@ static const char USAGE[] =
     "                 run with the most hops, then fewest layers, lowest seed); the emergence\n"
     "                 figures show the first one's configuration when it has head data\n"
     "\n"
-    "The gnuplot scripts are found in HOPSWEEP_ANALYSIS_DIR, else in analysis/ beside the\n"
-    "directory of the hopsweep executable.\n";
+    "The gnuplot scripts are found in <prefix>/share/hopsweep/analysis of an installed hopsweep,\n"
+    "else in analysis/ of the source tree it was built from, else in HOPSWEEP_ANALYSIS_DIR;\n"
+    "never in the current directory.\n";
 
 typedef struct args {
     const char *store, *table, *plots;

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "hopsweep/cli.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/gemm.h"
 #include "hopsweep/job.h"
 #include "hopsweep/progress.h"
 #include "hopsweep/store.h"
@@ -362,8 +361,8 @@ int hs_cmd_run(int argc, char **argv)
     hs_coord c;
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
-        return HS_EXIT_IO;
+        if (err.msg[0]) fprintf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
+        return err.code == HS_EINPUT ? HS_EXIT_BAD_INPUT : HS_EXIT_IO;
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
     char **args = malloc(sizeof(char *) * ((size_t)argc + 1));
@@ -374,7 +373,7 @@ int hs_cmd_run(int argc, char **argv)
     }
     memcpy(args, argv, sizeof(char *) * (size_t)argc);
     int rc = hs_run_parse_args("run", argc, args, &a, true) ? HS_EXIT_BAD_INPUT : 0;
-    openblas_set_num_threads(a.threads);
+    hs_blas_set_threads(a.threads);
     announce_stop = c.rank == 0 && !a.quiet;
     abandon_on_stop = a.abandon;
     struct sigaction sa = {.sa_handler = on_signal};

@@ -148,6 +148,22 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
     hs_json_double(&j, s->wall_s);
     hs_json_key(&j, "core_hours");
     hs_json_double(&j, s->wall_s / 3600.0);
+    if (s->n_builds) { /* absent, as before, when no record names its build */
+        hs_json_key(&j, "builds");
+        hs_json_array_begin(&j);
+        for (size_t i = 0; i < s->n_builds; i++) {
+            hs_json_object_begin(&j);
+            hs_json_key(&j, "version");
+            s->builds[i].version ? hs_json_string(&j, s->builds[i].version) : hs_json_null(&j);
+            hs_json_key(&j, "commit");
+            s->builds[i].commit ? hs_json_string(&j, s->builds[i].commit) : hs_json_null(&j);
+            json_count(&j, "records", s->builds[i].records, true);
+            hs_json_object_end(&j);
+        }
+        hs_json_array_end(&j);
+        json_count(&j, "records_of_other_builds", s->other_builds, true);
+        json_count(&j, "records_without_build", s->unbuilt, true);
+    }
     hs_json_key(&j, "sweep_note");
     if (s->sweep_why[0])
         hs_json_string(&j, s->sweep_why);
@@ -210,6 +226,11 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
         printf("  %d of the records are of jobs sweep.yaml does not list\n", s->outside);
     printf("wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s, s->timed,
            s->wall_s / 3600.0);
+    if (s->n_builds) { /* stores from before records named their build print as they did */
+        char b[2048];
+        hs_sweep_state_builds(s, b, sizeof b);
+        printf("built by %s\n", b);
+    }
     if (notice[0]) printf("note: %s\n", notice);
     if (s->bad_beats) printf("note: %zu unreadable running.json skipped\n", s->bad_beats);
     char label[256];

@@ -10,11 +10,14 @@
  *   0 → worker   ABANDON (empty)            interrupt the running job and report it
  *
  * A result's bytes are the runner's (for hopsweep run, the packed job output of job.c); the
- * coordinator moves them unread.
+ * coordinator moves them unread. A build without MPI (-DHOPSWEEP_MPI=OFF, no HS_HAVE_MPI) keeps
+ * only rank 0's side: it runs every job itself, and refuses to start under a launcher.
  */
 #include "hopsweep/coord.h"
 
+#ifdef HS_HAVE_MPI
 #include <mpi.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,24 @@ hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err)
     c->size = 1;
     gethostname(c->host, sizeof c->host - 1);
     if (!launched_by_mpi()) return HS_OK;
+#ifndef HS_HAVE_MPI
+    /* N copies started by mpirun would each run the whole sweep: refuse, in one line from the
+     * first copy only (the others fail with an empty message, which the caller does not print) */
+    static const char *const rank_vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+                                            "SLURM_PROCID", NULL};
+    for (int i = 0; rank_vars[i]; i++) {
+        const char *r = getenv(rank_vars[i]);
+        if (r && atoi(r) != 0) {
+            err->code = HS_EINPUT;
+            err->msg[0] = '\0';
+            return HS_EINPUT;
+        }
+    }
+    return hs_fail(err, HS_EINPUT,
+                   "this hopsweep was built without MPI (-DHOPSWEEP_MPI=OFF), so it cannot share "
+                   "a sweep across ranks: run it without mpirun/srun (one process runs every "
+                   "job), or rebuild with -DHOPSWEEP_MPI=ON");
+#else
     if (MPI_Init(argc, argv) != MPI_SUCCESS)
         return hs_fail(err, HS_EINTERNAL,
                        "MPI_Init failed; run without mpirun, or check the MPI installation");
@@ -78,13 +99,18 @@ hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err)
     MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c->size);
     return HS_OK;
+#endif
 }
 
 void hs_coord_finalize(hs_coord *c)
 {
+#ifdef HS_HAVE_MPI
     if (c->mpi) MPI_Finalize();
+#endif
     c->mpi = false;
 }
+
+#ifdef HS_HAVE_MPI
 
 /* ---- sending and receiving without busy-waiting ---- */
 
@@ -116,6 +142,7 @@ static hs_status recv_probed(const MPI_Status *st, char **buf, int *n, hs_err *e
     (*buf)[*n] = '\0';
     return HS_OK;
 }
+#endif
 
 /* ---- rank 0 ---- */
 
@@ -143,12 +170,14 @@ static int stop_level(const lead *L)
     return s && L->o->abandon ? 2 : s;
 }
 
+#ifdef HS_HAVE_MPI
 /* The job's config as canonical "key=value" lines: the worker rebuilds exactly this config. */
 static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
 {
     size_t n = hs_config_write_lines(cfg, 0, buf, cap);
     return n < cap ? n : cap;
 }
+#endif
 
 /* The resume state of job, checked against its config; NULL when there is none or it is
  * unusable (then the job starts afresh, and the log says why). */
@@ -168,6 +197,7 @@ static char *resume_state(lead *L, size_t job, size_t *n)
     return bytes;
 }
 
+#ifdef HS_HAVE_MPI
 static hs_status send_job(lead *L, int w, size_t job)
 {
     enum { CONFIG_MAX = 8192 };
@@ -204,6 +234,7 @@ static hs_status assign(lead *L, int w)
     L->live_workers--;
     return send_bytes(w, TAG_STOP, NULL, 0, L->err);
 }
+#endif
 
 enum { DONE = 0, FAILED = 1, INTERRUPTED = 2 }; /* hs_coord_result.status */
 
@@ -251,6 +282,7 @@ static void take_result(lead *L, size_t job, const hs_coord_result *out, int ran
     log_result(L, job, out, rank);
 }
 
+#ifdef HS_HAVE_MPI
 static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result *out, int *job,
                                hs_err *err)
 {
@@ -277,10 +309,12 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result
     out->bytes[h.len] = '\0';
     return HS_OK;
 }
+#endif
 
 /* Handles every message waiting for rank 0; never blocks for long. */
 static void serve(lead *L)
 {
+#ifdef HS_HAVE_MPI
     if (!L->c->mpi) return;
     for (;;) {
         int flag = 0;
@@ -317,6 +351,7 @@ static void serve(lead *L)
         for (int w = 1; w < L->c->size; w++)
             if (L->busy[w] >= 0) send_bytes(w, TAG_ABANDON, NULL, 0, L->err);
     }
+#endif
     hs_progress_show(&L->progress, false);
 }
 
@@ -444,6 +479,8 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
 
 /* ---- other ranks ---- */
 
+#ifdef HS_HAVE_MPI
+
 typedef struct {
     const hs_coord_opts *o;
     bool abandoned;
@@ -560,3 +597,10 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
     }
     return st;
 }
+#else
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runner *run,
+                        hs_err *err)
+{
+    return hs_fail(err, HS_EINTERNAL, "rank %d: this hopsweep was built without MPI", c->rank);
+}
+#endif

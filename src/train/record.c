@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/buildinfo.h"
 #include "hopsweep/job.h"
 #include "hopsweep/task.h"
 
@@ -61,6 +62,11 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     string_or_null(j, "error", done ? NULL : res->err.msg);
     string_or_null(j, "host", meta->host);
     string_or_null(j, "engine", res->engine[0] ? res->engine : NULL);
+    hs_json_key(j, "build"); /* which hopsweep made the record, for a store that mixes builds */
+    hs_json_object_begin(j);
+    string_or_null(j, "version", hs_build_version());
+    string_or_null(j, "commit", hs_build_commit());
+    hs_json_object_end(j);
     hs_json_key(j, "rank");
     hs_json_int(j, meta->rank);
     hs_json_key(j, "wall_s");
@@ -256,7 +262,7 @@ static bool record_check(yaml_document_t *d, const yaml_node_t *root, record_vie
     *why = NULL;
     if (!root || root->type != YAML_MAPPING_NODE) return refuse(&c, "not a JSON object");
     /* Two equal keys: JSON parsers disagree on which one wins, so trust neither. (A record has
-     * 14 keys; the bound keeps the pairwise check small on a forged line.) */
+     * 15 keys; the bound keeps the pairwise check small on a forged line.) */
     if (root->data.mapping.pairs.top - root->data.mapping.pairs.start > 64)
         return refuse(&c, "more than 64 keys");
     for (const yaml_node_pair_t *p = root->data.mapping.pairs.start;
@@ -312,6 +318,11 @@ static bool record_check(yaml_document_t *d, const yaml_node_t *root, record_vie
         if (f && !string_or_null_ok(f))
             return refuse(&c, "a \"sweep\", \"error\" or \"host\" that is not text");
     }
+    const yaml_node_t *build = hs_jl_map_get(d, root, "build"); /* absent before issue 23 */
+    if (build && (build->type != YAML_MAPPING_NODE ||
+                  !string_or_null_ok(hs_jl_map_get(d, build, "version")) ||
+                  !string_or_null_ok(hs_jl_map_get(d, build, "commit"))))
+        return refuse(&c, "a \"build\" that is not {version, commit} of text");
     const yaml_node_t *rank = hs_jl_map_get(d, root, "rank"),
                       *wall = hs_jl_map_get(d, root, "wall_s");
     if ((rank && !is_count(rank)) || (wall && !number_or_null(&c, wall)))
@@ -429,6 +440,8 @@ void hs_run_record_free(hs_run_record *run)
     free(run->error);
     free(run->host);
     free(run->engine);
+    free(run->build_version);
+    free(run->build_commit);
     memset(run, 0, sizeof *run);
 }
 
@@ -611,11 +624,14 @@ static hs_record_result parse_record(parse_ctx *x, const yaml_node_t *root, hs_r
         if (lr != HS_RECORD_OK) return lr;
     }
     const yaml_node_t *files = hs_jl_map_get(d, root, "files");
+    const yaml_node_t *build = hs_jl_map_get(d, root, "build");
     if (!opt_string(hs_jl_map_get(d, files, "metrics"), &run->metrics) ||
         !opt_string(hs_jl_map_get(d, files, "attention"), &run->attention) ||
         !opt_string(hs_jl_map_get(d, root, "error"), &run->error) ||
         !opt_string(hs_jl_map_get(d, root, "host"), &run->host) ||
-        !opt_string(hs_jl_map_get(d, root, "engine"), &run->engine))
+        !opt_string(hs_jl_map_get(d, root, "engine"), &run->engine) ||
+        !opt_string(hs_jl_map_get(d, build, "version"), &run->build_version) ||
+        !opt_string(hs_jl_map_get(d, build, "commit"), &run->build_commit))
         return HS_RECORD_NOMEM;
     run->wall_s = NAN;
     const yaml_node_t *wall = hs_jl_map_get(d, root, "wall_s");

@@ -70,7 +70,7 @@ id=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["i
 [ ! -e "store/jobs/$id/resume.bin" ] || fail "the resume state was left behind"
 # The same job run whole today (task.hops=3 leaves only it) is what the finished one must equal.
 "$hs" run "$fx/compat.yaml" task.hops=3 --out whole --quiet 2>/dev/null || fail "the whole run exited non-zero"
-same_job() { # store A, store B: the job's record (where and how fast aside), metrics and log
+same_job() { # store A (today's), store B: the job's record (where and how fast aside), metrics and log
     cmp -s "$1/jobs/$id/metrics.csv" "$2/jobs/$id/metrics.csv" || fail "$1 and $2: metrics.csv differs"
     cmp -s "$1/jobs/$id/attn.zst" "$2/jobs/$id/attn.zst" || fail "$1 and $2: attn.zst differs"
     /usr/bin/python3 - "$id" "$1/runs.jsonl" "$2/runs.jsonl" <<'PY'
@@ -88,10 +88,30 @@ for sec in set(a["config"]) | set(b["config"]):
     x, y = a["config"].get(sec, {}), b["config"].get(sec, {})
     for k in set(x) ^ set(y):
         x.pop(k, None), y.pop(k, None)
+# today's record names the build that made it; the old hopsweep's had no such field (issue 23),
+# and that field is the only difference allowed
+assert set(a.get("build", {})) == {"version", "commit"}, f"no build {{version, commit}} in {a}"
+if "build" not in b:
+    del a["build"]
 assert json.dumps(a) == json.dumps(b), f"the finished record differs:\n{a}\n{b}"
 PY
 }
 same_job store whole
+# The store now mixes builds: nine records from the old hopsweep, which named none, and the
+# finished one from this build; status (text and JSON) and the report say so.
+version=$("$hs" --version | sed -n '1s/^hopsweep //p')
+commit=$("$hs" --version | sed -n 's/^commit   \([0-9a-f]\{12\}\).*/\1/p')
+"$hs" status store >"$tmp/st.txt" || fail "status of the finished store exited non-zero"
+grep -qF "built by $version (commit $commit): 1 record; 9 naming no build" "$tmp/st.txt" ||
+    { cat "$tmp/st.txt"; fail "status does not name the builds of the store"; }
+"$hs" status store --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert [b["version"] for b in s["builds"]] == [sys.argv[1]] and s["builds"][0]["records"] == 1, s["builds"]
+assert s["records_without_build"] == 9, s' "$version" || fail "status --json does not name the builds"
+"$hs" report store --out rep/finished.html >/dev/null 2>&1 || fail "report of the finished store exited non-zero"
+grep -qF "<th class=\"l\">builds</th><td class=\"l\">$version (commit $commit): 1 record; 9 naming no build" rep/finished.html ||
+    fail "the report does not name the builds of the store"
 # Training's last bits depend on the CPU's kernels and the build type. Where they match the
 # fixture's machine (its golden metrics), the finished store must also equal the old one's.
 if cmp -s "store/jobs/$id/metrics.csv" "$fx/golden/finished-metrics.csv"; then
