@@ -34,23 +34,33 @@ static const char RUN_USAGE[] =
     "\n"
     "  --out DIR            the store (default: the sweep's output:)\n"
     "  --threads N          BLAS threads per rank (default 1)\n"
-    "  --abandon            on SIGINT/SIGTERM interrupt running jobs instead of letting them\n"
-    "                       finish (a second signal, or SIGUSR1, always does); an interrupted\n"
-    "                       job saves its state and a rerun continues it where it stopped\n"
+    "  --abandon            on SIGINT/SIGHUP interrupt running jobs instead of letting them\n"
+    "                       finish (a second signal, SIGTERM or SIGUSR1 always does); an\n"
+    "                       interrupted job saves its state and a rerun continues it where it\n"
+    "                       stopped\n"
     "  --retry-failed       run again the jobs the store records as failed\n"
     "  --shard K/N          run only the jobs i with i % N == K (0-based, in expand's order):\n"
     "                       one array task's share; merge the shards with `hopsweep store merge`\n"
     "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
     "  --quiet              no progress or job lines\n";
 
-/* Raised by SIGINT/SIGTERM/SIGHUP: the coordinator stops handing out work (1) or also interrupts the
- * running jobs (2, a second signal). The one global of the program: signal handlers need it. */
+/* Raised by signals: the coordinator stops handing out work (1) or also interrupts the running
+ * jobs (2). The one global of the program: signal handlers need it. */
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-    /* SIGUSR1 is Slurm's warning that the time limit is near: no time to let jobs finish */
-    if (sig == SIGUSR1)
+    /* SIGUSR1 is Slurm's warning that the time limit is near, and SIGTERM is what preemption,
+     * scancel and `scontrol requeue` send before SIGKILL (after KillWait, seconds later): no
+     * time to let jobs finish, checkpoint them now. SIGINT and SIGHUP (Ctrl-C, a closed
+     * terminal) and SIGPIPE (the reader of our log went away, as `| tee` does when an ssh
+     * session drops: the write fails with EPIPE, an ordinary error) let them finish; a second
+     * signal interrupts them. Every later write to the closed pipe raises SIGPIPE again: it
+     * counts once. */
+    static volatile sig_atomic_t pipe_closed;
+    if (sig == SIGPIPE && pipe_closed) return;
+    if (sig == SIGPIPE) pipe_closed = 1;
+    if (sig == SIGUSR1 || sig == SIGTERM)
         stop_requested = 2;
     else if (stop_requested < 2)
         stop_requested++;
@@ -327,8 +337,9 @@ int hs_cmd_run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop as for SIGTERM */
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session */
     sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
     if (c.rank == 0) {
         if (rc) { /* release the other ranks before leaving */
             hs_coord_summary sum;
