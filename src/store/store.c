@@ -271,7 +271,7 @@ static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err
         st = hs_open_dir_at(s->dir_fd, JOBS_DIR, false, shown(s, JOBS_DIR, path, sizeof path),
                             &s->jobs_fd, err);
     if (!st) st = open_runs(s, err);
-    if (!st) hs_remove_stale_tmp(s->dir_fd); /* ours to clean: we hold the lock */
+    if (!st) hs_remove_stale_tmp(s->dir_fd, NULL); /* ours to clean: we hold the lock */
     if (st) hs_store_close(s);
     return st;
 }
@@ -395,7 +395,7 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
         snprintf(old, sizeof old, "%s.tmp", files[i].name);
         unlinkat(jfd, old, 0);
     }
-    if (!st) hs_remove_stale_tmp(jfd);
+    if (!st) hs_remove_stale_tmp(jfd, NULL);
     close(jfd);
     return st;
 }
