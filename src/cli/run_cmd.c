@@ -204,16 +204,14 @@ int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bo
     return 0;
 }
 
-/* The command line again, for "run this to resume". */
+/* The command line again, for "run this to resume": each argument one shell word, so pasting
+ * the line runs exactly this command whatever the paths hold. */
 static void print_command(FILE *f, int argc, char **argv)
 {
     fputs("hopsweep run", f);
     for (int i = 0; i < argc; i++) {
-        const char *s = argv[i];
-        if (s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,=/:+")])
-            fprintf(f, " '%s'", s); /* arguments with a quote in them are left to the reader */
-        else
-            fprintf(f, " %s", s);
+        fputc(' ', f);
+        hs_cli_put_shell_word(f, argv[i], false);
     }
 }
 
