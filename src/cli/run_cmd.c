@@ -21,8 +21,8 @@
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
-    "                    [--abandon] [--retry-failed] [--shard K/N] [--progress-every S] "
-    "[--quiet]\n"
+    "                    [--abandon] [--retry-failed] [--shard K/N] [--progress-every S]\n"
+    "                    [--silence S] [--quiet]\n"
     "\n"
     "Runs every job of the sweep and appends each result to the store (DIR/runs.jsonl,\n"
     "DIR/jobs/<id>/). Jobs already done or failed in the store are skipped, so running the same\n"
@@ -42,6 +42,10 @@ static const char RUN_USAGE[] =
     "  --shard K/N          run only the jobs i with i % N == K (0-based, in expand's order):\n"
     "                       one array task's share; merge the shards with `hopsweep store merge`\n"
     "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
+    "  --silence S          under MPI: give up a rank that sends nothing for S seconds while it\n"
+    "                       runs a job (it reports at every evaluation): its job is recorded as\n"
+    "                       interrupted, the others run on, and the run ends with exit 4\n"
+    "                       (default: 5 times the longest silence seen so far, at least 30)\n"
     "  --quiet              no progress or job lines\n";
 
 /* Raised by signals: the coordinator stops handing out work (1) or also interrupts the running
@@ -148,8 +152,26 @@ static const char *runner_status_name(int status)
     return hs_run_status_name((hs_run_status)status);
 }
 
+/* A job whose rank fell silent: an interrupted record, with no files, that a rerun runs again. */
+static hs_status runner_lost(const hs_coord_job *job, const char *why, hs_coord_result *res,
+                             void *user, hs_err *err)
+{
+    (void)user;
+    hs_job_opts jo = {.sweep = job->sweep, .host = job->host, .rank = job->rank};
+    hs_job_output out;
+    hs_status st = hs_job_lost(job->cfg, &jo, why, &out, err);
+    if (st) return st;
+    memset(res, 0, sizeof *res);
+    memcpy(res->id, out.id, sizeof res->id);
+    res->status = (int)out.status;
+    res->err = out.err;
+    st = hs_job_output_pack(&out, &res->bytes, &res->len, err);
+    hs_job_output_free(&out);
+    return st;
+}
+
 static const hs_coord_runner job_runner = {
-    .run = runner_run, .cost = runner_cost, .status_name = runner_status_name};
+    .run = runner_run, .cost = runner_cost, .status_name = runner_status_name, .lost = runner_lost};
 
 /* Splits the arguments of run/expand; returns -1 after printing the problem. */
 int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bool is_run)
@@ -168,6 +190,10 @@ int hs_run_parse_args(const char *cmd, int argc, char **argv, hs_run_args *a, bo
         } else if (is_run && !strcmp(s, "--progress-every") && has_value) {
             hs_err e;
             if (hs_cli_parse_double(argv[++i], 0.0, true, 86400.0, s, &a->progress_every, &e))
+                return hs_cli_fail(cmd, &e), -1;
+        } else if (is_run && !strcmp(s, "--silence") && has_value) {
+            hs_err e;
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 1e6, s, &a->silence, &e))
                 return hs_cli_fail(cmd, &e), -1;
         } else if (is_run && !strcmp(s, "--shard") && has_value) {
             hs_err e;
@@ -215,7 +241,8 @@ static void print_command(FILE *f, int argc, char **argv)
     }
 }
 
-static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FILE *log)
+static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FILE *log,
+                    int *lost_ranks)
 {
     hs_err err = {0};
     hs_sweep sw;
@@ -273,9 +300,11 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     hs_coord_opts o = {.stop = &stop_requested,
                        .abandon = a->abandon,
                        .progress_every = a->progress_every,
+                       .silence = a->silence,
                        .log = log};
     hs_coord_summary sum;
     st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
+    *lost_ranks = sum.lost_ranks;
     if (st) {
         fprintf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code(st);
@@ -330,6 +359,7 @@ int hs_cmd_run(int argc, char **argv)
     }
     memcpy(args, argv, sizeof(char *) * (size_t)argc);
     int rc = hs_run_parse_args("run", argc, args, &a, true) ? HS_EXIT_BAD_INPUT : 0;
+    int lost_ranks = 0;
     openblas_set_num_threads(a.threads);
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -344,7 +374,7 @@ int hs_cmd_run(int argc, char **argv)
             hs_coord_opts o = {.stop = &stop_requested};
             hs_coord_lead(&c, NULL, &o, NULL, NULL, &sum, &err);
         } else {
-            rc = run_lead(&c, &a, argc, argv, a.quiet ? NULL : stderr);
+            rc = run_lead(&c, &a, argc, argv, a.quiet ? NULL : stderr, &lost_ranks);
         }
     } else {
         hs_coord_opts o = {.stop = &stop_requested};
@@ -354,6 +384,14 @@ int hs_cmd_run(int argc, char **argv)
         }
     }
     free(args);
+    if (lost_ranks) {
+        /* MPI_Finalize would wait for the silent ranks for ever: end them all */
+        fprintf(stderr,
+                "hopsweep run: %d rank%s fell silent; ending every rank (mpirun exits %d)\n",
+                lost_ranks, lost_ranks > 1 ? "s" : "", rc);
+        fflush(stderr);
+        hs_coord_abort(&c, rc);
+    }
     hs_coord_finalize(&c);
     return rc;
 }
