@@ -241,6 +241,23 @@ static void print_command(FILE *f, int argc, char **argv)
     }
 }
 
+/* A done job whose files no longer match its record's sizes runs again: an interrupted record
+ * saying why goes first, so the store's history shows it (CR04). */
+static hs_status requeue_damaged(hs_store *store, const hs_sweep *sw, size_t i, const char *host,
+                                 hs_err *err)
+{
+    char why[400], line[480];
+    if (hs_store_files_intact(store, sw->jobs[i].id, why, sizeof why)) return HS_OK;
+    snprintf(line, sizeof line, "files damaged since it was done (%s); running it again", why);
+    fprintf(stderr, "hopsweep run: job %s: %s\n", sw->jobs[i].id, line);
+    hs_job_opts jo = {.sweep = sw->name, .host = host, .rank = 0};
+    hs_job_output out;
+    hs_status st = hs_job_lost(&sw->jobs[i].cfg, &jo, line, &out, err);
+    if (!st) st = hs_store_put(store, &out, err);
+    hs_job_output_free(&out);
+    return st;
+}
+
 static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FILE *log,
                     int *lost_ranks)
 {
@@ -281,6 +298,12 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     /* Every job that will run gets its store entries checked now, before the first step: a
      * link or a FIFO where its files go is reported, and nothing trains for nothing. */
     for (size_t i = 0; swp && i < sw.n_jobs; i++) {
+        if (requeue_damaged(&store, &sw, i, c->host, &err)) {
+            fprintf(stderr, "hopsweep run: %s\n", err.msg);
+            rc = HS_EXIT_IO;
+            swp = NULL;
+            break;
+        }
         hs_run_status rs = hs_store_status(&store, sw.jobs[i].id);
         if (rs == HS_RUN_DONE || (rs == HS_RUN_FAILED && !a->retry_failed)) continue;
         if ((st = hs_store_check_job(&store, sw.jobs[i].id, &err))) {

@@ -149,7 +149,10 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
             out->metrics ? file_path(o->files_dir, HS_JOB_METRICS, mpath, sizeof mpath) : NULL,
         .attention =
             out->attention ? file_path(o->files_dir, HS_JOB_ATTENTION, apath, sizeof apath) : NULL,
-        .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, cpath, sizeof cpath) : NULL};
+        .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, cpath, sizeof cpath) : NULL,
+        .sizes = {out->metrics ? (long long)out->metrics_len : -1,
+                  out->attention ? (long long)out->attention_len : -1,
+                  out->model ? (long long)out->model_len : -1}};
     hs_json j;
     hs_json_init(&j);
     hs_record_json(&j, cfg, &res, &meta);

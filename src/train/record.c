@@ -136,6 +136,19 @@ void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res
     string_or_null(j, "attention", meta->attention);
     string_or_null(j, "model", meta->model);
     hs_json_object_end(j);
+    if (meta->sizes[0] || meta->sizes[1] || meta->sizes[2]) {
+        static const char *const names[3] = {"metrics", "attention", "model"};
+        hs_json_key(j, "sizes");
+        hs_json_object_begin(j);
+        for (int i = 0; i < 3; i++) {
+            hs_json_key(j, names[i]);
+            if (meta->sizes[i] < 0)
+                hs_json_null(j);
+            else
+                hs_json_double(j, (double)meta->sizes[i]);
+        }
+        hs_json_object_end(j);
+    }
     hs_json_object_end(j);
 }
 
@@ -239,6 +252,7 @@ typedef struct record_view {
     hs_config config; /* the record's config over the defaults, validated */
     hs_run_status status;
     const char *files[3]; /* files.metrics, .attention, .model; NULL for null */
+    long long sizes[3];   /* sizes.metrics, ...; -1 for null or absent */
 } record_view;
 
 /* The strict check of record.h (above hs_record_check_line). */
@@ -300,6 +314,18 @@ static bool record_check(yaml_document_t *d, const yaml_node_t *root, record_vie
             return refuse(&c, "a \"files\" entry that is not a path or null");
         v->files[i] = is_null(f) ? NULL : hs_jl_scalar_text(f);
     }
+    const yaml_node_t *sizes = hs_jl_map_get(d, root, "sizes"); /* optional: newer records */
+    if (sizes && sizes->type != YAML_MAPPING_NODE)
+        return refuse(&c, "a \"sizes\" that is not an object");
+    for (int i = 0; i < 3; i++) {
+        const yaml_node_t *f = sizes ? hs_jl_map_get(d, sizes, names[i]) : NULL;
+        double b;
+        v->sizes[i] = -1;
+        if (!f || is_null(f)) continue;
+        if (!hs_jl_scalar_double(f, &b) || !(b >= 0 && b < 9007199254740992.0) || b != (long long)b)
+            return refuse(&c, "a \"sizes\" entry that is not a byte count or null");
+        v->sizes[i] = (long long)b;
+    }
     static const char *const strings[] = {"sweep", "error", "host"};
     for (int i = 0; i < 3; i++) {
         const yaml_node_t *f = hs_jl_map_get(d, root, strings[i]);
@@ -314,8 +340,8 @@ static bool record_check(yaml_document_t *d, const yaml_node_t *root, record_vie
 }
 
 hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
-                                      hs_run_status *status, char *why_buf, size_t why_len,
-                                      const char **why)
+                                      hs_run_status *status, long long sizes[3], char *why_buf,
+                                      size_t why_len, const char **why)
 {
     yaml_document_t doc;
     switch (hs_jl_load_object(line, len, &doc, why)) {
@@ -338,6 +364,7 @@ hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
     }
     memcpy(id, v.id, 17);
     *status = v.status;
+    if (sizes) memcpy(sizes, v.sizes, sizeof v.sizes);
     r = HS_RECORD_OK;
 done:
     yaml_document_delete(&doc);
