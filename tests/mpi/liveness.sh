@@ -72,7 +72,14 @@ rm -rf st
 "$mpirun" -np 2 --oversubscribe "$hs" run s.yaml --quiet >log 2>&1 &
 mp=$!
 w=$(worker)
-sleep 1
+# only once its handler is in place (SigCgt holds SIGTERM, bit 15): before, SIGTERM kills it
+i=0
+until [ -n "$w" ] && [ $(( 0x$(awk '/^SigCgt/ {print $2}' "/proc/$w/status" 2>/dev/null || echo 0) & 0x4000 )) -ne 0 ]; do
+    i=$((i + 1))
+    [ $i -lt 600 ] || { fail "the worker never took SIGTERM"; break; }
+    sleep 0.05
+done
+sleep 0.5
 kill -TERM "$w"
 rc=0
 wait "$mp" || rc=$?
