@@ -3,7 +3,7 @@
 # `run` opening a store while `report` writes into it leaves report's in-flight temporary alone
 # (its writer's pid is alive); a report ended by SIGTERM removes its own temporary, and one
 # SIGKILLed leaves one that the next report removes. The write is held open with strace's fsync
-# delay so the race is deterministic (skipped, exit 77, without strace).
+# delay (5 s) so the race is deterministic (skipped, exit 77, without strace).
 # usage: store_tmp.sh HOPSWEEP
 set -u
 hs=$(readlink -f "$1")
@@ -22,10 +22,10 @@ grid: {train.seed: [0, 1]}
 YAML
 "$hs" run s.yaml --quiet || fail "the store could not be made"
 
-# slow_report: a report whose fsync of the page waits 3 s, in the background; waits until its
+# slow_report: a report whose fsync of the page waits 5 s, in the background; waits until its
 # temporary exists and sets $bg (strace's pid) and $rp (report's pid)
 slow_report() {
-    strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=3000000 \
+    strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=5000000 \
         "$hs" report st >rep.out 2>rep.err &
     bg=$!
     i=0
