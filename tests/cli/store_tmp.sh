@@ -52,10 +52,16 @@ fi
 cp st/report.html old.html
 if slow_report; then
     kill -TERM "$rp"
-    wait "$bg" 2>/dev/null
+    rc=0
+    wait "$bg" 2>/dev/null || rc=$?
     bg=""
     ls st/report.html.*.tmp >/dev/null 2>&1 && fail "SIGTERM: report left $(ls st/*.tmp)"
-    cmp -s old.html st/report.html || fail "SIGTERM: the old page changed"
+    # on a very loaded machine the signal can land after the write: then the page is new, whole
+    if [ "$rc" -eq 0 ]; then
+        echo "note: SIGTERM came after the write finished; only the leftover check applies"
+    else
+        cmp -s old.html st/report.html || fail "SIGTERM: the old page changed"
+    fi
 fi
 # SIGKILL cannot be caught: the next report removes what it left, and no other writer's
 if slow_report; then
