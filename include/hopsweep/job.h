@@ -41,6 +41,13 @@ typedef struct hs_job_opts {
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_output *out,
                      hs_err *err);
 
+/* The output of a job that did not run to a result — its rank fell silent (its host cut off,
+ * the process stopped), or its files were found damaged since it was done: an interrupted
+ * record saying why, with no files and no resume state, so a rerun runs the job afresh. o gives
+ * the sweep, the rank and its host. */
+hs_status hs_job_lost(const hs_config *cfg, const hs_job_opts *o, const char *why,
+                      hs_job_output *out, hs_err *err);
+
 /* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
  * cfg's job (resume.h: the file's format and checksum, every size and count, step, curriculum
  * level and number of the training state, and the saved metrics rows and attention frames

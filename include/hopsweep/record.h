@@ -37,6 +37,10 @@ typedef struct hs_record_meta {
     const char *metrics; /* paths relative to the store (or the --out directory); NULL = none */
     const char *attention;
     const char *model;
+    /* the files' sizes in bytes, written as "sizes" so a rerun can tell a damaged file (a
+     * power cut beyond what fsync promises, a disk error) from the one the job wrote; -1 = no
+     * such file. All 0 (a record built without them) writes no "sizes". */
+    long long sizes[3];
 } hs_record_meta;
 
 /* Writes the record as one JSON object. A failed job keeps its config, status and error. */
@@ -121,11 +125,12 @@ hs_record_result hs_record_parse(const char *line, size_t len, const hs_record_r
                                  hs_run_record *run, char *why, size_t why_len);
 
 /* Checks one line (without its newline) as the store counts records: strict JSON holding a
- * whole record (below) whose `files` paths are its own jobs/<id>/<name> or null. Gives its id
- * and status; on HS_RECORD_BAD, *why (in why_buf or constant) says what is wrong. */
+ * whole record (below) whose `files` paths are its own jobs/<id>/<name> or null. Gives its id,
+ * status and the sizes its optional "sizes" {metrics, attention, model} gives (-1 where it
+ * gives none: records written before it, or no such file); on HS_RECORD_BAD, *why (in why_buf or constant) says what is wrong. */
 hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
-                                      hs_run_status *status, char *why_buf, size_t why_len,
-                                      const char **why);
+                                      hs_run_status *status, long long sizes[3], char *why_buf,
+                                      size_t why_len, const char **why);
 
 /* What hs_record_check_line asks of the object: an "id" of 16 lowercase hex digits equal to
  * hs_config_id of its "config" (every key known to this build, each value valid, the whole

@@ -323,6 +323,11 @@ static hs_status plot_training(plotter *p, long run_index, const char *store, bo
         fprintf(stderr, PREFIX "no training figure: run %s: %s\n", run->id, e.msg);
         return HS_OK;
     }
+    if (m.cut_row) /* said, not silently dropped: the file may have been cut (CR04) */
+        fprintf(stderr,
+                PREFIX "run %s: metrics.csv line %d has no newline (still being written, or cut "
+                       "off); the training figure leaves it out\n",
+                run->id, m.cut_row);
     dat d;
     if (!dat_open(&d)) {
         hs_metrics_free(&m);

@@ -1,5 +1,6 @@
 /* main.c — the hopsweep command line: the command table and help; each command lives in its
  * own <name>_cmd.c, and cli.h holds the exit codes they share. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,9 @@ static const char USAGE[] =
 
 int main(int argc, char **argv)
 {
+    /* A write past `ulimit -f` is then an ordinary error (EFBIG: "File too large", one line,
+     * the temporary removed) instead of a silent death by SIGXFSZ that leaves it behind. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(USAGE, stderr);
         return HS_EXIT_BAD_INPUT;

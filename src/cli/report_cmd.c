@@ -4,9 +4,13 @@
 #include "hopsweep/report_cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
@@ -36,6 +40,41 @@ static const char USAGE[] =
     "  --tau X, --fraction F   as for `hopsweep analyze`\n"
     "\n"
     "exit codes: 0 ok, 2 not a store or bad flags, 3 the page could not be written\n";
+
+/* The temporary file the page is being written to: a signal that ends report mid-write removes
+ * it (the handler can only use what is set up before it runs). A SIGKILLed report's temporary
+ * is removed by the next report (or run) once its pid is gone. */
+static char tmp_path[PATH_MAX + 128];
+
+static void on_signal(int sig)
+{
+    if (tmp_path[0]) unlink(tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Cleans what killed reports left beside path, and arms the handlers for this one's temporary. */
+static void prepare_write(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *leaf = slash ? slash + 1 : path;
+    char dir[PATH_MAX], name[NAME_MAX + 64];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+             slash ? path : ".");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        hs_remove_stale_tmp(dfd, leaf);
+        close(dfd);
+    }
+    hs_tmp_name(name, sizeof name, leaf, 0);
+    if ((size_t)snprintf(tmp_path, sizeof tmp_path, "%s/%s", dir, name) >= sizeof tmp_path)
+        tmp_path[0] = '\0'; /* too long to be written anyway */
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 static int bad(const char *what)
 {
@@ -96,6 +135,7 @@ int hs_cmd_report(int argc, char **argv)
     hs_status st = hs_report_write(f, store, &o, &err);
     bool loaded = !st; /* a store that cannot be read is the user's to fix, as in analyze */
     if (fclose(f) && !st) st = hs_fail(&err, HS_ENOMEM, "out of memory building the page");
+    if (!st) prepare_write(path);
     if (!st) st = hs_write_atomic(path, page, len, &err);
     int rc = HS_EXIT_OK;
     if (st) {
