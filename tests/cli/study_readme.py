@@ -5,7 +5,9 @@ studies.sh)? Checks every row of the bound-2x4 table (solved seeds, median steps
 order of the analysis's settings), the emergence-order table (emerged, median, IQR of each role),
 its modal order, count and Kendall's W, that every fenced block under a study heading that
 starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of that study, and
-that the key_summary example of "Analysis" is line for line what its command prints.
+that the key_summary example of "Analysis" is line for line what its command prints, and every
+row of the optimizer study's table (solved seeds, Wilson interval, median steps to solve of each
+cell and setting) against the analysis's train.clip key-effect rows.
 Exit 0 when all agree, 1 on the first difference."""
 import json
 import os
@@ -84,6 +86,28 @@ def main():
         for blk in blocks:
             if blk not in table:
                 fail(f"{study}: README's minimum-layers block is not what analyze prints:\n{blk}")
+            checked += 1
+    # The optimizer study: each row names a cell (layers x hops) and a setting (clip, weight
+    # decay, warm-up); its numbers are the train.clip key-effect row of that cell and value.
+    path = os.path.join(d, "study-optimizer.json")
+    if "### optimizer" in text and os.path.exists(path):
+        o = json.load(open(path))
+        eff = {(r["cell"], r["value"]): r for r in o["key_effects"] if r["key"] == "train.clip"}
+        pat = re.compile(r"^\| (\d+) × (\d+) \| (\S+) \| (\S+) \| (\S+) \| (\d+)/(\d+) \| "
+                         r"\[([\d.]+), ([\d.]+)\] \| ([\d,—]+) \|$", re.M)
+        rows = pat.findall(section(text, "### optimizer"))
+        if not rows:
+            fail("optimizer: no table rows in README")
+        for L, D, clip, wd, wu, k, n, lo, hi, med in rows:
+            cell = f"model.layers={L} task.hops={D} train.warmup={wu} train.weight_decay={wd}"
+            r = eff.get((cell, clip))
+            if not r:
+                fail(f"optimizer: no analysis row for {cell} train.clip={clip}")
+            got = (int(k), int(n), lo, hi, num(med))
+            want = (r["solved"], r["runs"], f"{r['ci95_lo']:.2f}", f"{r['ci95_hi']:.2f}",
+                    r["median_steps_to_solve"])
+            if got != want:
+                fail(f"optimizer {cell} clip={clip}: README {got}, analysis {want}")
             checked += 1
     # The key-effect example of "Analysis": every line of its block is a line analyze prints.
     sec = section(text, "## Analysis: `hopsweep analyze`")
