@@ -32,6 +32,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
 typedef struct hs_report_ctx {
     FILE *f;
     const char *store;
+    const hs_store_view *v; /* the store, to read each job's files from */
     const hs_results *r;
     const hs_analysis *a;
     const hs_sweep_state *s;

@@ -27,9 +27,10 @@ typedef struct hs_sweep_state {
     time_t started, updated; /* mtimes of sweep.yaml and runs.jsonl; 0 when unknown */
 } hs_sweep_state;
 
-/* Reads STORE/sweep.yaml (a missing or unreadable one is not an error: has_sweep stays false and
- * sweep_why says why) and counts r's records against it. HS_ENOMEM only. */
-hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_results *r,
+/* Reads the store's sweep.yaml through the view (a missing or unreadable one is not an error:
+ * has_sweep stays false and sweep_why says why) and counts r's records against it. HS_ENOMEM
+ * only. */
+hs_status hs_sweep_state_load(hs_sweep_state *s, const hs_store_view *v, const hs_results *r,
                               hs_err *err);
 void hs_sweep_state_free(hs_sweep_state *s);
 

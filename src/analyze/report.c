@@ -643,8 +643,11 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     memset(&a, 0, sizeof a);
     hs_sweep_state s;
     memset(&s, 0, sizeof s);
-    hs_status st = hs_results_load(&r, dir, err);
-    if (!st) st = hs_sweep_state_load(&s, dir, &r, err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, dir, err);
+    if (st) return st;
+    st = hs_results_load_view(&r, &v, err);
+    if (!st) st = hs_sweep_state_load(&s, &v, &r, err);
     if (!st && r.n) {
         hs_analyze_opts ao;
         hs_analyze_opts_default(&ao);
@@ -657,7 +660,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     hs_results_notice(&r, runs_path ? runs_path : dir, notice, sizeof notice);
     free(runs_path);
     snprintf(title, sizeof title, "hopsweep report: %s", s.has_sweep ? s.sweep.name : dir);
-    hs_report_ctx x = {.f = f, .store = dir, .r = &r, .a = &a, .s = &s, .o = o};
+    hs_report_ctx x = {.f = f, .store = dir, .v = &v, .r = &r, .a = &a, .s = &s, .o = o};
     page_head(f, title);
     fputs("<nav class=\"note\"><a href=\"#sweep\">sweep</a> · <a href=\"#min-layers-section\">"
           "minimum layers</a> · <a href=\"#accuracy\">accuracy</a> · <a href=\"#curricula\">"
@@ -687,6 +690,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     fprintf(f, ". Self-contained: nothing is fetched.</p><script>%s</script></body></html>\n",
             SCRIPT);
 out:
+    hs_store_view_close(&v);
     if (r.n) hs_analysis_free(&a);
     hs_sweep_state_free(&s);
     hs_results_free(&r);

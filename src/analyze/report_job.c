@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
@@ -16,24 +15,18 @@
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
 
-/* STORE/jobs/<id>/name when it is a regular file (not a link), else NULL and why. */
-static char *job_file(const hs_report_ctx *x, const char *id, const char *name, char *why, size_t n)
+/* The bytes of STORE/jobs/<id>/name, read through the store's view (never through a link, only
+ * a regular file, at most limit bytes), else NULL and why. */
+static char *job_file(const hs_report_ctx *x, const char *id, const char *name, size_t limit,
+                      size_t *n, char *why, size_t why_n)
 {
-    char rel[128];
-    snprintf(rel, sizeof rel, "jobs/%s/%s", id, name);
-    char *path = hs_path_join(x->store, rel);
-    struct stat sb;
-    if (!path) {
-        snprintf(why, n, "out of memory");
-    } else if (lstat(path, &sb)) {
-        snprintf(why, n, "%s: not there", rel);
-    } else if (!S_ISREG(sb.st_mode)) {
-        snprintf(why, n, "%s: not a regular file, not read", rel);
-    } else {
-        return path;
-    }
-    free(path);
-    return NULL;
+    char *data = NULL;
+    hs_err e = {0};
+    if (hs_store_view_read_job(x->v, id, name, limit, &data, n, &e))
+        snprintf(why, why_n, "%s; not read", e.msg);
+    else if (!data)
+        snprintf(why, why_n, "jobs/%s/%s: not there", id, name);
+    return data;
 }
 
 static void note(FILE *f, const char *text)
@@ -220,17 +213,22 @@ static void attention_frame(FILE *f, const hs_attnlog_frame *fr)
 static void attention_figures(const hs_report_ctx *x, const hs_run_record *run)
 {
     FILE *f = x->f;
-    char why[256];
-    char *path = job_file(x, run->id, HS_JOB_ATTENTION, why, sizeof why);
-    if (!path) {
+    char why[600];
+    size_t n;
+    /* 2 GiB: what the attention log reader takes */
+    char *data = job_file(x, run->id, HS_JOB_ATTENTION, (size_t)1 << 31, &n, why, sizeof why);
+    if (!data) {
         if (run->attention) note(f, why);
         return;
     }
+    char rel[64];
+    snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_ATTENTION, run->id);
     hs_attnlog_reader rd;
     hs_err e = {0};
-    if (hs_attnlog_open(&rd, path, &e)) {
+    hs_status st = hs_attnlog_open_bytes(&rd, data, n, rel, &e);
+    free(data);
+    if (st) {
         note(f, e.msg);
-        free(path);
         return;
     }
     fprintf(f,
@@ -250,14 +248,13 @@ static void attention_figures(const hs_report_ctx *x, const hs_run_record *run)
         hs_attnlog_frame_free(&fr);
     }
     hs_attnlog_close(&rd);
-    free(path);
 }
 
 void hs_report_job(const hs_report_ctx *x, size_t i)
 {
     const hs_run_record *run = &x->r->runs[i];
     FILE *f = x->f;
-    char label[256], why[256];
+    char label[256], why[600];
     hs_sweep_state_label(x->s, x->r, i, label, sizeof label);
     fprintf(f, "<section class=\"job\" id=\"job-%s\"><h3>Job %s: ", run->id, run->id);
     hs_html_text(f, label);
@@ -275,19 +272,23 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
         fputs("</span>", f);
     }
     fputs(". <a href=\"#jobs\">back to the table</a></p>", f);
-    char *path = job_file(x, run->id, HS_JOB_METRICS, why, sizeof why);
+    size_t n;
+    /* 1 GiB: what hs_metrics_load takes */
+    char *data = job_file(x, run->id, HS_JOB_METRICS, (size_t)1 << 30, &n, why, sizeof why),
+         rel[64];
+    snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_METRICS, run->id);
     hs_metrics m;
     hs_err e = {0};
-    if (!path) {
+    if (!data) {
         note(f, why);
-    } else if (hs_metrics_load(&m, path, &e)) {
+    } else if (hs_metrics_parse(&m, data, n, rel, &e)) {
         note(f, e.msg);
     } else {
         accuracy_figure(x, run, &m);
         roles_figure(x, run, &m);
         hs_metrics_free(&m);
     }
-    free(path);
+    free(data);
     attention_figures(x, run);
     fputs("</section>\n", f);
 }

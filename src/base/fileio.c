@@ -166,7 +166,19 @@ static hs_status read_fd(int fd, const char *shown, size_t limit, hs_status wron
     char *buf = malloc(cap);
     if (!buf) return hs_fail(err, HS_ENOMEM, "%s: out of memory reading the file", shown);
     for (;;) {
-        if (n + 1 >= cap) { /* the file grew while being read */
+        if (n + 1 >= cap) {
+            /* The buffer holds the size fstat gave: see whether there is more before growing it,
+             * so a file that did not grow is read with one allocation of its size. */
+            char probe;
+            ssize_t more = pread(fd, &probe, 1, (off_t)n);
+            if (more < 0 && errno == EINTR) continue;
+            if (more == 0) break;
+            if (more < 0) {
+                int e = errno;
+                free(buf);
+                return hs_fail(err, HS_EIO, "%s: cannot read: %s", shown, strerror(e));
+            }
+            /* the file grew while being read */
             if (cap > limit) {
                 free(buf);
                 return hs_fail(err, HS_EINPUT, "%s: larger than %zu bytes; not the file expected",

@@ -207,10 +207,13 @@ int hs_cmd_status(int argc, char **argv)
     hs_results r;
     hs_results_init(&r);
     hs_err err = {0};
-    hs_status st = hs_results_load(&r, store, &err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, store, &err);
+    if (!st) st = hs_results_load_view(&r, &v, &err);
     hs_sweep_state s;
     memset(&s, 0, sizeof s);
-    if (!st) st = hs_sweep_state_load(&s, store, &r, &err);
+    if (!st) st = hs_sweep_state_load(&s, &v, &r, &err);
+    hs_store_view_close(&v);
     if (st) {
         hs_results_free(&r);
         return hs_cli_fail_loading("status", &err);

@@ -37,7 +37,7 @@ STAGES = [
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord progress"),
     ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
-    ("store", "store"),
+    ("store", "store store_view"),
     ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
