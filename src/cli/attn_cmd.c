@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
@@ -172,7 +173,7 @@ static int emit(const options *o, const char *data, size_t n)
     hs_err err = {0};
     if (o->out) {
         if (hs_write_atomic(o->out, data, n, &err)) {
-            fprintf(stderr, "hopsweep attn: %s\n", err.msg);
+            hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
             return HS_EXIT_IO;
         }
         return HS_EXIT_OK;
@@ -399,7 +400,7 @@ static int write_gnuplot(const view *v)
     if (!rc && hs_gnuplot_run(script, vars, &err)) {
         rc = hs_cli_fail("attn", &err);
     } else if (!rc && hs_read_file(out, (size_t)1 << 30, &img, &n, &err)) {
-        fprintf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
         rc = HS_EXIT_IO;
     }
     if (!rc) rc = emit(v->opt, img, n);
@@ -521,7 +522,7 @@ int hs_cmd_attn(int argc, char **argv)
     hs_err err = {0};
     hs_status st = hs_attnlog_open(&r, o.log, &err);
     if (st) return hs_cli_fail_loading("attn", &err); /* a damaged log is the user's to fix */
-    if (r.notice[0]) fprintf(stderr, "hopsweep attn: warning: %s\n", r.notice);
+    if (r.notice[0]) hs_term_printf(stderr, "hopsweep attn: warning: %s\n", r.notice);
     rc = o.list ? list_frames(&r) : show(&r, &o);
     hs_attnlog_close(&r);
     return rc;

@@ -10,6 +10,7 @@
 
 #include <cblas.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/cli.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
@@ -216,7 +217,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     bool loaded = st == HS_OK;
     hs_sweep *swp = loaded ? &sw : NULL; /* NULL once anything fails: nothing is run */
     if (st) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code_loading(st);
     }
     if (swp && a->shards > 1) { /* an array task's share: every N-th job, from the K-th */
@@ -238,24 +239,24 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     hs_store store = {.lock_fd = -1, .runs_fd = -1, .dir_fd = -1, .jobs_fd = -1};
     const char *dir = a->out ? a->out : swp ? sw.output : NULL;
     if (swp && (st = hs_store_open(&store, dir, &err))) {
-        fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+        hs_term_printf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
         rc = hs_exit_code(st);
         swp = NULL;
     }
-    if (swp && store.notice[0]) fprintf(stderr, "hopsweep run: %s\n", store.notice);
+    if (swp && store.notice[0]) hs_term_printf(stderr, "hopsweep run: %s\n", store.notice);
     /* Every job that will run gets its store entries checked now, before the first step: a
      * link or a FIFO where its files go is reported, and nothing trains for nothing. */
     for (size_t i = 0; swp && i < sw.n_jobs; i++) {
         hs_run_status rs = hs_store_status(&store, sw.jobs[i].id);
         if (rs == HS_RUN_DONE || (rs == HS_RUN_FAILED && !a->retry_failed)) continue;
         if ((st = hs_store_check_job(&store, sw.jobs[i].id, &err))) {
-            fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+            hs_term_printf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
             rc = hs_exit_code(st);
             swp = NULL;
         }
     }
     if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = HS_EXIT_IO;
         swp = NULL;
     }
@@ -269,7 +270,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     hs_coord_summary sum;
     st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
     if (st) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code(st);
     }
     if (swp) {
@@ -310,7 +311,7 @@ int hs_cmd_run(int argc, char **argv)
     hs_coord c;
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         return HS_EXIT_IO;
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
@@ -340,7 +341,7 @@ int hs_cmd_run(int argc, char **argv)
     } else {
         hs_coord_opts o = {.stop = &stop_requested};
         if (hs_coord_work(&c, &o, &job_runner, &err)) {
-            fprintf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
+            hs_term_printf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
             rc = HS_EXIT_IO;
         }
     }

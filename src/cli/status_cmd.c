@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/analyze.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
@@ -130,43 +131,49 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
     return HS_EXIT_OK;
 }
 
+/* For people: one line per message, whatever the store holds escaped (escape.h). */
 static void print_text(const char *store, const hs_sweep_state *s, const hs_results *r,
                        const size_t *slow, size_t n_slow, const char *notice)
 {
     if (s->has_sweep)
-        printf("store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted, %d never "
-               "started\n",
-               store, s->sweep.name, s->total, s->done, s->failed, s->interrupted,
-               s->never_started);
+        hs_term_printf(stdout,
+                       "store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted, %d never "
+                       "started\n",
+                       store, s->sweep.name, s->total, s->done, s->failed, s->interrupted,
+                       s->never_started);
     else
-        printf("store %s: %zu records: %d done, %d failed, %d interrupted (%s)\n", store, r->n,
-               s->done, s->failed, s->interrupted, s->sweep_why);
+        hs_term_printf(stdout, "store %s: %zu records: %d done, %d failed, %d interrupted (%s)\n",
+                       store, r->n, s->done, s->failed, s->interrupted, s->sweep_why);
     if (s->outside)
-        printf("  %d of the records are of jobs sweep.yaml does not list\n", s->outside);
-    printf("wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s, s->timed,
-           s->wall_s / 3600.0);
-    if (notice[0]) printf("note: %s\n", notice);
+        hs_term_printf(stdout, "  %d of the records are of jobs sweep.yaml does not list\n",
+                       s->outside);
+    hs_term_printf(stdout, "wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s,
+                   s->timed, s->wall_s / 3600.0);
+    if (notice[0]) hs_term_printf(stdout, "note: %s\n", notice);
     char label[256];
     for (int pass = 0; pass < 2; pass++) {
         hs_run_status want = pass ? HS_RUN_INTERRUPTED : HS_RUN_FAILED;
         int count = pass ? s->interrupted : s->failed;
         if (!count) continue;
-        printf("\n%s:\n", pass ? "interrupted (resume with hopsweep run)" : "failed");
+        hs_term_printf(stdout, "\n");
+        hs_term_printf(stdout, "%s:\n", pass ? "interrupted (resume with hopsweep run)" : "failed");
         for (size_t i = 0; i < r->n; i++) {
             const hs_run_record *run = &r->runs[i];
             if (run->status != want) continue;
             hs_sweep_state_label(s, r, i, label, sizeof label);
-            printf("  %s  %s  %s\n", run->id, label, run->error ? run->error : "(no error given)");
+            hs_term_printf(stdout, "  %s  %s  %s\n", run->id, label,
+                           run->error ? run->error : "(no error given)");
         }
     }
     if (n_slow) {
-        printf("\nslowest:\n");
+        hs_term_printf(stdout, "\n");
+        hs_term_printf(stdout, "slowest:\n");
         for (size_t i = 0; i < n_slow; i++) {
             const hs_run_record *run = &r->runs[slow[i]];
             hs_sweep_state_label(s, r, slow[i], label, sizeof label);
-            printf("  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s,
-                   hs_run_status_name(run->status), label, run->host ? "  on " : "",
-                   run->host ? run->host : "");
+            hs_term_printf(stdout, "  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s,
+                           hs_run_status_name(run->status), label, run->host ? "  on " : "",
+                           run->host ? run->host : "");
         }
     }
 }

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -45,10 +47,13 @@ void hs_progress_log(hs_progress *p, const char *fmt, ...)
 {
     if (!p->f) return;
     clear_line(p);
+    /* one line whatever the arguments hold (a job's error, a path): escaped (escape.h) */
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(p->f, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    hs_term_fputs(p->f, line);
     fputc('\n', p->f);
     if (p->tty) hs_progress_show(p, true);
     fflush(p->f);
@@ -78,9 +83,10 @@ void hs_progress_show(hs_progress *p, bool force)
     else if (p->done == p->total)
         snprintf(eta, sizeof eta, "0s");
     clear_line(p);
-    fprintf(p->f, "[%zu/%zu done, %zu failed%s, %s elapsed, ETA %s]%s%s", p->done, p->total,
+    fprintf(p->f, "[%zu/%zu done, %zu failed%s, %s elapsed, ETA %s]%s", p->done, p->total,
             p->failed, p->interrupted ? ", some interrupted" : "", el, eta,
-            *p->last ? " last: " : "", p->last);
+            *p->last ? " last: " : "");
+    hs_term_fputs(p->f, p->last);
     if (p->tty) {
         p->line_open = true;
     } else {

@@ -32,7 +32,7 @@ import sys
 import tempfile
 
 STAGES = [
-    ("base", "error array fileio csv json jsonline yamlfile rng gnuplot safetensors config "
+    ("base", "error escape array fileio csv json jsonline yamlfile rng gnuplot safetensors config "
              "config_check config_text table stats"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord progress"),
