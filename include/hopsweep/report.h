@@ -42,4 +42,11 @@ typedef struct hs_report_ctx {
 /* The section <section id="job-ID"> of run index i (report_job.c). */
 void hs_report_job(const hs_report_ctx *x, size_t i);
 
+/* The figures of a job section from its files' bytes (NULL: the file is not there): per-hop
+ * accuracy and head roles from metrics.csv, attention maps from attn.zst. Whatever the bytes
+ * hold, the output has a fixed budget (report_job.c) and every string in it is escaped; a
+ * damaged file is a note. (The page's job sections and the report's fuzz target.) */
+void hs_report_job_figures(const hs_report_ctx *x, const hs_run_record *run, const char *metrics,
+                           size_t metrics_len, const char *attn, size_t attn_len);
+
 #endif

@@ -274,24 +274,13 @@ static void attention_frame(FILE *f, const hs_attnlog_frame *fr)
     free(order);
 }
 
-static void attention_figures(const hs_report_ctx *x, const hs_run_record *run)
+static void attention_figures(FILE *f, const hs_run_record *run, const char *data, size_t n)
 {
-    FILE *f = x->f;
-    char why[600];
-    size_t n;
-    /* 2 GiB: what the attention log reader takes */
-    char *data = job_file(x, run->id, HS_JOB_ATTENTION, (size_t)1 << 31, &n, why, sizeof why);
-    if (!data) {
-        if (run->attention) note(f, why);
-        return;
-    }
     char rel[64];
     snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_ATTENTION, run->id);
     hs_attnlog_reader rd;
     hs_err e = {0};
-    hs_status st = hs_attnlog_open_bytes(&rd, data, n, rel, &e);
-    free(data);
-    if (st) {
+    if (hs_attnlog_open_bytes(&rd, data, n, rel, &e)) {
         note(f, e.msg);
         return;
     }
@@ -312,6 +301,25 @@ static void attention_figures(const hs_report_ctx *x, const hs_run_record *run)
         hs_attnlog_frame_free(&fr);
     }
     hs_attnlog_close(&rd);
+}
+
+void hs_report_job_figures(const hs_report_ctx *x, const hs_run_record *run, const char *metrics,
+                           size_t metrics_len, const char *attn, size_t attn_len)
+{
+    if (metrics) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_METRICS, run->id);
+        hs_metrics m;
+        hs_err e = {0};
+        if (hs_metrics_parse(&m, metrics, metrics_len, rel, &e)) {
+            note(x->f, e.msg);
+        } else {
+            accuracy_figure(x, run, &m);
+            roles_figure(x, run, &m);
+            hs_metrics_free(&m);
+        }
+    }
+    if (attn) attention_figures(x->f, run, attn, attn_len);
 }
 
 void hs_report_job(const hs_report_ctx *x, size_t i)
@@ -336,23 +344,15 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
         fputs("</span>", f);
     }
     fputs(". <a href=\"#jobs\">back to the table</a></p>", f);
-    size_t n;
-    /* 1 GiB: what hs_metrics_load takes */
-    char *data = job_file(x, run->id, HS_JOB_METRICS, (size_t)1 << 30, &n, why, sizeof why),
-         rel[64];
-    snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_METRICS, run->id);
-    hs_metrics m;
-    hs_err e = {0};
-    if (!data) {
-        note(f, why);
-    } else if (hs_metrics_parse(&m, data, n, rel, &e)) {
-        note(f, e.msg);
-    } else {
-        accuracy_figure(x, run, &m);
-        roles_figure(x, run, &m);
-        hs_metrics_free(&m);
-    }
-    free(data);
-    attention_figures(x, run);
+    size_t mn = 0, an = 0;
+    /* 1 GiB: what hs_metrics_load takes; 2 GiB: what the attention log reader takes */
+    char *metrics = job_file(x, run->id, HS_JOB_METRICS, (size_t)1 << 30, &mn, why, sizeof why);
+    if (!metrics) note(f, why);
+    hs_report_job_figures(x, run, metrics, mn, NULL, 0);
+    char *attn = job_file(x, run->id, HS_JOB_ATTENTION, (size_t)1 << 31, &an, why, sizeof why);
+    if (!attn && run->attention) note(f, why);
+    hs_report_job_figures(x, run, NULL, 0, attn, an);
+    free(metrics);
+    free(attn);
     fputs("</section>\n", f);
 }
