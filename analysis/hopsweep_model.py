@@ -42,6 +42,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 LN_EPS = 1e-5
+TASK_SIZE_CAP = 1000000  # hopsweep's bound on positions and node ids (config_check.c)
+MAX_RELATIONS = 64
 CURRICULA = ("none", "implicit", "mixed", "explicit")
 
 
@@ -170,6 +172,13 @@ class Config:
                               ("model.d_model", self.d_model, 1), ("model.mlp", self.mlp, 0)):
             if v < least:
                 raise HopsweepModelError(f"{where}: {key}={v} is out of range (needs >= {least})")
+        if self.kind == "conditional" and not 1 <= self.relations <= MAX_RELATIONS:
+            raise HopsweepModelError(f"{where}: task.relations={self.relations} is out of range "
+                                     f"(1..{MAX_RELATIONS})")
+        if self.seq_len > TASK_SIZE_CAP or self.vocab > TASK_SIZE_CAP:
+            raise HopsweepModelError(f"{where}: task.hops={self.hops}, task.chains={self.chains}, "
+                                     f"task.vocab={self.vocab}: beyond what hopsweep runs "
+                                     f"(positions and vocab <= {TASK_SIZE_CAP})")
         if self.heads < 1 or self.d_model % self.heads:
             raise HopsweepModelError(f"{where}: model.heads={self.heads} does not divide "
                                      f"model.d_model={self.d_model}")
