@@ -21,6 +21,8 @@ typedef struct hs_report_opts {
 
 #define HS_REPORT_MAX_JOBS  50
 #define HS_REPORT_MAX_CELLS 40
+/* Past this many bytes of page, no further job section is written (a note says so). */
+#define HS_REPORT_MAX_BYTES (16 << 20)
 
 void hs_report_opts_default(hs_report_opts *o);
 
