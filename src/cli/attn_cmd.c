@@ -214,36 +214,38 @@ static void put_weight(FILE *f, float w)
     fputs(b, f);
 }
 
-/* One head's T x T matrix as a table (row = attending position), labelled c<chain>i<index>. */
+/* One head's T x T matrix as CSV (row = attending position), labelled c<chain>i<index>,
+ * written as it is computed: memory stays that of the frame, whatever T. */
 static int write_csv(const view *v)
 {
     const int T = v->f.shape.T;
-    hs_table t;
-    hs_table_init(&t, NULL, T + 1);
-    for (int k = 0; k < T; k++)
-        hs_table_head(&t, k + 1, "c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
-    for (int r = 0; r < T; r++) {
-        hs_table_str(&t, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
-        for (int c = 0; c < T; c++) hs_table_float(&t, weight(v, v->l0, v->h0, r, c));
-    }
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = hs_table_ok(&t) ? open_memstream(&buf, &n) : NULL;
-    int rc = !f;
-    if (f) {
-        hs_table_csv(f, &t);
-        rc = ferror(f);
-        rc |= fclose(f);
-    }
-    hs_table_free(&t);
-    if (rc) {
-        free(buf);
-        fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
+    hs_stream_out out = {.f = stdout, .dir_fd = -1};
+    hs_err err = {0};
+    if (v->opt->out && hs_stream_open(&out, v->opt->out, &err)) {
+        hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
         return HS_EXIT_IO;
     }
-    rc = emit(v->opt, buf, n);
-    free(buf);
-    return rc;
+    FILE *f = out.f;
+    for (int k = 0; k < T; k++) fprintf(f, ",c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
+    fputc('\n', f);
+    for (int r = 0; r < T && !ferror(f); r++) {
+        fprintf(f, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
+        for (int c = 0; c < T; c++) {
+            fputc(',', f);
+            put_weight(f, weight(v, v->l0, v->h0, r, c));
+        }
+        fputc('\n', f);
+    }
+    if (v->opt->out) {
+        if (hs_stream_commit(&out, &err)) {
+            hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
+            return HS_EXIT_IO;
+        }
+    } else if (ferror(stdout) || fflush(stdout)) {
+        fprintf(stderr, "hopsweep attn: cannot write standard output: %s\n", strerror(errno));
+        return HS_EXIT_IO;
+    }
+    return HS_EXIT_OK;
 }
 
 /* Pixels per weight: maps of up to 256 positions become tiles of about 256 pixels. */
