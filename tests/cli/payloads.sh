@@ -48,14 +48,14 @@ for i, r in enumerate(recs):
     r["engine"] = P[(i + 2) % len(P)]
     r["sweep"] = P[(i + 9) % len(P)]
     if r.get("emergence") and isinstance(r["emergence"].get("order"), list):
-        r["emergence"]["order"] = [P[0], P[4], P[8], P[9]]
+        r["emergence"]["order"] = [P[0] + P[8], P[4] + P[9]]  # as many as the model's heads
 bad = json.loads(json.dumps(recs[0]))
 bad["config"]["model"][P[4] + P[8] + "<b id=pwn>"] = 1  # an unknown key: a skipped line's note
 recs.append(bad)
 open(f"{st}/runs.jsonl", "w").write("".join(json.dumps(r) + "\n" for r in recs))
 y = open(f"{st}/sweep.yaml").read()  # sweep names refuse controls; the rest is allowed
 open(f"{st}/sweep.yaml", "w").write(
-    re.sub(r"(?m)^name: .*$", 'name: "\u202e<script>x</script><img src=x onerror=alert(1)>"', y, 1))
+    re.sub(r"(?m)^name: .*$", 'name: "\u202e<script>alert(1)<img src=x onerror=alert(1)>"', y, 1))
 heads = ["L<svg onload=x>", "L<b>\u202e", "L\x1b[31mX", "L\njs:x"]
 for jid in os.listdir(f"{st}/jobs"):
     p = f"{st}/jobs/{jid}/metrics.csv"
@@ -87,6 +87,8 @@ PY
 }
 S=$tmp/st
 "$hs" status "$S" >"$tmp/status" 2>&1; check_bytes status "$tmp/status"
+grep -q '3 failed' "$tmp/status" || fail "the payload records were not read: $(head -3 "$tmp/status")"
+grep -q 'sweep \\u202e<script>' "$tmp/status" || fail "the payload sweep name was not read: $(head -1 "$tmp/status")"
 "$hs" status "$S" --json >"$tmp/status.json" 2>&1; check_bytes "status --json" "$tmp/status.json"
 $py -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/status.json" || fail "status --json is not JSON"
 for fmt in "" --markdown --csv --json; do
