@@ -44,6 +44,10 @@ typedef struct hs_report_ctx {
 /* The section <section id="job-ID"> of run index i (report_job.c). */
 void hs_report_job(const hs_report_ctx *x, size_t i);
 
+/* The sections of runs order[0..n), until the page passes HS_REPORT_MAX_BYTES; then a note
+ * says how many were left out. */
+void hs_report_jobs(const hs_report_ctx *x, const size_t *order, size_t n);
+
 /* The figures of a job section from its files' bytes (NULL: the file is not there): per-hop
  * accuracy and head roles from metrics.csv, attention maps from attn.zst. Whatever the bytes
  * hold, the output has a fixed budget (report_job.c) and every string in it is escaped; a

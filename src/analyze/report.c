@@ -684,21 +684,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     size_t n_detail = a.n_runs < (size_t)o->max_jobs ? a.n_runs : (size_t)o->max_jobs;
     section_jobs(&x, n_detail);
     if (n_detail) fputs("<h2 id=\"job-sections\">Jobs one by one</h2>\n", f);
-    for (size_t k = 0; k < n_detail; k++) {
-        /* The page stays one a browser opens, whatever --max-jobs asks: sections stop once it
-         * is past its budget (each section has a bounded size of its own, report_job.c). */
-        long at = ftell(f);
-        if (at > HS_REPORT_MAX_BYTES) {
-            fprintf(
-                f,
-                "<p class=\"note\" id=\"sections-cut\">The last %zu job sections are left "
-                "out: the page has reached %d MB. The job table lists every job; <code>hopsweep "
-                "analyze</code> and <code>hopsweep attn</code> show the rest.</p>\n",
-                n_detail - k, HS_REPORT_MAX_BYTES >> 20);
-            break;
-        }
-        hs_report_job(&x, a.order[k]);
-    }
+    hs_report_jobs(&x, a.order, n_detail);
     fputs("<p class=\"note\">Written by hopsweep report from ", f);
     hs_html_text(f, dir);
     fprintf(f, ". Self-contained: nothing is fetched.</p><script>%s</script></body></html>\n",

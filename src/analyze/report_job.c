@@ -356,3 +356,22 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
     free(attn);
     fputs("</section>\n", f);
 }
+
+void hs_report_jobs(const hs_report_ctx *x, const size_t *order, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        /* The page stays one a browser opens, whatever --max-jobs asks: sections stop once it
+         * is past its budget (each section has a bounded size of its own). */
+        long at = ftell(x->f);
+        if (at > HS_REPORT_MAX_BYTES) {
+            fprintf(
+                x->f,
+                "<p class=\"note\" id=\"sections-cut\">The last %zu job sections are left "
+                "out: the page has reached %d MB. The job table lists every job; <code>hopsweep "
+                "analyze</code> and <code>hopsweep attn</code> show the rest.</p>\n",
+                n - k, HS_REPORT_MAX_BYTES >> 20);
+            return;
+        }
+        hs_report_job(x, order[k]);
+    }
+}
