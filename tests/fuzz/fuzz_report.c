@@ -36,9 +36,10 @@ static void check(int ok, const char *what)
  * attributes it writes: letters, '-' and '=' followed by a quoted value without < or quotes. */
 static int only_report_tags(const char *html, size_t n)
 {
-    static const char *const tags[] = {"svg",  "text", "rect", "title", "line", "path", "circle",
-                                       "g",    "div",  "h4",   "p",     "code", NULL};
-    for (const char *p = memchr(html, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - html))) {
+    static const char *const tags[] = {"svg", "text", "rect", "title", "line", "path", "circle",
+                                       "g",   "div",  "h4",   "p",     "code", NULL};
+    for (const char *p = memchr(html, '<', n); p;
+         p = memchr(p + 1, '<', n - (size_t)(p + 1 - html))) {
         const char *q = p + 1 + (p[1] == '/');
         size_t len = strspn(q, "abcdefghijklmnopqrstuvwxyz0123456789");
         int known = 0;
@@ -52,7 +53,8 @@ static int only_report_tags(const char *html, size_t n)
                 q++;
                 continue;
             }
-            size_t name = strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+            size_t name =
+                strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
             if (!name || q[name] != '=' || q[name + 1] != '"') return 0;
             if (!strncmp(q, "on", 2)) return 0; /* no event handler, ever */
             const char *end = strchr(q + name + 2, '"');
