@@ -28,6 +28,10 @@
  * dst must be src itself. */
 void hs_to_engine(const hs_gemm *g, void *dst, const float *src, size_t n);
 void hs_bf16_from_f32(hs_bf16 *dst, const float *src, size_t n);
+
+/* The instruction set of the elementwise ops' version the loader chose for this CPU, e.g.
+ * "x86-64-v4 (AVX-512)", for `hopsweep --version`. */
+const char *hs_ops_isa(void);
 void hs_f32_from_bf16(float *dst, const hs_bf16 *src, size_t n);
 
 /* out[n] = E_par[parent[n]] + E_chi[child[n]] (+ E_rel[rel[n]] when emb_rel is not NULL: the

@@ -15,10 +15,8 @@
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
 
-/* The bytes of STORE/jobs/<id>/name, read through the store's view (never through a link, only
- * a regular file, at most limit bytes), else NULL and why. */
-static char *job_file(const hs_report_ctx *x, const char *id, const char *name, size_t limit,
-                      size_t *n, char *why, size_t why_n)
+char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, size_t limit,
+                         size_t *n, char *why, size_t why_n)
 {
     char *data = NULL;
     hs_err e = {0};
@@ -128,10 +126,12 @@ static void roles_figure(const hs_report_ctx *x, const hs_run_record *run, const
             int role = m->head_role[cell];
             if (role < 0) continue;
             float sc = m->head_score[cell];
+            char col[8];
+            hs_color_role(m->role_names[role], col);
             fprintf(f,
                     "<rect x=\"%.1f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
                     "fill-opacity=\"%.2f\"><title>",
-                    ml + cw * i, y, cw * stride + 0.05, rowh - 2, hs_color_of(m->role_names[role]),
+                    ml + cw * i, y, cw * stride + 0.05, rowh - 2, col,
                     isnan(sc) ? 1.0
                               : 0.15 + 0.85 * (sc < 0   ? 0
                                                : sc > 1 ? 1
@@ -159,10 +159,12 @@ static void roles_figure(const hs_report_ctx *x, const hs_run_record *run, const
             ml, y1 + 14, m->step[0], w - 10, y1 + 14, m->step[m->rows - 1]);
     for (int k = 0; k < roles; k++) {
         int lx = ml + 78 * (k % 6), ly = y1 + 22 + 16 * (k / 6);
-        fprintf(f,
-                "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" "
-                "y=\"%d\" class=\"tl\">",
-                lx, ly, hs_color_of(m->role_names[k]), lx + 13, ly + 9);
+        char col[8];
+        hs_color_role(m->role_names[k], col);
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\" data-role=\"",
+                lx, ly, col);
+        hs_html_text(f, m->role_names[k]);
+        fprintf(f, "\"/><text x=\"%d\" y=\"%d\" class=\"tl\">", lx + 13, ly + 9);
         hs_html_text(f, m->role_names[k]);
         fputs("</text>", f);
     }
@@ -346,10 +348,12 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
     fputs(". <a href=\"#jobs\">back to the table</a></p>", f);
     size_t mn = 0, an = 0;
     /* 1 GiB: what hs_metrics_load takes; 2 GiB: what the attention log reader takes */
-    char *metrics = job_file(x, run->id, HS_JOB_METRICS, (size_t)1 << 30, &mn, why, sizeof why);
+    char *metrics =
+        hs_report_job_file(x, run->id, HS_JOB_METRICS, (size_t)1 << 30, &mn, why, sizeof why);
     if (!metrics) note(f, why);
     hs_report_job_figures(x, run, metrics, mn, NULL, 0);
-    char *attn = job_file(x, run->id, HS_JOB_ATTENTION, (size_t)1 << 31, &an, why, sizeof why);
+    char *attn =
+        hs_report_job_file(x, run->id, HS_JOB_ATTENTION, (size_t)1 << 31, &an, why, sizeof why);
     if (!attn && run->attention) note(f, why);
     hs_report_job_figures(x, run, NULL, 0, attn, an);
     free(metrics);
@@ -357,7 +361,7 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
     fputs("</section>\n", f);
 }
 
-void hs_report_jobs(const hs_report_ctx *x, const size_t *order, size_t n)
+void hs_report_job_sections(const hs_report_ctx *x, const size_t *order, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         /* The page stays one a browser opens, whatever --max-jobs asks: sections stop once it

@@ -16,6 +16,19 @@
 #define HS_SIMD
 #endif
 
+const char *hs_ops_isa(void)
+{
+#if defined(__x86_64__) && !defined(HS_NO_MULTIVERSION)
+    /* the same test the loader makes between the target_clones versions */
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3 (AVX2, FMA)";
+    return "x86-64 (baseline)";
+#else
+    return "one version, as compiled";
+#endif
+}
+
 /* dst = beta·dst + v with beta 0 or 1, never reading dst when beta is 0 (it may be garbage). */
 #define ACC(dst, v, beta) ((dst) = (beta) != 0.0f ? (dst) + (v) : (v))
 
