@@ -24,11 +24,15 @@ hopsweep's random stream: the same seed gives other examples than hopsweep draws
 
 Command line: hopsweep_model.py MODEL.safetensors [--examples N] prints the config and the
 query accuracy of each head's ablation. Needs numpy and torch (Debian's python3-torch, run with
-/usr/bin/python3). Bad input (not a safetensors file, a config or tensor it does not know) raises
-HopsweepModelError with one line; the command prints it and exits 2.
+/usr/bin/python3). Bad input (not a safetensors file, a config or tensor it does not know, a file
+beyond the C reader's bounds, tensors that do not match the config — checked before anything is
+built — or NaN/infinite weights unless load(..., allow_nonfinite=True) / --allow-nonfinite)
+raises HopsweepModelError with one line; the command prints it and exits 2.
 """
 import json
 import math
+import os
+import stat
 import struct
 import sys
 
@@ -38,6 +42,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 LN_EPS = 1e-5
+TASK_SIZE_CAP = 1000000  # hopsweep's bound on positions and node ids (config_check.c)
+MAX_RELATIONS = 64
 CURRICULA = ("none", "implicit", "mixed", "explicit")
 
 
@@ -49,39 +55,73 @@ class HopsweepModelError(Exception):
 # safetensors: u64 little-endian header size, JSON header, then little-endian tensor data
 # ------------------------------------------------------------------------------------------------
 
+# The C reader's bounds (include/hopsweep/safetensors.h, the store's file limit)
+MAX_HEADER = 1 << 20
+MAX_ENTRIES = 64
+MAX_FILE = 1 << 33
+
+
+def _whole(v):
+    """v when it is a JSON integer (not a float, not a bool); else TypeError."""
+    if type(v) is not int:
+        raise TypeError("not an integer")
+    return v
+
+
 def read_safetensors(path):
-    """Returns ({name: float32/int32 numpy array}, metadata dict)."""
+    """Returns ({name: float32/int32 numpy array}, metadata dict of strings)."""
     try:
         with open(path, "rb") as f:
-            blob = f.read()
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise HopsweepModelError(f"{path}: not a regular file; give a model.safetensors")
+            if st.st_size > MAX_FILE:
+                raise HopsweepModelError(f"{path}: larger than {MAX_FILE} bytes; not a model "
+                                         f"hopsweep wrote")
+            blob = f.read(st.st_size + 1)  # one byte more shows a file still growing
     except OSError as e:
         raise HopsweepModelError(f"{path}: cannot read: {e.strerror}") from None
+    except MemoryError:
+        raise HopsweepModelError(f"{path}: out of memory reading it") from None
     if len(blob) < 8:
         raise HopsweepModelError(f"{path}: {len(blob)} bytes is too short for a safetensors file")
     (n,) = struct.unpack("<Q", blob[:8])
-    if n > len(blob) - 8:
-        raise HopsweepModelError(f"{path}: not a safetensors file (header size {n} exceeds the "
-                                 f"file's {len(blob)} bytes)")
+    if n > len(blob) - 8 or n > MAX_HEADER:
+        raise HopsweepModelError(f"{path}: not a safetensors file (header size {n} in a file of "
+                                 f"{len(blob)} bytes; hopsweep's are at most {MAX_HEADER})")
     try:
         header = json.loads(blob[8:8 + n].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise HopsweepModelError(f"{path}: not a safetensors file (its header is not JSON)") \
             from None
+    except RecursionError:
+        raise HopsweepModelError(f"{path}: not a safetensors file (its header is nested too "
+                                 f"deep)") from None
     if not isinstance(header, dict):
         raise HopsweepModelError(f"{path}: not a safetensors file (its header is not an object)")
     meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise HopsweepModelError(f"{path}: its __metadata__ is not an object of strings; not a "
+                                 f"checkpoint hopsweep wrote")
+    if len(header) > MAX_ENTRIES:
+        raise HopsweepModelError(f"{path}: more than {MAX_ENTRIES} tensors; not a checkpoint "
+                                 f"hopsweep wrote")
     data = memoryview(blob)[8 + n:]
     dtypes = {"F32": np.dtype("<f4"), "I32": np.dtype("<i4"), "F64": np.dtype("<f8")}
     out = {}
     for name, info in header.items():
         try:
             dt = dtypes[info["dtype"]]
-            shape = tuple(int(s) for s in info["shape"])
-            begin, end = (int(o) for o in info["data_offsets"])
+            shape = tuple(_whole(s) for s in info["shape"])
+            begin, end = (_whole(o) for o in info["data_offsets"])
         except (KeyError, TypeError, ValueError):
             raise HopsweepModelError(f"{path}: tensor {name!r} has a header entry hopsweep does "
-                                     f"not write ({info!r})") from None
-        count = int(np.prod(shape)) if shape else 1
+                                     f"not write") from None
+        count = 1
+        for dim in shape:  # Python integers: no wrap-around, unlike np.prod
+            if dim < 0:
+                raise HopsweepModelError(f"{path}: tensor {name!r} has a negative dimension")
+            count *= dim
         if not 0 <= begin <= end <= len(data) or end - begin != count * dt.itemsize:
             raise HopsweepModelError(f"{path}: tensor {name!r}: data_offsets [{begin}, {end}) do "
                                      f"not hold shape {list(shape)}; the file is damaged")
@@ -136,6 +176,18 @@ class Config:
         if self.attention not in ("bidirectional", "causal"):
             raise HopsweepModelError(f"{where}: model.attention={self.attention!r} is not one "
                                      f"this reader knows (bidirectional, causal)")
+        for key, v, least in (("task.hops", self.hops, 1), ("task.chains", self.chains, 1),
+                              ("task.vocab", self.vocab, 1), ("model.layers", self.layers, 1),
+                              ("model.d_model", self.d_model, 1), ("model.mlp", self.mlp, 0)):
+            if v < least:
+                raise HopsweepModelError(f"{where}: {key}={v} is out of range (needs >= {least})")
+        if self.kind == "conditional" and not 1 <= self.relations <= MAX_RELATIONS:
+            raise HopsweepModelError(f"{where}: task.relations={self.relations} is out of range "
+                                     f"(1..{MAX_RELATIONS})")
+        if self.seq_len > TASK_SIZE_CAP or self.vocab > TASK_SIZE_CAP:
+            raise HopsweepModelError(f"{where}: task.hops={self.hops}, task.chains={self.chains}, "
+                                     f"task.vocab={self.vocab}: beyond what hopsweep runs "
+                                     f"(positions and vocab <= {TASK_SIZE_CAP})")
         if self.heads < 1 or self.d_model % self.heads:
             raise HopsweepModelError(f"{where}: model.heads={self.heads} does not divide "
                                      f"model.d_model={self.d_model}")
@@ -152,53 +204,87 @@ class Config:
 # The model
 # ------------------------------------------------------------------------------------------------
 
+def param_count(c):
+    """How many numbers the parameters of config c hold (param_shapes' total), without listing
+    them: a forged config is compared with the file before anything is built."""
+    V, d, h = c.vocab, c.d_model, c.mlp * c.d_model
+    ln = 2 * d if c.layernorm else 0
+    layer = ln + 4 * (d * d + d) + ((ln + 2 * h * d + h + d) if c.mlp > 0 else 0)
+    pos = c.seq_len * d if c.positions == "learned" else 0
+    out = V * d + V if c.readout == "linear" else 0
+    return V * d + (V + 1) * d + c.relations * d + pos + c.layers * layer + ln + out
+
+
+def param_shapes(c):
+    """{name: shape} of every parameter of config c, under DESIGN §3's names."""
+    V, d, h = c.vocab, c.d_model, c.mlp * c.d_model
+    shapes = {"emb.par": (V, d), "emb.chi": (V + 1, d)}
+    if c.relations:
+        shapes["emb.rel"] = (c.relations, d)
+    if c.positions == "learned":
+        shapes["emb.pos"] = (c.seq_len, d)
+    for l in range(c.layers):
+        b = f"blocks.{l}."
+        if c.layernorm:
+            shapes.update({b + "ln1.w": (d,), b + "ln1.b": (d,)})
+        for m in ("q", "k", "v", "o"):
+            shapes[b + f"attn.w{m}"] = (d, d)
+            shapes[b + f"attn.b{m}"] = (d,)
+        if c.mlp > 0:
+            if c.layernorm:
+                shapes.update({b + "ln2.w": (d,), b + "ln2.b": (d,)})
+            shapes.update({b + "mlp.w1": (h, d), b + "mlp.b1": (h,), b + "mlp.w2": (d, h),
+                           b + "mlp.b2": (d,)})
+    if c.layernorm:
+        shapes.update({"lnf.w": (d,), "lnf.b": (d,)})
+    if c.readout == "linear":
+        shapes.update({"out.w": (V, d), "out.b": (V,)})
+    return shapes
+
+
+def check_tensors(config, tensors, where="model", allow_nonfinite=False):
+    """Checks the tensors of a file against its config before any module is built: the total
+    first (a forged config cannot make a large list or allocation), then every name and shape,
+    then that every weight is finite (unless allow_nonfinite)."""
+    total = sum(int(a.size) for a in tensors.values())
+    want = param_count(config)
+    if total != want:
+        raise HopsweepModelError(f"{where}: the tensors hold {total} numbers, its config "
+                                 f"describes {want}; the file is damaged or not hopsweep's")
+    shapes = param_shapes(config)
+    missing = [n for n in shapes if n not in tensors]
+    extra = [n for n in tensors if n not in shapes]
+    if missing or extra:
+        raise HopsweepModelError(f"{where}: tensors differ from what its config describes "
+                                 f"(missing {missing[:4]}, unexpected {extra[:4]})")
+    for name, shape in shapes.items():
+        if tuple(tensors[name].shape) != shape:
+            raise HopsweepModelError(f"{where}: tensor {name} has shape "
+                                     f"{list(tensors[name].shape)}, its config says "
+                                     f"{list(shape)}")
+        if not allow_nonfinite and not np.isfinite(tensors[name]).all():
+            raise HopsweepModelError(f"{where}: tensor {name} holds NaN or infinite weights (a "
+                                     f"diverged job?); pass allow_nonfinite=True "
+                                     f"(--allow-nonfinite) to load it anyway")
+
+
 class HookedHopsweep(nn.Module):
     """hopsweep's transformer with its parameters under DESIGN §3's names (self.p[name])."""
 
     def __init__(self, config):
         super().__init__()
-        self.config = c = config
-        V, d, h = c.vocab, c.d_model, c.mlp * c.d_model
-        shapes = {"emb.par": (V, d), "emb.chi": (V + 1, d)}
-        if c.relations:
-            shapes["emb.rel"] = (c.relations, d)
-        if c.positions == "learned":
-            shapes["emb.pos"] = (c.seq_len, d)
-        for l in range(c.layers):
-            b = f"blocks.{l}."
-            if c.layernorm:
-                shapes.update({b + "ln1.w": (d,), b + "ln1.b": (d,)})
-            for m in ("q", "k", "v", "o"):
-                shapes[b + f"attn.w{m}"] = (d, d)
-                shapes[b + f"attn.b{m}"] = (d,)
-            if c.mlp > 0:
-                if c.layernorm:
-                    shapes.update({b + "ln2.w": (d,), b + "ln2.b": (d,)})
-                shapes.update({b + "mlp.w1": (h, d), b + "mlp.b1": (h,), b + "mlp.w2": (d, h),
-                               b + "mlp.b2": (d,)})
-        if c.layernorm:
-            shapes.update({"lnf.w": (d,), "lnf.b": (d,)})
-        if c.readout == "linear":
-            shapes.update({"out.w": (V, d), "out.b": (V,)})
-        self.shapes = shapes
+        self.config = config
+        self.shapes = param_shapes(config)
         self.p = nn.ParameterDict({k.replace(".", "__"): nn.Parameter(torch.zeros(s))
-                                   for k, s in shapes.items()})
+                                   for k, s in self.shapes.items()})
 
     def param(self, name):
         return self.p[name.replace(".", "__")]
 
     @torch.no_grad()
-    def load_tensors(self, tensors, where="model"):
-        missing = [n for n in self.shapes if n not in tensors]
-        extra = [n for n in tensors if n not in self.shapes]
-        if missing or extra:
-            raise HopsweepModelError(f"{where}: tensors differ from what its config describes "
-                                     f"(missing {missing[:4]}, unexpected {extra[:4]})")
-        for name, shape in self.shapes.items():
-            if tuple(tensors[name].shape) != shape:
-                raise HopsweepModelError(f"{where}: tensor {name} has shape "
-                                         f"{list(tensors[name].shape)}, its config says "
-                                         f"{list(shape)}")
+    def load_tensors(self, tensors, where="model", allow_nonfinite=False):
+        check_tensors(self.config, tensors, where, allow_nonfinite)
+        for name in self.shapes:
             self.param(name).copy_(torch.as_tensor(tensors[name], dtype=torch.float32))
 
     def _ln(self, x, prefix):
@@ -273,14 +359,21 @@ class HookedHopsweep(nn.Module):
         return self.run_with_cache(parent, child, rel, ablate)[0]
 
 
-def load(path):
-    """The model of a hopsweep model.safetensors, with .config from its metadata."""
+def load(path, allow_nonfinite=False):
+    """The model of a hopsweep model.safetensors, with .config from its metadata. The tensors
+    are checked against the config before the module is built; NaN or infinite weights are
+    refused unless allow_nonfinite."""
     tensors, meta = read_safetensors(path)
     if "config" not in meta:
         raise HopsweepModelError(f"{path}: no __metadata__.config; not a checkpoint hopsweep "
                                  f"wrote (train with log.checkpoint=true)")
-    model = HookedHopsweep(Config(meta["config"], where=path))
-    model.load_tensors(tensors, where=path)
+    try:
+        config = Config(meta["config"], where=path)
+    except RecursionError:
+        raise HopsweepModelError(f"{path}: the job config is nested too deep") from None
+    check_tensors(config, tensors, path, allow_nonfinite)
+    model = HookedHopsweep(config)
+    model.load_tensors(tensors, where=path, allow_nonfinite=allow_nonfinite)
     model.eval()
     return model
 
@@ -346,12 +439,19 @@ def main(argv):
                                  "query accuracy with each head ablated")
     ap.add_argument("model")
     ap.add_argument("--examples", type=int, default=512)
+    ap.add_argument("--allow-nonfinite", action="store_true",
+                    help="load a model whose weights hold NaN or infinities (refused otherwise)")
     args = ap.parse_args(argv)
     try:
-        model = load(args.model)
+        if args.examples < 1:
+            raise HopsweepModelError(f"--examples {args.examples}: give at least 1")
+        model = load(args.model, allow_nonfinite=args.allow_nonfinite)
         batch = sample(model.config, args.examples, seed=0)
     except HopsweepModelError as e:
         print(f"hopsweep_model: {e}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"hopsweep_model: {args.model}: out of memory", file=sys.stderr)
         return 2
     c = model.config
     print(f"{args.model}: {c.layers} layers, {c.heads} heads, d_model {c.d_model}; task "

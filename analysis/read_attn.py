@@ -30,6 +30,8 @@ frame is skipped with a warning (ReadWarning), damage before it raises LogError 
 offset.
 """
 import argparse
+import os
+import stat
 import struct
 import sys
 import warnings
@@ -44,6 +46,11 @@ VERSION = 1
 HEADER = struct.Struct("<8sIiIIIIII")
 DTYPES = {0: ("f32", np.dtype("<f4")), 1: ("f16", np.dtype("<f2")), 2: ("u8", np.dtype("u1"))}
 MAX_WEIGHTS = 1 << 28  # the most weights one frame may hold, as hopsweep's writer enforces
+MAX_WINDOW = 16 << 20  # the largest zstd window either reader accepts (docs/attention-log.md)
+MAX_FILE = 1 << 31  # the largest log either reader reads
+# Compressed bytes given to zstd at a time: a zstd block of at most 128 KiB takes at least 3
+# bytes, so what one call can return stays near 11 MB whatever the frame declares.
+CHUNK = 256
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
@@ -57,16 +64,18 @@ class ReadWarning(UserWarning):
 
 class Frame(NamedTuple):
     step: int
-    chain: np.ndarray  # int32 [examples][T]
-    index: np.ndarray  # int32 [examples][T]
-    weights: np.ndarray  # float32 [layers][heads][examples][T][T]
+    chain: Optional[np.ndarray]  # int32 [examples][T] (None when read with weights=False)
+    index: Optional[np.ndarray]  # int32 [examples][T] (None likewise)
+    weights: Optional[np.ndarray]  # float32 [layers][heads][examples][T][T] (None likewise)
     dtype: str
     offset: int  # byte offset of the frame in the file
     size: int  # compressed bytes
+    shape: tuple = ()  # (layers, heads, examples, T)
 
 
-def parse_record(rec: bytes) -> tuple:
-    """Checks one decompressed record; returns (step, chain, index, weights, dtype name)."""
+def parse_header(rec: bytes, content_size: int) -> tuple:
+    """Checks a record's header against the frame's content size; returns (step, L, H, E, T,
+    dtype code)."""
     if len(rec) < HEADER.size:
         raise ValueError("a record shorter than its header")
     magic, version, step, L, H, E, T, dt, reserved = HEADER.unpack_from(rec)
@@ -81,10 +90,18 @@ def parse_record(rec: bytes) -> tuple:
     if min(L, H, E, T) < 1 or n > MAX_WEIGHTS:
         raise ValueError(f"a record of shape {L}x{H}x{E}x{T} "
                          f"(empty or above {MAX_WEIGHTS} weights)")
+    want = HEADER.size + 8 * E * T + n * DTYPES[dt][1].itemsize
+    if want != content_size:
+        raise ValueError(f"a record whose header implies {want} bytes but which holds "
+                         f"{content_size}")
+    return step, L, H, E, T, dt
+
+
+def parse_record(rec: bytes) -> tuple:
+    """Checks one decompressed record; returns (step, chain, index, weights, dtype name)."""
+    step, L, H, E, T, dt = parse_header(rec, len(rec))
     name, raw = DTYPES[dt]
-    want = HEADER.size + 8 * E * T + n * raw.itemsize
-    if want != len(rec):
-        raise ValueError(f"a record whose header implies {want} bytes but which holds {len(rec)}")
+    n = L * H * E * T * T
     off = HEADER.size
     chain = np.frombuffer(rec, "<i4", E * T, off).reshape(E, T).astype(np.int32)
     index = np.frombuffer(rec, "<i4", E * T, off + 4 * E * T).reshape(E, T).astype(np.int32)
@@ -96,51 +113,77 @@ def parse_record(rec: bytes) -> tuple:
 
 def _frame_after(data: memoryview, start: int) -> bool:
     """Whether a zstd frame header starts somewhere after `start` (so damage is not the tail)."""
-    raw = bytes(data)
+    raw = data.obj if isinstance(data.obj, bytes) else bytes(data)
     i = raw.find(ZSTD_MAGIC, start)
     while i >= 0:
         try:
-            zstandard.get_frame_parameters(data[i:])
+            zstandard.get_frame_parameters(data[i:i + 18])
             return True
         except zstandard.ZstdError:
             i = raw.find(ZSTD_MAGIC, i + 1)
     return False
 
 
-def _decode_frame(data: memoryview, off: int) -> tuple:
-    """Decodes the frame at off; returns (record, compressed size). Raises ValueError."""
+def _decode_frame(data: memoryview, off: int, keep: bool = True) -> tuple:
+    """Decodes the frame at off, verifying its checksum; returns (record, compressed size,
+    content size), the record only its header unless keep. Memory stays bounded by what the record holds (keep) or
+    by CHUNK (not): zstd gets a few compressed bytes at a time. Raises ValueError."""
     try:
-        p = zstandard.get_frame_parameters(data[off:])
+        p = zstandard.get_frame_parameters(data[off:off + 18])
     except zstandard.ZstdError as e:
         raise ValueError(f"not a zstd frame ({e})") from None
     if p.content_size in (-1, zstandard.CONTENTSIZE_UNKNOWN, zstandard.CONTENTSIZE_ERROR):
         raise ValueError("a zstd frame without its content size")
     if not p.has_checksum:
         raise ValueError("a zstd frame without a checksum")
+    if p.window_size > MAX_WINDOW:
+        raise ValueError(f"a zstd frame whose window is {p.window_size} bytes, more than "
+                         f"{MAX_WINDOW}")
     if p.content_size > HEADER.size + 12 * MAX_WEIGHTS:
         raise ValueError(f"a zstd frame of {p.content_size} bytes, more than any record")
-    d = zstandard.ZstdDecompressor().decompressobj()
+    d = zstandard.ZstdDecompressor(max_window_size=MAX_WINDOW).decompressobj()
+    parts, head, total, pos = [], b"", 0, off
     try:
-        rec = d.decompress(data[off:])
+        while not d.eof and pos < len(data):
+            piece = d.decompress(data[pos:pos + CHUNK])
+            pos += min(CHUNK, len(data) - pos)
+            total += len(piece)
+            if total > p.content_size:
+                raise ValueError("a frame whose content differs from its declared size")
+            if keep:
+                parts.append(piece)
+            elif len(head) < HEADER.size:
+                head += piece[:HEADER.size - len(head)]
+                if len(head) == HEADER.size:
+                    parse_header(head, p.content_size)  # a bad header ends the work early
     except zstandard.ZstdError as e:
         raise ValueError(f"a broken zstd frame ({e})") from None
     if not d.eof:
         raise ValueError("a zstd frame cut short")
-    if len(rec) != p.content_size:
+    if total != p.content_size:
         raise ValueError("a frame whose content differs from its declared size")
-    return rec, len(data) - off - len(d.unused_data)
+    return (b"".join(parts) if keep else head), pos - off - len(d.unused_data), total
 
 
 def read_bytes(data: bytes, name: str = "log",
-               on_notice: Optional[Callable[[str], None]] = None) -> Iterator[Frame]:
-    """Yields the frames of a log held in memory, checking each one; see the module doc."""
+               on_notice: Optional[Callable[[str], None]] = None,
+               weights: bool = True) -> Iterator[Frame]:
+    """Yields the frames of a log held in memory, checking each one; see the module doc.
+    weights=False verifies every frame the same way but keeps only its header (chain, index
+    and weights are None): listing a log then needs no more memory than a frame's header."""
     view = memoryview(data)
     off, first, last_step = 0, None, None
     while off < len(view):
         size = 0
         try:
-            rec, size = _decode_frame(view, off)
-            step, chain, index, weights, dt = parse_record(rec)
+            rec, size, content_size = _decode_frame(view, off, weights)
+            if weights:
+                step, chain, index, w, dt = parse_record(rec)
+                shape = w.shape[:4]
+            else:
+                step, L, H, E, T, code = parse_header(rec, content_size)
+                chain = index = w = None
+                dt, shape = DTYPES[code][0], (L, H, E, T)
         except ValueError as e:
             later = (size and off + size < len(view)) or (not size and _frame_after(view, off + 1))
             if later or first is None:
@@ -151,23 +194,32 @@ def read_bytes(data: bytes, name: str = "log",
             msg = f"{name}: skipped the last {len(view) - off} bytes (from byte {off}): {e}"
             (on_notice or (lambda m: warnings.warn(m, ReadWarning, stacklevel=3)))(msg)
             return
-        shape = (weights.shape, dt)
-        if first is not None and shape != first:
-            raise LogError(f"{name}: frame at byte {off} has shape {shape}, "
+        key = (shape, dt)
+        if first is not None and key != first:
+            raise LogError(f"{name}: frame at byte {off} has shape {key}, "
                            f"the first {first}; not one log")
         if last_step is not None and step <= last_step:
             raise LogError(f"{name}: frame at byte {off} logs step {step} "
                            f"after step {last_step}; not one log")
-        first, last_step = shape, step
-        yield Frame(step, chain, index, weights, dt, off, size)
+        first, last_step = key, step
+        yield Frame(step, chain, index, w, dt, off, size, tuple(shape))
         off += size
 
 
-def read_log(path: str, on_notice: Optional[Callable[[str], None]] = None) -> Iterator[Frame]:
-    """Yields the frames of the log at path (read whole: logs are megabytes)."""
+def read_log(path: str, on_notice: Optional[Callable[[str], None]] = None,
+             weights: bool = True) -> Iterator[Frame]:
+    """Yields the frames of the log at path (read whole: logs are megabytes; at most 2 GiB, a
+    regular file)."""
     with open(path, "rb") as f:
-        data = f.read()
-    yield from read_bytes(data, path, on_notice)
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise LogError(f"{path}: not a regular file; give a jobs/<id>/attn.zst")
+        if st.st_size > MAX_FILE:
+            raise LogError(f"{path}: larger than {MAX_FILE} bytes; not an attention log")
+        data = f.read(st.st_size + 1)  # one byte more shows a file still growing
+    if len(data) > MAX_FILE:
+        raise LogError(f"{path}: larger than {MAX_FILE} bytes; not an attention log")
+    yield from read_bytes(data, path, on_notice, weights)
 
 
 def chain_order(chain: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -185,13 +237,20 @@ def main(argv=None) -> int:
         ap.error("--npz needs --step")
     found = None
     try:
-        for f in read_log(a.log, on_notice=lambda m: print(f"warning: {m}", file=sys.stderr)):
-            L, H, E, T, _ = f.weights.shape
+        for f in read_log(a.log, on_notice=lambda m: print(f"warning: {m}", file=sys.stderr),
+                          weights=False):
+            L, H, E, T = f.shape
             print(f"step {f.step}  layers {L}  heads {H}  examples {E}  T {T}  dtype {f.dtype}  "
                   f"bytes {f.size}  offset {f.offset}")
             if f.step == a.step:
                 found = f
-    except (OSError, LogError) as e:
+        if found is not None:  # only the frame asked for is decoded whole
+            with open(a.log, "rb") as fh:
+                fh.seek(found.offset)
+                rec, _, _ = _decode_frame(memoryview(fh.read(found.size)), 0)
+            step, chain, index, w, dt = parse_record(rec)
+            found = Frame(step, chain, index, w, dt, found.offset, found.size, found.shape)
+    except (OSError, LogError, ValueError, MemoryError) as e:
         print(f"read_attn: {e}", file=sys.stderr)
         return 2
     if a.step is None:

@@ -16,6 +16,8 @@ Command line: read_resume.py RESUME.bin prints the scalars and the tensors' dtyp
 bad input is one line on stderr and exit 2. Needs numpy (Debian's /usr/bin/python3).
 """
 import json
+import os
+import stat
 import struct
 import sys
 
@@ -29,6 +31,13 @@ MAX_HEADER = 1 << 20
 
 class ResumeError(Exception):
     """Bad input: the message is one line naming the file and what is wrong."""
+
+
+def _whole(v):
+    """v when it is a JSON integer (not a float such as 2.5 or 2.0, not a bool); else TypeError."""
+    if type(v) is not int:
+        raise TypeError("not an integer")
+    return v
 
 
 def fnv1a64(data, h=0xcbf29ce484222325):
@@ -53,10 +62,19 @@ class Resume:
 
     def metrics_text(self):
         m = self.tensors.get("metrics")
-        return None if m is None else m.tobytes().decode("ascii")
+        try:
+            return None if m is None else m.tobytes().decode("ascii")
+        except UnicodeDecodeError:
+            raise ResumeError("resume state: its metrics tensor is not ASCII text") from None
 
     def config(self):
-        return json.loads(self.meta["config"])
+        try:
+            c = json.loads(self.meta["config"])
+        except (KeyError, json.JSONDecodeError, RecursionError):
+            raise ResumeError("resume state: its config is missing or not JSON") from None
+        if not isinstance(c, dict):
+            raise ResumeError("resume state: its config is not a JSON object")
+        return c
 
 
 def parse(blob, path="resume.bin"):
@@ -73,6 +91,8 @@ def parse(blob, path="resume.bin"):
         header = json.loads(blob[8:8 + n].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ResumeError(f"{path}: its safetensors header is not JSON") from None
+    except RecursionError:
+        raise ResumeError(f"{path}: its safetensors header is nested too deep") from None
     if not isinstance(header, dict):
         raise ResumeError(f"{path}: its safetensors header is not an object")
     meta = header.pop("__metadata__", None)
@@ -89,8 +109,8 @@ def parse(blob, path="resume.bin"):
     for name, info in header.items():
         try:
             dt = DTYPES[info["dtype"]]
-            shape = tuple(int(s) for s in info["shape"])
-            begin, end = (int(o) for o in info["data_offsets"])
+            shape = tuple(_whole(s) for s in info["shape"])
+            begin, end = (_whole(o) for o in info["data_offsets"])
         except (KeyError, TypeError, ValueError):
             raise ResumeError(f"{path}: tensor {name!r} has a header entry hopsweep does not "
                               f"write") from None
@@ -115,12 +135,24 @@ def parse(blob, path="resume.bin"):
     return Resume(meta, tensors)
 
 
+MAX_FILE = 1 << 33  # what hopsweep reads of a store file at most
+
+
 def read(path):
     try:
         with open(path, "rb") as f:
-            blob = f.read()
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ResumeError(f"{path}: not a regular file")
+            if st.st_size > MAX_FILE:
+                raise ResumeError(f"{path}: larger than {MAX_FILE} bytes; not a resume state")
+            blob = f.read(st.st_size + 1)  # one byte more shows a file still growing
     except OSError as e:
         raise ResumeError(f"{path}: cannot read: {e.strerror}") from None
+    except MemoryError:
+        raise ResumeError(f"{path}: out of memory reading it") from None
+    if len(blob) > MAX_FILE:
+        raise ResumeError(f"{path}: larger than {MAX_FILE} bytes; not a resume state")
     return parse(blob, path)
 
 

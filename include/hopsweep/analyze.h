@@ -69,6 +69,7 @@
 
 #include "hopsweep/config.h"
 #include "hopsweep/error.h"
+#include "hopsweep/store_view.h"
 #include "hopsweep/metrics.h"
 #include "hopsweep/record.h"
 #include "hopsweep/stats.h"
@@ -105,9 +106,12 @@ hs_status hs_results_add_line(hs_results *r, const char *line, size_t len, size_
 /* Adds every complete line of a runs.jsonl text; a tail without its newline is not read and
  * its size is kept for the notice. */
 hs_status hs_results_add_text(hs_results *r, const char *text, size_t len, hs_err *err);
-/* Reads DIR/runs.jsonl. HS_EINPUT when DIR is missing, not a directory or has no runs.jsonl
- * (naming it, and what to give instead); HS_EIO when it cannot be read; HS_ENOMEM. */
+/* Reads DIR/runs.jsonl through store_view.h (never through a link, at most 8 GiB). HS_EINPUT
+ * when DIR is missing, not a directory, has no runs.jsonl or holds a link or another
+ * non-regular entry where the store keeps a file (naming it, and what to give instead); HS_EIO
+ * when it cannot be read; HS_ENOMEM. hs_results_load_view: the same from a view already open. */
 hs_status hs_results_load(hs_results *r, const char *dir, hs_err *err);
+hs_status hs_results_load_view(hs_results *r, const hs_store_view *v, hs_err *err);
 /* One line saying what was ignored (partial last line, unreadable lines, unknown keys), or ""
  * when nothing was. */
 void hs_results_notice(const hs_results *r, const char *path, char *buf, size_t n);

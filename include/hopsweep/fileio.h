@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "hopsweep/error.h"
 
@@ -100,5 +101,19 @@ void hs_remove_stale_tmp(int dirfd, const char *of);
  * store", "the output directory"). *lock_fd is -1 on failure. */
 hs_status hs_lock_dir(int dirfd, const char *dir, const char *what, bool wait, int *lock_fd,
                       hs_err *err);
+
+/* hs_write_atomic for a file written piece by piece, so its size never has to fit in memory:
+ * hs_stream_open creates the temporary (its FILE in o->f), hs_stream_commit flushes, fsyncs and
+ * renames it onto path (HS_EIO naming path on failure, which removes the temporary), and
+ * hs_stream_abort removes it. The target's checks are hs_write_atomic's. */
+typedef struct hs_stream_out {
+    FILE *f;
+    int dir_fd;
+    char *path, *tmp;
+    const char *name; /* the last component of path */
+} hs_stream_out;
+hs_status hs_stream_open(hs_stream_out *o, const char *path, hs_err *err);
+hs_status hs_stream_commit(hs_stream_out *o, hs_err *err);
+void hs_stream_abort(hs_stream_out *o);
 
 #endif

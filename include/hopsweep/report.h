@@ -25,6 +25,8 @@ typedef struct hs_report_opts {
 #define HS_REPORT_MAX_JOBS   50
 #define HS_REPORT_MAX_CELLS  40
 #define HS_REPORT_MAX_CURVES 500
+/* Past this many bytes of page, no further job section is written (a note says so). */
+#define HS_REPORT_MAX_BYTES (16 << 20)
 
 void hs_report_opts_default(hs_report_opts *o);
 
@@ -36,6 +38,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
 typedef struct hs_report_ctx {
     FILE *f;
     const char *store;
+    const hs_store_view *v; /* the store, to read each job's files from */
     const hs_results *r;
     const hs_analysis *a;
     const hs_sweep_state *s;
@@ -46,14 +49,24 @@ typedef struct hs_report_ctx {
  * (report_keys.c, from key_effects.h). */
 void hs_report_key_effects(const hs_report_ctx *x);
 
-/* STORE/jobs/<id>/name when it is a regular file (not a link), else NULL and why (caller
- * frees). */
-char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, char *why,
-                         size_t n);
+/* The bytes of STORE/jobs/<id>/name (their count in *n), read through the store's view (never
+ * through a link, only a regular file, at most limit bytes), else NULL and why (caller frees). */
+char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, size_t limit,
+                         size_t *n, char *why, size_t why_n);
 
 /* The section <section id="job-ID"> of run index i (report_job.c). */
 void hs_report_job(const hs_report_ctx *x, size_t i);
 
+/* The sections of runs order[0..n), until the page passes HS_REPORT_MAX_BYTES; then a note
+ * says how many were left out. */
+void hs_report_job_sections(const hs_report_ctx *x, const size_t *order, size_t n);
+
+/* The figures of a job section from its files' bytes (NULL: the file is not there): per-hop
+ * accuracy and head roles from metrics.csv, attention maps from attn.zst. Whatever the bytes
+ * hold, the output has a fixed budget (report_job.c) and every string in it is escaped; a
+ * damaged file is a note. (The page's job sections and the report's fuzz target.) */
+void hs_report_job_figures(const hs_report_ctx *x, const hs_run_record *run, const char *metrics,
+                           size_t metrics_len, const char *attn, size_t attn_len);
 /* report_jobs.c: the table of every job (the first n_detail of the analysis order have a
  * section of their own), its filter by config key, and the comparison that overlays the curves
  * of the jobs ticked in it (query accuracy, losses, per-hop accuracy, learning rate; running

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Writes s with & < > " ' escaped (NULL writes nothing). */
+/* Writes s for HTML text and attribute values (SVG included): & < > " ' as entities, control
+ * and bidi characters as visible escapes (escape.h); NULL writes nothing. Every string from a
+ * store, a file or argv goes into the page through it. */
 void hs_html_text(FILE *f, const char *s);
 
 /* A sequential colour for v in [0, 1] (light yellow to dark blue), "#rrggbb"; grey for NaN. */

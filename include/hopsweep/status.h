@@ -50,10 +50,10 @@ typedef struct hs_sweep_state {
     int unbuilt;             /* records that name no build */
 } hs_sweep_state;
 
-/* Reads STORE/sweep.yaml (a missing or unreadable one is not an error: has_sweep stays false and
- * sweep_why says why) and the heartbeats of running jobs, and counts r's records against them.
- * HS_ENOMEM only. */
-hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_results *r,
+/* Reads the store's sweep.yaml through the view (a missing or unreadable one is not an error:
+ * has_sweep stays false and sweep_why says why) and the heartbeats of running jobs, and counts
+ * r's records against them. HS_ENOMEM only. */
+hs_status hs_sweep_state_load(hs_sweep_state *s, const hs_store_view *v, const hs_results *r,
                               hs_err *err);
 void hs_sweep_state_free(hs_sweep_state *s);
 

@@ -56,6 +56,9 @@ typedef struct hs_sweep {
  * "command line argument N" counts them from 1. exclude: may name any job key, axis or not. */
 hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides, char *const *overrides,
                         hs_err *err);
+/* hs_sweep_load of a file's text already read (a store's sweep.yaml, read without following
+ * links): text is malloc'ed, NUL-terminated and taken over; path names it in messages. */
+hs_status hs_sweep_load_text(hs_sweep *s, const char *path, char *text, size_t n, hs_err *err);
 void hs_sweep_free(hs_sweep *s);
 
 /* "layers=2 hops=3 curriculum=implicit seed=1": job i's value of every axis, each key by its

@@ -35,6 +35,11 @@ typedef struct hs_yaml_file {
  * not UTF-8, each as "path:line:column: ..."; HS_ENOMEM. On failure nothing is left to close. */
 hs_status hs_yaml_open(hs_yaml_file *f, const char *path, const char *what, hs_err *err);
 
+/* hs_yaml_open for text already read (by the store, without following links): data is
+ * malloc'ed, NUL-terminated, and taken over, also on failure; path names it in messages. */
+hs_status hs_yaml_open_text(hs_yaml_file *f, char *data, size_t size, const char *path,
+                            const char *what, hs_err *err);
+
 /* Frees the first document and refuses a second one ("---" again), which would otherwise be
  * ignored. Called after the first document has been used, so that its errors, earlier in the
  * file, are the ones reported. */

@@ -239,31 +239,19 @@ static hs_status load_metrics(const char *store, const hs_run_record *run, hs_me
                        "own folder; refusing to read it (the record is forged or damaged)",
                        run->metrics, rel);
     }
-    /* each step of the way named as itself in messages: STORE/jobs, STORE/jobs/<id>, the file */
-    char *path = hs_path_join(store, rel), *jobs = hs_path_join(store, "jobs"), *dir = NULL;
-    if (path) dir = strndup(path, strlen(path) - sizeof HS_JOB_METRICS);
-    if (!path || !jobs || !dir) {
-        free(path), free(jobs), free(dir);
-        return hs_fail(err, HS_ENOMEM, "out of memory reading metrics");
-    }
-    int sfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC), jfd = -1, idfd = -1;
-    hs_status st = HS_OK;
+    char *path = hs_path_join(store, rel);
+    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory reading metrics");
     char *data = NULL;
     size_t n = 0;
-    if (sfd < 0) st = hs_fail(err, HS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (!st) st = hs_open_dir_at(sfd, "jobs", false, jobs, &jfd, err);
-    if (!st && jfd >= 0) st = hs_open_dir_at(jfd, run->id, false, dir, &idfd, err);
-    if (!st && idfd >= 0)
-        st = hs_read_at(idfd, HS_JOB_METRICS, path, (size_t)1 << 30, &data, &n, err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, store, err);
+    if (!st)
+        st = hs_store_view_read_job(&v, run->id, HS_JOB_METRICS, (size_t)1 << 30, &data, &n, err);
     if (st == HS_EINPUT) *refused = true;
     if (!st && !data) st = hs_fail(err, HS_EIO, "%s: cannot open: %s", path, strerror(ENOENT));
     if (!st) st = hs_metrics_parse(m, data, n, path, err);
     free(data);
-    if (idfd >= 0) close(idfd);
-    if (jfd >= 0) close(jfd);
-    if (sfd >= 0) close(sfd);
-    free(dir);
-    free(jobs);
+    hs_store_view_close(&v);
     free(path);
     return st;
 }

@@ -625,8 +625,11 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     memset(&a, 0, sizeof a);
     hs_sweep_state s;
     memset(&s, 0, sizeof s);
-    hs_status st = hs_results_load(&r, dir, err);
-    if (!st) st = hs_sweep_state_load(&s, dir, &r, err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, dir, err);
+    if (st) return st;
+    st = hs_results_load_view(&r, &v, err);
+    if (!st) st = hs_sweep_state_load(&s, &v, &r, err);
     if (!st && r.n) {
         hs_analyze_opts ao;
         hs_analyze_opts_default(&ao);
@@ -639,7 +642,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     hs_results_notice(&r, runs_path ? runs_path : dir, notice, sizeof notice);
     free(runs_path);
     snprintf(title, sizeof title, "hopsweep report: %s", s.has_sweep ? s.sweep.name : dir);
-    hs_report_ctx x = {.f = f, .store = dir, .r = &r, .a = &a, .s = &s, .o = o};
+    hs_report_ctx x = {.f = f, .store = dir, .v = &v, .r = &r, .a = &a, .s = &s, .o = o};
     page_head(f, title);
     fputs("<nav class=\"note\"><a href=\"#sweep\">sweep</a> · <a href=\"#min-layers-section\">"
           "minimum layers</a> · <a href=\"#accuracy\">accuracy</a> · <a href=\"#curricula\">"
@@ -666,13 +669,14 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     size_t n_detail = a.n_runs < (size_t)o->max_jobs ? a.n_runs : (size_t)o->max_jobs;
     hs_report_jobs(&x, n_detail);
     if (n_detail) fputs("<h2 id=\"job-sections\">Jobs one by one</h2>\n", f);
-    for (size_t k = 0; k < n_detail; k++) hs_report_job(&x, a.order[k]);
+    hs_report_job_sections(&x, a.order, n_detail);
     hs_report_job_briefs(&x, n_detail);
     fputs("<p class=\"note\">Written by hopsweep report from ", f);
     hs_html_text(f, dir);
     fprintf(f, ". Self-contained: nothing is fetched.</p><script>%s%s</script></body></html>\n",
             SCRIPT, hs_report_jobs_script);
 out:
+    hs_store_view_close(&v);
     if (r.n) hs_analysis_free(&a);
     hs_sweep_state_free(&s);
     hs_results_free(&r);

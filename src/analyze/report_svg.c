@@ -6,17 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
+
 void hs_html_text(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
+    char e[HS_ESCAPE_MAX];
+    while (s && *s) {
+        size_t n = hs_escape_step(s, e);
+        if (e[0]) { /* a control or bidi character: shown, never acting (escape.h) */
+            fputs(e, f);
+        } else {
+            switch (*s) {
+            case '&': fputs("&amp;", f); break;
+            case '<': fputs("&lt;", f); break;
+            case '>': fputs("&gt;", f); break;
+            case '"': fputs("&quot;", f); break;
+            case '\'': fputs("&#39;", f); break;
+            default: fwrite(s, 1, n, f);
+            }
         }
+        s += n;
     }
 }
 

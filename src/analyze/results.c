@@ -213,33 +213,26 @@ hs_status hs_results_add_text(hs_results *r, const char *text, size_t len, hs_er
 
 hs_status hs_results_load(hs_results *r, const char *dir, hs_err *err)
 {
-    struct stat sb;
-    if (stat(dir, &sb))
-        return hs_fail(err, HS_EINPUT,
-                       "no result store at %s (%s); give the output directory of a sweep (its "
-                       "--out or output:)",
-                       dir, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return hs_fail(err, HS_EINPUT,
-                       "%s is not a directory; give the output directory of a sweep, which holds "
-                       "runs.jsonl",
-                       dir);
-    char *path = hs_path_join(dir, RUNS_FILE);
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory reading the store %s", dir);
-    hs_status st;
-    if (stat(path, &sb) && errno == ENOENT) {
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, dir, err);
+    if (st) return st;
+    st = hs_results_load_view(r, &v, err);
+    hs_store_view_close(&v);
+    return st;
+}
+
+hs_status hs_results_load_view(hs_results *r, const hs_store_view *v, hs_err *err)
+{
+    char *data = NULL;
+    size_t size = 0;
+    hs_status st = hs_store_view_read(v, RUNS_FILE, HS_STORE_FILE_LIMIT, &data, &size, err);
+    if (!st && !data)
         st = hs_fail(err, HS_EINPUT,
                      "%s has no runs.jsonl, so it is not a result store; give the output "
                      "directory of a sweep",
-                     dir);
-    } else {
-        char *data = NULL;
-        size_t size = 0;
-        st = hs_read_file(path, SIZE_MAX, &data, &size, err);
-        if (!st) st = hs_results_add_text(r, data, size, err);
-        free(data);
-    }
-    free(path);
+                     v->dir);
+    if (!st) st = hs_results_add_text(r, data, size, err);
+    free(data);
     return st;
 }
 

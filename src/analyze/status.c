@@ -7,19 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hopsweep/fileio.h"
-
-static time_t mtime_of(const char *store, const char *name)
-{
-    char *path = hs_path_join(store, name);
-    struct stat sb;
-    time_t t = path && !stat(path, &sb) ? sb.st_mtime : 0;
-    free(path);
-    return t;
-}
 
 long hs_sweep_state_beat_of(const hs_sweep_state *s, const char *id)
 {
@@ -58,36 +48,37 @@ static hs_status load_beats(hs_sweep_state *s, const char *store, const hs_resul
 
 static bool same(const char *a, const char *b) { return a && b ? !strcmp(a, b) : a == b; }
 
-hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_results *r,
+hs_status hs_sweep_state_load(hs_sweep_state *s, const hs_store_view *v, const hs_results *r,
                               hs_err *err)
 {
     memset(s, 0, sizeof *s);
-    s->started = mtime_of(store, "sweep.yaml");
-    s->updated = mtime_of(store, "runs.jsonl");
-    char *path = hs_path_join(store, "sweep.yaml");
-    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory reading %s", store);
-    struct stat sb;
-    if (stat(path, &sb)) {
+    s->started = hs_store_view_mtime(v, "sweep.yaml");
+    s->updated = hs_store_view_mtime(v, "runs.jsonl");
+    char *path = hs_path_join(v->dir, "sweep.yaml");
+    if (!path) return hs_fail(err, HS_ENOMEM, "out of memory reading %s", v->dir);
+    char *text = NULL;
+    size_t n = 0;
+    hs_err e = {0};
+    /* 16 MiB: what the sweep loader reads at most */
+    hs_status st = hs_store_view_read(v, "sweep.yaml", (size_t)16 << 20, &text, &n, &e);
+    if (!st && !text) {
         snprintf(s->sweep_why, sizeof s->sweep_why,
-                 "%s: %s, so the jobs never started are not known", path, strerror(errno));
-    } else {
-        hs_err e = {0};
-        hs_status st = hs_sweep_load(&s->sweep, path, 0, NULL, &e);
-        if (st == HS_ENOMEM) {
-            free(path);
-            return hs_fail(err, st, "%s", e.msg);
-        }
-        if (st)
-            snprintf(s->sweep_why, sizeof s->sweep_why, "sweep.yaml unreadable: %s", e.msg);
-        else
-            s->has_sweep = true;
+                 "%s: %s, so the jobs never started are not known", path, strerror(ENOENT));
+    } else if (!st) {
+        st = hs_sweep_load_text(&s->sweep, path, text, n, &e);
+        if (!st) s->has_sweep = true;
     }
+    if (st == HS_ENOMEM) {
+        free(path);
+        return hs_fail(err, st, "%s", e.msg);
+    }
+    if (st) snprintf(s->sweep_why, sizeof s->sweep_why, "sweep.yaml unreadable: %s", e.msg);
     free(path);
     s->job_run = malloc(sizeof *s->job_run * (s->sweep.n_jobs + 1));
     s->run_job = malloc(sizeof *s->run_job * (r->n + 1));
     if (!s->job_run || !s->run_job) {
         hs_sweep_state_free(s);
-        return hs_fail(err, HS_ENOMEM, "out of memory counting the jobs of %s", store);
+        return hs_fail(err, HS_ENOMEM, "out of memory counting the jobs of %s", v->dir);
     }
     for (size_t i = 0; i < r->n; i++) s->run_job[i] = -1;
     for (size_t j = 0; j < s->sweep.n_jobs; j++) {
@@ -95,7 +86,7 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
         s->job_run[j] = k;
         if (k >= 0) s->run_job[k] = (long)j;
     }
-    hs_status st = load_beats(s, store, r, err);
+    st = load_beats(s, v->dir, r, err);
     if (st) {
         hs_sweep_state_free(s);
         return st;
@@ -122,7 +113,7 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const char *store, const hs_res
     s->builds = malloc(sizeof *s->builds * HS_MAX_BUILDS);
     if (!s->builds) {
         hs_sweep_state_free(s);
-        return hs_fail(err, HS_ENOMEM, "out of memory counting the builds of %s", store);
+        return hs_fail(err, HS_ENOMEM, "out of memory counting the builds of %s", v->dir);
     }
     for (size_t i = 0; i < r->n; i++) {
         const hs_run_record *run = &r->runs[i];

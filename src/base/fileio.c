@@ -168,7 +168,19 @@ static hs_status read_fd(int fd, const char *shown, size_t limit, hs_status wron
     char *buf = malloc(cap);
     if (!buf) return hs_fail(err, HS_ENOMEM, "%s: out of memory reading the file", shown);
     for (;;) {
-        if (n + 1 >= cap) { /* the file grew while being read */
+        if (n + 1 >= cap) {
+            /* The buffer holds the size fstat gave: see whether there is more before growing it,
+             * so a file that did not grow is read with one allocation of its size. */
+            char probe;
+            ssize_t more = pread(fd, &probe, 1, (off_t)n);
+            if (more < 0 && errno == EINTR) continue;
+            if (more == 0) break;
+            if (more < 0) {
+                int e = errno;
+                free(buf);
+                return hs_fail(err, HS_EIO, "%s: cannot read: %s", shown, strerror(e));
+            }
+            /* the file grew while being read */
             if (cap > limit) {
                 free(buf);
                 return hs_fail(err, HS_EINPUT, "%s: larger than %zu bytes; not the file expected",
@@ -446,4 +458,77 @@ hs_status hs_lock_dir(int dirfd, const char *dir, const char *what, bool wait, i
 out:
     free(path);
     return st;
+}
+
+/* ---- a whole file written as a stream ---- */
+
+hs_status hs_stream_open(hs_stream_out *o, const char *path, hs_err *err)
+{
+    memset(o, 0, sizeof *o);
+    o->dir_fd = -1;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    o->path = strdup(path);
+    o->name = o->path ? o->path + (slash ? (size_t)(slash + 1 - path) : 0) : NULL;
+    size_t tlen = strlen(path) + 48;
+    o->tmp = malloc(tlen);
+    if (!dir || !o->path || !o->tmp) {
+        free(dir);
+        hs_stream_abort(o);
+        return hs_fail(err, HS_ENOMEM, "out of memory writing %s", path);
+    }
+    o->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (o->dir_fd < 0) {
+        int e = errno;
+        hs_stream_abort(o);
+        return hs_fail(err, HS_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    bool exists;
+    hs_status st = hs_check_at(o->dir_fd, o->name, false, path, &exists, err);
+    if (st) {
+        hs_stream_abort(o);
+        return st;
+    }
+    int fd = -1;
+    for (int k = 0; k < 1000 && fd < 0; k++) {
+        snprintf(o->tmp, tlen, "%s.%ld.%d.tmp", o->name, (long)getpid(), k);
+        fd = openat(o->dir_fd, o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd >= 0 && !(o->f = fdopen(fd, "w"))) close(fd), unlinkat(o->dir_fd, o->tmp, 0);
+    if (!o->f) {
+        int e = errno;
+        if (fd < 0) o->tmp[0] = '\0';
+        hs_stream_abort(o);
+        return hs_fail(err, HS_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return HS_OK;
+}
+
+hs_status hs_stream_commit(hs_stream_out *o, hs_err *err)
+{
+    int bad = fflush(o->f) || ferror(o->f) || fsync(fileno(o->f));
+    int e = errno;
+    if (fclose(o->f) && !bad) bad = 1, e = errno;
+    o->f = NULL;
+    if (!bad && renameat(o->dir_fd, o->tmp, o->dir_fd, o->name)) bad = 1, e = errno;
+    if (!bad) {
+        fsync(o->dir_fd); /* best effort, as hs_write_atomic_at */
+        o->tmp[0] = '\0';
+    }
+    hs_status st = bad ? hs_fail(err, HS_EIO, "cannot write %s: %s", o->path, strerror(e)) : HS_OK;
+    hs_stream_abort(o);
+    return st;
+}
+
+void hs_stream_abort(hs_stream_out *o)
+{
+    if (o->f) fclose(o->f);
+    if (o->dir_fd >= 0 && o->tmp && o->tmp[0]) unlinkat(o->dir_fd, o->tmp, 0);
+    if (o->dir_fd >= 0) close(o->dir_fd);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+    o->dir_fd = -1;
 }

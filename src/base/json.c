@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
+
 void hs_json_init(hs_json *j)
 {
     memset(j, 0, sizeof *j);
@@ -89,22 +91,30 @@ void hs_json_array_end(hs_json *j) { close_(j, ']'); }
 static void quoted(hs_json *j, const char *s)
 {
     put(j, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        char esc[8];
+    for (const char *p = s; *p;) {
+        char esc[HS_ESCAPE_MAX], u[8];
+        size_t n = hs_escape_step(p, esc);
         switch (*p) {
         case '"': puts_(j, "\\\""); break;
         case '\\': puts_(j, "\\\\"); break;
-        case '\n': puts_(j, "\\n"); break;
-        case '\r': puts_(j, "\\r"); break;
-        case '\t': puts_(j, "\\t"); break;
         default:
-            if (*p < 0x20) {
-                snprintf(esc, sizeof esc, "\\u%04x", *p);
-                puts_(j, esc);
+            /* hs_escape_step's \n \r \t \x1b \u202e: the first three are JSON already; a byte
+             * below 0x80 and a code point become \u escapes (the same string once decoded, but no
+             * control or bidi character reaches whoever reads the JSON on a terminal). Invalid
+             * UTF-8 (\xff from a byte >= 0x80) is written as it is, as before. */
+            if (!esc[0] || (esc[1] == 'x' && (unsigned char)*p >= 0x80)) {
+                put(j, p, n);
+            } else if (esc[1] == 'x') {
+                snprintf(u, sizeof u, "\\u%04x", (unsigned char)*p);
+                puts_(j, u);
+            } else if (esc[1] == 'u') {
+                snprintf(u, sizeof u, "\\u%s", esc + 2);
+                puts_(j, u);
             } else {
-                put(j, (const char *)p, 1);
+                puts_(j, esc);
             }
         }
+        p += n;
     }
     put(j, "\"", 1);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/csv.h"
 
 static char *vformat(const char *fmt, va_list ap)
@@ -166,37 +167,64 @@ static const char *value_text(const hs_tvalue *v, char *buf, size_t n)
 
 static const char *head_text(const hs_table *t, int c) { return t->head[c] ? t->head[c] : ""; }
 
+/* The text of cell k (k < cols: the heading) as a table for people shows it: unsafe characters
+ * as visible escapes (escape.h), and in Markdown a | (it would end the cell) and a < (it would
+ * start HTML) escaped too. Caller frees; NULL when out of memory. */
+static char *shown_cell(const hs_table *t, size_t k, bool markdown)
+{
+    char buf[64];
+    int c = (int)(k % (size_t)t->cols);
+    const char *s = k < (size_t)t->cols ? head_text(t, c)
+                                        : value_text(&t->v[k - (size_t)t->cols], buf, sizeof buf);
+    char *e = hs_escape_dup(s);
+    if (!e || !markdown || !e[strcspn(e, "|<>&")]) return e;
+    size_t n = 1;
+    for (const char *p = e; *p; p++)
+        n += *p == '|' ? 2 : *p == '&' ? 5 : *p == '<' || *p == '>' ? 4 : 1;
+    char *m = malloc(n), *o = m;
+    if (m)
+        for (const char *p = e; *p; p++) {
+            const char *rep = *p == '|' ? "\\|" : *p == '<' ? "&lt;" : NULL;
+            if (rep) {
+                o += strlen(strcpy(o, rep));
+            } else {
+                *o++ = *p;
+            }
+        }
+    if (m) *o = '\0';
+    free(e);
+    return m;
+}
+
 void hs_table_text(FILE *f, const hs_table *t, bool markdown)
 {
-    size_t rows = hs_table_rows(t);
+    size_t rows = hs_table_rows(t), cells = (rows + 1) * (size_t)t->cols;
     size_t *w = calloc((size_t)t->cols, sizeof *w);
-    if (!w) return;
-    char buf[64];
-    for (int c = 0; c < t->cols; c++) {
-        w[c] = strlen(head_text(t, c));
-        for (size_t r = 0; r < rows; r++) {
-            size_t l = strlen(value_text(&t->v[r * (size_t)t->cols + (size_t)c], buf, sizeof buf));
-            if (l > w[c]) w[c] = l;
-        }
+    char **text = calloc(cells ? cells : 1, sizeof *text);
+    bool ok = w && text;
+    for (size_t k = 0; ok && k < cells; k++) ok = (text[k] = shown_cell(t, k, markdown)) != NULL;
+    if (!ok) {
+        fputs("(table lost: out of memory)\n", f);
+        goto out;
+    }
+    for (size_t k = 0; k < cells; k++) {
+        size_t l = strlen(text[k]), c = k % (size_t)t->cols;
+        if (l > w[c]) w[c] = l;
     }
     unsigned left = t->left;
     for (size_t r = 0; r < rows; r++) /* a first column holding words is a column of labels */
         if (t->v[r * (size_t)t->cols].kind == HS_TV_STR) left |= 1u;
-    if (t->title) fprintf(f, markdown ? "### %s\n\n" : "%s\n", t->title);
+    if (t->title) {
+        hs_term_printf(f, markdown ? "### %s\n" : "%s\n", t->title);
+        if (markdown) fputc('\n', f);
+    }
     for (size_t r = 0; r <= rows; r++) {
         if (markdown) fputs("|", f);
         for (int c = 0; c < t->cols; c++) {
-            const char *s =
-                r == 0 ? head_text(t, c)
-                       : value_text(&t->v[(r - 1) * (size_t)t->cols + (size_t)c], buf, sizeof buf);
+            const char *s = text[r * (size_t)t->cols + (size_t)c];
             int width = (int)w[c];
             if (markdown) {
-                fputc(' ', f);
-                for (const char *p = s; *p; p++) { /* a | would end the cell */
-                    if (*p == '|') fputc('\\', f);
-                    fputc(*p, f);
-                }
-                fprintf(f, "%*s |", width - (int)strlen(s), "");
+                fprintf(f, " %s%*s |", s, width - (int)strlen(s), "");
             } else {
                 bool l = c < 32 && (left >> c & 1u);
                 /* The last column is not padded on the right: no trailing spaces. */
@@ -212,7 +240,13 @@ void hs_table_text(FILE *f, const hs_table *t, bool markdown)
             fputc('\n', f);
         }
     }
-    if (t->note) fprintf(f, markdown ? "\n%s\n" : "%s\n", t->note);
+    if (t->note) {
+        if (markdown) fputc('\n', f);
+        hs_term_printf(f, "%s\n", t->note);
+    }
+out:
+    for (size_t k = 0; text && k < cells; k++) free(text[k]);
+    free(text);
     free(w);
 }
 

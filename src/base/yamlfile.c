@@ -269,11 +269,31 @@ hs_status hs_yaml_open(hs_yaml_file *f, const char *path, const char *what, hs_e
     memset(f, 0, sizeof *f);
     f->path = path;
     f->what = what;
-    hs_status st = hs_read_file(path, FILE_LIMIT, &f->data, &f->size, err);
+    char *data;
+    size_t size;
+    hs_status st = hs_read_file(path, FILE_LIMIT, &data, &size, err);
     if (st == HS_EINPUT) /* the only HS_EINPUT of hs_read_file: too large */
         return hs_fail(err, HS_EINPUT, "%s: larger than %d MiB; not a %s", path, FILE_LIMIT >> 20,
                        what);
     if (st) return st;
+    return hs_yaml_open_text(f, data, size, path, what, err);
+}
+
+hs_status hs_yaml_open_text(hs_yaml_file *f, char *data, size_t size, const char *path,
+                            const char *what, hs_err *err)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    f->what = what;
+    f->data = data;
+    f->size = size;
+    hs_status st;
+    if (size > FILE_LIMIT) {
+        free(data);
+        memset(f, 0, sizeof *f);
+        return hs_fail(err, HS_EINPUT, "%s: larger than %d MiB; not a %s", path, FILE_LIMIT >> 20,
+                       what);
+    }
     if (!yaml_parser_initialize(&f->parser)) {
         free(f->data);
         memset(f, 0, sizeof *f);

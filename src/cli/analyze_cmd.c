@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/analyze.h"
 #include "hopsweep/analyze_plot.h"
 #include "hopsweep/analyze_report.h"
@@ -263,7 +264,7 @@ int hs_cmd_analyze(int argc, char **argv)
     char notice[1024], *runs_path = hs_path_join(ar.store, "runs.jsonl");
     hs_results_notice(&r, runs_path ? runs_path : ar.store, notice, sizeof notice);
     free(runs_path);
-    if (notice[0]) fprintf(stderr, "hopsweep analyze: note: %s\n", notice);
+    if (notice[0]) hs_term_printf(stderr, "hopsweep analyze: note: %s\n", notice);
 
     st = hs_analyze_print(stdout, &r, &a, ar.store, ar.fmt, ar.table, &err);
     if (st) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
@@ -171,7 +172,7 @@ static int emit(const options *o, const char *data, size_t n)
     hs_err err = {0};
     if (o->out) {
         if (hs_write_atomic(o->out, data, n, &err)) {
-            fprintf(stderr, "hopsweep attn: %s\n", err.msg);
+            hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
             return HS_EXIT_IO;
         }
         return HS_EXIT_OK;
@@ -212,36 +213,38 @@ static void put_weight(FILE *f, float w)
     fputs(b, f);
 }
 
-/* One head's T x T matrix as a table (row = attending position), labelled c<chain>i<index>. */
+/* One head's T x T matrix as CSV (row = attending position), labelled c<chain>i<index>,
+ * written as it is computed: memory stays that of the frame, whatever T. */
 static int write_csv(const view *v)
 {
     const int T = v->f.shape.T;
-    hs_table t;
-    hs_table_init(&t, NULL, T + 1);
-    for (int k = 0; k < T; k++)
-        hs_table_head(&t, k + 1, "c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
-    for (int r = 0; r < T; r++) {
-        hs_table_str(&t, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
-        for (int c = 0; c < T; c++) hs_table_float(&t, weight(v, v->l0, v->h0, r, c));
-    }
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = hs_table_ok(&t) ? open_memstream(&buf, &n) : NULL;
-    int rc = !f;
-    if (f) {
-        hs_table_csv(f, &t);
-        rc = ferror(f);
-        rc |= fclose(f);
-    }
-    hs_table_free(&t);
-    if (rc) {
-        free(buf);
-        fprintf(stderr, "hopsweep attn: out of memory building the CSV\n");
+    hs_stream_out out = {.f = stdout, .dir_fd = -1};
+    hs_err err = {0};
+    if (v->opt->out && hs_stream_open(&out, v->opt->out, &err)) {
+        hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
         return HS_EXIT_IO;
     }
-    rc = emit(v->opt, buf, n);
-    free(buf);
-    return rc;
+    FILE *f = out.f;
+    for (int k = 0; k < T; k++) fprintf(f, ",c%di%d", (int)chain_of(v, k), (int)index_of(v, k));
+    fputc('\n', f);
+    for (int r = 0; r < T && !ferror(f); r++) {
+        fprintf(f, "c%di%d", (int)chain_of(v, r), (int)index_of(v, r));
+        for (int c = 0; c < T; c++) {
+            fputc(',', f);
+            put_weight(f, weight(v, v->l0, v->h0, r, c));
+        }
+        fputc('\n', f);
+    }
+    if (v->opt->out) {
+        if (hs_stream_commit(&out, &err)) {
+            hs_term_printf(stderr, "hopsweep attn: %s\n", err.msg);
+            return HS_EXIT_IO;
+        }
+    } else if (ferror(stdout) || fflush(stdout)) {
+        fprintf(stderr, "hopsweep attn: cannot write standard output: %s\n", strerror(errno));
+        return HS_EXIT_IO;
+    }
+    return HS_EXIT_OK;
 }
 
 /* Pixels per weight: maps of up to 256 positions become tiles of about 256 pixels. */
@@ -398,7 +401,7 @@ static int write_gnuplot(const view *v)
     if (!rc && hs_gnuplot_run(script, vars, &err)) {
         rc = hs_cli_fail("attn", &err);
     } else if (!rc && hs_read_file(out, (size_t)1 << 30, &img, &n, &err)) {
-        fprintf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep attn: gnuplot wrote no image: %s\n", err.msg);
         rc = HS_EXIT_IO;
     }
     if (!rc) rc = emit(v->opt, img, n);
@@ -520,7 +523,7 @@ int hs_cmd_attn(int argc, char **argv)
     hs_err err = {0};
     hs_status st = hs_attnlog_open(&r, o.log, &err);
     if (st) return hs_cli_fail_loading("attn", &err); /* a damaged log is the user's to fix */
-    if (r.notice[0]) fprintf(stderr, "hopsweep attn: warning: %s\n", r.notice);
+    if (r.notice[0]) hs_term_printf(stderr, "hopsweep attn: warning: %s\n", r.notice);
     rc = o.list ? list_frames(&r) : show(&r, &o);
     hs_attnlog_close(&r);
     return rc;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
+
 int hs_exit_code(hs_status st)
 {
     switch (st) {
@@ -26,13 +28,13 @@ int hs_exit_code_loading(hs_status st)
 
 int hs_cli_fail(const char *cmd, const hs_err *err)
 {
-    fprintf(stderr, "hopsweep %s: %s\n", cmd, err->msg);
+    hs_term_printf(stderr, "hopsweep %s: %s\n", cmd, err->msg);
     return hs_exit_code(err->code);
 }
 
 int hs_cli_fail_loading(const char *cmd, const hs_err *err)
 {
-    fprintf(stderr, "hopsweep %s: %s\n", cmd, err->msg);
+    hs_term_printf(stderr, "hopsweep %s: %s\n", cmd, err->msg);
     return hs_exit_code_loading(err->code);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/analyze_cmd.h"
 #include "hopsweep/attn_cmd.h"
 #include "hopsweep/bench_cmd.h"
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
         }
         return commands[i].run(argc - 2, argv + 2);
     }
-    fprintf(stderr, "hopsweep: unknown command \"%s\"\n%s", cmd, USAGE);
+    hs_term_printf(stderr, "hopsweep: unknown command \"%s\"\n", cmd);
+    fputs(USAGE, stderr);
     return HS_EXIT_BAD_INPUT;
 }

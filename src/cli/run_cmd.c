@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/cli.h"
 #include "hopsweep/coord.h"
 #include "hopsweep/fileio.h"
@@ -169,8 +170,8 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
     hs_live_close(&r.live);
     /* the job's result does not depend on its live files: say once what went wrong, go on */
     if (r.live.err.code)
-        fprintf(stderr, "hopsweep run: rank %d: job %s: its live state is incomplete: %s\n",
-                job->rank, job->id, r.live.err.msg);
+        hs_term_printf(stderr, "hopsweep run: rank %d: job %s: its live state is incomplete: %s\n",
+                       job->rank, job->id, r.live.err.msg);
     if (st) return st;
     memset(res, 0, sizeof *res);
     memcpy(res->id, out.id, sizeof res->id);
@@ -296,7 +297,7 @@ static hs_status requeue_damaged(hs_store *store, const hs_sweep *sw, size_t i, 
     char why[400], line[480];
     if (hs_store_files_intact(store, sw->jobs[i].id, why, sizeof why)) return HS_OK;
     snprintf(line, sizeof line, "files damaged since it was done (%s); running it again", why);
-    fprintf(stderr, "hopsweep run: job %s: %s\n", sw->jobs[i].id, line);
+    hs_term_printf(stderr, "hopsweep run: job %s: %s\n", sw->jobs[i].id, line);
     hs_job_opts jo = {.sweep = sw->name, .host = host, .rank = 0};
     hs_job_output out;
     hs_status st = hs_job_lost(&sw->jobs[i].cfg, &jo, line, &out, err);
@@ -315,7 +316,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     bool loaded = st == HS_OK;
     hs_sweep *swp = loaded ? &sw : NULL; /* NULL once anything fails: nothing is run */
     if (st) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code_loading(st);
     }
     if (swp && a->shards > 1) { /* an array task's share: every N-th job, from the K-th */
@@ -327,26 +328,26 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     /* The coordinator refuses such a name too, but only after the store exists: refuse it
      * before anything is created. */
     if (swp && strlen(sw.name) > 1000) {
-        fprintf(stderr,
-                "hopsweep run: %s: the sweep's name is longer than 1000 characters; "
-                "shorten name:\n",
-                a->sweep);
+        hs_term_printf(stderr,
+                       "hopsweep run: %s: the sweep's name is longer than 1000 characters; "
+                       "shorten name:\n",
+                       a->sweep);
         rc = HS_EXIT_BAD_INPUT;
         swp = NULL;
     }
     hs_store store = {.lock_fd = -1, .runs_fd = -1, .dir_fd = -1, .jobs_fd = -1};
     const char *dir = a->out ? a->out : swp ? sw.output : NULL;
     if (swp && (st = hs_store_open(&store, dir, &err))) {
-        fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+        hs_term_printf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
         rc = hs_exit_code(st);
         swp = NULL;
     }
-    if (swp && store.notice[0]) fprintf(stderr, "hopsweep run: %s\n", store.notice);
+    if (swp && store.notice[0]) hs_term_printf(stderr, "hopsweep run: %s\n", store.notice);
     /* Every job that will run gets its store entries checked now, before the first step: a
      * link or a FIFO where its files go is reported, and nothing trains for nothing. */
     for (size_t i = 0; swp && i < sw.n_jobs; i++) {
         if (requeue_damaged(&store, &sw, i, c->host, &err)) {
-            fprintf(stderr, "hopsweep run: %s\n", err.msg);
+            hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
             rc = HS_EXIT_IO;
             swp = NULL;
             break;
@@ -354,13 +355,13 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
         hs_run_status rs = hs_store_status(&store, sw.jobs[i].id);
         if (rs == HS_RUN_DONE || (rs == HS_RUN_FAILED && !a->retry_failed)) continue;
         if ((st = hs_store_check_job(&store, sw.jobs[i].id, &err))) {
-            fprintf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
+            hs_term_printf(stderr, "hopsweep run: store %s: %s\n", dir, err.msg);
             rc = hs_exit_code(st);
             swp = NULL;
         }
     }
     if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = HS_EXIT_IO;
         swp = NULL;
     }
@@ -379,7 +380,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     st = hs_coord_lead(c, swp, &o, &job_runner, &sink, &sum, &err);
     *lost_ranks = sum.lost_ranks;
     if (st) {
-        fprintf(stderr, "hopsweep run: %s\n", err.msg);
+        hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = hs_exit_code(st);
     }
     if (swp) {
@@ -421,7 +422,7 @@ int hs_cmd_run(int argc, char **argv)
     hs_coord c;
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
-        if (err.msg[0]) fprintf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
+        if (err.msg[0]) hs_term_printf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
         return err.code == HS_EINPUT ? HS_EXIT_BAD_INPUT : HS_EXIT_IO;
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
@@ -455,7 +456,7 @@ int hs_cmd_run(int argc, char **argv)
     } else {
         hs_coord_opts o = {.stop = &stop_requested};
         if (hs_coord_work(&c, &o, &job_runner, &err)) {
-            fprintf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
+            hs_term_printf(stderr, "hopsweep run: rank %d: %s\n", c.rank, err.msg);
             rc = HS_EXIT_IO;
         }
     }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/analyze.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
@@ -206,6 +207,7 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
     return HS_EXIT_OK;
 }
 
+/* For people: one line per message, whatever the store holds escaped (escape.h). */
 static void print_text(const char *store, const hs_sweep_state *s, const hs_results *r,
                        const size_t *slow, size_t n_slow, const char *notice)
 {
@@ -214,31 +216,37 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
     char live[64] = "";
     if (s->n_beats) snprintf(live, sizeof live, ", %d running, %d stale", s->running, s->stale);
     if (s->has_sweep)
-        printf("store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted%s, %d never "
-               "started\n",
-               store, s->sweep.name, s->total, s->done, s->failed, s->interrupted, live,
-               s->never_started);
+        hs_term_printf(
+            stdout,
+            "store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted%s, %d never "
+            "started\n",
+            store, s->sweep.name, s->total, s->done, s->failed, s->interrupted, live,
+            s->never_started);
     else
-        printf("store %s: %zu %s: %d done, %d failed, %d interrupted%s (%s)\n", store, s->total,
-               s->n_beats ? "jobs" : "records", s->done, s->failed, s->interrupted, live,
-               s->sweep_why);
+        hs_term_printf(stdout, "store %s: %zu %s: %d done, %d failed, %d interrupted%s (%s)\n",
+                       store, s->total, s->n_beats ? "jobs" : "records", s->done, s->failed,
+                       s->interrupted, live, s->sweep_why);
     if (s->outside)
-        printf("  %d of the records are of jobs sweep.yaml does not list\n", s->outside);
-    printf("wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s, s->timed,
-           s->wall_s / 3600.0);
+        hs_term_printf(stdout, "  %d of the records are of jobs sweep.yaml does not list\n",
+                       s->outside);
+    hs_term_printf(stdout, "wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s,
+                   s->timed, s->wall_s / 3600.0);
     if (s->n_builds) { /* stores from before records named their build print as they did */
         char b[2048];
         hs_sweep_state_builds(s, b, sizeof b);
-        printf("built by %s\n", b);
+        hs_term_printf(stdout, "built by %s\n", b);
     }
-    if (notice[0]) printf("note: %s\n", notice);
-    if (s->bad_beats) printf("note: %zu unreadable running.json skipped\n", s->bad_beats);
+    if (notice[0]) hs_term_printf(stdout, "note: %s\n", notice);
+    if (s->bad_beats)
+        hs_term_printf(stdout, "note: %zu unreadable running.json skipped\n", s->bad_beats);
     char label[256];
     for (int stale = 0; stale < 2; stale++) {
         if (!(stale ? s->stale : s->running)) continue;
-        printf("\n%s\n", stale ? "stale (no heartbeat and no process; rerun the same command to "
-                                 "run them again):"
-                               : "running:");
+        hs_term_printf(stdout, "\n");
+        hs_term_printf(stdout, "%s\n",
+                       stale ? "stale (no heartbeat and no process; rerun the same command to "
+                               "run them again):"
+                             : "running:");
         for (size_t k = 0; k < s->n_beats; k++) {
             const hs_live_beat *b = &s->beats[k];
             if (s->beat_stale[k] != (bool)stale) continue;
@@ -251,33 +259,37 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
             if (b->step >= 0) snprintf(step, sizeof step, "step %d/%d", b->step, b->steps);
             hs_sweep_state_beat_label(s, r, k, label, sizeof label);
             if (stale)
-                printf("  %s  %s  query %s  silent %s  rank %d on %s (pid %ld)  %s\n", b->id, step,
-                       acc, age, b->rank, b->host, b->pid, label);
+                hs_term_printf(stdout,
+                               "  %s  %s  query %s  silent %s  rank %d on %s (pid %ld)  %s\n",
+                               b->id, step, acc, age, b->rank, b->host, b->pid, label);
             else
-                printf("  %s  %s  query %s  ETA %s  rank %d on %s  %s\n", b->id, step, acc, eta,
-                       b->rank, b->host, label);
+                hs_term_printf(stdout, "  %s  %s  query %s  ETA %s  rank %d on %s  %s\n", b->id,
+                               step, acc, eta, b->rank, b->host, label);
         }
     }
     for (int pass = 0; pass < 2; pass++) {
         hs_run_status want = pass ? HS_RUN_INTERRUPTED : HS_RUN_FAILED;
         int count = pass ? s->interrupted : s->failed;
         if (!count) continue;
-        printf("\n%s:\n", pass ? "interrupted (resume with hopsweep run)" : "failed");
+        hs_term_printf(stdout, "\n");
+        hs_term_printf(stdout, "%s:\n", pass ? "interrupted (resume with hopsweep run)" : "failed");
         for (size_t i = 0; i < r->n; i++) {
             const hs_run_record *run = &r->runs[i];
             if (run->status != want || hs_sweep_state_beat_of(s, run->id) >= 0) continue;
             hs_sweep_state_label(s, r, i, label, sizeof label);
-            printf("  %s  %s  %s\n", run->id, label, run->error ? run->error : "(no error given)");
+            hs_term_printf(stdout, "  %s  %s  %s\n", run->id, label,
+                           run->error ? run->error : "(no error given)");
         }
     }
     if (n_slow) {
-        printf("\nslowest:\n");
+        hs_term_printf(stdout, "\n");
+        hs_term_printf(stdout, "slowest:\n");
         for (size_t i = 0; i < n_slow; i++) {
             const hs_run_record *run = &r->runs[slow[i]];
             hs_sweep_state_label(s, r, slow[i], label, sizeof label);
-            printf("  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s,
-                   hs_run_status_name(run->status), label, run->host ? "  on " : "",
-                   run->host ? run->host : "");
+            hs_term_printf(stdout, "  %s  %9.1f s  %-11s %s%s%s\n", run->id, run->wall_s,
+                           hs_run_status_name(run->status), label, run->host ? "  on " : "",
+                           run->host ? run->host : "");
         }
     }
 }
@@ -288,10 +300,13 @@ static int show_once(const char *store, bool json, long slowest)
     hs_results r;
     hs_results_init(&r);
     hs_err err = {0};
-    hs_status st = hs_results_load(&r, store, &err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, store, &err);
+    if (!st) st = hs_results_load_view(&r, &v, &err);
     hs_sweep_state s;
     memset(&s, 0, sizeof s);
-    if (!st) st = hs_sweep_state_load(&s, store, &r, &err);
+    if (!st) st = hs_sweep_state_load(&s, &v, &r, &err);
+    hs_store_view_close(&v);
     if (st) {
         hs_results_free(&r);
         return hs_cli_fail_loading("status", &err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/cli.h"
 #include "hopsweep/store.h"
 
@@ -28,7 +29,7 @@ int hs_cmd_store(int argc, char **argv)
     hs_err err = {0};
     hs_status st = hs_store_open_waiting(&store, argv[1], &err);
     if (st) return hs_cli_fail("store merge", &err);
-    if (store.notice[0]) fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
+    if (store.notice[0]) hs_term_printf(stderr, "hopsweep store merge: %s\n", store.notice);
     store.notice[0] = '\0';
     int rc = 0;
     for (int i = 2; i < argc && !rc; i++) {
@@ -40,7 +41,7 @@ int hs_cmd_store(int argc, char **argv)
                     added == 1 ? "" : "s", argv[i], argv[1]);
         }
         if (store.notice[0]) { /* what the shard held that was not merged, and why */
-            fprintf(stderr, "hopsweep store merge: %s\n", store.notice);
+            hs_term_printf(stderr, "hopsweep store merge: %s\n", store.notice);
             store.notice[0] = '\0';
         }
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
 #include "hopsweep/cli.h"
 #include "hopsweep/config.h"
 #include "hopsweep/fileio.h"
@@ -178,7 +179,7 @@ int hs_cmd_train(int argc, char **argv)
     train_out od = {.fd = -1, .lock_fd = -1};
     hs_status ost = out_dir ? out_dir_open(&od, out_dir, &err) : HS_OK;
     if (ost) {
-        fprintf(stderr, "hopsweep train: --out %s: %s\n", out_dir, err.msg);
+        hs_term_printf(stderr, "hopsweep train: --out %s: %s\n", out_dir, err.msg);
         out_dir_close(&od);
         return hs_exit_code(ost);
     }
@@ -204,7 +205,7 @@ int hs_cmd_train(int argc, char **argv)
     }
     if (json) printf("%s\n", out.record);
     if (out.status == HS_RUN_FAILED) {
-        fprintf(stderr, "hopsweep train: job failed: %s\n", out.err.msg);
+        hs_term_printf(stderr, "hopsweep train: job failed: %s\n", out.err.msg);
         if (!rc) rc = HS_EXIT_JOB_FAILED;
     }
     hs_job_output_free(&out);

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hopsweep/escape.h"
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -45,10 +47,13 @@ void hs_progress_log(hs_progress *p, const char *fmt, ...)
 {
     if (!p->f) return;
     clear_line(p);
+    /* one line whatever the arguments hold (a job's error, a path): escaped (escape.h) */
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(p->f, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    hs_term_fputs(p->f, line);
     fputc('\n', p->f);
     if (p->tty) hs_progress_show(p, true);
     fflush(p->f);
@@ -80,10 +85,10 @@ void hs_progress_show(hs_progress *p, bool force)
         snprintf(eta, sizeof eta, "0s");
     clear_line(p);
     /* interrupted jobs are not done: a rerun continues them */
-    fprintf(p->f,
-            "[%zu/%zu finished: %zu done, %zu failed, %zu interrupted; %s elapsed, ETA %s]%s%s",
+    fprintf(p->f, "[%zu/%zu finished: %zu done, %zu failed, %zu interrupted; %s elapsed, ETA %s]%s",
             p->finished, p->total, p->done, p->failed, p->interrupted, el, eta,
-            *p->last ? " last: " : "", p->last);
+            *p->last ? " last: " : "");
+    hs_term_fputs(p->f, p->last);
     if (p->tty) {
         p->line_open = true;
     } else {

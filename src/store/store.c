@@ -21,29 +21,20 @@
 
 #include "hopsweep/fileio.h"
 #include "hopsweep/record.h"
+#include "hopsweep/store_view.h"
 #include "hopsweep/store_live.h"
 
 #define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
 #define JOBS_DIR  "jobs"
 
-/* The largest store file read into memory (runs.jsonl, a job's file, a resume state): far above
- * anything a sweep writes, and a bound on what a planted file can make hopsweep allocate. */
-#define STORE_FILE_LIMIT ((size_t)1 << (SIZE_MAX > 0xFFFFFFFFu ? 33 : 30))
+#define STORE_FILE_LIMIT HS_STORE_FILE_LIMIT
 
 static const char *const JOB_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
                                         HS_JOB_RESUME, HS_JOB_RUNNING};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
-
-static bool is_job_id(const char *s, size_t n)
-{
-    if (n != 16) return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
 
 /* Adds one sentence to s->notice, "; "-separated from what is already there. */
 #if defined(__GNUC__)
@@ -325,22 +316,6 @@ hs_status hs_store_write_file(hs_store *s, const char *name, const void *data, s
     return hs_write_atomic_at(s->dir_fd, name, shown(s, name, path, sizeof path), data, n, err);
 }
 
-/* Opens jobs/<id> of the store whose directory is dirfd (dir names it in messages), creating
- * both when create; *fd is -1 when it does not exist and !create. Links are refused. */
-static hs_status open_job_dir(int dirfd, int *jobs_fd, const char *dir, const char *id, bool create,
-                              int *fd, hs_err *err)
-{
-    char path[4200];
-    *fd = -1;
-    if (*jobs_fd < 0) {
-        snprintf(path, sizeof path, "%s/" JOBS_DIR, dir);
-        hs_status st = hs_open_dir_at(dirfd, JOBS_DIR, create, path, jobs_fd, err);
-        if (st || *jobs_fd < 0) return st;
-    }
-    snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s", dir, id);
-    return hs_open_dir_at(*jobs_fd, id, create, path, fd, err);
-}
-
 /* Checks every entry of jobs/<id> hopsweep may write (jobdir is open, or -1 for none). */
 static hs_status check_job_files(int jobdir, const char *dir, const char *id, hs_err *err)
 {
@@ -357,10 +332,10 @@ static hs_status check_job_files(int jobdir, const char *dir, const char *id, hs
 
 hs_status hs_store_check_job(hs_store *s, const char *id, hs_err *err)
 {
-    if (!s->dir || !is_job_id(id, strlen(id)))
+    if (!s->dir || !hs_store_is_job_id(id, strlen(id)))
         return hs_fail(err, HS_EINTERNAL, "internal error: checking job %.16s", id);
     int jfd;
-    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
+    hs_status st = hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
     if (!st) st = check_job_files(jfd, s->dir, id, err);
     if (jfd >= 0) close(jfd);
     return st;
@@ -374,7 +349,7 @@ bool hs_store_files_intact(hs_store *s, const char *id, char *why, size_t why_le
     const long long *want = s->entries[i].sizes;
     hs_err e = {0};
     int jfd = -1;
-    if (open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) || jfd < 0) {
+    if (hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) || jfd < 0) {
         snprintf(why, why_len, "%s", e.msg[0] ? e.msg : "its folder jobs/<id> is gone");
         return want[0] < 0 && want[1] < 0 && want[2] < 0;
     }
@@ -401,7 +376,7 @@ bool hs_store_files_intact(hs_store *s, const char *id, char *why, size_t why_le
 static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
 {
     int jfd;
-    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, out->id, true, &jfd, err);
+    hs_status st = hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, out->id, true, &jfd, err);
     if (st) return st;
     st = check_job_files(jfd, s->dir, out->id, err);
     const struct {
@@ -436,7 +411,7 @@ static void remove_heartbeat(hs_store *s, const char *id)
 {
     int jfd;
     hs_err e;
-    if (!open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) && jfd >= 0) {
+    if (!hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) && jfd >= 0) {
         unlinkat(jfd, HS_JOB_RUNNING, 0);
         close(jfd);
     }
@@ -448,7 +423,7 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
         return hs_fail(err, HS_EINTERNAL, "internal error: storing job %s in a store not open",
                        out->id);
     /* The id names a directory: anything but an id from hs_config_id is a bug upstream. */
-    if (!is_job_id(out->id, strnlen(out->id, sizeof out->id)))
+    if (!hs_store_is_job_id(out->id, strnlen(out->id, sizeof out->id)))
         return hs_fail(err, HS_EINTERNAL, "internal error: job id \"%.16s\" is not 16 hex digits",
                        out->id);
     /* A newline or NUL would split or hide the record when runs.jsonl is read back. */
@@ -532,12 +507,11 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     size_t size = 0;
     runs_list L = {0};
     hs_runs_scan_info info;
-    int dir_fd, jobs_fd = -1;
-    hs_status st = HS_OK;
     /* The shard's own path is the user's choice; nothing inside it is followed. */
-    dir_fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0) st = hs_fail(err, HS_EINPUT, "%s: no such store (%s)", src, strerror(errno));
-    if (!st) st = hs_read_at(dir_fd, RUNS_FILE, path, STORE_FILE_LIMIT, &data, &size, err);
+    hs_store_view v;
+    hs_status st = hs_store_view_open(&v, src, err);
+    int dir_fd = v.dir_fd, jobs_fd = v.jobs_fd;
+    if (!st) st = hs_store_view_read(&v, RUNS_FILE, STORE_FILE_LIMIT, &data, &size, err);
     if (!st && !data)
         st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
     if (!st) st = read_runs(path, data, size, &L, &info, err);
@@ -546,7 +520,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     for (size_t i = 0; !st && i < L.n; i++) {
         if (!merge_wanted(s, &L.all[i].e)) continue;
         int jfd;
-        st = open_job_dir(dir_fd, &jobs_fd, src, L.all[i].e.id, false, &jfd, err);
+        st = hs_store_open_job_dir(dir_fd, &jobs_fd, src, L.all[i].e.id, false, &jfd, err);
         if (!st) st = check_job_files(jfd, src, L.all[i].e.id, err);
         if (jfd >= 0) close(jfd);
     }
@@ -561,7 +535,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         out.record_len = l->len;
         if (!out.record) st = hs_fail(err, HS_ENOMEM, "out of memory merging %s", src);
         int jfd = -1;
-        if (!st) st = open_job_dir(dir_fd, &jobs_fd, src, l->e.id, false, &jfd, err);
+        if (!st) st = hs_store_open_job_dir(dir_fd, &jobs_fd, src, l->e.id, false, &jfd, err);
         const struct {
             const char *name;
             char **data;
@@ -587,8 +561,8 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     if (!st) notice_skipped(s, path, &info); /* skipped lines of the shard */
     free(L.all);
     free(data);
-    if (jobs_fd >= 0) close(jobs_fd);
-    if (dir_fd >= 0) close(dir_fd);
+    if (jobs_fd != v.jobs_fd && jobs_fd >= 0) close(jobs_fd);
+    hs_store_view_close(&v);
     return st;
 }
 
@@ -596,9 +570,9 @@ hs_status hs_store_read_resume(hs_store *s, const char *id, char **bytes, size_t
 {
     *bytes = NULL;
     *n = 0;
-    if (!is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
+    if (!hs_store_is_job_id(id, strlen(id))) return hs_fail(err, HS_EINTERNAL, "bad job id %s", id);
     int jfd;
-    hs_status st = open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
+    hs_status st = hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
     if (st || jfd < 0) return st;
     char path[4200];
     snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/" HS_JOB_RESUME, s->dir, id);

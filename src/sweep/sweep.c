@@ -65,6 +65,7 @@ static void free_loader(loader *L)
         free(L->entries[i].m);
     }
     free(L->entries);
+    free(L->text); /* NULL once load_file took it */
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -377,7 +378,10 @@ static hs_status read_document(loader *L, yaml_document_t *doc)
 static hs_status load_file(loader *L)
 {
     hs_yaml_file f;
-    hs_status st = hs_yaml_open(&f, L->path, "sweep file", L->err);
+    hs_status st = L->text
+                       ? hs_yaml_open_text(&f, L->text, L->text_len, L->path, "sweep file", L->err)
+                       : hs_yaml_open(&f, L->path, "sweep file", L->err);
+    L->text = NULL; /* taken over by f */
     if (st) return st;
     st = read_document(L, &f.doc);
     if (!st) /* everything needed was copied out of the document by now */
@@ -496,12 +500,17 @@ static hs_status default_names(loader *L)
     return HS_OK;
 }
 
-hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides, char *const *overrides,
-                        hs_err *err)
+static hs_status load(hs_sweep *s, const char *path, char *text, size_t text_len, int n_overrides,
+                      char *const *overrides, hs_err *err)
 {
     memset(s, 0, sizeof *s);
     hs_config_default(&s->base);
-    loader L = {.s = s, .path = path, .overrides = overrides, .err = err};
+    loader L = {.s = s,
+                .path = path,
+                .text = text,
+                .text_len = text_len,
+                .overrides = overrides,
+                .err = err};
     hs_status st = path ? load_file(&L) : HS_OK;
     for (int i = 0; !st && i < n_overrides; i++) st = apply_override(&L, i + 1);
     if (!st) st = default_names(&L);
@@ -510,6 +519,17 @@ hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides, char *co
     free_loader(&L);
     if (st) hs_sweep_free(s);
     return st;
+}
+
+hs_status hs_sweep_load(hs_sweep *s, const char *path, int n_overrides, char *const *overrides,
+                        hs_err *err)
+{
+    return load(s, path, NULL, 0, n_overrides, overrides, err);
+}
+
+hs_status hs_sweep_load_text(hs_sweep *s, const char *path, char *text, size_t n, hs_err *err)
+{
+    return load(s, path, text, n, 0, NULL, err);
 }
 
 void hs_sweep_free(hs_sweep *s)

@@ -52,6 +52,8 @@ typedef struct vlist {
 typedef struct loader {
     hs_sweep *s;
     const char *path; /* NULL: no file */
+    char *text;       /* the file's text when already read (hs_sweep_load_text), else NULL */
+    size_t text_len;
     char *const *overrides;
     origin **from; /* from[a][v]: where value v of axis a came from */
     int n_entries;

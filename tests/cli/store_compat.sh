@@ -88,11 +88,13 @@ for sec in set(a["config"]) | set(b["config"]):
     x, y = a["config"].get(sec, {}), b["config"].get(sec, {})
     for k in set(x) ^ set(y):
         x.pop(k, None), y.pop(k, None)
-# today's record names the build that made it; the old hopsweep's had no such field (issue 23),
-# and that field is the only difference allowed
+# today's record names the build that made it and its files' sizes; the old hopsweep's had no
+# such fields (issues 23 and 22), and they are the only differences allowed
 assert set(a.get("build", {})) == {"version", "commit"}, f"no build {{version, commit}} in {a}"
-if "build" not in b:
-    del a["build"]
+assert set(a.get("sizes", {})) == {"metrics", "attention", "model"}, f"no sizes in {a}"
+for new in ("build", "sizes"):
+    if new not in b:
+        del a[new]
 assert json.dumps(a) == json.dumps(b), f"the finished record differs:\n{a}\n{b}"
 PY
 }
