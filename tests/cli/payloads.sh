@@ -124,8 +124,14 @@ class P(HTMLParser):
     def __init__(self):
         super().__init__()
         self.bad, self.scripts, self.title, self.in_title = [], 0, "", False
+        self.data = 0
     def handle_starttag(self, tag, attrs):
-        self.scripts += tag == "script"
+        a = dict(attrs)
+        # the comparison's curves travel as one inert JSON block (ids and numbers only)
+        if tag == "script" and a.get("type") == "application/json" and a.get("id") == "curves":
+            self.data += 1
+        else:
+            self.scripts += tag == "script"
         self.in_title = tag == "title" and not self.title
         if tag in ("img", "b", "i", "a") and any(k in ("id", "src", "onerror", "onmouseover") for k, _ in attrs):
             self.bad.append(f"<{tag} {attrs}>")
@@ -144,8 +150,8 @@ p.feed(open(sys.argv[1], encoding="utf-8").read())
 ok = True
 if p.bad:
     print("elements or attributes from a payload:", p.bad[:5]); ok = False
-if p.scripts != 1:
-    print(f"{p.scripts} script elements, not the page's one"); ok = False
+if p.scripts != 1 or p.data > 1:
+    print(f"{p.scripts} script elements and {p.data} data blocks, not the page's one and at most one"); ok = False
 if "PWNED" in p.title or not p.title.startswith("hopsweep report: "):
     print("the title changed:", p.title[:200]); ok = False
 if "\u202e" in open(sys.argv[1], encoding="utf-8").read():

@@ -28,7 +28,7 @@ grid:
   train.seed: [0, 1, 2, 3]
 """
 ALLOWED = re.compile(r"^(sweep\.yaml|runs\.jsonl|\.lock|jobs|jobs/[0-9a-f]{16}"
-                     r"|jobs/[0-9a-f]{16}/(metrics\.csv|running\.json)(\.\d+\.\d+\.tmp)?)$")
+                     r"|jobs/[0-9a-f]{16}/(metrics\.csv|running\.json)(\.\d+(-[0-9a-f]{8})?\.\d+\.tmp)?)$")
 
 
 def fail(msg):
