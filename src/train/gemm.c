@@ -180,12 +180,14 @@ static hs_status plan_onednn(hs_gemm *g, gemm_plan *p)
     if (!s) {
         snprintf(p->impl, sizeof p->impl, "%s", impl);
         size_t need = spmd ? dnnl_memory_desc_get_size(spmd) : 0;
-        if (need > g->scratch_size) {
-            void *grown = realloc(g->scratch, need);
-            if (!grown)
+        if (need > g->scratch_size) { /* its contents need not survive: no realloc */
+            void *grown = aligned_alloc(64, (need + 63) / 64 * 64);
+            if (!grown) {
                 s = dnnl_out_of_memory;
-            else
+            } else {
+                free(g->scratch);
                 g->scratch = grown, g->scratch_size = need;
+            }
         }
     }
     if (pd) dnnl_primitive_desc_destroy(pd);
