@@ -198,25 +198,40 @@ static void test_matmul(void **state)
 }
 
 /* ---- attention ---- */
+/* Checked as the model runs it: q|k|v rows laid out head-major (q scaled), attention on the
+ * head-major blocks, its output back to rows; the gradient of the rows is checked. */
 typedef struct {
     int B, T, d, H;
     bool causal;
     float *qkv, *out, *att, *r, *scratch;
+    float *qkvh, *heads, *dheads, *dqkvh; /* head-major workspace */
 } at_ctx;
+
+static float at_scale(const at_ctx *c) { return 1.0f / sqrtf((float)(c->d / c->H)); }
 
 static double at_f(void *p)
 {
     at_ctx *c = p;
-    hs_attention_forward(gemm, c->out, c->att, c->att, c->qkv, c->B, c->T, c->d, c->H, c->causal);
+    hs_heads_from_rows(gemm, c->qkvh, c->qkv, NULL, 3, at_scale(c), c->B, c->T, c->d, c->H);
+    hs_attention_forward(gemm, c->heads, c->att, c->att, c->qkvh, c->B, c->T, c->d, c->H,
+                         c->causal);
+    hs_rows_from_heads(c->out, NULL, c->heads, 1, 1.0f, c->B, c->T, c->d, c->H, 0.0f);
     return dot(c->out, c->r, (size_t)c->B * c->T * c->d);
+}
+
+static void at_backward(at_ctx *c, float *dqkv, float beta)
+{
+    hs_heads_from_rows(gemm, c->dheads, c->r, NULL, 1, 1.0f, c->B, c->T, c->d, c->H);
+    hs_attention_backward(gemm, c->dqkvh, c->scratch, c->scratch, c->dheads, c->att, c->att,
+                          c->qkvh, c->B, c->T, c->d, c->H);
+    hs_rows_from_heads(dqkv, NULL, c->dqkvh, 3, at_scale(c), c->B, c->T, c->d, c->H, beta);
 }
 
 static void at_again(void *p, float *dqkv)
 {
     at_ctx *c = p;
     at_f(c);
-    hs_attention_backward(gemm, dqkv, c->scratch, c->scratch, c->r, c->att, c->att, c->qkv, c->B,
-                          c->T, c->d, c->H, 1.0f);
+    at_backward(c, dqkv, 1.0f);
 }
 
 static void attention_case(bool causal)
@@ -229,6 +244,10 @@ static void attention_case(bool causal)
     c.att = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
     float *dqkv = calloc(nqkv, sizeof(float));
     c.scratch = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
+    c.qkvh = calloc(nqkv, sizeof(float));
+    c.dqkvh = calloc(nqkv, sizeof(float));
+    c.heads = calloc(nout, sizeof(float));
+    c.dheads = calloc(nout, sizeof(float));
     at_f(&c);
     /* rows of the probabilities sum to 1, and causal rows put no weight on the future */
     for (int row = 0; row < c.B * c.H * c.T; row++) {
@@ -241,12 +260,12 @@ static void attention_case(bool causal)
         assert_float_equal(s, 1.0, 1e-5);
     }
     for (size_t i = 0; i < nqkv; i++) dqkv[i] = NAN;
-    hs_attention_backward(gemm, dqkv, c.scratch, c.scratch, c.r, c.att, c.att, c.qkv, c.B, c.T, c.d,
-                          c.H, 0.0f);
+    at_backward(&c, dqkv, 0.0f);
     check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f,
                    &c);
     check_accumulates("attention", dqkv, nqkv, &c, at_again);
     free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(c.scratch);
+    free(c.qkvh), free(c.dqkvh), free(c.heads), free(c.dheads);
 }
 
 static void test_attention_bidirectional(void **state) { attention_case(false); }

@@ -70,9 +70,10 @@ typedef struct hs_layer_acts {
     float *x;                   /* [BT][d] residual stream entering the layer */
     float *ln1;                 /* [BT][d] LN1 output (aliases x when layernorm is off) */
     float *ln1_mean, *ln1_rstd; /* [BT] */
-    float *qkv;                 /* [BT][3d] */
+    float *qkv;                 /* [3][B][H][T][dh] q (times 1/sqrt(dh)), k, v head-major; at
+                                   bf16 only its shadow is written */
     float *att;                 /* [B][H][T][T] attention probabilities */
-    float *atty;                /* [BT][d] heads' outputs, concatenated */
+    float *atty;                /* [BT][d] heads' outputs, side by side */
     float *x_mid;               /* [BT][d] residual after attention (x_out when there is no MLP) */
     float *ln2;                 /* [BT][d] */
     float *ln2_mean, *ln2_rstd;
@@ -94,6 +95,8 @@ typedef struct hs_model {
     size_t n_acts;
     hs_layer_acts *la; /* [layers] */
     float *x_final;    /* [BT][d] residual after the last layer */
+    float *qkv_rows;   /* [BT][3d] the QKV product of the layer being run, before its bias */
+    float *heads;      /* [B][H][T][dh] the attention output of that layer, head-major */
     float *lnf, *lnf_mean, *lnf_rstd;
     float *logits; /* [BT][V] */
     float *probs;  /* [BT][V] softmax of logits */

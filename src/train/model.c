@@ -183,6 +183,8 @@ static void layout_acts(hs_model *m, carver *c)
         }
     }
     m->x_final = carve(c, BT * d);
+    m->qkv_rows = carve(c, BT * 3 * d);
+    m->heads = carve(c, BT * d);
     /* A layer's output is the next layer's input; without an MLP the attention residual is. */
     for (int l = 0; l < s->layers; l++) {
         hs_layer_acts *a = &m->la[l];
@@ -203,6 +205,7 @@ static void layout_acts(hs_model *m, carver *c)
 /* Backward workspace: the gradients of one layer's activations at a time plus the residual. */
 typedef struct {
     float *dres, *dln, *dqkv, *datty, *dpre, *dlogits, *datt;
+    float *dheads, *dqkvh; /* datty and dqkv as head-major blocks, for attention's products */
 } scratch_views;
 
 static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
@@ -216,6 +219,8 @@ static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
     v->dpre = carve(c, BT * (size_t)m->hidden);
     v->dlogits = carve(c, BT * s->vocab);
     v->datt = carve(c, (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
+    v->dheads = carve(c, BT * d);
+    v->dqkvh = carve(c, BT * 3 * d);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
@@ -385,6 +390,7 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     const hs_model_shape *s = &m->shape;
     int T = s->seq_len, d = s->d_model, H_ = s->heads, h = m->hidden, N = B * T;
     bool ln = s->layernorm;
+    float qscale = 1.0f / sqrtf((float)m->d_head);
     hs_gemm *g = m->gemm;
     m->B = B;
     m->parent = parent;
@@ -404,11 +410,12 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
                                  p->ln1_b, N, d);
         else
             sync(m, a->x, (size_t)N * d);
-        hs_matmul_forward(g, a->qkv, E(m, a->ln1), E(m, p->wqkv), p->bqkv, N, d, 3 * d);
-        sync(m, a->qkv, (size_t)N * 3 * d);
-        hs_attention_forward(g, a->atty, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_,
+        /* the bias add lays q, k, v out head-major (q scaled) in the engine's type */
+        hs_matmul_forward(g, m->qkv_rows, E(m, a->ln1), E(m, p->wqkv), NULL, N, d, 3 * d);
+        hs_heads_from_rows(g, E(m, a->qkv), m->qkv_rows, p->bqkv, 3, qscale, B, T, d, H_);
+        hs_attention_forward(g, m->heads, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_,
                              s->causal);
-        sync(m, a->atty, (size_t)N * d);
+        hs_rows_from_heads(a->atty, H(m, a->atty), m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
         /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly */
         hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), p->bo, N, d, d);
         hs_residual_forward(a->x_mid, a->x_mid, a->x, N * d);
@@ -444,6 +451,7 @@ void hs_model_backward(hs_model *m)
     int V = s->vocab;
     size_t Nd = (size_t)N * d;
     bool ln = s->layernorm;
+    float qscale = 1.0f / sqrtf((float)m->d_head);
     hs_gemm *g = m->gemm;
     scratch_views sv;
     carver c = {m->scratch, 0};
@@ -485,10 +493,11 @@ void hs_model_backward(hs_model *m)
         sync(m, sv.dres, Nd);
         hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, sv.dres, E(m, sv.dres), E(m, a->atty),
                            E(m, p->wo), N, d, d, 0.0f);
-        sync(m, sv.datty, Nd);
-        hs_attention_backward(g, sv.dqkv, sv.datt, E(m, sv.datt), E(m, sv.datty), a->att,
-                              E(m, a->att), E(m, a->qkv), B, T, d, H_, 0.0f);
-        sync(m, sv.dqkv, 3 * Nd);
+        hs_heads_from_rows(g, E(m, sv.dheads), sv.datty, NULL, 1, 1.0f, B, T, d, H_);
+        hs_attention_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads), a->att,
+                              E(m, a->att), E(m, a->qkv), B, T, d, H_);
+        /* q was scaled in forward: its gradient is, on the way back to rows */
+        hs_rows_from_heads(sv.dqkv, H(m, sv.dqkv), sv.dqkvh, 3, qscale, B, T, d, H_, 0.0f);
         if (ln) {
             hs_matmul_backward(g, sv.dln, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 0.0f);
