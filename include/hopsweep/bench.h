@@ -16,6 +16,7 @@ typedef struct hs_bench_opts {
     bool json;              /* one JSON object per (config, precision) per line */
     const char *precisions; /* "fp32", "bf16" or both ("fp32,bf16"); bf16 only where it runs */
     bool products;          /* per product of the step: kernel, time in the step and alone */
+    bool cpu_time;          /* the process's CPU time instead of elapsed time, for every figure */
 } hs_bench_opts;
 
 hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err);

@@ -72,9 +72,14 @@ typedef struct hs_gemm_product {
     double seconds;   /* spent inside those calls */
 } hs_gemm_product;
 
-/* Switches timing of every call on (counts reset) or off (counts kept for hs_gemm_product_at).
- * Off, a call costs nothing extra. */
-void hs_gemm_profile(hs_gemm *g, bool on);
+/* Elapsed time, or the process's CPU time: on a machine shared by more runnable threads than
+ * cores the second still measures the work (with one thread both agree on an idle machine). */
+typedef enum { HS_CLOCK_WALL, HS_CLOCK_CPU } hs_clock;
+double hs_clock_now(hs_clock clock); /* seconds */
+
+/* Switches timing of every call on (counts reset) or off (counts kept for hs_gemm_product_at),
+ * on `clock`, which hs_gemm_time_alone uses too. Off, a call costs nothing extra. */
+void hs_gemm_profile(hs_gemm *g, bool on, hs_clock clock);
 int hs_gemm_n_products(const hs_gemm *g);
 /* Product i (0 <= i < hs_gemm_n_products) as planned, with its calls and time so far. */
 hs_gemm_product hs_gemm_product_at(const hs_gemm *g, int i);

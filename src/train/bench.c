@@ -26,15 +26,8 @@ static const bench_config CONFIGS[] = {
 };
 #define BENCH_VOCAB 64
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
 /* GFLOP/s of a square sgemm large enough to run at the kernel's peak. */
-static double sgemm_gflops(double seconds, hs_err *err)
+static double sgemm_gflops(double seconds, hs_clock clock, hs_err *err)
 {
     const int n = 1024;
     float *a = malloc(sizeof(float) * n * n), *b = malloc(sizeof(float) * n * n),
@@ -47,20 +40,20 @@ static double sgemm_gflops(double seconds, hs_err *err)
     for (int i = 0; i < n * n; i++) a[i] = b[i] = 1.0f / (1 + i % 7);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
     int reps = 0;
-    double t0 = now_s(), t;
+    double t0 = hs_clock_now(clock), t;
     do {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c,
                     n);
         reps++;
-        t = now_s() - t0;
+        t = hs_clock_now(clock) - t0;
     } while (t < seconds);
     free(a), free(b), free(c);
     return 2.0 * n * n * (double)n * reps / t * 1e-9;
 }
 
 /* GFLOP/s of the model's engine on one 1024^3 product at precision p: the step's ceiling. */
-static double engine_gflops(hs_precision p, double seconds, char *engine, size_t engine_size,
-                            hs_err *err)
+static double engine_gflops(hs_precision p, double seconds, hs_clock clock, char *engine,
+                            size_t engine_size, hs_err *err)
 {
     const size_t n = 1024;
     hs_gemm *g;
@@ -87,11 +80,11 @@ static double engine_gflops(hs_precision p, double seconds, char *engine, size_t
                       .alpha = 1.0f};
     hs_gemm_run(g, &d, a, b, c);
     int reps = 0;
-    double t0 = now_s(), t;
+    double t0 = hs_clock_now(clock), t;
     do {
         hs_gemm_run(g, &d, a, b, c);
         reps++;
-        t = now_s() - t0;
+        t = hs_clock_now(clock) - t0;
     } while (t < seconds);
     snprintf(engine, engine_size, "%s", hs_gemm_engine_name(g));
     st = hs_gemm_status(g, err);
@@ -143,8 +136,8 @@ static hs_status collect_products(hs_gemm *g, double alone, bench_result *r, hs_
     return HS_OK;
 }
 
-static hs_status bench_one(const bench_config *bc, hs_precision precision, double seconds,
-                           bool products, bench_result *r, hs_err *err)
+static hs_status bench_one(const bench_config *bc, hs_precision precision,
+                           const hs_bench_opts *opts, bench_result *r, hs_err *err)
 {
     hs_model_shape shape = {.vocab = BENCH_VOCAB,
                             .d_model = bc->d_model,
@@ -156,6 +149,8 @@ static hs_status bench_one(const bench_config *bc, hs_precision precision, doubl
                             .seq_len = bc->T,
                             .max_batch = bc->batch,
                             .precision = precision};
+    hs_clock clock = opts->cpu_time ? HS_CLOCK_CPU : HS_CLOCK_WALL;
+    double seconds = opts->seconds;
     hs_model m;
     hs_adamw opt;
     hs_status st = hs_model_init(&m, &shape, err);
@@ -185,8 +180,8 @@ static hs_status bench_one(const bench_config *bc, hs_precision precision, doubl
     double t0 = 0.0, t = 0.0;
     for (int warm = 3;; warm--) {
         if (warm == 0) {
-            hs_gemm_profile(m.gemm, true);
-            t0 = now_s();
+            hs_gemm_profile(m.gemm, true, clock);
+            t0 = hs_clock_now(clock);
         }
         hs_model_zero_grad(&m);
         hs_model_forward(&m, bc->batch, parent, child, NULL, target, NULL);
@@ -194,18 +189,18 @@ static hs_status bench_one(const bench_config *bc, hs_precision precision, doubl
         hs_adamw_step(&opt, &m, 1e-4f, 0.01f);
         if (warm <= 0) {
             steps++;
-            t = now_s() - t0;
+            t = hs_clock_now(clock) - t0;
             if (t >= seconds && steps >= 5) break;
         }
     }
-    hs_gemm_profile(m.gemm, false);
+    hs_gemm_profile(m.gemm, false, clock);
     r->ms_per_step = 1e3 * t / steps;
     r->steps_per_s = steps / t;
     r->gflops = hs_model_step_flops(&m.shape, bc->batch) * r->steps_per_s * 1e-9;
     r->steps = steps;
     /* Alone, each product gets a tenth of the step's time, within 20-300 ms. */
     double alone = seconds / 10 < 0.02 ? 0.02 : seconds / 10 > 0.3 ? 0.3 : seconds / 10;
-    st = collect_products(m.gemm, products ? alone : 0.0, r, err);
+    st = collect_products(m.gemm, opts->products ? alone : 0.0, r, err);
     free(parent), free(child), free(target);
     hs_adamw_free(&opt);
     hs_model_free(&m);
@@ -286,13 +281,15 @@ static double step_efficiency(const bench_result *r)
 
 static hs_status print_json(FILE *out, const bench_config *bc, hs_precision p,
                             const bench_result *r, double peak, double sgemm, const char *engine,
-                            bool products, hs_err *err)
+                            const hs_bench_opts *opts, hs_err *err)
 {
     hs_json j;
     hs_json_init(&j);
     hs_json_object_begin(&j);
     hs_json_key(&j, "config");
     hs_json_string(&j, bc->name);
+    hs_json_key(&j, "clock");
+    hs_json_string(&j, opts->cpu_time ? "cpu" : "wall");
     hs_json_key(&j, "precision");
     hs_json_string(&j, PRECISION_NAMES[p]);
     hs_json_key(&j, "engine");
@@ -313,7 +310,7 @@ static hs_status print_json(FILE *out, const bench_config *bc, hs_precision p,
     hs_json_double(&j, r->product_ms);
     hs_json_key(&j, "nonproduct_ms_per_step");
     hs_json_double(&j, r->ms_per_step - r->product_ms);
-    if (products) {
+    if (opts->products) {
         hs_json_key(&j, "in_step_efficiency");
         hs_json_double(&j, step_efficiency(r));
         hs_json_key(&j, "products");
@@ -356,7 +353,8 @@ static void print_products(FILE *out, const bench_config *bc, hs_precision p, co
 hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err)
 {
     double yard = opts->seconds < 1.0 ? opts->seconds : 1.0;
-    double sgemm = sgemm_gflops(yard, err);
+    hs_clock clock = opts->cpu_time ? HS_CLOCK_CPU : HS_CLOCK_WALL;
+    double sgemm = sgemm_gflops(yard, clock, err);
     if (sgemm < 0) return err ? err->code : HS_ENOMEM;
     const char *why = NULL;
     bool bf16 = hs_gemm_bf16_supported(&why);
@@ -369,11 +367,12 @@ hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err)
         else
             fprintf(opts->json ? stderr : out, "bf16 not measured: %s\n", why);
     }
+    if (!opts->json && opts->cpu_time) fprintf(out, "times are the process's CPU time\n");
     if (!opts->json) fprintf(out, "OpenBLAS sgemm 1024^3, one call: %.1f GFLOP/s\n", sgemm);
     for (int k = 0; k < n_prec; k++) {
         hs_precision p = precs[k];
         char engine[96];
-        double peak = engine_gflops(p, yard, engine, sizeof engine, err);
+        double peak = engine_gflops(p, yard, clock, engine, sizeof engine, err);
         if (peak < 0) return err ? err->code : HS_ENOMEM;
         if (!opts->json) {
             fprintf(out, "\n%s on %s: peak %.1f GFLOP/s (1024^3)\n", PRECISION_NAMES[p], engine,
@@ -385,9 +384,8 @@ hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err)
             const bench_config *bc = &CONFIGS[i];
             if (!strchr(opts->configs, bc->name[0])) continue;
             bench_result r = {0};
-            hs_status st = bench_one(bc, p, opts->seconds, opts->products, &r, err);
-            if (!st && opts->json)
-                st = print_json(out, bc, p, &r, peak, sgemm, engine, opts->products, err);
+            hs_status st = bench_one(bc, p, opts, &r, err);
+            if (!st && opts->json) st = print_json(out, bc, p, &r, peak, sgemm, engine, opts, err);
             if (!st && !opts->json) {
                 fprintf(out, "%-6s %10.3f %10.1f %9.1f %7.0f%% %16.1f %15.3f\n", bc->name,
                         r.ms_per_step, r.steps_per_s, r.gflops, 100.0 * r.gflops / peak,
