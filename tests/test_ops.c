@@ -272,43 +272,54 @@ static void test_attention_bidirectional(void **state) { attention_case(false); 
 static void test_attention_causal(void **state) { attention_case(true); }
 
 /* ---- gelu ---- */
+/* With the bias it adds (x + b) and, backward, the bias gradient and bf16 copy it makes. */
 typedef struct {
-    int n;
-    float *x, *out, *r;
+    int N, m;
+    float *x, *b, *pre, *out, *r;
 } ge_ctx;
 
 static double ge_f(void *p)
 {
     ge_ctx *c = p;
-    hs_gelu_forward(c->out, NULL, c->x, c->n);
-    return dot(c->out, c->r, (size_t)c->n);
+    memcpy(c->pre, c->x, (size_t)c->N * c->m * sizeof(float)); /* the forward adds b in place */
+    hs_gelu_forward(c->out, NULL, c->pre, c->b, c->N, c->m);
+    return dot(c->out, c->r, (size_t)c->N * c->m);
 }
 
 static void ge_again(void *p, float *dx)
 {
     ge_ctx *c = p;
-    hs_gelu_backward(dx, c->r, c->x, c->n, 1.0f);
+    ge_f(c);
+    hs_gelu_backward(dx, NULL, NULL, c->r, c->pre, c->N, c->m, 1.0f);
 }
 
 static void test_gelu(void **state)
 {
-    ge_ctx c = {.n = 64};
-    c.x = randn(c.n, 2.0f);
-    c.r = randn(c.n, 1.0f);
-    c.out = calloc(c.n, sizeof(float));
-    float *dx = calloc(c.n, sizeof(float));
+    ge_ctx c = {.N = 4, .m = 16};
+    size_t n = (size_t)c.N * c.m;
+    c.x = randn(n, 2.0f);
+    c.b = randn((size_t)c.m, 0.5f);
+    c.r = randn(n, 1.0f);
+    c.pre = calloc(n, sizeof(float));
+    c.out = calloc(n, sizeof(float));
+    float *dx = calloc(n, sizeof(float)), *db = calloc((size_t)c.m, sizeof(float));
+    hs_bf16 *dx_h = calloc(n, sizeof(hs_bf16)), *want_h = calloc(n, sizeof(hs_bf16));
     ge_f(&c);
     /* the tanh form against libm, to well within what the reference check tolerates */
-    for (int i = 0; i < c.n; i++) {
-        double v = c.x[i];
+    for (size_t i = 0; i < n; i++) {
+        double v = (double)c.x[i] + c.b[i % (size_t)c.m];
         double ref = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
         assert_float_equal(c.out[i], ref, 1e-6 * (1.0 + fabs(ref)));
     }
-    for (int i = 0; i < c.n; i++) dx[i] = NAN;
-    hs_gelu_backward(dx, c.r, c.x, c.n, 0.0f);
-    check_gradient("gelu dx", c.x, dx, c.n, ge_f, &c);
-    check_accumulates("gelu", dx, (size_t)c.n, &c, ge_again);
-    free(c.x), free(c.r), free(c.out), free(dx);
+    for (size_t i = 0; i < n; i++) dx[i] = NAN;
+    hs_gelu_backward(dx, dx_h, db, c.r, c.pre, c.N, c.m, 0.0f);
+    check_gradient("gelu dx", c.x, dx, n, ge_f, &c);
+    check_gradient("gelu db", c.b, db, (size_t)c.m, ge_f, &c);
+    hs_bf16_from_f32(want_h, dx, n);
+    assert_memory_equal(dx_h, want_h, n * sizeof(hs_bf16));
+    check_accumulates("gelu", dx, n, &c, ge_again);
+    free(c.x), free(c.b), free(c.r), free(c.pre), free(c.out), free(dx), free(db);
+    free(dx_h), free(want_h);
 }
 
 /* ---- embedding ---- */

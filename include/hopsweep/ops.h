@@ -81,13 +81,17 @@ void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, const flo
 void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, int parts, float scale0,
                         int B, int T, int d, int H, float beta);
 
-/* GELU, tanh form; out_h as for LayerNorm. */
-void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n);
-/* dx = beta·dx + dout * gelu'(x). dx may alias dout (with beta 0). */
-void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta);
+/* GELU, tanh form, of x[N][m] after x += b (b [m], may be NULL; x keeps the sum for backward);
+ * out_h as for LayerNorm. One pass: the product's bias add, GELU and the rounding. */
+void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m);
+/* dx = beta·dx + dout * gelu'(x) over [N][m]; dx may alias dout (with beta 0). In the same pass
+ * dx_h (may be NULL) receives dx rounded to bf16 and db (may be NULL) += the rows of dx: the
+ * next product's input and its bias gradient. */
+void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout, const float *x, int N,
+                      int m, float beta);
 
-/* out[i] = a[i] + b[i] */
-void hs_residual_forward(float *out, const float *a, const float *b, int n);
+/* out[n][j] = (out[n][j] + b[j]) + res[n][j]: a product's bias and the residual in one pass. */
+void hs_residual_forward(float *out, const float *b, const float *res, int N, int m);
 
 /* Row softmax of logits[N][V] into probs; returns the mean cross-entropy over rows with
  * supervised[n] (all rows when supervised is NULL), 0 when there are none. */

@@ -417,18 +417,18 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
                              s->causal);
         hs_rows_from_heads(a->atty, H(m, a->atty), m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
         /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly */
-        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), p->bo, N, d, d);
-        hs_residual_forward(a->x_mid, a->x_mid, a->x, N * d);
+        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), NULL, N, d, d);
+        hs_residual_forward(a->x_mid, p->bo, a->x, N, d);
         if (h) {
             if (ln)
                 hs_layernorm_forward(a->ln2, H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid,
                                      p->ln2_w, p->ln2_b, N, d);
             else
                 sync(m, a->x_mid, (size_t)N * d);
-            hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), p->b1, N, d, h);
-            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, N * h);
-            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), p->b2, N, h, d);
-            hs_residual_forward(a->x_out, a->x_out, a->x_mid, N * d);
+            hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), NULL, N, d, h);
+            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, p->b1, N, h);
+            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), NULL, N, h, d);
+            hs_residual_forward(a->x_out, p->b2, a->x_mid, N, d);
         }
     }
     if (ln)
@@ -478,15 +478,15 @@ void hs_model_backward(hs_model *m)
             sync(m, sv.dres, Nd);
             hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, sv.dres, E(m, sv.dres), E(m, a->gelu),
                                E(m, p->w2), N, h, d, 0.0f);
-            hs_gelu_backward(sv.dpre, sv.dpre, a->pre, N * h, 0.0f);
-            sync(m, sv.dpre, (size_t)N * h);
+            /* gelu's backward also rounds dpre and sums it into b1's gradient */
+            hs_gelu_backward(sv.dpre, H(m, sv.dpre), gp->b1, sv.dpre, a->pre, N, h, 0.0f);
             if (ln) {
-                hs_matmul_backward(g, sv.dln, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
+                hs_matmul_backward(g, sv.dln, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 0.0f);
                 hs_layernorm_backward(sv.dres, gp->ln2_w, gp->ln2_b, sv.dln, a->x_mid, p->ln2_w,
                                       a->ln2_mean, a->ln2_rstd, N, d, 1.0f);
             } else {
-                hs_matmul_backward(g, sv.dres, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
+                hs_matmul_backward(g, sv.dres, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 1.0f);
             }
         }

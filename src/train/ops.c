@@ -423,36 +423,64 @@ void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_
 
 #define GELU_C 0.7978845608028654f /* sqrt(2/pi) */
 
-HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n)
+/* One pass per row: the bias add, GELU and the bf16 rounding, where they were three. */
+HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m)
 {
+    for (int n = 0; n < N; n++) {
+        float *xr = x + (size_t)n * m, *o = out + (size_t)n * m;
+        if (b) {
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
-        float v = x[i];
-        out[i] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
-    }
-    if (out_h) {
+            for (int j = 0; j < m; j++) xr[j] += b[j];
+        }
 #pragma omp simd
-        for (int i = 0; i < n; i++) out_h[i] = bf16_round(out[i]);
-    }
-}
-
-HS_SIMD void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta)
-{
+        for (int j = 0; j < m; j++) {
+            float v = xr[j];
+            o[j] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
+        }
+        if (out_h) {
+            hs_bf16 *oh = out_h + (size_t)n * m;
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
-        float v = x[i];
-        float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
-        float sech2 = 1.0f - th * th;
-        float dgelu =
-            0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
-        ACC(dx[i], dout[i] * dgelu, beta);
+            for (int j = 0; j < m; j++) oh[j] = bf16_round(o[j]);
+        }
     }
 }
 
-HS_SIMD void hs_residual_forward(float *out, const float *a, const float *b, int n)
+/* One pass per row: GELU's gradient, its bf16 rounding and the bias-gradient row sum. */
+HS_SIMD void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout,
+                              const float *x, int N, int m, float beta)
 {
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * m, *g = dout + (size_t)n * m;
+        float *dr = dx + (size_t)n * m;
 #pragma omp simd
-    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+        for (int j = 0; j < m; j++) {
+            float v = xr[j];
+            float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
+            float sech2 = 1.0f - th * th;
+            float dgelu =
+                0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+            ACC(dr[j], g[j] * dgelu, beta);
+        }
+        if (dx_h) {
+            hs_bf16 *dh = dx_h + (size_t)n * m;
+#pragma omp simd
+            for (int j = 0; j < m; j++) dh[j] = bf16_round(dr[j]);
+        }
+        if (db) {
+#pragma omp simd
+            for (int j = 0; j < m; j++) db[j] += dr[j];
+        }
+    }
+}
+
+HS_SIMD void hs_residual_forward(float *out, const float *b, const float *res, int N, int m)
+{
+    for (int n = 0; n < N; n++) {
+        float *o = out + (size_t)n * m;
+        const float *r = res + (size_t)n * m;
+#pragma omp simd
+        for (int j = 0; j < m; j++) o[j] = (o[j] + b[j]) + r[j];
+    }
 }
 
 HS_SIMD float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *target,
