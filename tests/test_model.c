@@ -214,6 +214,8 @@ static void test_operands_aligned(void **state)
         for (size_t i = 0; i < sizeof slices / sizeof slices[0]; i++)
             assert_block(m.acts, slices[i]);
     }
+    assert_block(m.acts, m.qkv_rows);
+    assert_block(m.acts, m.heads);
     assert_block(m.acts, m.lnf);
     assert_block(m.acts, m.logits);
     assert_block(m.acts, m.probs);
