@@ -94,8 +94,9 @@ def read_safetensors(path):
 # ------------------------------------------------------------------------------------------------
 
 class Config:
-    """task.{hops, chains, vocab, curriculum, kind, relations} and model.{layers, heads, d_model,
-    mlp, layernorm, attention} of a hopsweep job config."""
+    """task.{hops, chains, vocab, curriculum, kind, relations, length} and model.{layers, heads,
+    d_model, mlp, layernorm, attention, positions, readout} of a hopsweep job config
+    (model.dropout acts only in training, so a loaded model never drops)."""
 
     def __init__(self, cfg, where="config"):
         if isinstance(cfg, (str, bytes)):
@@ -115,15 +116,23 @@ class Config:
             ln = model.get("layernorm", True)
             self.layernorm = ln if isinstance(ln, bool) else str(ln).lower() in ("true", "1")
             self.attention = str(model.get("attention", "bidirectional"))
+            self.length = int(task.get("length", 98))
+            self.positions = str(model.get("positions", "none"))
+            self.readout = str(model.get("readout", "linear"))
         except (KeyError, TypeError, ValueError) as e:
             raise HopsweepModelError(f"{where}: not a hopsweep job config (missing or bad {e})") \
                 from None
         if self.curriculum not in CURRICULA:
             raise HopsweepModelError(f"{where}: task.curriculum={self.curriculum!r} is not one "
                                      f"this reader knows ({', '.join(CURRICULA)})")
-        if self.kind not in ("retrieval", "conditional"):
+        if self.kind not in ("retrieval", "conditional", "hopk"):
             raise HopsweepModelError(f"{where}: task.kind={self.kind!r} is not one this reader "
-                                     f"knows (retrieval, conditional)")
+                                     f"knows (retrieval, conditional, hopk)")
+        if self.positions not in ("none", "learned") or self.readout not in ("linear",
+                                                                             "identity"):
+            raise HopsweepModelError(f"{where}: model.positions={self.positions!r} or "
+                                     f"model.readout={self.readout!r} is not one this reader "
+                                     f"knows (none|learned, linear|identity)")
         if self.attention not in ("bidirectional", "causal"):
             raise HopsweepModelError(f"{where}: model.attention={self.attention!r} is not one "
                                      f"this reader knows (bidirectional, causal)")
@@ -134,6 +143,8 @@ class Config:
 
     @property
     def seq_len(self):
+        if self.kind == "hopk":
+            return self.length + 1
         return max(self.relations, 1) * self.chains * self.hops + 1
 
 
@@ -151,6 +162,8 @@ class HookedHopsweep(nn.Module):
         shapes = {"emb.par": (V, d), "emb.chi": (V + 1, d)}
         if c.relations:
             shapes["emb.rel"] = (c.relations, d)
+        if c.positions == "learned":
+            shapes["emb.pos"] = (c.seq_len, d)
         for l in range(c.layers):
             b = f"blocks.{l}."
             if c.layernorm:
@@ -165,7 +178,8 @@ class HookedHopsweep(nn.Module):
                                b + "mlp.b2": (d,)})
         if c.layernorm:
             shapes.update({"lnf.w": (d,), "lnf.b": (d,)})
-        shapes.update({"out.w": (V, d), "out.b": (V,)})
+        if c.readout == "linear":
+            shapes.update({"out.w": (V, d), "out.b": (V,)})
         self.shapes = shapes
         self.p = nn.ParameterDict({k.replace(".", "__"): nn.Parameter(torch.zeros(s))
                                    for k, s in shapes.items()})
@@ -206,6 +220,8 @@ class HookedHopsweep(nn.Module):
                 raise HopsweepModelError("this model's task is conditional: give rel as well")
             x = x + F.embedding(torch.as_tensor(rel).long(), self.param("emb.rel"))
         B, T, d = x.shape
+        if c.positions == "learned":
+            x = x + self.param("emb.pos")[:T]
         H, dh = c.heads, d // c.heads
         off = {(int(l), int(h)) for l, h in ablate}
         for l in range(c.layers):
@@ -249,6 +265,8 @@ class HookedHopsweep(nn.Module):
                 raise HopsweepModelError(f"ablate: layers are counted from 1 to {c.layers}")
         x = self._ln(x, "lnf")
         cache["resid_final"] = x
+        if c.readout == "identity":  # the final LayerNorm's d outputs are the logits
+            return x, cache
         return F.linear(x, self.param("out.w"), self.param("out.b")), cache
 
     def forward(self, parent, child, rel=None, ablate=()):

@@ -94,11 +94,9 @@ typedef struct store_text {
     size_t len, cap;
 } store_text;
 
-static inline void st_add(store_text *s, const char *cur, int hops, int layers, int seed,
-                          const char *status, double qacc, const char *hop_steps, const char *em)
+/* Appends one line (with its newline) to the store's text. */
+static inline void st_append(store_text *s, const char *line)
 {
-    char line[4096];
-    record(line, sizeof line, cur, hops, layers, seed, status, qacc, hop_steps, em);
     size_t l = strlen(line);
     if (s->len + l + 1 > s->cap) {
         s->cap = (s->len + l + 1) * 2;
@@ -107,6 +105,13 @@ static inline void st_add(store_text *s, const char *cur, int hops, int layers, 
     }
     memcpy(s->text + s->len, line, l + 1);
     s->len += l;
+}
+
+static inline void st_add(store_text *s, const char *cur, int hops, int layers, int seed,
+                          const char *status, double qacc, const char *hop_steps, const char *em)
+{
+    char line[4096];
+    st_append(s, record(line, sizeof line, cur, hops, layers, seed, status, qacc, hop_steps, em));
 }
 
 static inline void analyze_text(const char *text, size_t len, const hs_analyze_opts *o,

@@ -185,8 +185,9 @@ static void round_trip(void **state)
     char sid[17] = "";
     hs_run_status sst = HS_RUN_NONE;
     const char *swhy = NULL;
-    assert_int_equal(hs_record_check_line(line, strlen(line), sid, &sst, why, sizeof why, &swhy),
-                     HS_RECORD_OK);
+    assert_int_equal(
+        hs_record_check_line(line, strlen(line), sid, &sst, NULL, why, sizeof why, &swhy),
+        HS_RECORD_OK);
     assert_string_equal(sid, id);
     assert_int_equal(sst, HS_RUN_DONE);
     free(line);
@@ -224,8 +225,9 @@ static void failed_and_interrupted(void **state)
         hs_run_status st;
         char id[17];
         const char *swhy;
-        assert_int_equal(hs_record_check_line(line, strlen(line), id, &st, why, sizeof why, &swhy),
-                         HS_RECORD_OK);
+        assert_int_equal(
+            hs_record_check_line(line, strlen(line), id, &st, NULL, why, sizeof why, &swhy),
+            HS_RECORD_OK);
         assert_int_equal(st, cases[i].want);
         free(line);
     }
@@ -260,8 +262,9 @@ static void forged_id(void **state)
     char id[17];
     hs_run_status st;
     const char *swhy = NULL;
-    assert_int_equal(hs_record_check_line(line, strlen(line), id, &st, why, sizeof why, &swhy),
-                     HS_RECORD_BAD);
+    assert_int_equal(
+        hs_record_check_line(line, strlen(line), id, &st, NULL, why, sizeof why, &swhy),
+        HS_RECORD_BAD);
     assert_has(swhy, "an \"id\" that is not the hash of its config");
     free(line);
 

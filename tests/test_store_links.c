@@ -6,6 +6,10 @@
  * Every test works in its own directory under one mkdtemp directory, removed at the end. */
 #include "store_fixture.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
 /* ---------------------------------------------------------------------------------------------
  * A store that holds links, FIFOs and devices: nothing outside it is read or written */
 
@@ -145,7 +149,11 @@ static void links_never_followed(void **state)
     snprintf(target, sizeof target, "%s/a.txt", v);
     link_to(target, dir, fmt("jobs/%s/metrics.csv.tmp", ID_A));
     link_to(target, dir, fmt("jobs/%s/metrics.csv.%ld.0.tmp", ID_A, (long)getpid()));
-    link_to(target, dir, fmt("sweep.yaml.%ld.0.tmp", (long)getpid()));
+    char mtmp[64], stmp[64];
+    hs_tmp_name(mtmp, sizeof mtmp, "metrics.csv", 0);
+    hs_tmp_name(stmp, sizeof stmp, "sweep.yaml", 0);
+    link_to(target, dir, fmt("jobs/%s/%s", ID_A, mtmp));
+    link_to(target, dir, stmp);
     open_ok(&s, dir);
     put_ok(&s, &o);
     assert_int_equal(hs_store_write_file(&s, "sweep.yaml", "name: x\n", 8, &e), HS_OK);
@@ -159,6 +167,7 @@ static void links_never_followed(void **state)
     assert_false(exists(dir, fmt("jobs/%s/metrics.csv.tmp", ID_A)));
     assert_int_equal(lstat(fmt("%s/jobs/%s/metrics.csv.%ld.0.tmp", dir, ID_A, (long)getpid()), &sb),
                      -1);
+    assert_int_equal(lstat(fmt("%s/jobs/%s/%s", dir, ID_A, mtmp), &sb), -1);
     assert_int_equal(lstat(fmt("%s/sweep.yaml", dir), &sb), 0);
     assert_true(S_ISREG(sb.st_mode));
 
@@ -230,7 +239,9 @@ static void write_atomic_safety(void **state)
     assert_int_equal(hs_write_atomic(fmt("%s/out.txt", dir), "new", 3, &e), HS_EINPUT);
     assert_one_line(e.msg);
     assert_has(e.msg, "out.txt is a symbolic link");
-    link_to(target, dir, fmt("two.txt.%ld.0.tmp", (long)getpid()));
+    char ttmp[64];
+    hs_tmp_name(ttmp, sizeof ttmp, "two.txt", 0); /* the name the write tries first */
+    link_to(target, dir, ttmp);
     assert_int_equal(hs_write_atomic(fmt("%s/two.txt", dir), "new", 3, &e), HS_OK);
     size_t n;
     char *got = slurp(dir, "two.txt", &n);
@@ -334,13 +345,66 @@ static void merge_only_validated(void **state)
     free(after);
 }
 
+static void touch(const char *dir, const char *name, time_t age)
+{
+    const char *p = fmt("%s/%s", dir, name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "partial", 7), 7);
+    close(fd);
+    struct timespec t[2] = {{time(NULL) - age, 0}, {time(NULL) - age, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+}
+
+/* Opening a store removes only temporaries whose writer is gone (K01): a `report` writing into
+ * the store without its lock keeps its file; a killed one's is cleaned (CR06). */
+static void stale_temporaries_only(void **state)
+{
+    (void)state;
+    char dir[512], mine[64];
+    test_dir(dir, "stale-tmp");
+    hs_err e = {0};
+    assert_int_equal(hs_mkdirs(dir, &e), HS_OK);
+    hs_tmp_name(mine, sizeof mine, "report.html", 0);
+    const char *tag = strchr(mine, '-') + 1; /* "<host>.0.tmp": this host's tag */
+    pid_t live = fork();
+    if (live == 0) {
+        alarm(60); /* never outlives the test by long, even if it fails before the kill */
+        pause();
+        _exit(0);
+    }
+    pid_t dead = fork();
+    if (dead == 0) _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    touch(dir, fmt("report.html.%ld-%s", (long)live, tag), 0);        /* in flight: kept */
+    touch(dir, fmt("report.html.%ld-%s", (long)dead, tag), 0);        /* killed: removed */
+    touch(dir, fmt("report.html.%ld.0.tmp", (long)dead), 0);          /* older form: removed */
+    touch(dir, mine, 0);                                              /* ours, earlier: removed */
+    touch(dir, fmt("report.html.%ld-00000000.0.tmp", (long)live), 0); /* another host, new: kept */
+    touch(dir, fmt("sweep.yaml.%ld-00000000.0.tmp", (long)live), 2 * 86400); /* a day old: gone */
+    touch(dir, "notes.1.tmp", 0); /* not a temporary of ours (no NAME): kept */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    hs_remove_stale_tmp(dfd, "sweep.yaml"); /* only that entry's */
+    assert_true(exists(dir, fmt("report.html.%ld-%s", (long)dead, tag)));
+    assert_false(exists(dir, fmt("sweep.yaml.%ld-00000000.0.tmp", (long)live)));
+    hs_remove_stale_tmp(dfd, NULL);
+    close(dfd);
+    assert_true(exists(dir, fmt("report.html.%ld-%s", (long)live, tag)));
+    assert_false(exists(dir, fmt("report.html.%ld-%s", (long)dead, tag)));
+    assert_false(exists(dir, fmt("report.html.%ld.0.tmp", (long)dead)));
+    assert_false(exists(dir, mine));
+    assert_true(exists(dir, fmt("report.html.%ld-00000000.0.tmp", (long)live)));
+    assert_true(exists(dir, "notes.1.tmp"));
+    kill(live, SIGKILL);
+    waitpid(live, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(links_never_followed),
-        cmocka_unit_test(fifos_and_devices),
-        cmocka_unit_test(write_atomic_safety),
-        cmocka_unit_test(merge_only_validated),
+        cmocka_unit_test(links_never_followed),   cmocka_unit_test(fifos_and_devices),
+        cmocka_unit_test(write_atomic_safety),    cmocka_unit_test(merge_only_validated),
+        cmocka_unit_test(stale_temporaries_only),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

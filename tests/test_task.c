@@ -18,28 +18,28 @@
 
 #define COND HS_TASK_CONDITIONAL
 static const hs_task_params param_sets[] = {
-    {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
-    {1, 1, 2, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-    {1, 5, 10, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
-    {2, 1, 4, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
-    {4, 3, 15, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
-    {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-    {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
-    {4, 3, 16, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-    {13, 2, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-    {7, 4, 1000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
-    {40, 3, 200, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-    {5, 1, 6, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+    {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {1, 1, 2, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {1, 5, 10, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {2, 1, 4, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {4, 3, 15, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {4, 3, 16, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {13, 2, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {7, 4, 1000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {40, 3, 200, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+    {5, 1, 6, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
     /* conditional: every curriculum, one relation up to many, vocab at and above its minimum */
-    {1, 1, 2, HS_CURRICULUM_NONE, COND, 2, 0},
-    {1, 1, 2, HS_CURRICULUM_IMPLICIT, COND, 1, 0},
-    {3, 2, 8, HS_CURRICULUM_IMPLICIT, COND, 2, 0},
-    {4, 3, 15, HS_CURRICULUM_NONE, COND, 3, 0},
-    {4, 3, 16, HS_CURRICULUM_MIXED, COND, 2, 0},
-    {4, 3, 16, HS_CURRICULUM_EXPLICIT, COND, 4, 0},
-    {5, 1, 6, HS_CURRICULUM_IMPLICIT, COND, 5, 0},
-    {13, 2, 100, HS_CURRICULUM_IMPLICIT, COND, 3, 0},
-    {2, 2, 64, HS_CURRICULUM_MIXED, COND, 64, 0},
+    {1, 1, 2, HS_CURRICULUM_NONE, COND, 2, 0, 0, 0, 0},
+    {1, 1, 2, HS_CURRICULUM_IMPLICIT, COND, 1, 0, 0, 0, 0},
+    {3, 2, 8, HS_CURRICULUM_IMPLICIT, COND, 2, 0, 0, 0, 0},
+    {4, 3, 15, HS_CURRICULUM_NONE, COND, 3, 0, 0, 0, 0},
+    {4, 3, 16, HS_CURRICULUM_MIXED, COND, 2, 0, 0, 0, 0},
+    {4, 3, 16, HS_CURRICULUM_EXPLICIT, COND, 4, 0, 0, 0, 0},
+    {5, 1, 6, HS_CURRICULUM_IMPLICIT, COND, 5, 0, 0, 0, 0},
+    {13, 2, 100, HS_CURRICULUM_IMPLICIT, COND, 3, 0, 0, 0, 0},
+    {2, 2, 64, HS_CURRICULUM_MIXED, COND, 64, 0, 0, 0, 0},
 };
 enum { N_PARAM_SETS = sizeof param_sets / sizeof param_sets[0] };
 
@@ -197,7 +197,7 @@ static void test_examples_have_every_property(void **state)
 static void test_filler_chain_keeps_length(void **state)
 {
     (void)state;
-    const hs_task_params p = {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     const int32_t ks[] = {1, 2, 3, 4};
     hs_batch b;
     alloc_for(&b, &p, 4);
@@ -220,7 +220,7 @@ static void test_supervision_follows_curriculum(void **state)
 {
     (void)state;
     for (int c = HS_CURRICULUM_NONE; c <= HS_CURRICULUM_EXPLICIT; c++) {
-        const hs_task_params p = {3, 2, 9, (hs_curriculum)c, HS_TASK_RETRIEVAL, 0, 0};
+        const hs_task_params p = {3, 2, 9, (hs_curriculum)c, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
         hs_batch b;
         alloc_for(&b, &p, 8);
         hs_rng r;
@@ -257,7 +257,7 @@ static void sample_seeded(const hs_task_params *p, uint64_t seed, const int32_t 
 static void test_same_seed_same_batch(void **state)
 {
     (void)state;
-    const hs_task_params p = {4, 3, 40, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {4, 3, 40, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     const int32_t ks[8] = {1, 4, 2, 3, 4, 1, 2, 3};
     hs_batch a, b;
     alloc_for(&a, &p, 8);
@@ -286,7 +286,7 @@ static void test_edge_positions_are_shuffled(void **state)
     /* Over many examples every (chain, index) lands on every edge position about equally often:
      * chi-square with 11 degrees of freedom, mean 11, P(> 45) ~ 4e-6. */
     enum { D = 4, C = 3, EDGES = C * D, B = 3000 };
-    const hs_task_params p = {D, C, 15, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {D, C, 15, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     hs_batch b;
     alloc_for(&b, &p, B);
     sample_seeded(&p, 5, NULL, &b);
@@ -314,7 +314,7 @@ static void test_node_ids_are_uniform(void **state)
     /* The asked chain's root (the answer) must not favour any id, or a model could learn the
      * bias instead of the task: chi-square, 19 degrees of freedom, P(> 60) ~ 4e-6. */
     enum { V = 20, B = 4000 };
-    const hs_task_params p = {2, 2, V, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {2, 2, V, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     hs_batch b;
     alloc_for(&b, &p, B);
     sample_seeded(&p, 6, NULL, &b);
@@ -331,12 +331,14 @@ static void test_node_ids_are_uniform(void **state)
 static void test_sizes(void **state)
 {
     (void)state;
-    const hs_task_params none = {4, 3, 0, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0};
-    const hs_task_params implicit = {4, 3, 0, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0};
-    const hs_task_params mixed = {4, 3, 0, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
-    const hs_task_params explicit1 = {1, 3, 0, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0};
-    const hs_task_params huge = {2000000000,        2000000000, 0, HS_CURRICULUM_MIXED,
-                                 HS_TASK_RETRIEVAL, 0,          0};
+    const hs_task_params none = {4, 3, 0, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
+    const hs_task_params implicit = {4, 3, 0, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0,
+                                     0, 0, 0};
+    const hs_task_params mixed = {4, 3, 0, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
+    const hs_task_params explicit1 = {1, 3, 0, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0,
+                                      0, 0, 0};
+    const hs_task_params huge = {
+        2000000000, 2000000000, 0, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     assert_int_equal(hs_task_seq_len(&none), 13);
     assert_int_equal(hs_task_min_vocab(&none), 15);
     assert_int_equal(hs_task_min_vocab(&implicit), 15);
@@ -345,8 +347,8 @@ static void test_sizes(void **state)
     assert_int_equal(hs_task_seq_len(&huge), 2147483647);
     assert_int_equal(hs_task_min_vocab(&huge), 2147483647);
     /* conditional: R times the edges over the same nodes */
-    const hs_task_params cond = {4, 3, 0, HS_CURRICULUM_IMPLICIT, COND, 3, 0};
-    const hs_task_params cond_mixed = {4, 3, 0, HS_CURRICULUM_MIXED, COND, 2, 0};
+    const hs_task_params cond = {4, 3, 0, HS_CURRICULUM_IMPLICIT, COND, 3, 0, 0, 0, 0};
+    const hs_task_params cond_mixed = {4, 3, 0, HS_CURRICULUM_MIXED, COND, 2, 0, 0, 0, 0};
     hs_task_params plain_r = none;
     plain_r.relations = 5; /* read only for conditional tasks */
     assert_int_equal(hs_task_seq_len(&cond), 37);
@@ -362,7 +364,7 @@ static void test_sizes(void **state)
 static void test_one_relation_is_plain_retrieval(void **state)
 {
     (void)state;
-    const hs_task_params plain = {4, 3, 20, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params plain = {4, 3, 20, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     hs_task_params cond = plain;
     cond.kind = COND;
     cond.relations = 1;
@@ -389,7 +391,7 @@ static void test_conditional_relation_matters(void **state)
 {
     (void)state;
     enum { R = 4, B = 4000 };
-    const hs_task_params p = {3, 2, 40, HS_CURRICULUM_NONE, COND, R, 0};
+    const hs_task_params p = {3, 2, 40, HS_CURRICULUM_NONE, COND, R, 0, 0, 0, 0};
     hs_batch b;
     alloc_for(&b, &p, B);
     sample_seeded(&p, 9, NULL, &b);
@@ -451,54 +453,68 @@ typedef struct refusal {
 } refusal;
 
 static const refusal refusals[] = {
-    {{0, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.hops=0", "task.hops >= 1"},
-    {{-2, 3, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+    {{0, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.hops=0",
+     "task.hops >= 1"},
+    {{-2, 3, 100, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.hops=-2",
      "task.hops >= 1"},
-    {{4, 0, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.chains=0", "task.chains >= 1"},
-    {{4, -1, 100, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 0, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.chains=0",
+     "task.chains >= 1"},
+    {{4, -1, 100, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.chains=-1",
      "task.chains >= 1"},
-    {{4, 3, 10, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=10", "task.vocab >= 15"},
-    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 3, 10, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.vocab=10",
+     "task.vocab >= 15"},
+    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.vocab=14",
      "task.vocab >= 15"},
-    {{4, 3, 15, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=15", "task.vocab >= 16"},
-    {{4, 3, 15, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 3, 15, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.vocab=15",
      "task.vocab >= 16"},
-    {{1, 1, 0, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=0", "task.vocab >= 2"},
-    {{1, 1, -5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0}, "task.vocab=-5", "task.vocab >= 2"},
-    {{4, 3, 100, (hs_curriculum)4, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 3, 15, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.vocab=15",
+     "task.vocab >= 16"},
+    {{1, 1, 0, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.vocab=0",
+     "task.vocab >= 2"},
+    {{1, 1, -5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+     "task.vocab=-5",
+     "task.vocab >= 2"},
+    {{4, 3, 100, (hs_curriculum)4, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.curriculum=4",
      "none, implicit, mixed or explicit"},
-    {{4, 3, 100, (hs_curriculum)-1, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 3, 100, (hs_curriculum)-1, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.curriculum=-1",
      "none, implicit, mixed or explicit"},
-    {{1000, 1001, 2000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+    {{1000, 1001, 2000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.hops=1000",
      "lower task.hops or task.chains"},
-    {{999999, 1, 2000000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
+    {{999999, 1, 2000000, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.chains=1",
      "<= 1000000"},
-    {{2147483647, 2147483647, 5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+    {{2147483647, 2147483647, 5, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.chains=2147483647",
      "<= 1000000"},
-    {{4, 3, 1000001, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+    {{4, 3, 1000001, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
      "task.vocab=1000001",
      "task.vocab <= 1000000"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, (hs_task_kind)2, 2, 0},
-     "task.kind=2",
-     "retrieval or conditional"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, -1},
+    {{4, 3, 100, HS_CURRICULUM_NONE, (hs_task_kind)3, 2, 0, 0, 0, 0},
+     "task.kind=3",
+     "retrieval, conditional or hopk"},
+    {{4, 3, 100, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, -1, 0, 0, 0},
      "task.train_examples=-1",
      "training set size >= 1"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 0, 0}, "task.relations=0", "1 <= task.relations <= 64"},
-    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 65, 0},
+    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 0, 0, 0, 0, 0},
+     "task.relations=0",
+     "1 <= task.relations <= 64"},
+    {{4, 3, 100, HS_CURRICULUM_NONE, COND, 65, 0, 0, 0, 0},
      "task.relations=65",
      "1 <= task.relations <= 64"},
-    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, COND, 2, 0}, "task.vocab=14", "task.vocab >= 15"},
-    {{1000, 20, 30000, HS_CURRICULUM_NONE, COND, 64, 0},
+    {{4, 3, 14, HS_CURRICULUM_IMPLICIT, COND, 2, 0, 0, 0, 0}, "task.vocab=14", "task.vocab >= 15"},
+    {{1000, 20, 30000, HS_CURRICULUM_NONE, COND, 64, 0, 0, 0, 0},
      "task.relations=64",
      "lower task.hops, task.chains or task.relations"},
 };
@@ -521,12 +537,12 @@ static void test_accepts_boundaries(void **state)
 {
     (void)state;
     static const hs_task_params ok[] = {
-        {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
-        {1, 1, 2, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0},
-        {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-        {4, 3, 16, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0},
-        {999999, 1, 1000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
-        {4, 3, 1000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0},
+        {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+        {1, 1, 2, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+        {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+        {4, 3, 16, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+        {999999, 1, 1000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
+        {4, 3, 1000000, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         hs_err err;

@@ -139,10 +139,10 @@ static void test_examples_follow_from_seed_and_index(void **state)
 {
     (void)state;
     static const hs_task_params sets[] = {
-        {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 50},
-        {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 7},
-        {3, 2, 9, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 20},
-        {3, 2, 8, HS_CURRICULUM_NONE, HS_TASK_CONDITIONAL, 2, 33},
+        {4, 3, 15, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 50, 0, 0, 0},
+        {4, 3, 16, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 7, 0, 0, 0},
+        {3, 2, 9, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 20, 0, 0, 0},
+        {3, 2, 8, HS_CURRICULUM_NONE, HS_TASK_CONDITIONAL, 2, 33, 0, 0, 0},
     };
     enum { B = 16 };
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
@@ -185,7 +185,7 @@ static void test_examples_follow_from_seed_and_index(void **state)
 static void test_epochs_revisit_the_same_set(void **state)
 {
     (void)state;
-    const hs_task_params p = {4, 3, 64, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 96};
+    const hs_task_params p = {4, 3, 64, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 96, 0, 0, 0};
     enum { B = 32 };
     hs_batch b;
     alloc_for(&b, &p, B);
@@ -211,7 +211,7 @@ static void test_epochs_revisit_the_same_set(void **state)
 static void test_example_hash(void **state)
 {
     (void)state;
-    const hs_task_params p = {3, 2, 12, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {3, 2, 12, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     hs_batch b;
     alloc_for(&b, &p, 2);
     hs_rng r;
@@ -247,11 +247,11 @@ static void test_eval_disjoint_from_training(void **state)
     (void)state;
     static const hs_task_params sets[] = {
         /* 12 distinct examples in all; 5 of them in training */
-        {1, 1, 4, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 5},
+        {1, 1, 4, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 5, 0, 0, 0},
         /* a few thousand distinct examples, 600 of them in training */
-        {2, 2, 6, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 600},
-        {2, 1, 5, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 12},
-        {2, 1, 5, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 12},
+        {2, 2, 6, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 600, 0, 0, 0},
+        {2, 1, 5, HS_CURRICULUM_MIXED, HS_TASK_RETRIEVAL, 0, 12, 0, 0, 0},
+        {2, 1, 5, HS_CURRICULUM_EXPLICIT, HS_TASK_RETRIEVAL, 0, 12, 0, 0, 0},
     };
     enum { E = 64 };
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
@@ -302,7 +302,7 @@ static void test_eval_disjoint_from_training(void **state)
 static void test_eval_leaves_out_only_reachable(void **state)
 {
     (void)state;
-    const hs_task_params p = {1, 1, 4, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 5};
+    const hs_task_params p = {1, 1, 4, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 5, 0, 0, 0};
     enum { E = 200 };
     hs_batch ev, one;
     alloc_for(&ev, &p, E);
@@ -333,7 +333,7 @@ static void test_eval_leaves_out_only_reachable(void **state)
 static void test_eval_impossible_is_refused(void **state)
 {
     (void)state;
-    const hs_task_params p = {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 64};
+    const hs_task_params p = {1, 1, 2, HS_CURRICULUM_NONE, HS_TASK_RETRIEVAL, 0, 64, 0, 0, 0};
     hs_batch ev;
     alloc_for(&ev, &p, 8);
     hs_rng r;
@@ -350,7 +350,7 @@ static void test_eval_impossible_is_refused(void **state)
 static void test_fresh_examples_unchanged(void **state)
 {
     (void)state;
-    const hs_task_params p = {1, 1, 4, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0};
+    const hs_task_params p = {1, 1, 4, HS_CURRICULUM_IMPLICIT, HS_TASK_RETRIEVAL, 0, 0, 0, 0, 0};
     hs_batch a, b;
     alloc_for(&a, &p, 32);
     alloc_for(&b, &p, 32);

@@ -114,6 +114,9 @@ void hs_results_notice(const hs_results *r, const char *path, char *buf, size_t 
 
 /* Index of a run by id, -1 when there is none. */
 long hs_results_find(const hs_results *r, const char *id);
+/* Index of the run whose id is prefix or the one run whose id starts with it; -1 when none
+ * does, -2 when several do (two[] then holds the first two, for the message). */
+long hs_results_find_prefix(const hs_results *r, const char *prefix, long two[2]);
 
 /* ---------------------------------------------------------------------------------------------
  * The analysis's own statistics (the array functions they build on are stats.h's) */

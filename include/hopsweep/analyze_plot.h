@@ -10,16 +10,21 @@
 #ifndef HOPSWEEP_ANALYZE_PLOT_H
 #define HOPSWEEP_ANALYZE_PLOT_H
 
+#include <stddef.h>
+
 #include "hopsweep/analyze.h"
 
-/* Draws every figure of analysis a (of the results r of store) into dir, creating it. run: the
- * id of the run whose training is drawn (it must be in r), or NULL for the default (a solved
- * done run with the most hops, then fewest layers, lowest seed). Figures that cannot be drawn
+/* Draws every figure of analysis a (of the results r of store) into dir, creating it. runs: the
+ * ids of the runs whose training is drawn (each must be in r; one figure each, training-<id>,
+ * or training for a single one; the emergence figures show the first one's configuration), or
+ * none (n_runs 0) for the default (a solved done run with the most hops, then fewest layers,
+ * lowest seed). Figures that cannot be drawn
  * from the store (no run solves, no head data, the default run lacks metrics.csv) are left out
  * with a notice on stderr. *figures: how many were drawn. HS_EINPUT: gnuplot or its scripts
  * missing, the chosen run's metrics.csv missing or unreadable, a record path outside its job's
  * folder, a link in the way; HS_EIO: gnuplot failed or a file could not be written. */
 hs_status hs_analyze_plot(const hs_results *r, const hs_analysis *a, const char *store,
-                          const char *dir, const char *run, int *figures, hs_err *err);
+                          const char *dir, const char *const *runs, size_t n_runs, int *figures,
+                          hs_err *err);
 
 #endif

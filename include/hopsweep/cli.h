@@ -10,6 +10,7 @@
 #define HOPSWEEP_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "hopsweep/error.h"
 
@@ -45,6 +46,13 @@ hs_status hs_cli_bad_input(hs_err *err, const char *fmt, ...)
 
 /* Whether s holds a control character (below 0x20, or DEL). */
 bool hs_cli_has_control(const char *s);
+
+/* Writes s to f as one shell word that bash, zsh, dash and ksh read back as exactly s, so a
+ * printed command pasted into a shell runs that one command: bare when s is made only of
+ * characters no shell treats specially (unless always_quote), else in single quotes (a quote
+ * itself as '\''), and as $'...' with \xHH escapes when s holds control characters, which no
+ * quoting shows safely on a terminal (bash, zsh and ksh read that form; dash does not). */
+void hs_cli_put_shell_word(FILE *f, const char *s, bool always_quote);
 
 /* Whether --help or -h is among the arguments. */
 bool hs_cli_wants_help(int argc, char **argv);

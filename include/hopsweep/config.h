@@ -30,6 +30,7 @@ typedef enum {
 typedef enum {
     HS_TASK_RETRIEVAL = 0, /* one forest of chains (DESIGN §1.1) */
     HS_TASK_CONDITIONAL,   /* `relations` forests over the same nodes; the query names one */
+    HS_TASK_HOPK, /* Sanford, Hsu & Telgarsky's hop_k over a letter sequence (task_hopk.c) */
 } hs_task_kind;
 
 typedef struct hs_task_params {
@@ -42,6 +43,8 @@ typedef struct hs_task_params {
     int train_examples; /* N: 0 = fresh examples every step; N >= 1 = a fixed training set of N
                          * (hs_trainset_* in task.h); the training set is the same for every
                          * curriculum, the evaluation set is disjoint from it */
+    /* hopk only: `length` letters of an alphabet of `letters`, k uniform in min_hops..hops */
+    int min_hops, letters, length;
 } hs_task_params;
 
 enum { HS_TASK_MAX_RELATIONS = 64 };
@@ -54,17 +57,23 @@ enum { HS_TRAINSET_MAX = 2147483647 };
 /* Refuses impossible parameters (HS_EINPUT) with a one-line message naming the key, its value
  * and what would work. Sizes are capped at 1,000,000 positions and node ids. */
 hs_status hs_task_check(const hs_task_params *p, hs_err *err);
-/* R*chains*hops + 1; saturates at INT_MAX for parameters hs_task_check would refuse. */
+/* R*chains*hops + 1 (hopk: length + 1); saturates at INT_MAX for parameters hs_task_check would refuse. */
 int hs_task_seq_len(const hs_task_params *p);
 /* R: the relation count of a conditional task, 1 for plain retrieval. */
 int hs_task_relations(const hs_task_params *p);
-/* Smallest vocab the parameters need (mixed/explicit need one more node for the filler chain).
+/* Smallest vocab the parameters need (mixed/explicit need one more node for the filler chain;
+ * hopk: the letters, "does not exist", blank and the hops+1 k tokens).
  * Saturates at INT_MAX like hs_task_seq_len. */
 int hs_task_min_vocab(const hs_task_params *p);
 
 /* ---- The other sections' enums ---- */
 
-typedef enum { HS_SCHEDULE_CONSTANT = 0, HS_SCHEDULE_COSINE } hs_schedule;
+/* linear: decay from the peak after warm-up to 0 at train.steps (the peer's schedule) */
+typedef enum { HS_SCHEDULE_CONSTANT = 0, HS_SCHEDULE_COSINE, HS_SCHEDULE_LINEAR } hs_schedule;
+/* model.positions: learned adds a trained row per position to the input embedding (emb.pos) */
+typedef enum { HS_POSITIONS_NONE = 0, HS_POSITIONS_LEARNED } hs_positions;
+/* model.readout: identity makes the final LayerNorm's output the logits (no out.w, out.b) */
+typedef enum { HS_READOUT_LINEAR = 0, HS_READOUT_IDENTITY } hs_readout;
 typedef enum { HS_ATTENTION_BIDIRECTIONAL = 0, HS_ATTENTION_CAUSAL } hs_attention;
 typedef enum { HS_DTYPE_F32 = 0, HS_DTYPE_F16, HS_DTYPE_U8 } hs_dtype;
 /* train.precision. bf16: matrix-product inputs in bfloat16 with f32 accumulation and output;
@@ -78,6 +87,9 @@ typedef struct hs_config {
         int mlp;        /* hidden width as a multiple of d_model; 0 = attention-only */
         bool layernorm; /* false drops every LayerNorm, the final one included */
         hs_attention attention;
+        hs_positions positions;
+        double dropout; /* training only: embeddings, attention weights, residual branches */
+        hs_readout readout;
     } model;
     struct {
         int steps, batch;
@@ -148,7 +160,7 @@ hs_status hs_config_unknown_key(const char *name, hs_err *err);
 /* Canonical "key=value\n" lines, one per key in table order, values in hs_config_format's text:
  * the coordinator's wire form, and with HS_CONFIG_LINES_ID the id hash's input (which leaves out
  * the keys marked in config.c to enter the id only away from their default: task.kind,
- * task.relations, task.train_examples, train.precision). Writes at most cap bytes, NUL-terminated
+ * task.relations, task.train_examples, train.precision and every later key). Writes at most cap bytes, NUL-terminated
  * when cap > 0, and returns the length of the whole text, as snprintf does; the text always fits
  * HS_CONFIG_LINES_MAX bytes. */
 enum { HS_CONFIG_LINES_ID = 1, HS_CONFIG_LINES_MAX = 8192 };

@@ -11,7 +11,13 @@
  * the sink, both callbacks, so a fake runner and sink test it (tests/test_coord.c).
  *
  * Without an MPI launcher (no launcher variables in the environment) MPI is not started at all
- * and rank 0 runs every job itself. */
+ * and rank 0 runs every job itself.
+ *
+ * Liveness: a rank that runs a job sends rank 0 a heartbeat at every evaluation. A rank silent
+ * for longer than hs_coord_opts.silence (stopped, its host cut off) is given up: rank 0 says so
+ * in one line, records its job as interrupted (the runner's lost()), runs the rest without it,
+ * and the sweep ends through hs_coord_abort. A rank stopped by its own signal finishes or
+ * interrupts its job, reports it and leaves, instead of being handed job after job. */
 #ifndef HOPSWEEP_COORD_H
 #define HOPSWEEP_COORD_H
 
@@ -37,8 +43,9 @@ typedef struct hs_coord_job {
     const char *sweep;    /* the sweep's name, for the record */
     const char *host;
     int rank;
-    const void *resume; /* the state an interrupted run left (the sink's, already checked), */
-    size_t resume_len;  /* or NULL */
+    const char *live_dir; /* hs_coord_opts.live_dir as rank 0 gave it, or NULL */
+    const void *resume;   /* the state an interrupted run left (the sink's, already checked), */
+    size_t resume_len;    /* or NULL */
     /* The runner calls this after every training step; true means interrupt the job now. */
     bool (*poll)(int step, void *poll_user);
     void *poll_user;
@@ -68,6 +75,10 @@ typedef struct hs_coord_runner {
     double (*cost)(const hs_config *cfg, void *user);
     /* "done", "failed", "interrupted" for hs_coord_result.status */
     const char *(*status_name)(int status);
+    /* The result of a job whose rank fell silent (job->rank, job->host say which): an
+     * interrupted record giving why, which a rerun runs again. */
+    hs_status (*lost)(const hs_coord_job *job, const char *why, hs_coord_result *res, void *user,
+                      hs_err *err);
     void *user;
 } hs_coord_runner;
 
@@ -88,10 +99,21 @@ typedef struct hs_coord_opts {
      * finish, 2 or more = also interrupt running jobs (recorded as interrupted, with the
      * state a rerun continues from). */
     volatile sig_atomic_t *stop;
-    bool abandon;          /* treat the first stop as 2 */
+    bool abandon; /* treat the first stop as 2 */
+    /* Seconds a rank running a job may send nothing (it sends a heartbeat at every evaluation)
+     * before rank 0 gives it up: says so, records its job as interrupted and goes on without
+     * it. 0: HS_COORD_SILENCE_FACTOR times the longest silence seen so far between two messages
+     * of a busy rank, and at least HS_COORD_SILENCE_MIN. */
+    double silence;
     double progress_every; /* seconds between progress lines when the log is not a terminal */
     FILE *log;             /* rank 0's progress and job lines; NULL = silent */
+    /* Rank 0: a directory every rank's runner is told of with each job (for hopsweep run, the
+     * store, where the running job shows its progress); the coordinator never opens it. */
+    const char *live_dir;
 } hs_coord_opts;
+
+#define HS_COORD_SILENCE_FACTOR 5.0
+#define HS_COORD_SILENCE_MIN    30.0
 
 typedef struct hs_coord_summary {
     size_t jobs;    /* jobs in the sweep */
@@ -101,12 +123,19 @@ typedef struct hs_coord_summary {
     size_t unsaved;     /* ran, but their result could not be stored (the sweep then stops);
                            jobs = skipped + done + failed + interrupted + not_started + unsaved */
     bool stopped;       /* a stop signal ended the sweep early */
+    int lost_ranks;     /* ranks given up as silent: MPI cannot be finalized with them, end
+                           with hs_coord_abort */
     double wall_s;
 } hs_coord_summary;
 
-/* Starts MPI when a launcher started this process; fills rank, size and host. */
+/* Starts MPI when a launcher started this process; fills rank, size and host. A build without
+ * MPI started by a launcher fails with HS_EINPUT: the message on the first copy, an empty one on
+ * the others, so that a launch prints one line. */
 hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err);
 void hs_coord_finalize(hs_coord *c);
+/* Ends every rank with code (MPI_Abort): after ranks were lost, MPI_Finalize would wait for them
+ * for ever. Without MPI it returns. */
+void hs_coord_abort(hs_coord *c, int code);
 
 /* Rank 0. sw may be NULL (the sweep did not load): the other ranks are then released at once,
  * and run and sink may be NULL.

@@ -80,10 +80,18 @@ hs_status hs_remove_at(int dirfd, const char *name, const char *shown, hs_err *e
  * HS_EINPUT naming shown otherwise. */
 hs_status hs_probe_writable_at(int dirfd, const char *shown, hs_err *err);
 
-/* Removes the temporary files hs_write_atomic_at leaves when a process is killed mid-write
- * ("NAME.<pid>.<n>.tmp", and the older "NAME.tmp") from the directory dirfd. Only for a
- * directory whose lock the caller holds: anything temporary in it is then stale. */
-void hs_remove_stale_tmp(int dirfd);
+/* The name of the k-th temporary file this process uses to write the entry name:
+ * "NAME.<pid>-<host>.<k>.tmp" (host: 8 hex digits of a hash of the host name). What a signal
+ * handler removes when it ends the process mid-write (k = 0 unless that name was taken). */
+void hs_tmp_name(char *buf, size_t cap, const char *name, int k);
+
+/* Removes the temporary files hs_write_atomic_at left when a process was killed mid-write
+ * (of the entry `of` only, or of every name when of is NULL), and the older "NAME.<pid>.<k>.tmp"
+ * and "NAME.tmp" forms, from the directory dirfd — but only those whose writer is gone: this
+ * process, or a pid no longer alive on this host; one from another host (a shared file system)
+ * once it is a day old. So a store's opener never deletes the temporary of a `report` that is
+ * writing into it without the lock. */
+void hs_remove_stale_tmp(int dirfd, const char *of);
 
 /* Takes the fcntl lock on dir's ".lock" (created without following a link; it must be a
  * regular file) and writes the owner's pid into it, for people. The kernel drops the lock when

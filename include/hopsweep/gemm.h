@@ -33,10 +33,15 @@ typedef struct hs_gemm_desc {
 
 typedef struct hs_gemm hs_gemm; /* the engine: its plans, stream and scratchpad */
 
+/* The threads the products run on, BLAS and oneDNN alike (`--threads`): the BLAS's own setting
+ * (OpenBLAS, BLIS); for a BLAS without one (the reference BLAS runs on one thread) the count is
+ * kept for oneDNN. Before any call, each library's default. */
+void hs_blas_set_threads(int n);
+
 /* Which engine runs products at this precision, from the build and the CPU. bf16 needs oneDNN
  * and a CPU with native bf16 arithmetic (avx512_bf16 or amx_bf16); without them the call fails
- * with HS_EINPUT and one line naming what is missing. Threads follow openblas_get_num_threads(),
- * so `--threads` sets both engines. */
+ * with HS_EINPUT and one line naming what is missing. oneDNN runs on the threads
+ * hs_blas_set_threads set. */
 hs_status hs_gemm_create(hs_gemm **g, hs_precision precision, hs_err *err);
 /* The check hs_gemm_create makes, alone: for callers that refuse a job before it starts. */
 hs_status hs_gemm_check(hs_precision precision, hs_err *err);
@@ -57,6 +62,10 @@ hs_precision hs_gemm_precision(const hs_gemm *g);
 /* "onednn brg:avx512_core_bf16", "openblas": the engine and the kernel ISA of the largest plan,
  * for the job record. */
 const char *hs_gemm_engine_name(const hs_gemm *g);
+
+/* The library under the engine with its version, e.g. "oneDNN 2.6.3; OpenBLAS 0.3.21 DYNAMIC_ARCH
+ * NO_AFFINITY Zen MAX_THREADS=64", into buf. */
+void hs_gemm_library(char *buf, size_t n);
 
 /* Whether this build and CPU can run bf16; *why names what is missing when not. */
 bool hs_gemm_bf16_supported(const char **why);

@@ -12,11 +12,12 @@
 /* Whether an executable gnuplot is on PATH (an empty PATH entry is the current directory). */
 bool hs_gnuplot_available(void);
 
-/* The path of the script `name` (e.g. "minlayers.gp") in *path (caller frees). Looks in
- * $HOPSWEEP_ANALYSIS_DIR when it is set, and only there, so that a wrong setting is reported
- * rather than silently passed over; otherwise in analysis/ beside the executable (../analysis,
- * ../../analysis, ../share/hopsweep/analysis from its directory), then in ./analysis. HS_EINPUT,
- * naming HOPSWEEP_ANALYSIS_DIR, when it is not found. */
+/* The path of the script `name` (e.g. "minlayers.gp") in *path (caller frees), from the first
+ * of: <prefix>/share/hopsweep/analysis for the executable's own <prefix>/bin (an installed
+ * hopsweep), the analysis/ directory of the source tree it was built from (a path CMake
+ * compiles in), $HOPSWEEP_ANALYSIS_DIR (a binary copied away from both). Never the current
+ * directory, whose scripts could run anything. HS_EINPUT naming HOPSWEEP_ANALYSIS_DIR when none
+ * holds it. */
 hs_status hs_gnuplot_script(const char *name, char **path, hs_err *err);
 
 /* Runs `gnuplot -e VARS SCRIPT`, keeping the tail of what it prints on stdout and stderr; none

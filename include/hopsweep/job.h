@@ -24,6 +24,11 @@ typedef struct hs_job_opts {
     hs_eval_fn on_eval;    /* called after every evaluation */
     hs_step_fn on_step;    /* called after every step; returning true interrupts the job */
     void *user;
+    /* Called after every evaluation, after on_eval, with metrics.csv as it stands (whole
+     * lines, this evaluation's row last): lets the caller show the job live (store_live.h).
+     * NULL for none. */
+    void (*on_metrics)(const char *csv, size_t len, const hs_eval *ev, void *live_user);
+    void *live_user;
     const void *resume; /* hs_job_output.resume of an interrupted run of this job, or NULL:
                               the job continues from there and ends exactly as if it had never
                               stopped (same thread count) */
@@ -35,6 +40,13 @@ typedef struct hs_job_opts {
  * and a record saying so; only failing to build the output itself is an error of the call. */
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_output *out,
                      hs_err *err);
+
+/* The output of a job that did not run to a result — its rank fell silent (its host cut off,
+ * the process stopped), or its files were found damaged since it was done: an interrupted
+ * record saying why, with no files and no resume state, so a rerun runs the job afresh. o gives
+ * the sweep, the rank and its host. */
+hs_status hs_job_lost(const hs_config *cfg, const hs_job_opts *o, const char *why,
+                      hs_job_output *out, hs_err *err);
 
 /* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
  * cfg's job (resume.h: the file's format and checksum, every size and count, step, curriculum

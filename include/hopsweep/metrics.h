@@ -47,6 +47,8 @@ typedef struct hs_metrics {
     char **role_names; /* distinct roles met, in order of first appearance */
     int *head_role;    /* [rows][heads] index into role_names, -1 where empty */
     float *head_score; /* [rows][heads]; NaN where empty */
+    int cut_row;       /* line number of a last row without its newline (still being written,
+                          or cut off), which is left out; 0 when there is none */
 } hs_metrics;
 
 /* Parses the text of a metrics.csv (path for messages). HS_EINPUT names the file and line of

@@ -5,13 +5,18 @@
  * (emb.par, blocks.0.attn.wq, ...). Every matrix product runs on the model's hs_gemm engine
  * (oneDNN or OpenBLAS); at train.precision=bf16 a bf16 shadow of the parameters, the activations
  * and the backward workspace (same offsets) holds the products' inputs. Nothing is allocated
- * after hs_model_init, which runs one step on dummy data so that every product is planned. The attention probabilities of every layer and head stay in the
- * activation buffer after a forward pass (hs_model_attention) for probes to read.
+ * after hs_model_init, which runs one step on dummy data so that every product is planned. The
+ * attention probabilities of every layer and head stay in the activation buffer after a forward
+ * pass (hs_model_attention) for probes to read.
  *
- * Architecture: x = E_par[parent] + E_chi[child] (+ E_rel[rel] with relations); per layer
+ * Architecture: x = E_par[parent] + E_chi[child] (+ E_rel[rel] with relations) (+ E_pos[t] with
+ * learned positions); per layer
  *   x += Wo·attn(LN1(x)) ;  x += W2·gelu(W1·LN2(x))   (MLP only when mlp > 0)
- * then logits = Wout·LNf(x) + bout. LayerNorm eps 1e-5, GELU in tanh form, scores scaled by
- * 1/sqrt(d_head), every linear map has a bias, weights stored [out][in]. */
+ * then logits = Wout·LNf(x) + bout, or logits = LNf(x) with the identity readout (softmax over
+ * d entries). With dropout p > 0, training passes (drop_rng set) drop x after the embedding, the
+ * attention weights and both residual branches (ops_gpt2.h); evaluation passes drop nothing.
+ * LayerNorm eps 1e-5, GELU in tanh form, scores scaled by 1/sqrt(d_head), every linear map has
+ * a bias, weights stored [out][in]. */
 #ifndef HOPSWEEP_MODEL_H
 #define HOPSWEEP_MODEL_H
 
@@ -35,6 +40,9 @@ typedef struct hs_model_shape {
     int seq_len;   /* T */
     int max_batch; /* largest B a forward pass may use */
     hs_precision precision;
+    hs_positions positions; /* learned: emb.pos [T][d] */
+    float dropout;          /* 0 = none */
+    hs_readout readout;     /* identity: no out.w, out.b; logits are the final LN's d outputs */
 } hs_model_shape;
 
 typedef struct hs_tensor {
@@ -60,9 +68,10 @@ typedef struct hs_layer_params {
 typedef struct hs_param_views {
     float *emb_par, *emb_chi; /* [V][d], [V+1][d] */
     float *emb_rel;           /* [relations][d], NULL without relations */
+    float *emb_pos;           /* [T][d], NULL without learned positions */
     hs_layer_params *layer;   /* [layers] */
     float *lnf_w, *lnf_b;
-    float *out_w, *out_b; /* [V][d], [V] */
+    float *out_w, *out_b; /* [V][d], [V]; NULL with the identity readout */
 } hs_param_views;
 
 /* Activations of one layer for the current batch; sizes use max_batch. */
@@ -98,8 +107,20 @@ typedef struct hs_model {
     float *qkv_rows;   /* [BT][3d] the QKV product of the layer being run, before its bias */
     float *heads;      /* [B][H][T][dh] the attention output of that layer, head-major */
     float *lnf, *lnf_mean, *lnf_rstd;
-    float *logits; /* [BT][V] */
-    float *probs;  /* [BT][V] softmax of logits */
+    int n_out;     /* logits per position: V, or d with the identity readout */
+    float *logits; /* [BT][n_out] (the final LN's output itself with the identity readout) */
+    float *probs;  /* [BT][n_out] softmax of logits */
+
+    /* Dropout (shape.dropout > 0): masks and dropped attention weights of the last training
+     * pass, [BT][d] for the embedding, then per layer [B][H][T][T] mask and dropped weights and
+     * two [BT][d] residual masks, each part on a 64-byte boundary; drop_h the bf16 shadow at
+     * bf16. A forward pass drops when drop_rng is set (the trainer sets it around a training
+     * step) and records it in dropped. */
+    float *drop;
+    hs_bf16 *drop_h;
+    size_t n_drop;
+    hs_rng *drop_rng;
+    bool dropped;
 
     float *scratch; /* backward workspace (activation gradients) */
     size_t n_scratch;

@@ -28,6 +28,10 @@
  * dst must be src itself. */
 void hs_to_engine(const hs_gemm *g, void *dst, const float *src, size_t n);
 void hs_bf16_from_f32(hs_bf16 *dst, const float *src, size_t n);
+
+/* The instruction set of the elementwise ops' version the loader chose for this CPU, e.g.
+ * "x86-64-v4 (AVX-512)", for `hopsweep --version`. */
+const char *hs_ops_isa(void);
 void hs_f32_from_bf16(float *dst, const hs_bf16 *src, size_t n);
 
 /* out[n] = E_par[parent[n]] + E_chi[child[n]] (+ E_rel[rel[n]] when emb_rel is not NULL: the
@@ -71,6 +75,9 @@ void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const
 void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e, const void *dout,
                            const float *att, const void *att_e, const void *qkv, int B, int T,
                            int d, int H);
+/* One batched product per (example, head) over BH contiguous blocks: op(A) M×K, op(B) K×N, C
+ * M×N, each block packed (the layout of hs_attention_forward's operands). */
+hs_gemm_desc hs_head_batch(int BH, int M, int N, int K, bool ta, bool tb);
 /* Rows [B*T][parts*d] (parts of d columns side by side, e.g. q|k|v) to head-major blocks
  * [parts][B][H][T][dh], engine-typed: dst = (src + bias) (bias [parts*d], may be NULL), part 0
  * times scale0. One pass that the bias add and the bf16 rounding already make. */
@@ -90,7 +97,8 @@ void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N
 void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout, const float *x, int N,
                       int m, float beta);
 
-/* out[n][j] = (out[n][j] + b[j]) + res[n][j]: a product's bias and the residual in one pass. */
+/* out[n][j] = (out[n][j] + b[j]) + res[n][j]: a product's bias and the residual in one pass (b
+ * may be NULL: a bias already added, as before a dropped branch). */
 void hs_residual_forward(float *out, const float *b, const float *res, int N, int m);
 
 /* Row softmax of logits[N][V] into probs; returns the mean cross-entropy over rows with

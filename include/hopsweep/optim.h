@@ -21,7 +21,7 @@ void hs_adamw_step(hs_adamw *opt, hs_model *model, float lr, float weight_decay)
 
 /* The learning-rate schedule (train.lr, train.warmup, train.steps, train.schedule), as scalars
  * so that the optimizer needs no config. */
-typedef enum { HS_LR_CONSTANT = 0, HS_LR_COSINE } hs_lr_kind;
+typedef enum { HS_LR_CONSTANT = 0, HS_LR_COSINE, HS_LR_LINEAR } hs_lr_kind;
 typedef struct hs_lr_schedule {
     double lr;  /* peak rate */
     int warmup; /* steps of linear warm-up */
@@ -30,7 +30,7 @@ typedef struct hs_lr_schedule {
 } hs_lr_schedule;
 
 /* Learning rate at step (0-based): linear warm-up from lr/warmup to lr over `warmup` steps,
- * then constant, or cosine decay to 0 at `steps`. */
+ * then constant, or cosine or linear decay to 0 at `steps`. */
 float hs_lr_at(hs_lr_schedule s, int step);
 
 /* Global L2 norm of the gradients; when max_norm > 0 and the norm exceeds it, the gradients

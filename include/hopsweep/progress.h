@@ -1,7 +1,7 @@
-/* progress.h — the coordinator's progress display: jobs done/total, failed, elapsed, ETA and the
- * last finished job. On a terminal it is one live line redrawn in place; otherwise (Slurm logs,
- * pipes) a plain line every `every` seconds, so logs stay readable. Finished-job lines are
- * printed above it as they come. */
+/* progress.h — the coordinator's progress display: jobs finished/total (done, failed and
+ * interrupted counted apart), elapsed, ETA and the last finished job. On a terminal it is one
+ * live line redrawn in place; otherwise (Slurm logs, pipes) a plain line every `every` seconds,
+ * so logs stay readable. Finished-job lines are printed above it as they come. */
 #ifndef HOPSWEEP_PROGRESS_H
 #define HOPSWEEP_PROGRESS_H
 
@@ -15,9 +15,10 @@ typedef struct hs_progress {
     bool line_open; /* a live line is on screen and must be cleared before other output */
     double every;   /* seconds between plain lines */
     double t0, last_shown;
-    size_t total, done, failed, interrupted;
-    double work_total, work_done; /* estimated cost, for an ETA that weighs long jobs */
-    char last[160];               /* the last finished job, as shown */
+    size_t total, finished;           /* jobs to run; jobs that ended, whatever their status */
+    size_t done, failed, interrupted; /* finished, by status */
+    double work_total, work_done;     /* estimated cost, for an ETA that weighs long jobs */
+    char last[160];                   /* the last finished job, as shown */
 } hs_progress;
 
 /* total jobs to run and their summed cost estimate. */

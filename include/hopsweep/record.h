@@ -37,6 +37,10 @@ typedef struct hs_record_meta {
     const char *metrics; /* paths relative to the store (or the --out directory); NULL = none */
     const char *attention;
     const char *model;
+    /* the files' sizes in bytes, written as "sizes" so a rerun can tell a damaged file (a
+     * power cut beyond what fsync promises, a disk error) from the one the job wrote; -1 = no
+     * such file. All 0 (a record built without them) writes no "sizes". */
+    long long sizes[3];
 } hs_record_meta;
 
 /* Writes the record as one JSON object. A failed job keeps its config, status and error. */
@@ -73,8 +77,11 @@ typedef struct hs_run_record {
     hs_config config; /* defaults, then the record's config */
     int steps;        /* steps trained, -1 when absent */
     double query_acc; /* final.query_acc; NaN when absent or null */
+    double loss;      /* final.loss; NaN when absent, null or not a number (only shown) */
     int n_hop_acc;    /* entries of final.hop_acc (hops+1 in a complete record, 0 = absent) */
     float *hop_acc;   /* NaN where null (not measured) */
+    int n_k_error;    /* entries of final.k_error (hopk: hops+1; 0 = absent) */
+    float *k_error;   /* hopk's error per k on fresh sequences; NaN where null */
     int n_hop_steps;  /* entries of emergence.hop_steps (0 = absent) */
     int *hop_steps;   /* -1 = never */
     bool has_heads;   /* emergence.order is present: head emergence was measured */
@@ -85,6 +92,7 @@ typedef struct hs_run_record {
     char *attention;   /* files.attention, relative to the store; NULL when absent */
     /* For the report and `status` (no statistic uses them): NULL or NaN when absent. */
     char *error, *host, *engine; /* engine: the matmul engine and ISA, when the writer names it */
+    char *build_version, *build_commit; /* build.{version, commit}: absent in older records */
     double wall_s;
 } hs_run_record;
 
@@ -117,11 +125,12 @@ hs_record_result hs_record_parse(const char *line, size_t len, const hs_record_r
                                  hs_run_record *run, char *why, size_t why_len);
 
 /* Checks one line (without its newline) as the store counts records: strict JSON holding a
- * whole record (below) whose `files` paths are its own jobs/<id>/<name> or null. Gives its id
- * and status; on HS_RECORD_BAD, *why (in why_buf or constant) says what is wrong. */
+ * whole record (below) whose `files` paths are its own jobs/<id>/<name> or null. Gives its id,
+ * status and the sizes its optional "sizes" {metrics, attention, model} gives (-1 where it
+ * gives none: records written before it, or no such file); on HS_RECORD_BAD, *why (in why_buf or constant) says what is wrong. */
 hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
-                                      hs_run_status *status, char *why_buf, size_t why_len,
-                                      const char **why);
+                                      hs_run_status *status, long long sizes[3], char *why_buf,
+                                      size_t why_len, const char **why);
 
 /* What hs_record_check_line asks of the object: an "id" of 16 lowercase hex digits equal to
  * hs_config_id of its "config" (every key known to this build, each value valid, the whole

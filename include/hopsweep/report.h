@@ -1,8 +1,10 @@
 /* report.h — `hopsweep report`: one self-contained HTML page of a result store (inline CSS,
  * inline SVG figures, one small inline script that sorts the job table; nothing fetched), drawn
  * from what analyze.h computes and status.h counts, so the page and `hopsweep analyze` never
- * disagree. report.c writes the page and its sweep-wide sections; report_job.c one job's section
- * (its metrics.csv curves and head roles, and its attention log's first and last frame). */
+ * disagree. report.c writes the page and its sweep-wide sections; report_keys.c the key effects;
+ * report_job.c one job's section (its metrics.csv curves and head roles, and its attention log's
+ * first and last frame); report_jobs.c the job table, its filter and the comparison of jobs'
+ * curves. */
 #ifndef HOPSWEEP_REPORT_H
 #define HOPSWEEP_REPORT_H
 
@@ -17,10 +19,12 @@ typedef struct hs_report_opts {
     double tau, fraction; /* as hs_analyze_opts */
     int max_jobs;         /* jobs that get a section of their own (the table lists every job) */
     int max_cells;        /* configurations whose emergence figures are drawn */
+    int max_curves;       /* jobs whose curves the page carries for the comparison */
 } hs_report_opts;
 
-#define HS_REPORT_MAX_JOBS  50
-#define HS_REPORT_MAX_CELLS 40
+#define HS_REPORT_MAX_JOBS   50
+#define HS_REPORT_MAX_CELLS  40
+#define HS_REPORT_MAX_CURVES 500
 
 void hs_report_opts_default(hs_report_opts *o);
 
@@ -38,7 +42,27 @@ typedef struct hs_report_ctx {
     const hs_report_opts *o;
 } hs_report_ctx;
 
+/* The section <section id="key-effects">: what each varied config key does to solving
+ * (report_keys.c, from key_effects.h). */
+void hs_report_key_effects(const hs_report_ctx *x);
+
+/* STORE/jobs/<id>/name when it is a regular file (not a link), else NULL and why (caller
+ * frees). */
+char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, char *why,
+                         size_t n);
+
 /* The section <section id="job-ID"> of run index i (report_job.c). */
 void hs_report_job(const hs_report_ctx *x, size_t i);
+
+/* report_jobs.c: the table of every job (the first n_detail of the analysis order have a
+ * section of their own), its filter by config key, and the comparison that overlays the curves
+ * of the jobs ticked in it (query accuracy, losses, per-hop accuracy, learning rate; running
+ * jobs' curves so far), with every job's metrics.csv curves as data in the page. */
+void hs_report_jobs(const hs_report_ctx *x, size_t n_detail);
+/* A short section for every job without a full one (beyond --max-jobs, or running and not yet
+ * recorded), so every id in the table links somewhere. */
+void hs_report_job_briefs(const hs_report_ctx *x, size_t n_detail);
+/* The page's script for the filter and the comparison (put after the table). */
+extern const char hs_report_jobs_script[];
 
 #endif

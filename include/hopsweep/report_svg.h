@@ -14,6 +14,10 @@ void hs_html_text(FILE *f, const char *s);
 void hs_color_scale(double v, char out[8]);
 /* A categorical colour for a name (the same name gets the same colour on every figure). */
 const char *hs_color_of(const char *name);
+/* The colour of a head role ("L2:-3", "L1:self"): fixed by its kind and offset (forward blue,
+ * backward orange-red, a shade per |offset|; self green, other grey, query purple), so the
+ * roles of one layer differ and a role looks the same on every page. */
+void hs_color_role(const char *role, char out[8]);
 /* The i-th colour of the same categorical palette (hop labels). */
 const char *hs_color_index(int i);
 /* Black or white, whichever reads on a background of hs_color_scale(v). */

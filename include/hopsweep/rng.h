@@ -8,7 +8,16 @@
 
 #include <stdint.h>
 
-enum { HS_STREAM_DATA = 1, HS_STREAM_INIT = 2, HS_STREAM_EVAL = 3, HS_STREAM_PROBE = 4 };
+enum {
+    HS_STREAM_DATA = 1,
+    HS_STREAM_INIT = 2,
+    HS_STREAM_EVAL = 3,
+    HS_STREAM_PROBE = 4,
+    HS_STREAM_PER_K = 5, /* hopk: the final evaluation per k */
+};
+/* The dropout masks of training step s come from stream HS_STREAM_DROPOUT + s: a step's masks
+ * follow from the step alone, so a resumed job draws the same ones without saved state. */
+#define HS_STREAM_DROPOUT (UINT64_C(1) << 61)
 
 typedef struct hs_rng {
     uint64_t s[4];

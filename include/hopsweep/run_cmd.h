@@ -13,6 +13,7 @@ typedef struct {
     int threads;
     bool abandon, retry_failed, quiet;
     double progress_every;
+    double silence;     /* --silence: seconds; 0 = the coordinator's default */
     long shard, shards; /* --shard K/N: only jobs i with i % N == K */
 } hs_run_args;
 

@@ -3,6 +3,9 @@
  *   OUTPUT/sweep.yaml            the sweep as run
  *   OUTPUT/runs.jsonl            one JSON record per finished job, appended, flushed, fsynced
  *   OUTPUT/jobs/<id>/…           the job's files (job.h), written atomically before its line
+ *   OUTPUT/jobs/<id>/running.json  while the job runs, its heartbeat (store_live.h), written by
+ *                                the rank that trains it with metrics.csv as it grows; put
+ *                                removes it once the record line has landed
  *   OUTPUT/.lock                 held while a process writes the store
  *
  * A record line is the commit point: a job counts as finished once its whole line is in
@@ -39,6 +42,8 @@
 typedef struct hs_store_entry {
     char id[17];
     hs_run_status status;
+    long long sizes[3]; /* the record's sizes of metrics.csv, attn.zst, model.safetensors;
+                           -1 = not recorded */
 } hs_store_entry;
 
 typedef struct hs_store {
@@ -71,6 +76,12 @@ hs_status hs_store_open_waiting(hs_store *s, const char *dir, hs_err *err);
  * jobs/ and jobs/<id> directories (or absent), its files regular (or absent). HS_EINPUT naming
  * the entry otherwise, so a broken store is reported before training, not after. */
 hs_status hs_store_check_job(hs_store *s, const char *id, hs_err *err);
+
+/* For a done job whose record gives its files' sizes: whether those files are still there at
+ * those sizes (a power cut beyond fsync's promise, a disk error, a hand edit can cut them).
+ * False with why ("jobs/<id>/metrics.csv is 812 bytes, its record says 2941") when one is not,
+ * or is no longer a regular file; true for any other job (records without sizes included). */
+bool hs_store_files_intact(hs_store *s, const char *id, char *why, size_t why_len);
 
 /* Latest status of a job id, HS_RUN_NONE when the store has no record of it. */
 hs_run_status hs_store_status(const hs_store *s, const char *id);

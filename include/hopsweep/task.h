@@ -28,8 +28,11 @@ typedef struct hs_batch {
                           * the asked one (c = C the filler chain), so 0 is the asked chain */
     int32_t *index;      /* chain index: edge e_i -> i, query -> k+1 */
     uint8_t *supervised; /* 1 where the loss is taken */
+    uint8_t *scored;     /* 1 where accuracy and emergence are measured: the supervised positions
+                          * in retrieval, the letter targets in hopk (not blank, not "none") */
     int32_t *query_hops; /* [B] hop count k of each example's query */
     int32_t *scratch; /* [V + 2T] sampler workspace: node ids, then the other relations' orders */
+    int ordered;      /* hopk: an example is a sequence, not a set (hs_task_example_hash) */
 } hs_batch;
 
 /* Zeroes *b, then allocates every array (scratch gets vocab + 2T entries). HS_EINPUT for sizes < 1,
@@ -39,7 +42,7 @@ hs_status hs_batch_alloc(hs_batch *b, int B, int T, int vocab, hs_err *err);
 void hs_batch_free(hs_batch *b);
 
 /* Fills all B examples of b. query_hops[i] in 1..hops is the hop count of example i's query;
- * NULL means every query asks `hops`. When k < hops, chain 0 has k edges and a filler chain
+ * NULL means every query asks `hops` (hopk: k in min_hops..hops, and NULL draws it uniformly). When k < hops, chain 0 has k edges and a filler chain
  * (id C) takes the hops-k edges that keep the length at C*hops+1. In a conditional task every
  * relation partitions the same nodes into chains of those lengths, and the asked relation is
  * uniform over the R relations.
@@ -48,6 +51,25 @@ void hs_batch_free(hs_batch *b);
  * than write out of bounds. Draws only from rng and never allocates; query_hops may be
  * b->query_hops, which always receives each example's k. */
 void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b);
+
+/* ---- hopk (task_hopk.c, docs in peers/hopk.md and README): Sanford, Hsu & Telgarsky's hop_k ----
+ *
+ * Position 0 holds the token announcing k, position i+1 letter i of `length` letters (the first
+ * uniform, each later one uniform over the letters other than the one before it). Target at 0:
+ * blank; at i+1: hop_k(i), the letter at find^k(i), where find(i) is the position just after the
+ * last earlier occurrence of letter i; "none" when some step has no earlier occurrence. Every
+ * position is supervised, the letter targets are scored. Since find is one to one, the letter
+ * positions fall into chains rooted at each letter's first occurrence, numbered by root
+ * position from 0: chain id and chain index (root 1, find(i) one less than i) let the head
+ * probes read a head attending j hops back as offset -j. The k token is chain `letters`, index 0.
+ * The model reads parent = token, child = V (emb.chi's marker row: one learned vector added to
+ * every position), rel = 0. */
+/* Token ids: letters 0..letters-1, then "does not exist", blank, and the k tokens. */
+int hs_hopk_none_token(const hs_task_params *p);
+int hs_hopk_blank_token(const hs_task_params *p);
+int hs_hopk_k_token(const hs_task_params *p, int k);
+/* Writes example ex with k hops (min_hops <= k <= hops) from rng into b. */
+void hs_hopk_example(const hs_task_params *p, hs_rng *rng, int k, int ex, hs_batch *b);
 
 /* ---- A fixed training set of N = p->train_examples examples ----
  *
@@ -79,7 +101,8 @@ int64_t hs_trainset_epochs(int64_t n, int batch, int64_t steps);
 
 /* Hash of example ex as a set of positions: the multiset of its edges' (parent, child,
  * relation) and its query's. Examples equal position by position, or only up to the order of
- * their edges, hash alike; so "different hash" proves "different example". */
+ * their edges, hash alike; so "different hash" proves "different example". An ordered batch
+ * (hopk) hashes each position with its place. */
 uint64_t hs_task_example_hash(const hs_batch *b, int ex);
 
 /* The evaluation set: hs_task_sample(p, rng, query_hops, b) and, with a fixed training set,

@@ -51,6 +51,8 @@ typedef struct hs_train_result {
     int hops;
     float final_loss, final_query_acc;
     float *final_hop_acc; /* [hops+1], NaN where not measured */
+    float *final_k_error; /* hopk: [hops+1] error per k on train.eval_examples fresh sequences of
+                           * that k, letter targets only (NaN below min_hops); NULL otherwise */
     int *hop_steps;       /* [hops+1] emergence step of each hop label, -1 = never */
     int n_heads;          /* layers*heads */
     hs_head_role *heads;  /* [n_heads], layer-major: the role and score at the head's emergence,
@@ -107,6 +109,7 @@ typedef struct hs_trainer {
     hs_model model;
     hs_adamw opt;
     hs_batch train, eval;
+    hs_batch per_k; /* hopk: the final evaluation's sequences of one k */
     hs_probe probe;
     hs_attnlog_writer log;
     bool logging;                    /* log.attention_every > 0 */

@@ -308,8 +308,9 @@ static void training_dat(const plotter *p, const hs_run_record *run, const hs_me
     if (!heads) fprintf(f, "NaN \"\"\n"); /* gnuplot needs a row to keep the block */
 }
 
+/* The training figure of one run, as NAME.dat/.png/.svg. */
 static hs_status plot_training(plotter *p, long run_index, const char *store, bool explicit_run,
-                               hs_err *err)
+                               const char *name, hs_err *err)
 {
     const hs_run_record *run = &p->r->runs[run_index];
     hs_metrics m;
@@ -322,14 +323,21 @@ static hs_status plot_training(plotter *p, long run_index, const char *store, bo
         fprintf(stderr, PREFIX "no training figure: run %s: %s\n", run->id, e.msg);
         return HS_OK;
     }
+    if (m.cut_row) /* said, not silently dropped: the file may have been cut (CR04) */
+        fprintf(stderr,
+                PREFIX "run %s: metrics.csv line %d has no newline (still being written, or cut "
+                       "off); the training figure leaves it out\n",
+                run->id, m.cut_row);
     dat d;
     if (!dat_open(&d)) {
         hs_metrics_free(&m);
-        return hs_fail(err, HS_ENOMEM, "out of memory writing training.dat");
+        return hs_fail(err, HS_ENOMEM, "out of memory writing %s.dat", name);
     }
     training_dat(p, run, &m, d.f);
     hs_metrics_free(&m);
-    st = dat_write(&d, p->dir, "training.dat", err);
+    char dat_name[64];
+    snprintf(dat_name, sizeof dat_name, "%s.dat", name);
+    st = dat_write(&d, p->dir, dat_name, err);
     if (st) return st;
     const hs_config *c = &run->config;
     char title[256], more[64];
@@ -337,7 +345,7 @@ static hs_status plot_training(plotter *p, long run_index, const char *store, bo
              hs_curriculum_name(c->task.curriculum), c->task.hops, c->model.layers,
              (unsigned long long)c->train.seed);
     snprintf(more, sizeof more, "tau=%g", c->emergence.tau_acc);
-    return run_gnuplot(p, "training.gp", "training.dat", "training", title, more, err);
+    return run_gnuplot(p, "training.gp", dat_name, name, title, more, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -421,11 +429,12 @@ static hs_status plot_emergence(plotter *p, long run_index, hs_err *err)
  * All of them */
 
 hs_status hs_analyze_plot(const hs_results *r, const hs_analysis *a, const char *store,
-                          const char *dir, const char *run, int *figures, hs_err *err)
+                          const char *dir, const char *const *runs, size_t n_runs, int *figures,
+                          hs_err *err)
 {
     plotter p = {.r = r, .a = a, .dir = dir};
     *figures = 0;
-    long run_index = run ? hs_results_find(r, run) : -1;
+    long run_index = n_runs ? hs_results_find(r, runs[0]) : -1;
     if (!hs_gnuplot_available())
         return hs_fail(err, HS_EINPUT,
                        "gnuplot is not installed (not on PATH), so no figures were drawn; "
@@ -436,11 +445,17 @@ hs_status hs_analyze_plot(const hs_results *r, const hs_analysis *a, const char 
     if (!st) st = hs_mkdirs(dir, err);
     if (!st) st = plot_min_layers(&p, err);
     if (!st) st = plot_accuracy(&p, err);
-    if (!st) {
-        bool explicit_run = run_index >= 0;
-        if (!explicit_run) run_index = default_run(&p);
+    for (size_t k = 0; !st && k < n_runs; k++) { /* one figure each; training.png for one */
+        char name[64];
+        snprintf(name, sizeof name, n_runs > 1 ? "training-%.16s" : "training", runs[k]);
+        long i = hs_results_find(r, runs[k]);
+        if (i < 0) return hs_fail(err, HS_EINPUT, "run %s is not in the store", runs[k]);
+        st = plot_training(&p, i, store, true, name, err);
+    }
+    if (!st && !n_runs) {
+        run_index = default_run(&p);
         if (run_index >= 0)
-            st = plot_training(&p, run_index, store, explicit_run, err);
+            st = plot_training(&p, run_index, store, false, "training", err);
         else
             fprintf(stderr,
                     PREFIX "no training figure: no run solves (query accuracy >= %g); "

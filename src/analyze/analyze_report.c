@@ -7,18 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hopsweep/analyze_hopk.h"
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/json.h"
+#include "hopsweep/key_effects.h"
 #include "hopsweep/table.h"
 
-const char *const hs_analyze_tables[] = {"min_layers", "accuracy", "curricula",
-                                         "emergence",  "roles",    "precedence"};
+const char *const hs_analyze_tables[] = {"min_layers",  "accuracy",    "curricula",
+                                         "emergence",   "roles",       "precedence",
+                                         "key_summary", "key_effects", "k_error"};
 const size_t hs_analyze_n_tables = sizeof hs_analyze_tables / sizeof hs_analyze_tables[0];
-
-/* Under the curricula table and in the JSON header. */
-static const char STEPS_NOTE[] =
-    "steps to solve: emergence.hop_steps[D] of the runs that solve, the first evaluation from "
-    "which the query's hop D stays >= emergence.tau_acc for `patience` evaluations";
 
 /* Where the tables go: the format, --table, and what was printed so far. */
 typedef struct out {
@@ -326,7 +324,7 @@ static void curricula_wide(ctx *x)
         else
             hs_table_title(&t, "Curricula compared: success rate (solved/seeds), median steps to "
                                "solve");
-        hs_table_note(&t, "%s", STEPS_NOTE);
+        hs_table_note(&t, "%s", hs_analyze_steps_note);
         for (size_t i = 0; i < np; i++) {
             if (i && !cmp_lh(&pairs[i], &pairs[i - 1])) continue;
             hs_table_int(&t, pairs[i].layers);
@@ -583,105 +581,44 @@ static void precedence_wide(ctx *x)
 }
 
 /* ---------------------------------------------------------------------------------------------
- * The header and the whole report */
+ * (7) What each varied key does to solving (key_effects.h computes and builds the tables) */
 
-static void header_json(ctx *x, const char *store, const char *rule)
+static void put_table(void *o, hs_table *t) { emit(o, t); }
+
+static void key_effects(ctx *x)
 {
-    const hs_analysis *a = x->a;
-    hs_json *j = &x->o->json;
-    hs_json_key(j, "store");
-    hs_json_string(j, store);
-    hs_json_key(j, "runs");
-    hs_json_int(j, (int64_t)a->n_runs);
-    hs_json_key(j, "done");
-    hs_json_int(j, a->done);
-    hs_json_key(j, "failed");
-    hs_json_int(j, a->failed);
-    hs_json_key(j, "interrupted");
-    hs_json_int(j, a->interrupted);
-    hs_json_key(j, "runs_with_heads");
-    hs_json_int(j, a->with_heads);
-    hs_json_key(j, "tau");
-    hs_json_double(j, a->opts.tau);
-    hs_json_key(j, "fraction"); /* null: the default rule, more than half */
-    a->opts.fraction > 0 ? hs_json_double(j, a->opts.fraction) : hs_json_null(j);
-    hs_json_key(j, "solved_rule");
-    hs_json_string(j, rule);
-    hs_json_key(j, "steps_to_solve");
-    hs_json_string(j, STEPS_NOTE);
-    hs_json_key(j, "bootstrap_resamples");
-    hs_json_int(j, a->opts.resamples);
-    hs_json_key(j, "settings");
-    hs_json_array_begin(j);
-    for (int f = 0; f < a->n_families; f++)
-        if (!f || a->families[f].setting != a->families[f - 1].setting) {
-            hs_json_object_begin(j);
-            hs_json_key(j, "setting");
-            hs_json_int(j, a->families[f].setting + 1);
-            hs_json_key(j, "config");
-            hs_json_string(j, a->families[f].label);
-            hs_json_object_end(j);
-        }
-    hs_json_array_end(j);
+    hs_key_effects e;
+    hs_err err = {0};
+    bool tidy = x->o->fmt == HS_ANALYZE_CSV || x->o->fmt == HS_ANALYZE_JSON;
+    if (hs_key_effects_compute(x->r, x->a->opts.tau, &e, &err) ||
+        !hs_key_effect_tables(&e, tidy, put_table, x->o))
+        x->o->nomem = true;
+    hs_key_effects_free(&e);
 }
 
-static void header_text(ctx *x, const char *store, const char *rule)
-{
-    const hs_analysis *a = x->a;
-    out *o = x->o;
-    bool md = o->fmt == HS_ANALYZE_MARKDOWN;
-    if (md) fprintf(o->f, "## hopsweep analyze %s\n\n", store);
-    fprintf(o->f,
-            "store %s: %zu runs: %d done, %d failed (count as not solved), %d interrupted "
-            "(left out until rerun)%s\n",
-            store, a->n_runs, a->done, a->failed, a->interrupted, md ? "  " : "");
-    fprintf(o->f,
-            "solved: final query accuracy >= %g in %s (a configuration's seeds: every "
-            "train.seed of its records)\n",
-            a->opts.tau, rule);
-    if (a->n_settings > 1) {
-        fprintf(o->f,
-                "%sconfigurations that differ in more than layers, hops, curriculum and "
-                "seed:\n",
-                md ? "\n" : "");
-        for (int f = 0; f < a->n_families; f++)
-            if (!f || a->families[f].setting != a->families[f - 1].setting)
-                fprintf(o->f, "%s[%d] %s\n", md ? "- " : "  ", a->families[f].setting + 1,
-                        a->families[f].label);
-    }
-    fputc('\n', o->f);
-}
-
-/* The lines above the tables (text, Markdown) or the fields before them (JSON). */
-static void header(ctx *x, const char *store)
-{
-    char rule[96];
-    if (x->a->opts.fraction > 0)
-        snprintf(rule, sizeof rule, "at least %g of its seeds", x->a->opts.fraction);
-    else
-        snprintf(rule, sizeof rule, "more than half of its seeds");
-    if (x->o->fmt == HS_ANALYZE_JSON)
-        header_json(x, store, rule);
-    else if (x->o->fmt != HS_ANALYZE_CSV && !x->o->only)
-        header_text(x, store, rule);
-}
+/* ---------------------------------------------------------------------------------------------
+ * The whole report */
 
 hs_status hs_analyze_print(FILE *f, const hs_results *r, const hs_analysis *a, const char *store,
                            hs_analyze_format fmt, const char *only, hs_err *err)
 {
     typedef void (*builder)(ctx *);
     static const builder tidy_tables[] = {min_layers_tidy, accuracy_tidy, curricula_tidy,
-                                          emergence_tidy,  roles_tidy,    precedence_tidy};
+                                          emergence_tidy,  roles_tidy,    precedence_tidy,
+                                          key_effects};
     static const builder wide_tables[] = {min_layers_wide, accuracy_wide, curricula_wide,
-                                          emergence_wide,  roles_wide,    precedence_wide};
+                                          emergence_wide,  roles_wide,    precedence_wide,
+                                          key_effects};
     out o = {.fmt = fmt, .only = only, .f = f};
     hs_json_init(&o.json);
     ctx x = {.r = r, .a = a, .o = &o};
     if (fmt == HS_ANALYZE_JSON) hs_json_object_begin(&o.json);
-    header(&x, store);
+    hs_analyze_header(f, &o.json, a, store, fmt, only);
     bool tidy = fmt == HS_ANALYZE_CSV || fmt == HS_ANALYZE_JSON;
     for (size_t i = 0; i < sizeof tidy_tables / sizeof tidy_tables[0]; i++)
         (tidy ? tidy_tables : wide_tables)[i](&x);
+    hs_table k; /* hopk's error per k (analyze_hopk.h), when the store has any */
+    if (hs_analyze_k_table(&k, r, a, tidy)) emit(&o, &k);
     if (fmt == HS_ANALYZE_JSON) {
         hs_json_object_end(&o.json);
         char *text = hs_json_take(&o.json);

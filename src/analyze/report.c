@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hopsweep/analyze_hopk.h"
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/report_svg.h"
@@ -25,7 +26,9 @@ static const char CSS[] =
     "background:#fff6e0;border:1px solid #e0c080}.fig{margin:4px 8px 4px 0;vertical-align:top}"
     ".frame{fill:none;stroke:#888}.tk{stroke:#888}.tl{font-size:10px}.al{font-size:11px}"
     ".st-failed{color:#b00}.st-interrupted{color:#a60}.st-none{color:#888}"
-    "section.job{border-top:1px dashed #bbb;margin-top:1.5em}";
+    "section.job{border-top:1px dashed #bbb;margin-top:1.5em}figure.fig{display:inline-block;"
+    "margin:4px 8px 4px 0}ul.legend{list-style:none;padding:0;font-size:12px}ul.legend span{"
+    "display:inline-block;width:10px;height:10px;margin-right:6px}";
 
 /* Sorts the job table by a clicked header: numbers by data-v, text otherwise. */
 static const char SCRIPT[] =
@@ -45,7 +48,8 @@ void hs_report_opts_default(hs_report_opts *o)
     *o = (hs_report_opts){.tau = a.tau,
                           .fraction = a.fraction,
                           .max_jobs = HS_REPORT_MAX_JOBS,
-                          .max_cells = HS_REPORT_MAX_CELLS};
+                          .max_cells = HS_REPORT_MAX_CELLS,
+                          .max_curves = HS_REPORT_MAX_CURVES};
 }
 
 static void num_or_dash(FILE *f, double v, const char *fmt)
@@ -54,6 +58,17 @@ static void num_or_dash(FILE *f, double v, const char *fmt)
         fputs("-", f);
     else
         fprintf(f, fmt, v);
+}
+
+/* A family named by what sets it apart: its curriculum and, when the store has several
+ * settings, the keys that differ ("implicit, train.lr=0.001"), never a bare number. */
+static void family_text(const hs_analysis *a, int fi, char *buf, size_t n)
+{
+    const hs_family *fam = &a->families[fi];
+    if (a->n_settings > 1 && fam->label && fam->label[0])
+        snprintf(buf, n, "%s, %s", hs_curriculum_name(fam->curriculum), fam->label);
+    else
+        hs_analysis_family_name(a, fi, buf, n);
 }
 
 static const hs_cell *find_cell(const hs_analysis *a, const hs_group *g, int layers)
@@ -109,14 +124,16 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
     fputs("<tr><th class=\"l\">store</th><td class=\"l\">", f);
     hs_html_text(f, x->store);
     fputs("</td></tr><tr><th class=\"l\">jobs</th><td class=\"l\">", f);
-    int left = s->never_started + s->interrupted;
+    int left = s->never_started + s->interrupted + s->running + s->stale;
     if (s->has_sweep)
         fprintf(f,
                 "<span data-k=\"total\">%zu</span> in all: <span data-k=\"done\">%d</span> done, "
                 "<span data-k=\"failed\">%d</span> failed, <span data-k=\"interrupted\">%d"
-                "</span> interrupted, <span data-k=\"never\">%d</span> never started "
+                "</span> interrupted, <span data-k=\"running\">%d</span> running, <span "
+                "data-k=\"stale\">%d</span> stale, <span data-k=\"never\">%d</span> never started "
                 "(<span data-k=\"left\">%d</span> left to run)",
-                s->total, s->done, s->failed, s->interrupted, s->never_started, left);
+                s->total, s->done, s->failed, s->interrupted, s->running, s->stale,
+                s->never_started, left);
     else
         fprintf(f,
                 "%zu records: <span data-k=\"done\">%d</span> done, <span data-k=\"failed\">%d"
@@ -136,22 +153,31 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
     list_values(f, x->r, false);
     fputs("</td></tr><tr><th class=\"l\">engines</th><td class=\"l\">", f);
     list_values(f, x->r, true);
+    if (s->n_builds) { /* a row only when records name their build, so old stores look the same */
+        char b[2048];
+        hs_sweep_state_builds(s, b, sizeof b);
+        fputs("</td></tr><tr><th class=\"l\">builds</th><td class=\"l\">", f);
+        hs_html_text(f, b);
+    }
     fputs("</td></tr><tr><th class=\"l\">when</th><td class=\"l\">sweep.yaml written ", f);
     when(f, s->started);
     fputs(", last record ", f);
     when(f, s->updated);
     fputs("</td></tr></table>", f);
     /* A bar of the jobs by state. */
-    double total = (double)(s->has_sweep ? s->total : x->r->n);
+    double total = (double)s->total; /* records, running jobs and (with sweep.yaml) the rest */
     if (total > 0) {
-        const int parts[4] = {s->done, s->failed, s->interrupted, s->never_started};
-        static const char *const colors[4] = {"#2ca02c", "#d62728", "#ff7f0e", "#cccccc"};
-        static const char *const names[4] = {"done", "failed", "interrupted", "never started"};
+        const int parts[5] = {s->done, s->failed, s->interrupted, s->running + s->stale,
+                              s->never_started};
+        static const char *const colors[5] = {"#2ca02c", "#d62728", "#ff7f0e", "#1f77b4",
+                                              "#cccccc"};
+        static const char *const names[5] = {"done", "failed", "interrupted", "running or stale",
+                                             "never started"};
         fputs("<svg class=\"fig\" width=\"600\" height=\"34\" viewBox=\"0 0 600 34\" role=\"img\" "
               "aria-label=\"jobs by state\">",
               f);
         double at = 0;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             double w = parts[k] / total * 600;
             if (w <= 0) continue;
             fprintf(f,
@@ -161,7 +187,7 @@ static void section_sweep(const hs_report_ctx *x, const char *notice)
             at += w;
         }
         fputs("<text x=\"0\" y=\"31\" class=\"tl\">green done, red failed, orange interrupted, "
-              "grey never started</text></svg>",
+              "blue running or stale, grey never started</text></svg>",
               f);
     }
     if (notice[0]) {
@@ -209,9 +235,9 @@ static void section_min_layers(const hs_report_ctx *x)
     }
     fputs("\"><title>theory: ceil(log3(2D+1))</title></path>", f);
     for (int fi = 0; fi < a->n_families; fi++) {
-        char name[64];
-        hs_analysis_family_name(a, fi, name, sizeof name);
-        const char *col = hs_color_of(name);
+        char name[512];
+        family_text(a, fi, name, sizeof name);
+        const char *col = hs_color_index(fi);
         double dx = (fi - (a->n_families - 1) / 2.0) * 0.12;
         const hs_family *fam = &a->families[fi];
         for (size_t g = fam->first_group; g < fam->first_group + fam->n_groups; g++) {
@@ -229,14 +255,18 @@ static void section_min_layers(const hs_report_ctx *x)
                     gr->kind == HS_TMIN_ABOVE ? "above " : "", gr->t_min,
                     gr->kind == HS_TMIN_FOUND ? "</circle>" : "</path>");
         }
-        fprintf(f,
-                "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" "
-                "y=\"%d\" class=\"tl\">",
-                p.ml + 8, p.mt + 6 + 14 * fi, col, p.ml + 22, p.mt + 15 + 14 * fi);
-        hs_html_text(f, name);
-        fputs("</text>", f);
     }
     hs_svg_end(&p);
+    /* the legend in HTML beside the figure: a label as long as it needs, never cut by the SVG */
+    fputs("<ul class=\"legend\">", f);
+    for (int fi = 0; fi < a->n_families; fi++) {
+        char name[512];
+        family_text(a, fi, name, sizeof name);
+        fprintf(f, "<li><span style=\"background:%s\"></span>", hs_color_index(fi));
+        hs_html_text(f, name);
+        fputs("</li>", f);
+    }
+    fputs("</ul>", f);
     fputs("<p class=\"note\">Dashed: the theory's fewest layers, ceil(log3(2D+1)). Dot: the "
           "fewest tested layers that solve; open triangle: no tested depth solves (drawn at the "
           "largest). Table: t_min (solved seeds / seeds at that depth); &gt;L: no depth up to L "
@@ -245,8 +275,8 @@ static void section_min_layers(const hs_report_ctx *x)
           f);
     fputs("<table id=\"min-layers\"><thead><tr><th>hops</th><th>theory</th>", f);
     for (int fi = 0; fi < a->n_families; fi++) {
-        char name[64];
-        hs_analysis_family_name(a, fi, name, sizeof name);
+        char name[512];
+        family_text(a, fi, name, sizeof name);
         fputs("<th>", f);
         hs_html_text(f, name);
         fputs("</th>", f);
@@ -299,22 +329,19 @@ static void section_accuracy(const hs_report_ctx *x)
           f);
     for (int fi = 0; fi < a->n_families; fi++) {
         const hs_family *fam = &a->families[fi];
-        char name[64];
-        hs_analysis_family_name(a, fi, name, sizeof name);
+        char name[512];
+        family_text(a, fi, name, sizeof name);
         int cw = 56, ch = 30, ml = 60, mt = 34;
         int w = ml + cw * fam->n_hops + 10, h = mt + ch * fam->n_layers + 36;
+        /* the title above the figure in HTML: as long as it needs, never cut by the SVG */
+        fputs("<figure class=\"fig\"><figcaption class=\"al\">", f);
+        hs_html_text(f, name);
         fprintf(f,
-                "<svg class=\"fig\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                "</figcaption><svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                 "role=\"img\" aria-label=\"accuracy heatmap ",
                 w, h, w, h);
         hs_html_text(f, name);
-        fprintf(f, "\"><text x=\"%d\" y=\"14\" class=\"al\">", ml);
-        hs_html_text(f, name);
-        if (fam->label[0]) {
-            fputs(" — ", f);
-            hs_html_text(f, fam->label);
-        }
-        fputs("</text>", f);
+        fputs("\">", f);
         for (int hi = 0; hi < fam->n_hops; hi++) {
             fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"tl\" text-anchor=\"middle\">%d</text>",
                     ml + cw * hi + cw / 2, mt - 6, fam->hops_values[hi]);
@@ -349,7 +376,9 @@ static void section_accuracy(const hs_report_ctx *x)
             fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"tl\" text-anchor=\"end\">L=%d</text>",
                     ml - 6, mt + ch * (fam->n_layers - 1 - li) + ch / 2 + 4,
                     fam->layers_values[li]);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"al\" text-anchor=\"middle\">hops</text></svg>",
+        fprintf(f,
+                "<text x=\"%d\" y=\"%d\" class=\"al\" text-anchor=\"middle\">hops</text></svg>"
+                "</figure>",
                 ml + cw * fam->n_hops / 2, h - 8);
     }
     fputs("</section>\n", f);
@@ -359,7 +388,15 @@ static void section_accuracy(const hs_report_ctx *x)
           "runs that solve.</p>",
           f);
     for (int s = 0; s < a->n_settings; s++) {
-        fputs("<table><thead><tr><th>layers</th><th>hops</th>", f);
+        fputs("<table>", f);
+        for (int fi = 0; a->n_settings > 1 && fi < a->n_families; fi++)
+            if (a->families[fi].setting == s) { /* the setting's keys, in full */
+                fputs("<caption class=\"l\">", f);
+                hs_html_text(f, a->families[fi].label);
+                fputs("</caption>", f);
+                break;
+            }
+        fputs("<thead><tr><th>layers</th><th>hops</th>", f);
         for (int fi = 0; fi < a->n_families; fi++)
             if (a->families[fi].setting == s)
                 fprintf(f, "<th>%s solved</th><th>%s steps</th>",
@@ -419,7 +456,7 @@ static void cell_figures(const hs_report_ctx *x, const hs_cell *c, const char *n
         if (em->roles[k].timed && em->roles[k].ci_hi > smax) smax = em->roles[k].ci_hi;
     for (int k = 0; k < em->n_roles; k++)
         if (em->roles[k].timed && em->roles[k].q3 > smax) smax = em->roles[k].q3;
-    char label[160];
+    char label[600];
     snprintf(label, sizeof label, "emergence timeline %s", name);
     hs_svg_plot p;
     int h = 60 + 22 * em->n_roles;
@@ -437,7 +474,8 @@ static void cell_figures(const hs_report_ctx *x, const hs_cell *c, const char *n
         hs_html_text(f, role);
         fputs("</text>", f);
         if (!rs->timed) continue;
-        const char *col = hs_color_of(role);
+        char col[8];
+        hs_color_role(role, col);
         fprintf(f,
                 "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%s\" "
@@ -513,14 +551,14 @@ static void section_emergence(const hs_report_ctx *x)
         const hs_cell *c = &a->cells[i];
         const hs_emergence *em = &c->em;
         if (!c->done || !em->runs) continue;
-        char fam[64];
-        hs_analysis_family_name(a, c->family, fam, sizeof fam);
+        char fam[512];
+        family_text(a, c->family, fam, sizeof fam);
         /* Only configurations whose figures are drawn below link to them. */
-        if (em->n_roles && figures++ < x->o->max_cells)
-            fprintf(f, "<tr><td class=\"l\"><a href=\"#cell-%zu\">%s D=%d L=%d</a></td>", i, fam,
-                    c->hops, c->layers);
-        else
-            fprintf(f, "<tr><td class=\"l\">%s D=%d L=%d</td>", fam, c->hops, c->layers);
+        bool linked = em->n_roles && figures++ < x->o->max_cells;
+        fputs("<tr><td class=\"l\">", f);
+        if (linked) fprintf(f, "<a href=\"#cell-%zu\">", i);
+        hs_html_text(f, fam);
+        fprintf(f, " D=%d L=%d%s</td>", c->hops, c->layers, linked ? "</a>" : "");
         fprintf(f, "<td>%d</td><td class=\"l\">", em->runs);
         if (em->n_modal)
             roles_text(f, r, em->modal, em->n_modal);
@@ -551,8 +589,8 @@ static void section_emergence(const hs_report_ctx *x)
                     x->o->max_cells);
             break;
         }
-        char fam[64], name[96];
-        hs_analysis_family_name(a, c->family, fam, sizeof fam);
+        char fam[512], name[560];
+        family_text(a, c->family, fam, sizeof fam);
         snprintf(name, sizeof name, "%s D=%d L=%d", fam, c->hops, c->layers);
         fprintf(f, "<div id=\"cell-%zu\"><h3>", i);
         hs_html_text(f, name);
@@ -561,62 +599,6 @@ static void section_emergence(const hs_report_ctx *x)
         fputs("</div>", f);
     }
     fputs("</section>\n", f);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Jobs */
-
-static void job_row(const hs_report_ctx *x, size_t i, bool linked)
-{
-    const hs_run_record *run = &x->r->runs[i];
-    FILE *f = x->f;
-    char label[256];
-    hs_sweep_state_label(x->s, x->r, i, label, sizeof label);
-    if (linked)
-        fprintf(f, "<tr><td class=\"l\"><a href=\"#job-%s\">%s</a></td>", run->id, run->id);
-    else
-        fprintf(f, "<tr><td class=\"l\">%s</td>", run->id);
-    fputs("<td class=\"l\">", f);
-    hs_html_text(f, label);
-    fprintf(f, "</td><td class=\"l st-%s\">%s</td><td class=\"l\">",
-            hs_run_status_name(run->status), hs_run_status_name(run->status));
-    hs_html_text(f, run->error);
-    fprintf(f, "</td><td data-v=\"%d\">", run->steps);
-    if (run->steps >= 0) fprintf(f, "%d", run->steps);
-    fprintf(f, "</td><td data-v=\"%g\">", isnan(run->query_acc) ? -1 : run->query_acc);
-    num_or_dash(f, run->query_acc, "%.3f");
-    fprintf(f, "</td><td data-v=\"%g\">", isnan(run->wall_s) ? -1 : run->wall_s);
-    num_or_dash(f, run->wall_s, "%.1f");
-    fputs("</td><td class=\"l\">", f);
-    hs_html_text(f, run->host);
-    fputs("</td></tr>\n", f);
-}
-
-static void section_jobs(const hs_report_ctx *x, size_t n_detail)
-{
-    const hs_analysis *a = x->a;
-    const hs_sweep_state *s = x->s;
-    FILE *f = x->f;
-    fprintf(f,
-            "<section id=\"jobs\"><h2>Every job</h2><p class=\"note\">Click a column to sort. "
-            "Ids link to the job's section; %zu job%s have one (--max-jobs %d).</p>"
-            "<table id=\"job-table\" class=\"sortable\"><thead><tr><th class=\"l\">id</th>"
-            "<th class=\"l\">configuration</th><th class=\"l\">status</th><th class=\"l\">"
-            "error</th><th>steps</th><th>final query acc</th><th>wall s</th><th class=\"l\">"
-            "host</th></tr></thead><tbody>\n",
-            n_detail, n_detail == 1 ? "" : "s", x->o->max_jobs);
-    for (size_t k = 0; k < a->n_runs; k++) job_row(x, a->order[k], k < n_detail);
-    char label[256];
-    for (size_t j = 0; j < s->sweep.n_jobs; j++) {
-        if (s->job_run[j] >= 0) continue;
-        hs_sweep_job_label(&s->sweep, j, label, sizeof label);
-        fprintf(f, "<tr><td class=\"l\">%s</td><td class=\"l\">", s->sweep.jobs[j].id);
-        hs_html_text(f, label);
-        fputs("</td><td class=\"l st-none\">not started</td><td></td><td data-v=\"-1\"></td>"
-              "<td data-v=\"-1\">-</td><td data-v=\"-1\">-</td><td></td></tr>\n",
-              f);
-    }
-    fputs("</tbody></table></section>\n", f);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -661,7 +643,8 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     page_head(f, title);
     fputs("<nav class=\"note\"><a href=\"#sweep\">sweep</a> · <a href=\"#min-layers-section\">"
           "minimum layers</a> · <a href=\"#accuracy\">accuracy</a> · <a href=\"#curricula\">"
-          "curricula</a> · <a href=\"#emergence\">emergence</a> · <a href=\"#jobs\">jobs</a>"
+          "curricula</a> · <a href=\"#key-effects\">key effects</a> · <a href=\"#emergence\">"
+          "emergence</a> · <a href=\"#jobs\">jobs</a> · <a href=\"#compare\">compare</a>"
           "</nav>\n",
           f);
     section_sweep(&x, notice);
@@ -676,16 +659,19 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
     } else {
         section_min_layers(&x);
         section_accuracy(&x);
+        hs_report_key_effects(&x);
+        hs_report_k_errors(f, &r, &a);
         section_emergence(&x);
     }
     size_t n_detail = a.n_runs < (size_t)o->max_jobs ? a.n_runs : (size_t)o->max_jobs;
-    section_jobs(&x, n_detail);
+    hs_report_jobs(&x, n_detail);
     if (n_detail) fputs("<h2 id=\"job-sections\">Jobs one by one</h2>\n", f);
     for (size_t k = 0; k < n_detail; k++) hs_report_job(&x, a.order[k]);
+    hs_report_job_briefs(&x, n_detail);
     fputs("<p class=\"note\">Written by hopsweep report from ", f);
     hs_html_text(f, dir);
-    fprintf(f, ". Self-contained: nothing is fetched.</p><script>%s</script></body></html>\n",
-            SCRIPT);
+    fprintf(f, ". Self-contained: nothing is fetched.</p><script>%s%s</script></body></html>\n",
+            SCRIPT, hs_report_jobs_script);
 out:
     if (r.n) hs_analysis_free(&a);
     hs_sweep_state_free(&s);

@@ -16,8 +16,8 @@
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
 
-/* STORE/jobs/<id>/name when it is a regular file (not a link), else NULL and why. */
-static char *job_file(const hs_report_ctx *x, const char *id, const char *name, char *why, size_t n)
+char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, char *why,
+                         size_t n)
 {
     char rel[128];
     snprintf(rel, sizeof rel, "jobs/%s/%s", id, name);
@@ -117,10 +117,12 @@ static void roles_figure(const hs_report_ctx *x, const hs_run_record *run, const
             int role = m->head_role[cell];
             if (role < 0) continue;
             float sc = m->head_score[cell];
+            char col[8];
+            hs_color_role(m->role_names[role], col);
             fprintf(f,
                     "<rect x=\"%.1f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
                     "fill-opacity=\"%.2f\"><title>%s step %d: ",
-                    ml + cw * i, y, cw + 0.05, rowh - 2, hs_color_of(m->role_names[role]),
+                    ml + cw * i, y, cw + 0.05, rowh - 2, col,
                     isnan(sc) ? 1.0
                               : 0.15 + 0.85 * (sc < 0   ? 0
                                                : sc > 1 ? 1
@@ -147,10 +149,12 @@ static void roles_figure(const hs_report_ctx *x, const hs_run_record *run, const
             ml, y1 + 14, m->step[0], w - 10, y1 + 14, m->step[m->rows - 1]);
     for (int k = 0; k < m->n_role_names; k++) {
         int lx = ml + 78 * (k % 6), ly = y1 + 22 + 16 * (k / 6);
-        fprintf(f,
-                "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" "
-                "y=\"%d\" class=\"tl\">",
-                lx, ly, hs_color_of(m->role_names[k]), lx + 13, ly + 9);
+        char col[8];
+        hs_color_role(m->role_names[k], col);
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\" data-role=\"",
+                lx, ly, col);
+        hs_html_text(f, m->role_names[k]);
+        fprintf(f, "\"/><text x=\"%d\" y=\"%d\" class=\"tl\">", lx + 13, ly + 9);
         hs_html_text(f, m->role_names[k]);
         fputs("</text>", f);
     }
@@ -221,7 +225,7 @@ static void attention_figures(const hs_report_ctx *x, const hs_run_record *run)
 {
     FILE *f = x->f;
     char why[256];
-    char *path = job_file(x, run->id, HS_JOB_ATTENTION, why, sizeof why);
+    char *path = hs_report_job_file(x, run->id, HS_JOB_ATTENTION, why, sizeof why);
     if (!path) {
         if (run->attention) note(f, why);
         return;
@@ -275,7 +279,7 @@ void hs_report_job(const hs_report_ctx *x, size_t i)
         fputs("</span>", f);
     }
     fputs(". <a href=\"#jobs\">back to the table</a></p>", f);
-    char *path = job_file(x, run->id, HS_JOB_METRICS, why, sizeof why);
+    char *path = hs_report_job_file(x, run->id, HS_JOB_METRICS, why, sizeof why);
     hs_metrics m;
     hs_err e = {0};
     if (!path) {

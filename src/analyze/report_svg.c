@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 void hs_html_text(FILE *f, const char *s)
@@ -50,6 +51,39 @@ const char *hs_color_of(const char *name)
     uint32_t h = 2166136261u; /* FNV-1a: stable across runs and machines */
     for (const char *c = name; c && *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
     return PALETTE[h % N_PALETTE];
+}
+
+/* Role colours: a hue per kind of role (forward offsets blue, backward orange-red, self green,
+ * other grey, query purple), the shade stepping with |offset|, so two roles of one layer never
+ * share a colour and a role has the same colour on every page. */
+void hs_color_role(const char *role, char out[8])
+{
+    static const char *const FIXED[] = {"#2ca02c", "#7f7f7f", "#9467bd", "#000000"};
+    const char *colon = role ? strchr(role, ':') : NULL;
+    const char *kind = colon ? colon + 1 : "";
+    char *end;
+    long d = strtol(kind, &end, 10);
+    if (!colon || end == kind || *end || d == 0) {
+        int k = !strcmp(kind, "self")    ? 0
+                : !strcmp(kind, "other") ? 1
+                : !strcmp(kind, "query") ? 2
+                                         : 3;
+        snprintf(out, 8, "%s", FIXED[k]);
+        return;
+    }
+    long m = d < 0 ? -d : d;
+    /* hue 215 (forward) or 20 (backward), turning 37 degrees per 5 offsets; lightness 28..68% */
+    double hue = (d > 0 ? 215.0 : 20.0) + 37.0 * (double)((m - 1) / 5 % 4);
+    double light = 0.28 + 0.10 * (double)((m - 1) % 5), sat = 0.75;
+    double c = (1 - fabs(2 * light - 1)) * sat, hp = fmod(hue, 360.0) / 60.0;
+    double xx = c * (1 - fabs(fmod(hp, 2.0) - 1)), rgb[3] = {0, 0, 0};
+    int sector = (int)hp;
+    const int at[6][2] = {{0, 1}, {1, 0}, {1, 2}, {2, 1}, {2, 0}, {0, 2}}; /* (c, x) slots */
+    rgb[at[sector][0]] = c;
+    rgb[at[sector][1]] = xx;
+    double mm = light - c / 2;
+    snprintf(out, 8, "#%02x%02x%02x", (int)lround(255 * (rgb[0] + mm)),
+             (int)lround(255 * (rgb[1] + mm)), (int)lround(255 * (rgb[2] + mm)));
 }
 
 void hs_svg_begin(hs_svg_plot *p, FILE *f, int w, int h, double x0, double x1, double y0, double y1,

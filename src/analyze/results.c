@@ -92,6 +92,23 @@ long hs_results_find(const hs_results *r, const char *id)
     return s ? (long)s - 1 : -1;
 }
 
+long hs_results_find_prefix(const hs_results *r, const char *prefix, long two[2])
+{
+    two[0] = two[1] = -1;
+    long exact = hs_results_find(r, prefix);
+    if (exact >= 0) return exact;
+    size_t n = strlen(prefix);
+    for (size_t i = 0; n && n < 16 && i < r->n; i++) {
+        if (strncmp(r->runs[i].id, prefix, n)) continue;
+        if (two[0] >= 0) {
+            two[1] = (long)i;
+            return -2;
+        }
+        two[0] = (long)i;
+    }
+    return two[0];
+}
+
 static bool index_grow(hs_results *r)
 {
     if ((r->n + 1) * 2 <= r->n_slots) return true;

@@ -45,23 +45,31 @@ _Static_assert(sizeof(hs_attention) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_schedule) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_dtype) == sizeof(int), "enum size");
 _Static_assert(sizeof(hs_task_kind) == sizeof(int), "enum size");
-_Static_assert(HS_TASK_RETRIEVAL == 0 && HS_TASK_CONDITIONAL == 1, "kind_names order");
+_Static_assert(HS_TASK_RETRIEVAL == 0 && HS_TASK_CONDITIONAL == 1 && HS_TASK_HOPK == 2,
+               "kind_names order");
 _Static_assert(HS_CURRICULUM_NONE == 0 && HS_CURRICULUM_IMPLICIT == 1 && HS_CURRICULUM_MIXED == 2 &&
                    HS_CURRICULUM_EXPLICIT == 3,
                "curriculum_names order");
 _Static_assert(HS_ATTENTION_BIDIRECTIONAL == 0 && HS_ATTENTION_CAUSAL == 1,
                "attention_names order");
-_Static_assert(HS_SCHEDULE_CONSTANT == 0 && HS_SCHEDULE_COSINE == 1, "schedule_names order");
+_Static_assert(HS_SCHEDULE_CONSTANT == 0 && HS_SCHEDULE_COSINE == 1 && HS_SCHEDULE_LINEAR == 2,
+               "schedule_names order");
+_Static_assert(sizeof(hs_positions) == sizeof(int), "enum size");
+_Static_assert(HS_POSITIONS_NONE == 0 && HS_POSITIONS_LEARNED == 1, "positions_names order");
+_Static_assert(sizeof(hs_readout) == sizeof(int), "enum size");
+_Static_assert(HS_READOUT_LINEAR == 0 && HS_READOUT_IDENTITY == 1, "readout_names order");
 _Static_assert(HS_DTYPE_F32 == 0 && HS_DTYPE_F16 == 1 && HS_DTYPE_U8 == 2, "dtype_names order");
 _Static_assert(sizeof(hs_precision) == sizeof(int), "enum size");
 _Static_assert(HS_PRECISION_FP32 == 0 && HS_PRECISION_BF16 == 1, "precision_names order");
 
 static const char *const curriculum_names[] = {"none", "implicit", "mixed", "explicit", NULL};
 static const char *const attention_names[] = {"bidirectional", "causal", NULL};
-static const char *const schedule_names[] = {"constant", "cosine", NULL};
+static const char *const schedule_names[] = {"constant", "cosine", "linear", NULL};
 static const char *const dtype_names[] = {"f32", "f16", "u8", NULL};
 static const char *const precision_names[] = {"fp32", "bf16", NULL};
-static const char *const kind_names[] = {"retrieval", "conditional", NULL};
+static const char *const kind_names[] = {"retrieval", "conditional", "hopk", NULL};
+static const char *const positions_names[] = {"none", "learned", NULL};
+static const char *const readout_names[] = {"linear", "identity", NULL};
 
 /* offsetof that refuses to compile unless the field has the C type the key kind writes. */
 /* clang-format off */
@@ -95,15 +103,21 @@ static const key_def keys[] = {
     ENUM_KEY("model.attention", model.attention, attention_names, "bidirectional",
              "bidirectional|causal"),
     INT_KEY("model.d_model", model.d_model, 1, 4096, "64", "1..4096"),
+    FLOAT_KEY("model.dropout", model.dropout, 0, 1, false, "0", "0 <= p < 1, 0 = off"),
     INT_KEY("model.heads", model.heads, 1, 64, "2", "1..64"),
     BOOL_KEY("model.layernorm", model.layernorm, "true"),
     INT_KEY("model.layers", model.layers, 1, 64, "2", "1..64"),
     INT_KEY("model.mlp", model.mlp, 0, 16, "4", "0..16, 0 = attention-only"),
+    ENUM_KEY("model.positions", model.positions, positions_names, "none", "none|learned"),
+    ENUM_KEY("model.readout", model.readout, readout_names, "linear", "linear|identity"),
     INT_KEY("task.chains", task.chains, 1, INT_MAX, "4", "integer >= 1"),
     ENUM_KEY("task.curriculum", task.curriculum, curriculum_names, "implicit",
              "none|implicit|mixed|explicit"),
     INT_KEY("task.hops", task.hops, 1, INT_MAX, "4", "integer >= 1"),
-    ENUM_KEY("task.kind", task.kind, kind_names, "retrieval", "retrieval|conditional"),
+    ENUM_KEY("task.kind", task.kind, kind_names, "retrieval", "retrieval|conditional|hopk"),
+    INT_KEY("task.length", task.length, 1, 100000, "98", "1..100000 (hopk)"),
+    INT_KEY("task.letters", task.letters, 2, 1000, "4", "2..1000 (hopk)"),
+    INT_KEY("task.min_hops", task.min_hops, 0, INT_MAX, "0", "integer >= 0 (hopk)"),
     INT_KEY("task.relations", task.relations, 1, HS_TASK_MAX_RELATIONS, "2", "1..64"),
     INT_KEY("task.train_examples", task.train_examples, 0, HS_TRAINSET_MAX, "0",
             "0..2147483647, 0 = fresh examples every step"),
@@ -115,7 +129,7 @@ static const key_def keys[] = {
     INT_KEY("train.eval_examples", train.eval_examples, 1, 1000000, "512", "1..1000000"),
     FLOAT_KEY("train.lr", train.lr, 0, 10, true, "0.001", "0 < lr <= 10"),
     ENUM_KEY("train.precision", train.precision, precision_names, "fp32", "fp32|bf16"),
-    ENUM_KEY("train.schedule", train.schedule, schedule_names, "cosine", "constant|cosine"),
+    ENUM_KEY("train.schedule", train.schedule, schedule_names, "cosine", "constant|cosine|linear"),
     U64_KEY("train.seed", train.seed, "0", "0..18446744073709551615"),
     INT_KEY("train.steps", train.steps, 0, 100000000, "3000", "0..100000000"),
     INT_KEY("train.warmup", train.warmup, 0, INT_MAX, "100", "integer >= 0"),
@@ -129,8 +143,13 @@ _Static_assert(N_KEYS <= HS_CONFIG_MAX_KEYS, "raise HS_CONFIG_MAX_KEYS");
  * default, so a plain-retrieval job keeps the id it had before the conditional task existed. */
 static bool id_if_changed(const key_def *k)
 {
-    return !strcmp(k->name, "task.kind") || !strcmp(k->name, "task.relations") ||
-           !strcmp(k->name, "task.train_examples") || !strcmp(k->name, "train.precision");
+    static const char *const late[] = {
+        "task.kind",    "task.relations", "task.train_examples", "train.precision", "task.min_hops",
+        "task.letters", "task.length",    "model.positions",     "model.dropout",   "model.readout",
+    };
+    for (size_t i = 0; i < sizeof late / sizeof late[0]; i++)
+        if (!strcmp(k->name, late[i])) return true;
+    return false;
 }
 
 size_t hs_config_key_count(void) { return N_KEYS; }

@@ -23,6 +23,7 @@ static bool has_filler_chain(const hs_task_params *p)
 
 static int64_t min_vocab64(const hs_task_params *p)
 {
+    if (p->kind == HS_TASK_HOPK) return (int64_t)p->letters + 2 + (int64_t)p->hops + 1;
     return (int64_t)p->chains * ((int64_t)p->hops + 1) + (has_filler_chain(p) ? 1 : 0);
 }
 
@@ -35,6 +36,7 @@ int hs_task_relations(const hs_task_params *p)
 
 static int64_t seq_len64(const hs_task_params *p)
 {
+    if (p->kind == HS_TASK_HOPK) return (int64_t)p->length + 1;
     return (int64_t)hs_task_relations(p) * p->chains * p->hops + 1;
 }
 
@@ -55,10 +57,23 @@ hs_status hs_task_check(const hs_task_params *p, hs_err *err)
                        "task.curriculum=%d is not a curriculum: "
                        "use none, implicit, mixed or explicit",
                        (int)p->curriculum);
-    if ((unsigned)p->kind > HS_TASK_CONDITIONAL)
+    if ((unsigned)p->kind > HS_TASK_HOPK)
         return hs_fail(err, HS_EINPUT,
-                       "task.kind=%d is not a task kind: use retrieval or conditional",
+                       "task.kind=%d is not a task kind: use retrieval, conditional or hopk",
                        (int)p->kind);
+    if (p->kind == HS_TASK_HOPK && (p->min_hops < 0 || p->min_hops > p->hops))
+        return hs_fail(err, HS_EINPUT,
+                       "task.min_hops=%d is out of range for task.hops=%d: needs 0 <= "
+                       "task.min_hops <= task.hops",
+                       p->min_hops, p->hops);
+    if (p->kind == HS_TASK_HOPK && (p->letters < 2 || p->length < 1 || p->length > TASK_SIZE_CAP))
+        return hs_fail(err, HS_EINPUT,
+                       "task.letters=%d, task.length=%d: hopk needs task.letters >= 2 (no letter "
+                       "repeats its neighbour) and 1 <= task.length <= %d",
+                       p->letters, p->length, TASK_SIZE_CAP);
+    if (p->kind == HS_TASK_HOPK && p->hops > TASK_SIZE_CAP)
+        return hs_fail(err, HS_EINPUT, "task.hops=%d is too large for hopk: needs <= %d", p->hops,
+                       TASK_SIZE_CAP);
     if (p->kind == HS_TASK_CONDITIONAL &&
         (p->relations < 1 || p->relations > HS_TASK_MAX_RELATIONS))
         return hs_fail(err, HS_EINPUT,
@@ -78,6 +93,11 @@ hs_status hs_task_check(const hs_task_params *p, hs_err *err)
                        "task.hops=%d, task.chains=%d need %lld positions and %lld node ids: "
                        "lower task.hops or task.chains so both stay <= %d",
                        p->hops, p->chains, (long long)seq_len, (long long)need, TASK_SIZE_CAP);
+    if (p->vocab < need && p->kind == HS_TASK_HOPK)
+        return hs_fail(err, HS_EINPUT,
+                       "task.vocab=%d is too small for hopk with task.letters=%d, task.hops=%d: "
+                       "needs task.vocab >= %lld (letters, \"does not exist\", blank, k tokens)",
+                       p->vocab, p->letters, p->hops, (long long)need);
     if (p->vocab < need)
         return hs_fail(err, HS_EINPUT,
                        "task.vocab=%d is too small for task.hops=%d, task.chains=%d "
@@ -98,6 +118,36 @@ hs_status hs_task_check(const hs_task_params *p, hs_err *err)
 /* ---------------------------------------------------------------------------------------------
  * Cross-key checks */
 
+/* Keys of one task kind set on a job of another: refused, so that no job carries a setting
+ * that does nothing (and two ids name the same job). */
+static hs_status check_applies(const hs_config *c, const hs_config *def, hs_err *err)
+{
+    const hs_task_params *t = &c->task, *d = &def->task;
+    if (t->kind == HS_TASK_HOPK) {
+        const char *key = t->chains != d->chains           ? "task.chains"
+                          : t->curriculum != d->curriculum ? "task.curriculum"
+                          : t->relations != d->relations   ? "task.relations"
+                                                           : NULL;
+        if (key)
+            return hs_fail(err, HS_EINPUT,
+                           "%s does not apply to task.kind=hopk (its sequences are task.length "
+                           "letters of task.letters, k in task.min_hops..task.hops): leave %s at "
+                           "its default",
+                           key, key);
+        return HS_OK;
+    }
+    const char *key = t->min_hops != d->min_hops ? "task.min_hops"
+                      : t->letters != d->letters ? "task.letters"
+                      : t->length != d->length   ? "task.length"
+                                                 : NULL;
+    if (key)
+        return hs_fail(err, HS_EINPUT,
+                       "%s applies only to task.kind=hopk: set task.kind=hopk or leave %s at its "
+                       "default",
+                       key, key);
+    return HS_OK;
+}
+
 /* Largest element count of any one tensor: other modules index activations with int, and a
  * tensor this big (8 GiB of f32) is out of reach of the machines these sweeps run on anyway. */
 #define MAX_ELEMS 2147483647.0
@@ -116,6 +166,8 @@ hs_status hs_config_validate(const hs_config *c, hs_err *err)
                        "task.relations=%d applies only to task.kind=conditional: set "
                        "task.kind=conditional or leave task.relations at %d",
                        t->relations, defaults.task.relations);
+
+    if ((st = check_applies(c, &defaults, err))) return st;
 
     const int d = c->model.d_model, h = c->model.heads;
     if (h <= 0 || d % h) {
@@ -152,9 +204,21 @@ hs_status hs_config_validate(const hs_config *c, hs_err *err)
                        "examples; set log.probe_examples >= 1 or log.attention_every=0",
                        c->log.attention_every);
 
+    if (!(c->model.dropout < 1.0))
+        return hs_fail(err, HS_EINPUT,
+                       "model.dropout=%g drops every value: needs 0 <= model.dropout < 1 (0 = off)",
+                       c->model.dropout);
+    if (c->model.readout == HS_READOUT_IDENTITY && d < t->vocab)
+        return hs_fail(err, HS_EINPUT,
+                       "model.readout=identity makes the %d entries of the final LayerNorm the "
+                       "logits, fewer than task.vocab=%d: raise model.d_model to >= %d or use "
+                       "model.readout=linear",
+                       d, t->vocab, t->vocab);
+
     /* Tensor sizes, in double so the products themselves cannot overflow. */
-    const double T = (double)t->chains * t->hops + 1;
-    const double B = c->train.batch, V = t->vocab, E = c->train.eval_examples;
+    const double T = hs_task_seq_len(t);
+    const double B = c->train.batch, E = c->train.eval_examples;
+    const double V = c->model.readout == HS_READOUT_IDENTITY ? d : t->vocab;
     struct {
         const char *what;
         double n;
@@ -167,7 +231,7 @@ hs_status hs_config_validate(const hs_config *c, hs_err *err)
         {"one layer's MLP activations (train.batch x T x model.mlp x model.d_model)",
          B * T * (c->model.mlp > 0 ? c->model.mlp : 1) * d,
          "lower train.batch, model.mlp, model.d_model, task.hops or task.chains"},
-        {"the embeddings (task.vocab x model.d_model)", (V + 1) * d,
+        {"the embeddings (task.vocab x model.d_model)", ((double)t->vocab + 1) * d,
          "lower task.vocab or model.d_model"},
         {"the evaluation logits (train.eval_examples x T x task.vocab)", E * T * V,
          "lower train.eval_examples, task.vocab, task.hops or task.chains"},

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef O_NOFOLLOW
@@ -245,12 +247,12 @@ hs_status hs_write_atomic_at(int dirfd, const char *name, const char *shown, con
     if (st) return st;
     /* The temporary name is unique to this process and created with O_EXCL | O_NOFOLLOW, so two
      * writers never share one and a planted link or file under it is never written through. */
-    size_t tlen = strlen(name) + 48;
+    size_t tlen = strlen(name) + 64;
     char *tmp = malloc(tlen);
     if (!tmp) return hs_fail(err, HS_ENOMEM, "out of memory writing %s", shown);
     int fd = -1;
     for (int k = 0; k < 1000 && fd < 0; k++) {
-        snprintf(tmp, tlen, "%s.%ld.%d.tmp", name, (long)getpid(), k);
+        hs_tmp_name(tmp, tlen, name, k);
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 && errno != EEXIST) break;
     }
@@ -313,22 +315,65 @@ hs_status hs_probe_writable_at(int dirfd, const char *shown, hs_err *err)
     return HS_OK;
 }
 
-/* "NAME.<digits>.<digits>.tmp": what hs_write_atomic_at creates. */
-static bool is_our_tmp(const char *s)
+/* FNV-1a of the host name, so a temporary says which host's process wrote it: a store on a
+ * shared file system is written from several hosts, and a pid means something only on its own. */
+static uint32_t host_tag(void)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    uint32_t h = 2166136261u;
+    for (const char *p = host; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+void hs_tmp_name(char *buf, size_t cap, const char *name, int k)
+{
+    snprintf(buf, cap, "%s.%ld-%08x.%d.tmp", name, (long)getpid(), (unsigned)host_tag(), k);
+}
+
+/* Parses what hs_tmp_name makes ("NAME.<pid>-<host>.<k>.tmp") and what older builds made
+ * ("NAME.<pid>.<k>.tmp", *has_host false); false for any other name. */
+static bool parse_tmp(const char *s, long *pid, uint32_t *host, bool *has_host)
 {
     size_t n = strlen(s);
     if (n < 9 || strcmp(s + n - 4, ".tmp")) return false;
-    const char *p = s + n - 4;
-    for (int part = 0; part < 2; part++) {
-        const char *digits_end = p;
-        while (p > s && p[-1] >= '0' && p[-1] <= '9') p--;
-        if (p == digits_end || p == s || p[-1] != '.') return false;
-        p--;
+    const char *p = s + n - 4, *end = p;
+    while (p > s && p[-1] >= '0' && p[-1] <= '9') p--; /* k */
+    if (p == end || p == s || p[-1] != '.') return false;
+    end = --p;
+    *has_host = false;
+    const char *h = p;
+    while (h > s && h[-1] && strchr("0123456789abcdef", h[-1])) h--;
+    if (end - h == 8 && h > s && h[-1] == '-') { /* the host tag */
+        *host = (uint32_t)strtoul(h, NULL, 16);
+        *has_host = true;
+        end = p = h - 1;
     }
-    return p > s;
+    while (p > s && p[-1] >= '0' && p[-1] <= '9') p--; /* pid */
+    if (p == end || p == s || p[-1] != '.' || p - 1 == s) return false;
+    *pid = strtol(p, NULL, 10);
+    return true;
 }
 
-void hs_remove_stale_tmp(int dirfd)
+/* Whether the temporary s (of the entry name `of`, or of any name when of is NULL) was left by
+ * a process that is gone: ours from an earlier call (we write one file at a time), a pid that no
+ * longer runs on this host, or, from another host where we cannot ask, one a day old. */
+static bool stale_tmp(int dirfd, const char *s, const char *of)
+{
+    long pid;
+    uint32_t host;
+    bool has_host;
+    if (!parse_tmp(s, &pid, &host, &has_host)) return false;
+    if (of && (strncmp(s, of, strlen(of)) || s[strlen(of)] != '.')) return false;
+    if (has_host && host != host_tag()) {
+        struct stat sb;
+        return !fstatat(dirfd, s, &sb, AT_SYMLINK_NOFOLLOW) && time(NULL) - sb.st_mtime > 86400;
+    }
+    if (pid == (long)getpid() || pid <= 0) return true;
+    return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+void hs_remove_stale_tmp(int dirfd, const char *of)
 {
     int fd = dup(dirfd);
     if (fd < 0) return;
@@ -339,7 +384,7 @@ void hs_remove_stale_tmp(int dirfd)
     }
     rewinddir(d);
     for (struct dirent *e; (e = readdir(d));)
-        if (is_our_tmp(e->d_name)) unlinkat(dirfd, e->d_name, 0); /* a directory stays */
+        if (stale_tmp(dirfd, e->d_name, of)) unlinkat(dirfd, e->d_name, 0); /* a directory stays */
     closedir(d);
 }
 

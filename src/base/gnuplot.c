@@ -40,43 +40,46 @@ static char *readable(const char *dir, const char *name, bool *oom)
     return NULL;
 }
 
+/* <prefix>/share/hopsweep/analysis for the executable's own <prefix>/bin, into dir; false when
+ * the executable cannot be located. */
+static bool installed_dir(char *dir, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return false;
+    *slash = '\0';
+    return snprintf(dir, size, "%s/../share/hopsweep/analysis", exe) < (int)size;
+}
+
 hs_status hs_gnuplot_script(const char *name, char **path, hs_err *err)
 {
     *path = NULL;
     bool oom = false;
+    char dir[4096 + 64];
+    /* Never the current directory: a gnuplot script can run any command (system()), so one
+     * lying in whatever directory hopsweep is started from must not be picked up. */
+    if (installed_dir(dir, sizeof dir)) *path = readable(dir, name, &oom);
+#ifdef HOPSWEEP_SOURCE_DIR
+    if (!*path && !oom) *path = readable(HOPSWEEP_SOURCE_DIR "/analysis", name, &oom);
+#endif
     const char *env = getenv("HOPSWEEP_ANALYSIS_DIR");
-    if (env && *env) {
-        *path = readable(env, name, &oom);
-        if (*path) return HS_OK;
-        if (oom) return hs_fail(err, HS_ENOMEM, "out of memory looking for %s", name);
-        return hs_fail(err, HS_EINPUT,
-                       "HOPSWEEP_ANALYSIS_DIR=%s holds no %s; point it at the analysis/ directory "
-                       "of the hopsweep sources",
-                       env, name);
-    }
-    /* a build directory inside the source tree (one or two levels down), or an installed
-     * bin/ beside share/ */
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        static const char *const rel[] = {"../analysis", "../../analysis",
-                                          "../share/hopsweep/analysis"};
-        char dir[4096 + 32];
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0] && !*path && !oom; i++) {
-            snprintf(dir, sizeof dir, "%s/%s", exe, rel[i]);
-            *path = readable(dir, name, &oom);
-        }
-    }
-    if (!*path && !oom) *path = readable("analysis", name, &oom);
+    if (!*path && !oom && env && *env) *path = readable(env, name, &oom);
     if (*path) return HS_OK;
     if (oom) return hs_fail(err, HS_ENOMEM, "out of memory looking for %s", name);
+    if (env && *env)
+        return hs_fail(err, HS_EINPUT,
+                       "HOPSWEEP_ANALYSIS_DIR=%s holds no %s, and neither does the installed "
+                       "share/hopsweep/analysis or the source tree this hopsweep was built from; "
+                       "point it at the analysis/ directory of the hopsweep sources",
+                       env, name);
     return hs_fail(err, HS_EINPUT,
-                   "cannot find the gnuplot script %s in analysis/ beside the hopsweep executable "
-                   "or in ./analysis; set HOPSWEEP_ANALYSIS_DIR to the analysis/ directory of the "
-                   "hopsweep sources",
+                   "cannot find the gnuplot script %s in share/hopsweep/analysis beside the "
+                   "hopsweep executable or in the source tree it was built from; install "
+                   "hopsweep (cmake --install) or set HOPSWEEP_ANALYSIS_DIR to the analysis/ "
+                   "directory of the hopsweep sources",
                    name);
 }
 

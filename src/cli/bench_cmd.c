@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "hopsweep/bench.h"
 #include "hopsweep/cli.h"
+#include "hopsweep/gemm.h"
 
 static const char BENCH_USAGE[] =
     "usage: hopsweep bench [--config S|M|L|SML] [--precision fp32|bf16|fp32,bf16] [--seconds X]\n"
@@ -80,7 +79,7 @@ int hs_cmd_bench(int argc, char **argv)
             return HS_EXIT_BAD_INPUT;
         }
     }
-    openblas_set_num_threads(threads);
+    hs_blas_set_threads(threads);
     if (hs_bench_run(&opts, stdout, &err)) return hs_cli_fail("bench", &err);
     return HS_EXIT_OK;
 }

@@ -43,6 +43,39 @@ bool hs_cli_has_control(const char *s)
     return false;
 }
 
+void hs_cli_put_shell_word(FILE *f, const char *s, bool always_quote)
+{
+    static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                "_-.,=/:+@%";
+    /* a leading '=' is zsh's path expansion, a leading '-' harmless */
+    if (!always_quote && *s && *s != '=' && !s[strspn(s, plain)]) {
+        fputs(s, f);
+        return;
+    }
+    if (hs_cli_has_control(s)) {
+        fputs("$'", f);
+        for (; *s; s++) {
+            unsigned char c = (unsigned char)*s;
+            if (c < 0x20 || c == 0x7f)
+                fprintf(f, "\\x%02x", c);
+            else if (c == '\\' || c == '\'')
+                fprintf(f, "\\%c", c);
+            else
+                fputc(c, f);
+        }
+        fputc('\'', f);
+        return;
+    }
+    fputc('\'',
+          f); /* inside single quotes nothing is special; a quote closes, is escaped, reopens */
+    for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+        fwrite(s, 1, (size_t)(q - s), f);
+        fputs("'\\''", f);
+    }
+    fputs(s, f);
+    fputc('\'', f);
+}
+
 hs_status hs_cli_bad_input(hs_err *err, const char *fmt, ...)
 {
     if (!err) return HS_EINPUT;

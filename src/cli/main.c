@@ -1,5 +1,6 @@
 /* main.c — the hopsweep command line: the command table and help; each command lives in its
  * own <name>_cmd.c, and cli.h holds the exit codes they share. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "hopsweep/status_cmd.h"
 #include "hopsweep/store_cmd.h"
 #include "hopsweep/train_cmd.h"
+#include "hopsweep/version_cmd.h"
 
 static const char USAGE[] =
     "usage: hopsweep <command> [options]\n"
@@ -36,6 +38,7 @@ static const char USAGE[] =
     "  prompts [--formulation F ...]      write prompt sets for language models; `prompts score`\n"
     "                                     scores a harness's answers to them\n"
     "  help [command]                     show help\n"
+    "  --version                          version, commit, build, engine and ISA; bf16 here\n"
     "\n"
     "exit codes: 0 ok, 1 a job failed (diverged), 2 bad input, 3 I/O or out of memory,\n"
     "            4 sweep stopped by a signal (run it again to resume)\n"
@@ -43,6 +46,9 @@ static const char USAGE[] =
 
 int main(int argc, char **argv)
 {
+    /* A write past `ulimit -f` is then an ordinary error (EFBIG: "File too large", one line,
+     * the temporary removed) instead of a silent death by SIGXFSZ that leaves it behind. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(USAGE, stderr);
         return HS_EXIT_BAD_INPUT;
@@ -57,10 +63,7 @@ int main(int argc, char **argv)
         {"status", hs_cmd_status}, {"report", hs_cmd_report},
     };
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--version")) {
-        printf("hopsweep %s\n", HOPSWEEP_VERSION);
-        return 0;
-    }
+    if (!strcmp(cmd, "--version")) return hs_cmd_version(argc - 2, argv + 2);
     bool help = !strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h");
     if (help && argc < 3) {
         fputs(USAGE, stdout);

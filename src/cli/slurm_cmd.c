@@ -4,6 +4,8 @@
 #include "hopsweep/slurm_cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "hopsweep/cli.h"
 #include "hopsweep/fileio.h"
+#include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
 
 extern char **environ;
@@ -267,24 +270,80 @@ static int submit(const char *path, char *id, size_t id_size)
     return 0;
 }
 
-/* Writes the script to path, creating its directory. Returns an exit code. */
-static int write_script(const char *path, const char *script, size_t len)
+/* Nothing inside the store is followed (README, Reliability): the entries the job writes —
+ * its start log, the array shards' directory and each shard, the script's directory — must be
+ * of their kind, never a link to elsewhere (the batch script checks again when it starts).
+ * store itself may be a link the user made. Returns an exit code. */
+static int check_store_entries(const char *store, int array)
+{
+    int dfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return HS_EXIT_OK; /* not there yet: the job creates it */
+    hs_err err = {0};
+    bool exists;
+    char name[16], shown[PATH_MAX + 32];
+    int sfd = -1;
+    static const struct {
+        const char *name;
+        bool dir;
+    } entries[] = {{"slurm_jobs.txt", false}, {"slurm", true}, {"shards", true}};
+    hs_status st = HS_OK;
+    for (size_t i = 0; !st && i < sizeof entries / sizeof entries[0]; i++) {
+        snprintf(shown, sizeof shown, "%s/%s", store, entries[i].name);
+        st = hs_check_at(dfd, entries[i].name, entries[i].dir, shown, &exists, &err);
+    }
+    if (!st) st = hs_open_dir_at(dfd, "shards", false, shown, &sfd, &err);
+    for (int k = 0; !st && sfd >= 0 && k < array; k++) {
+        snprintf(name, sizeof name, "%d", k);
+        snprintf(shown, sizeof shown, "%s/shards/%d", store, k);
+        st = hs_check_at(sfd, name, true, shown, &exists, &err);
+    }
+    if (sfd >= 0) close(sfd);
+    close(dfd);
+    return st ? hs_cli_fail("slurm", &err) : HS_EXIT_OK;
+}
+
+/* Writes the script to path, creating its directory; in_store: path is the default
+ * STORE/slurm/NAME.sbatch, written through STORE/slurm opened without following a link.
+ * Returns an exit code. */
+static int write_script(const char *path, const char *script, size_t len, const char *store,
+                        bool in_store)
 {
     hs_err err = {0};
-    char *dir = strdup(path);
-    if (!dir) {
-        fprintf(stderr, "hopsweep slurm: out of memory\n");
-        return HS_EXIT_IO;
-    }
-    char *slash = strrchr(dir, '/');
+    const char *slash = strrchr(path, '/');
+    char *dir = slash && slash != path ? strndup(path, (size_t)(slash - path)) : NULL;
     hs_status st = HS_OK;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        st = hs_mkdirs(dir, &err);
+    if (in_store) {
+        int dfd = -1, sfd = -1;
+        st = hs_mkdirs(store, &err);
+        if (!st && (dfd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+            st = hs_fail(&err, HS_EIO, "cannot open %s: %s", store, strerror(errno));
+        if (!st) st = hs_open_dir_at(dfd, "slurm", true, dir ? dir : path, &sfd, &err);
+        if (!st) st = hs_write_atomic_at(sfd, slash + 1, path, script, len, &err);
+        if (sfd >= 0) close(sfd);
+        if (dfd >= 0) close(dfd);
+    } else {
+        if (dir) st = hs_mkdirs(dir, &err);
+        if (!st) st = hs_write_atomic(path, script, len, &err);
     }
     free(dir);
-    if (!st) st = hs_write_atomic(path, script, len, &err);
     return st ? hs_cli_fail("slurm", &err) : HS_EXIT_OK;
+}
+
+/* Array mode: the shards fill STORE only as they merge, so the sweep as submitted goes there at
+ * once; `hopsweep status STORE` then counts the jobs that have not started yet. A store busy with
+ * another process is left alone (said on stderr): the submission itself stands. */
+static void write_sweep_file(const char *store, const hs_sweep *sw)
+{
+    hs_store s;
+    hs_err err = {0};
+    hs_status st = hs_store_open(&s, store, &err);
+    if (!st) st = hs_store_write_file(&s, "sweep.yaml", sw->yaml, strlen(sw->yaml), &err);
+    hs_store_close(&s);
+    if (st)
+        fprintf(stderr,
+                "hopsweep slurm: note: sweep.yaml not written into %s (%s); status counts "
+                "the jobs never started once the first task merges\n",
+                store, err.msg);
 }
 
 int hs_cmd_slurm(int argc, char **argv)
@@ -350,16 +409,19 @@ int hs_cmd_slurm(int argc, char **argv)
         rc = HS_EXIT_IO;
         goto done;
     }
-    if ((rc = write_script(script_path, script, len))) goto done;
+    if ((rc = check_store_entries(store, a.opts.array))) goto done;
+    if ((rc = write_script(script_path, script, len, store, !a.script))) goto done;
     if (!a.submit) {
-        fprintf(stderr, "hopsweep slurm: wrote %s; submit it with: sbatch %s\n", script_path,
-                script_path);
+        fprintf(stderr, "hopsweep slurm: wrote %s; submit it with: sbatch ", script_path);
+        hs_cli_put_shell_word(stderr, script_path, false);
+        fputc('\n', stderr);
         goto done;
     }
     char id[64];
     if ((rc = submit(script_path, id, sizeof id))) goto done;
     printf("%s\n", id);
     fflush(stdout);
+    if (a.opts.array) write_sweep_file(store, &sw);
     char *log = hs_slurm_log_name(&a.opts, sw.name, id);
     fprintf(stderr,
             "hopsweep slurm: submitted Slurm job %s: sweep %s, %zu jobs, store %s, script %s; "

@@ -25,19 +25,6 @@ static char *close_text(FILE *f, char **text)
     return *text;
 }
 
-/* s as one bash word: inside single quotes nothing is special, and a quote itself is written
- * as '\'' (close, escaped quote, reopen). */
-static void put_quoted(FILE *b, const char *s)
-{
-    fwrite("'", 1, 1, b);
-    for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-        fwrite(s, 1, (size_t)(q - s), b);
-        fwrite("'\\''", 1, 4, b);
-    }
-    fputs(s, b);
-    fwrite("'", 1, 1, b);
-}
-
 /* ---- checks ---- */
 
 /* Non-empty and made only of characters in set. */
@@ -262,11 +249,11 @@ static bool put_value(FILE *b, const char *name, size_t len, const hs_slurm_opts
     else if (IS("OUTPUT"))
         fputs(o->output ? o->output : default_output(o), b);
     else if (IS("HOPSWEEP"))
-        put_quoted(b, o->hopsweep);
+        hs_cli_put_shell_word(b, o->hopsweep, true);
     else if (IS("SWEEP"))
-        put_quoted(b, o->sweep);
+        hs_cli_put_shell_word(b, o->sweep, true);
     else if (IS("STORE"))
-        put_quoted(b, o->store);
+        hs_cli_put_shell_word(b, o->store, true);
     else if (IS("ARRAY"))
         fprintf(b, "%d", o->array);
     else if (IS("LAUNCHER"))
@@ -274,7 +261,7 @@ static bool put_value(FILE *b, const char *name, size_t len, const hs_slurm_opts
     else if (IS("OVERRIDES")) {
         for (int i = 0; i < o->n_overrides; i++) {
             if (i) fwrite(" ", 1, 1, b);
-            put_quoted(b, o->overrides[i]);
+            hs_cli_put_shell_word(b, o->overrides[i], true);
         }
     } else
         return false;

@@ -10,22 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hopsweep/analyze.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
+#include "hopsweep/progress.h"
 #include "hopsweep/status.h"
 
 static const char USAGE[] =
-    "usage: hopsweep status STORE [--json] [--slowest N]\n"
+    "usage: hopsweep status STORE [--json] [--slowest N] [--watch S]\n"
     "\n"
     "Where the sweep whose result store is STORE stands, from STORE/sweep.yaml and\n"
-    "STORE/runs.jsonl alone (the lock is not taken; no scheduler is asked): jobs total, done,\n"
-    "failed, interrupted and never started, each failed job with its error, and the slowest\n"
+    "STORE/runs.jsonl and the heartbeats of running jobs (STORE/jobs/<id>/running.json) alone\n"
+    "(the lock is not taken; no scheduler is asked): jobs total, done, failed, interrupted,\n"
+    "running, stale (a heartbeat gone silent and no process) and never started; each running\n"
+    "job with its step, query accuracy and ETA; each failed job with its error; the slowest\n"
     "jobs by wall time.\n"
     "\n"
     "  --json        the same as one JSON object\n"
     "  --slowest N   how many of the slowest jobs to list (default 5; 0 for none)\n"
+    "  --watch S     print it again every S seconds, until Ctrl-C\n"
     "\n"
     "exit codes: 0 ok, 2 not a store or bad flags, 3 I/O or out of memory\n";
 
@@ -61,6 +67,52 @@ static void json_run(hs_json *j, const hs_sweep_state *s, const hs_results *r, s
     hs_json_object_end(j);
 }
 
+/* One running or stale job: its heartbeat (store_live.h) and where it stands. */
+static void json_beat(hs_json *j, const hs_sweep_state *s, const hs_results *r, size_t k)
+{
+    const hs_live_beat *b = &s->beats[k];
+    char label[256];
+    hs_sweep_state_beat_label(s, r, k, label, sizeof label);
+    hs_json_object_begin(j);
+    hs_json_key(j, "id");
+    hs_json_string(j, b->id);
+    hs_json_key(j, "label");
+    hs_json_string(j, label);
+    hs_json_key(j, "state");
+    hs_json_string(j, s->beat_stale[k] ? "stale" : "running");
+    hs_json_key(j, "rank");
+    hs_json_int(j, b->rank);
+    hs_json_key(j, "host");
+    hs_json_string(j, b->host);
+    hs_json_key(j, "pid");
+    hs_json_int(j, b->pid);
+    hs_json_key(j, "step"); /* null before its first step or evaluation */
+    if (b->step >= 0)
+        hs_json_int(j, b->step);
+    else
+        hs_json_null(j);
+    hs_json_key(j, "steps");
+    hs_json_int(j, b->steps);
+    hs_json_key(j, "eval_step");
+    if (b->has_eval)
+        hs_json_int(j, b->eval_step);
+    else
+        hs_json_null(j);
+    hs_json_key(j, "query_acc");
+    hs_json_float(j, b->has_eval ? b->query_acc : NAN);
+    hs_json_key(j, "eval_loss");
+    hs_json_float(j, b->has_eval ? b->eval_loss : NAN);
+    hs_json_key(j, "eta_s");
+    hs_json_double(j, s->beat_stale[k] ? NAN : hs_live_eta(b));
+    hs_json_key(j, "started");
+    hs_json_double(j, b->started);
+    hs_json_key(j, "updated");
+    hs_json_double(j, b->updated);
+    hs_json_key(j, "age_s");
+    hs_json_double(j, s->now - b->updated);
+    hs_json_object_end(j);
+}
+
 static void json_count(hs_json *j, const char *key, long v, bool known)
 {
     hs_json_key(j, key);
@@ -88,12 +140,30 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
     json_count(&j, "done", s->done, true);
     json_count(&j, "failed", s->failed, true);
     json_count(&j, "interrupted", s->interrupted, true);
+    json_count(&j, "running", s->running, true);
+    json_count(&j, "stale", s->stale, true);
     json_count(&j, "never_started", s->never_started, s->has_sweep);
     json_count(&j, "not_in_sweep", s->outside, s->has_sweep);
     hs_json_key(&j, "wall_s");
     hs_json_double(&j, s->wall_s);
     hs_json_key(&j, "core_hours");
     hs_json_double(&j, s->wall_s / 3600.0);
+    if (s->n_builds) { /* absent, as before, when no record names its build */
+        hs_json_key(&j, "builds");
+        hs_json_array_begin(&j);
+        for (size_t i = 0; i < s->n_builds; i++) {
+            hs_json_object_begin(&j);
+            hs_json_key(&j, "version");
+            s->builds[i].version ? hs_json_string(&j, s->builds[i].version) : hs_json_null(&j);
+            hs_json_key(&j, "commit");
+            s->builds[i].commit ? hs_json_string(&j, s->builds[i].commit) : hs_json_null(&j);
+            json_count(&j, "records", s->builds[i].records, true);
+            hs_json_object_end(&j);
+        }
+        hs_json_array_end(&j);
+        json_count(&j, "records_of_other_builds", s->other_builds, true);
+        json_count(&j, "records_without_build", s->unbuilt, true);
+    }
     hs_json_key(&j, "sweep_note");
     if (s->sweep_why[0])
         hs_json_string(&j, s->sweep_why);
@@ -104,15 +174,21 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
         hs_json_string(&j, notice);
     else
         hs_json_null(&j);
+    hs_json_key(&j, "running_jobs"); /* running and stale ones, by id */
+    hs_json_array_begin(&j);
+    for (size_t k = 0; k < s->n_beats; k++) json_beat(&j, s, r, k);
+    hs_json_array_end(&j);
     hs_json_key(&j, "failed_jobs");
     hs_json_array_begin(&j);
     for (size_t i = 0; i < r->n; i++)
-        if (r->runs[i].status == HS_RUN_FAILED) json_run(&j, s, r, i);
+        if (r->runs[i].status == HS_RUN_FAILED && hs_sweep_state_beat_of(s, r->runs[i].id) < 0)
+            json_run(&j, s, r, i);
     hs_json_array_end(&j);
     hs_json_key(&j, "interrupted_jobs");
     hs_json_array_begin(&j);
     for (size_t i = 0; i < r->n; i++)
-        if (r->runs[i].status == HS_RUN_INTERRUPTED) json_run(&j, s, r, i);
+        if (r->runs[i].status == HS_RUN_INTERRUPTED && hs_sweep_state_beat_of(s, r->runs[i].id) < 0)
+            json_run(&j, s, r, i);
     hs_json_array_end(&j);
     hs_json_key(&j, "slowest");
     hs_json_array_begin(&j);
@@ -133,20 +209,55 @@ static int print_json(const char *store, const hs_sweep_state *s, const hs_resul
 static void print_text(const char *store, const hs_sweep_state *s, const hs_results *r,
                        const size_t *slow, size_t n_slow, const char *notice)
 {
+    /* running and stale jobs are named only when there are some: a finished store reads as
+     * it always has */
+    char live[64] = "";
+    if (s->n_beats) snprintf(live, sizeof live, ", %d running, %d stale", s->running, s->stale);
     if (s->has_sweep)
-        printf("store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted, %d never "
+        printf("store %s, sweep %s: %zu jobs: %d done, %d failed, %d interrupted%s, %d never "
                "started\n",
-               store, s->sweep.name, s->total, s->done, s->failed, s->interrupted,
+               store, s->sweep.name, s->total, s->done, s->failed, s->interrupted, live,
                s->never_started);
     else
-        printf("store %s: %zu records: %d done, %d failed, %d interrupted (%s)\n", store, r->n,
-               s->done, s->failed, s->interrupted, s->sweep_why);
+        printf("store %s: %zu %s: %d done, %d failed, %d interrupted%s (%s)\n", store, s->total,
+               s->n_beats ? "jobs" : "records", s->done, s->failed, s->interrupted, live,
+               s->sweep_why);
     if (s->outside)
         printf("  %d of the records are of jobs sweep.yaml does not list\n", s->outside);
     printf("wall time %.0f s over %d records (%.2f core-hours)\n", s->wall_s, s->timed,
            s->wall_s / 3600.0);
+    if (s->n_builds) { /* stores from before records named their build print as they did */
+        char b[2048];
+        hs_sweep_state_builds(s, b, sizeof b);
+        printf("built by %s\n", b);
+    }
     if (notice[0]) printf("note: %s\n", notice);
+    if (s->bad_beats) printf("note: %zu unreadable running.json skipped\n", s->bad_beats);
     char label[256];
+    for (int stale = 0; stale < 2; stale++) {
+        if (!(stale ? s->stale : s->running)) continue;
+        printf("\n%s\n", stale ? "stale (no heartbeat and no process; rerun the same command to "
+                                 "run them again):"
+                               : "running:");
+        for (size_t k = 0; k < s->n_beats; k++) {
+            const hs_live_beat *b = &s->beats[k];
+            if (s->beat_stale[k] != (bool)stale) continue;
+            char eta[32] = "?", age[32], acc[32] = "-", step[32] = "starting";
+            double left = hs_live_eta(b);
+            if (!isnan(left)) hs_format_duration(left, eta, sizeof eta);
+            hs_format_duration(s->now - b->updated, age, sizeof age);
+            if (b->has_eval && !isnan(b->query_acc))
+                snprintf(acc, sizeof acc, "%.3f", (double)b->query_acc);
+            if (b->step >= 0) snprintf(step, sizeof step, "step %d/%d", b->step, b->steps);
+            hs_sweep_state_beat_label(s, r, k, label, sizeof label);
+            if (stale)
+                printf("  %s  %s  query %s  silent %s  rank %d on %s (pid %ld)  %s\n", b->id, step,
+                       acc, age, b->rank, b->host, b->pid, label);
+            else
+                printf("  %s  %s  query %s  ETA %s  rank %d on %s  %s\n", b->id, step, acc, eta,
+                       b->rank, b->host, label);
+        }
+    }
     for (int pass = 0; pass < 2; pass++) {
         hs_run_status want = pass ? HS_RUN_INTERRUPTED : HS_RUN_FAILED;
         int count = pass ? s->interrupted : s->failed;
@@ -154,7 +265,7 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
         printf("\n%s:\n", pass ? "interrupted (resume with hopsweep run)" : "failed");
         for (size_t i = 0; i < r->n; i++) {
             const hs_run_record *run = &r->runs[i];
-            if (run->status != want) continue;
+            if (run->status != want || hs_sweep_state_beat_of(s, run->id) >= 0) continue;
             hs_sweep_state_label(s, r, i, label, sizeof label);
             printf("  %s  %s  %s\n", run->id, label, run->error ? run->error : "(no error given)");
         }
@@ -171,39 +282,9 @@ static void print_text(const char *store, const hs_sweep_state *s, const hs_resu
     }
 }
 
-int hs_cmd_status(int argc, char **argv)
+/* Reads the store once and prints where it stands. */
+static int show_once(const char *store, bool json, long slowest)
 {
-    const char *store = NULL;
-    bool json = false;
-    long slowest = 5;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(USAGE, stdout);
-            return HS_EXIT_OK;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = true;
-        } else if (!strcmp(argv[i], "--slowest")) {
-            hs_err e = {0};
-            if (i + 1 >= argc) {
-                fprintf(stderr, "hopsweep status: --slowest needs a count from 0 to 1000000\n");
-                return HS_EXIT_BAD_INPUT;
-            }
-            if (hs_cli_parse_long(argv[++i], 0, 1000000, "--slowest", &slowest, &e))
-                return hs_cli_fail("status", &e);
-        } else if (argv[i][0] == '-' || store) {
-            fprintf(stderr,
-                    "hopsweep status: unexpected argument \"%s\"; see hopsweep status "
-                    "--help\n",
-                    argv[i]);
-            return HS_EXIT_BAD_INPUT;
-        } else {
-            store = argv[i];
-        }
-    }
-    if (!store) {
-        fprintf(stderr, "hopsweep status: no store given; usage: hopsweep status STORE [--json]\n");
-        return HS_EXIT_BAD_INPUT;
-    }
     hs_results r;
     hs_results_init(&r);
     hs_err err = {0};
@@ -237,4 +318,58 @@ int hs_cmd_status(int argc, char **argv)
     hs_sweep_state_free(&s);
     hs_results_free(&r);
     return rc;
+}
+
+int hs_cmd_status(int argc, char **argv)
+{
+    const char *store = NULL;
+    bool json = false;
+    long slowest = 5;
+    double watch = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(USAGE, stdout);
+            return HS_EXIT_OK;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (!strcmp(argv[i], "--slowest")) {
+            hs_err e = {0};
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hopsweep status: --slowest needs a count from 0 to 1000000\n");
+                return HS_EXIT_BAD_INPUT;
+            }
+            if (hs_cli_parse_long(argv[++i], 0, 1000000, "--slowest", &slowest, &e))
+                return hs_cli_fail("status", &e);
+        } else if (!strcmp(argv[i], "--watch")) {
+            hs_err e = {0};
+            if (i + 1 >= argc) {
+                fprintf(stderr, "hopsweep status: --watch needs seconds between refreshes\n");
+                return HS_EXIT_BAD_INPUT;
+            }
+            if (hs_cli_parse_double(argv[++i], 0.0, true, 86400.0, "--watch", &watch, &e))
+                return hs_cli_fail("status", &e);
+        } else if (argv[i][0] == '-' || store) {
+            fprintf(stderr,
+                    "hopsweep status: unexpected argument \"%s\"; see hopsweep status "
+                    "--help\n",
+                    argv[i]);
+            return HS_EXIT_BAD_INPUT;
+        } else {
+            store = argv[i];
+        }
+    }
+    if (!store) {
+        fprintf(stderr, "hopsweep status: no store given; usage: hopsweep status STORE [--json]\n");
+        return HS_EXIT_BAD_INPUT;
+    }
+    if (watch <= 0) return show_once(store, json, slowest);
+    for (;;) { /* until Ctrl-C, or a store that cannot be read */
+        if (isatty(STDOUT_FILENO)) fputs("\033[H\033[2J", stdout); /* clear the screen */
+        int rc = show_once(store, json, slowest);
+        if (rc) return rc;
+        if (!isatty(STDOUT_FILENO)) putchar('\n');
+        fflush(stdout);
+        struct timespec ts = {(time_t)watch, (long)((watch - (double)(time_t)watch) * 1e9)};
+        nanosleep(&ts, NULL);
+    }
 }

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "hopsweep/cli.h"
 #include "hopsweep/config.h"
 #include "hopsweep/fileio.h"
@@ -172,7 +170,7 @@ int hs_cmd_train(int argc, char **argv)
         if (hs_config_override(&cfg, argv[i], &err)) return hs_cli_fail("train", &err);
     }
     if (hs_config_validate(&cfg, &err)) return hs_cli_fail("train", &err);
-    openblas_set_num_threads(threads);
+    hs_blas_set_threads(threads);
     if (hs_gemm_check(cfg.train.precision, &err)) return hs_cli_fail("train", &err);
 
     /* Checked before the first step: a result that cannot be written is found now, not after

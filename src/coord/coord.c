@@ -1,31 +1,39 @@
 /* coord.c — rank 0 hands out a sweep's jobs and gathers their results; the other ranks train.
  *
  * Messages (all MPI_BYTE):
- *   worker → 0   READY   (empty)            first request for work
+ *   worker → 0   READY   host name          first request for work
  *   worker → 0   RESULT  result_head + bytes a finished (or interrupted) job; asks for the next
- *   0 → worker   JOB     job_head + bytes   sweep name, the job's canonical "key=value" lines,
- *                                           and the resume state of an interrupted run
+ *                                           unless result_head.leaving (stopped by a signal)
+ *   worker → 0   BEAT    (empty)            alive: sent at every evaluation
+ *   0 → worker   JOB     job_head + bytes   sweep name, the live directory, the job's
+ *                                           canonical "key=value" lines, and the resume state
+ *                                           of an interrupted run
  *   0 → worker   STOP    (empty)            no more work: exit
  *   0 → worker   ABANDON (empty)            interrupt the running job and report it
  *
  * A result's bytes are the runner's (for hopsweep run, the packed job output of job.c); the
- * coordinator moves them unread.
+ * coordinator moves them unread. A build without MPI (-DHOPSWEEP_MPI=OFF, no HS_HAVE_MPI) keeps
+ * only rank 0's side: it runs every job itself, and refuses to start under a launcher.
  */
 #include "hopsweep/coord.h"
 
+#ifdef HS_HAVE_MPI
 #include <mpi.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "coord_msg.h"
 #include "hopsweep/progress.h"
 
-enum { TAG_READY = 1, TAG_RESULT, TAG_JOB, TAG_STOP, TAG_ABANDON };
+enum { TAG_READY = 1, TAG_RESULT, TAG_JOB, TAG_STOP, TAG_ABANDON, TAG_BEAT };
 
 typedef struct {
     int32_t job, status, steps;
+    int32_t leaving; /* the worker was stopped by a signal: it asks for nothing more */
     float query_acc;
     double wall_s;
     uint64_t len; /* the runner's bytes that follow */
@@ -34,22 +42,9 @@ typedef struct {
 } result_head;
 
 typedef struct {
-    int32_t job, name_len, config_len;
+    int32_t job, name_len, dir_len, config_len;
     uint64_t resume_len;
 } job_head;
-
-static void sleep_us(long us)
-{
-    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 /* ---- start-up ---- */
 
@@ -70,6 +65,24 @@ hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err)
     c->size = 1;
     gethostname(c->host, sizeof c->host - 1);
     if (!launched_by_mpi()) return HS_OK;
+#ifndef HS_HAVE_MPI
+    /* N copies started by mpirun would each run the whole sweep: refuse, in one line from the
+     * first copy only (the others fail with an empty message, which the caller does not print) */
+    static const char *const rank_vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+                                            "SLURM_PROCID", NULL};
+    for (int i = 0; rank_vars[i]; i++) {
+        const char *r = getenv(rank_vars[i]);
+        if (r && atoi(r) != 0) {
+            err->code = HS_EINPUT;
+            err->msg[0] = '\0';
+            return HS_EINPUT;
+        }
+    }
+    return hs_fail(err, HS_EINPUT,
+                   "this hopsweep was built without MPI (-DHOPSWEEP_MPI=OFF), so it cannot share "
+                   "a sweep across ranks: run it without mpirun/srun (one process runs every "
+                   "job), or rebuild with -DHOPSWEEP_MPI=ON");
+#else
     if (MPI_Init(argc, argv) != MPI_SUCCESS)
         return hs_fail(err, HS_EINTERNAL,
                        "MPI_Init failed; run without mpirun, or check the MPI installation");
@@ -77,43 +90,25 @@ hs_status hs_coord_init(hs_coord *c, int *argc, char ***argv, hs_err *err)
     MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &c->size);
     return HS_OK;
+#endif
 }
 
 void hs_coord_finalize(hs_coord *c)
 {
+#ifdef HS_HAVE_MPI
     if (c->mpi) MPI_Finalize();
+#endif
     c->mpi = false;
 }
 
-/* ---- sending and receiving without busy-waiting ---- */
-
-static hs_status send_bytes(int dest, int tag, const void *buf, size_t n, hs_err *err)
+void hs_coord_abort(hs_coord *c, int code)
 {
-    if (n > INT32_MAX)
-        return hs_fail(err, HS_EINTERNAL, "a message of %zu bytes is too large for MPI", n);
-    MPI_Request req;
-    if (MPI_Isend(buf, (int)n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &req) != MPI_SUCCESS)
-        return hs_fail(err, HS_EINTERNAL, "MPI_Isend to rank %d failed", dest);
-    for (long pause = 20;;) {
-        int done = 0;
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (done) return HS_OK;
-        sleep_us(pause);
-        if (pause < 2000) pause *= 2;
-    }
-}
-
-/* Receives a probed message into a new buffer (caller frees). */
-static hs_status recv_probed(const MPI_Status *st, char **buf, int *n, hs_err *err)
-{
-    MPI_Get_count(st, MPI_BYTE, n);
-    *buf = malloc((size_t)*n + 1);
-    if (!*buf)
-        return hs_fail(err, HS_ENOMEM, "out of memory receiving %d bytes from rank %d", *n,
-                       st->MPI_SOURCE);
-    MPI_Recv(*buf, *n, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    (*buf)[*n] = '\0';
-    return HS_OK;
+#ifdef HS_HAVE_MPI
+    if (c->mpi) MPI_Abort(MPI_COMM_WORLD, code);
+#else
+    (void)c;
+    (void)code;
+#endif
 }
 
 /* ---- rank 0 ---- */
@@ -128,9 +123,13 @@ typedef struct {
     hs_err *err;
     hs_status fatal; /* storing failed: stop everything */
     size_t *queue, n_queue, next;
-    double *cost;     /* per sweep job: the runner's estimate */
-    int live_workers; /* not yet sent STOP */
-    int *busy;        /* per rank: sweep job index it runs, -1 = none */
+    double *cost;      /* per sweep job: the runner's estimate */
+    int live_workers;  /* not yet sent STOP, not left, not lost */
+    int *busy;         /* per rank: sweep job index it runs, -1 = none */
+    double *heard;     /* per rank: when its last message came */
+    bool *lost;        /* per rank: given up as silent */
+    char (*hosts)[64]; /* per rank: the host its READY named */
+    double longest;    /* the longest silence seen between two messages of a busy rank */
     bool abandon_sent;
     hs_progress progress;
 } lead;
@@ -142,12 +141,14 @@ static int stop_level(const lead *L)
     return s && L->o->abandon ? 2 : s;
 }
 
+#ifdef HS_HAVE_MPI
 /* The job's config as canonical "key=value" lines: the worker rebuilds exactly this config. */
 static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
 {
     size_t n = hs_config_write_lines(cfg, 0, buf, cap);
     return n < cap ? n : cap;
 }
+#endif
 
 /* The resume state of job, checked against its config; NULL when there is none or it is
  * unusable (then the job starts afresh, and the log says why). */
@@ -167,27 +168,42 @@ static char *resume_state(lead *L, size_t job, size_t *n)
     return bytes;
 }
 
+#ifdef HS_HAVE_MPI
+static double silence_limit(const lead *L);
+static void give_up(lead *L, int w, double quiet, double limit);
+
 static hs_status send_job(lead *L, int w, size_t job)
 {
     enum { CONFIG_MAX = 8192 };
-    const char *name = L->sw->name;
+    const char *name = L->sw->name, *dir = L->o->live_dir ? L->o->live_dir : "";
     size_t resume_len;
     char *resume = resume_state(L, job, &resume_len);
-    job_head h = {.job = (int32_t)job, .name_len = (int32_t)strlen(name), .resume_len = resume_len};
-    size_t off = sizeof h + (size_t)h.name_len;
+    job_head h = {.job = (int32_t)job,
+                  .name_len = (int32_t)strlen(name),
+                  .dir_len = (int32_t)strlen(dir),
+                  .resume_len = resume_len};
+    size_t off = sizeof h + (size_t)h.name_len + (size_t)h.dir_len;
     char *p = malloc(off + CONFIG_MAX + resume_len);
     if (!p) {
         free(resume);
         return hs_fail(L->err, HS_ENOMEM, "out of memory sending job %s", L->sw->jobs[job].id);
     }
     memcpy(p + sizeof h, name, (size_t)h.name_len);
+    memcpy(p + sizeof h + h.name_len, dir, (size_t)h.dir_len);
     h.config_len = (int32_t)format_config(&L->sw->jobs[job].cfg, p + off, CONFIG_MAX);
     memcpy(p, &h, sizeof h);
     if (resume_len) memcpy(p + off + h.config_len, resume, resume_len);
     free(resume);
     L->busy[w] = (int)job;
-    hs_status st = send_bytes(w, TAG_JOB, p, off + (size_t)h.config_len + resume_len, L->err);
-    free(p);
+    L->heard[w] = hs_coord_now_s(); /* its silence counts from here */
+    bool late = false;
+    double limit = silence_limit(L);
+    hs_status st = hs_coord_send_within(w, TAG_JOB, p, off + (size_t)h.config_len + resume_len,
+                                        limit, &late, L->err);
+    if (late) /* it never took its job: p stays, MPI may read it yet */
+        give_up(L, w, hs_coord_now_s() - L->heard[w], limit);
+    else
+        free(p);
     return st;
 }
 
@@ -197,8 +213,9 @@ static hs_status assign(lead *L, int w)
     L->busy[w] = -1;
     if (!stop_level(L) && L->next < L->n_queue) return send_job(L, w, L->queue[L->next++]);
     L->live_workers--;
-    return send_bytes(w, TAG_STOP, NULL, 0, L->err);
+    return hs_coord_send_bytes(w, TAG_STOP, NULL, 0, L->err);
 }
+#endif
 
 enum { DONE = 0, FAILED = 1, INTERRUPTED = 2 }; /* hs_coord_result.status */
 
@@ -246,8 +263,9 @@ static void take_result(lead *L, size_t job, const hs_coord_result *out, int ran
     log_result(L, job, out, rank);
 }
 
+#ifdef HS_HAVE_MPI
 static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result *out, int *job,
-                               hs_err *err)
+                               bool *leaving, hs_err *err)
 {
     result_head h;
     memset(out, 0, sizeof *out);
@@ -257,6 +275,7 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result
     if (h.len != (uint64_t)n - sizeof h)
         return hs_fail(err, HS_EINTERNAL, "malformed result message from rank %d", rank);
     *job = h.job;
+    *leaving = h.leaving != 0;
     memcpy(out->id, h.id, sizeof out->id);
     out->id[16] = '\0';
     out->status = h.status;
@@ -273,9 +292,68 @@ static hs_status unpack_result(const char *buf, int n, int rank, hs_coord_result
     return HS_OK;
 }
 
+/* ---- liveness ---- */
+
+static void heard_from(lead *L, int w)
+{
+    double t = hs_coord_now_s();
+    if (L->busy[w] >= 0 && t - L->heard[w] > L->longest) L->longest = t - L->heard[w];
+    L->heard[w] = t;
+}
+
+static double silence_limit(const lead *L)
+{
+    if (L->o->silence > 0) return L->o->silence;
+    double s = HS_COORD_SILENCE_FACTOR * L->longest;
+    return s > HS_COORD_SILENCE_MIN ? s : HS_COORD_SILENCE_MIN;
+}
+
+/* Gives up rank w, silent for quiet seconds: its job is recorded as interrupted (a rerun runs
+ * it again) and the sweep goes on without it. */
+static void give_up(lead *L, int w, double quiet, double limit)
+{
+    size_t job = (size_t)L->busy[w];
+    char took[32], why[300];
+    hs_format_duration(quiet, took, sizeof took);
+    snprintf(why, sizeof why,
+             "rank %d on %s sent nothing for %s (limit %.0f s, run --silence): stopped or cut "
+             "off; given up, the job runs again on a rerun",
+             w, L->hosts[w], took, limit);
+    L->lost[w] = true;
+    L->live_workers--;
+    L->sum->lost_ranks++;
+    hs_coord_job jo = {.cfg = &L->sw->jobs[job].cfg,
+                       .id = L->sw->jobs[job].id,
+                       .sweep = L->sw->name,
+                       .host = L->hosts[w],
+                       .rank = w};
+    hs_coord_result out = {0};
+    hs_err e = {0};
+    if (!L->run->lost) { /* a runner that cannot record it: the job is simply not done */
+        hs_progress_log(&L->progress, "job %s: %s", jo.id, why);
+        L->sum->unsaved++;
+    } else if (L->run->lost(&jo, why, &out, L->run->user, &e)) {
+        if (!L->fatal) L->fatal = hs_fail(L->err, e.code, "%s", e.msg);
+        L->sum->unsaved++;
+    } else {
+        take_result(L, job, &out, w);
+    }
+    free(out.bytes);
+}
+
+static void give_up_silent(lead *L)
+{
+    double t = hs_coord_now_s(), limit = silence_limit(L);
+    for (int w = 1; w < L->c->size; w++)
+        if (L->busy[w] >= 0 && !L->lost[w] && t - L->heard[w] > limit)
+            give_up(L, w, t - L->heard[w], limit);
+}
+#endif
+
 /* Handles every message waiting for rank 0; never blocks for long. */
 static void serve(lead *L)
 {
+#ifdef HS_HAVE_MPI
     if (!L->c->mpi) return;
     for (;;) {
         int flag = 0;
@@ -285,33 +363,51 @@ static void serve(lead *L)
         char *buf = NULL;
         int n = 0;
         hs_err e = {0};
-        if (recv_probed(&st, &buf, &n, &e)) {
+        if (hs_coord_recv_probed(&st, &buf, &n, &e)) {
             if (!L->fatal) L->fatal = hs_fail(L->err, e.code, "%s", e.msg);
             break;
         }
         int w = st.MPI_SOURCE;
+        bool leaving = false;
+        heard_from(L, w);
+        if (st.MPI_TAG == TAG_READY) snprintf(L->hosts[w], sizeof L->hosts[w], "%s", buf);
         if (st.MPI_TAG == TAG_RESULT) {
             hs_coord_result out;
             int job = -1;
-            if (unpack_result(buf, n, w, &out, &job, &e) || job < 0 ||
+            if (unpack_result(buf, n, w, &out, &job, &leaving, &e) || job < 0 ||
                 (size_t)job >= L->sw->n_jobs) {
                 if (!L->fatal)
                     L->fatal = hs_fail(L->err, HS_EINTERNAL, "%s",
                                        e.msg[0] ? e.msg : "bad job index in a result");
             } else {
+                if (L->lost[w]) { /* came back after all: its result replaces "interrupted" */
+                    hs_progress_log(&L->progress, "rank %d on %s came back with job %s", w,
+                                    L->hosts[w], out.id);
+                    L->sum->interrupted--;
+                }
                 take_result(L, (size_t)job, &out, w);
             }
             free(out.bytes);
         }
         free(buf);
-        if ((st.MPI_TAG == TAG_READY || st.MPI_TAG == TAG_RESULT) && assign(L, w) && !L->fatal)
+        if (st.MPI_TAG != TAG_READY && st.MPI_TAG != TAG_RESULT) continue;
+        if (L->lost[w]) { /* already counted out: only release it */
+            L->busy[w] = -1;
+            if (!leaving) hs_coord_send_bytes(w, TAG_STOP, NULL, 0, L->err);
+        } else if (leaving) { /* stopped by its own signal: nothing more for it */
+            L->busy[w] = -1;
+            L->live_workers--;
+        } else if (assign(L, w) && !L->fatal) {
             L->fatal = L->err->code;
+        }
     }
+    give_up_silent(L);
     if (stop_level(L) >= 2 && !L->abandon_sent) {
         L->abandon_sent = true;
         for (int w = 1; w < L->c->size; w++)
-            if (L->busy[w] >= 0) send_bytes(w, TAG_ABANDON, NULL, 0, L->err);
+            if (L->busy[w] >= 0) hs_coord_send_bytes(w, TAG_ABANDON, NULL, 0, L->err);
     }
+#endif
     hs_progress_show(&L->progress, false);
 }
 
@@ -368,7 +464,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
                         const hs_coord_runner *run, const hs_coord_sink *sink,
                         hs_coord_summary *sum, hs_err *err)
 {
-    double t0 = now_s();
+    double t0 = hs_coord_now_s();
     memset(sum, 0, sizeof *sum);
     lead L = {.c = c,
               .sw = sw,
@@ -379,7 +475,10 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
               .err = err,
               .live_workers = c->size - 1};
     L.busy = malloc(sizeof(int) * (size_t)c->size);
-    if (!L.busy)
+    L.heard = calloc((size_t)c->size, sizeof *L.heard);
+    L.lost = calloc((size_t)c->size, sizeof *L.lost);
+    L.hosts = calloc((size_t)c->size, sizeof *L.hosts);
+    if (!L.busy || !L.heard || !L.lost || !L.hosts)
         L.fatal = hs_fail(err, HS_ENOMEM, "out of memory starting the coordinator");
     else {
         for (int w = 0; w < c->size; w++) L.busy[w] = -1;
@@ -403,6 +502,7 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
                                .sweep = sw->name,
                                .host = c->host,
                                .rank = 0,
+                               .live_dir = o->live_dir,
                                .poll = lead_step,
                                .poll_user = &L};
             hs_coord_result out = {0};
@@ -422,15 +522,18 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
             continue;
         }
         if (L.live_workers <= 0) break;
-        sleep_us(1000); /* waiting for other ranks' last results */
+        hs_coord_sleep_us(1000); /* waiting for other ranks' last results */
     }
     if (sw && !L.fatal) /* a sweep that did not load has no progress to show */
         hs_progress_show(&L.progress, true);
     hs_progress_end(&L.progress);
     sum->not_started = L.n_queue - L.next;
     sum->stopped = o->stop && *o->stop;
-    sum->wall_s = now_s() - t0;
+    sum->wall_s = hs_coord_now_s() - t0;
     free(L.busy);
+    free(L.heard);
+    free(L.lost);
+    free(L.hosts);
     free(L.queue);
     free(L.cost);
     return L.fatal;
@@ -438,14 +541,23 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
 
 /* ---- other ranks ---- */
 
+#ifdef HS_HAVE_MPI
+
 typedef struct {
     const hs_coord_opts *o;
     bool abandoned;
+    int eval_every; /* the running job's: a heartbeat goes to rank 0 at each evaluation */
 } worker;
 
 static bool worker_step(int step, void *user)
 {
     worker *W = user;
+    if (W->eval_every > 0 && step % W->eval_every == 0) {
+        /* sent and forgotten: a rank 0 that cannot take it must not stall this rank */
+        MPI_Request req;
+        if (MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_BEAT, MPI_COMM_WORLD, &req) == MPI_SUCCESS)
+            MPI_Request_free(&req);
+    }
     if (!W->abandoned) {
         int flag = 0;
         MPI_Iprobe(0, TAG_ABANDON, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
@@ -454,7 +566,9 @@ static bool worker_step(int step, void *user)
             W->abandoned = true;
         }
     }
-    return W->abandoned || (W->o->stop && *W->o->stop);
+    /* a first SIGINT/SIGHUP lets the job finish (it then reports and leaves); SIGTERM, SIGUSR1
+     * or a second signal interrupt it now */
+    return W->abandoned || (W->o->stop && *W->o->stop >= 2);
 }
 
 /* Waits, sleeping, until rank 0 has sent something. */
@@ -464,7 +578,7 @@ static void wait_for_lead(MPI_Status *st)
         int flag = 0;
         MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st);
         if (flag) return;
-        sleep_us(pause);
+        hs_coord_sleep_us(pause);
         if (pause < 5000) pause = pause * 3 / 2 + 1;
     }
 }
@@ -478,9 +592,10 @@ static hs_status parse_job(const char *text, hs_config *cfg, hs_err *err)
     return hs_config_validate(cfg, err);
 }
 
-static hs_status send_result(const hs_coord_result *out, int job, hs_err *err)
+static hs_status send_result(const hs_coord_result *out, int job, bool leaving, hs_err *err)
 {
     result_head h = {.job = job,
+                     .leaving = leaving,
                      .status = out->status,
                      .steps = out->steps,
                      .query_acc = out->query_acc,
@@ -493,7 +608,7 @@ static hs_status send_result(const hs_coord_result *out, int job, hs_err *err)
     if (!buf) return hs_fail(err, HS_ENOMEM, "out of memory sending job %s", out->id);
     memcpy(buf, &h, sizeof h);
     if (out->len) memcpy(buf + sizeof h, out->bytes, out->len);
-    hs_status st = send_bytes(0, TAG_RESULT, buf, n, err);
+    hs_status st = hs_coord_send_bytes(0, TAG_RESULT, buf, n, err);
     free(buf);
     return st;
 }
@@ -501,14 +616,14 @@ static hs_status send_result(const hs_coord_result *out, int job, hs_err *err)
 hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runner *run,
                         hs_err *err)
 {
-    hs_status st = send_bytes(0, TAG_READY, NULL, 0, err);
+    hs_status st = hs_coord_send_bytes(0, TAG_READY, c->host, strlen(c->host) + 1, err);
     worker W = {.o = o};
     while (!st) {
         MPI_Status ms;
         wait_for_lead(&ms);
         char *buf = NULL;
         int n = 0;
-        if ((st = recv_probed(&ms, &buf, &n, err))) break;
+        if ((st = hs_coord_recv_probed(&ms, &buf, &n, err))) break;
         if (ms.MPI_TAG == TAG_STOP) {
             free(buf);
             break;
@@ -519,13 +634,14 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
         }
         job_head h;
         memcpy(&h, buf, sizeof h);
-        /* name, config text and resume state lie one after the other; copy the two texts out
-         * so they end in NULs */
+        /* name, live directory, config text and resume state lie one after the other; copy
+         * the texts out so they end in NULs */
         char *name = strndup(buf + sizeof h, (size_t)h.name_len);
-        char *config = strndup(buf + sizeof h + h.name_len, (size_t)h.config_len);
-        const char *resume = buf + sizeof h + h.name_len + h.config_len;
+        char *dir = strndup(buf + sizeof h + h.name_len, (size_t)h.dir_len);
+        char *config = strndup(buf + sizeof h + h.name_len + h.dir_len, (size_t)h.config_len);
+        const char *resume = buf + sizeof h + h.name_len + h.dir_len + h.config_len;
         hs_config cfg;
-        if (!name || !config)
+        if (!name || !dir || !config)
             st = hs_fail(err, HS_ENOMEM, "out of memory");
         else if (!(st = parse_job(config, &cfg, err))) {
             char id[17];
@@ -535,19 +651,36 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
                                .sweep = name,
                                .host = c->host,
                                .rank = c->rank,
+                               .live_dir = *dir ? dir : NULL,
                                .poll = worker_step,
                                .poll_user = &W,
                                .resume = h.resume_len ? resume : NULL,
                                .resume_len = h.resume_len};
             hs_coord_result out = {0};
             W.abandoned = false;
+            W.eval_every = cfg.train.eval_every;
             st = run->run(&jo, &out, run->user, err);
-            if (!st) st = send_result(&out, h.job, err);
+            bool leaving = o->stop && *o->stop; /* our own signal: report this job and go */
+            if (!st) st = send_result(&out, h.job, leaving, err);
             free(out.bytes);
+            if (leaving) {
+                free(name);
+                free(config);
+                free(buf);
+                break;
+            }
         }
         free(name);
+        free(dir);
         free(config);
         free(buf);
     }
     return st;
 }
+#else
+hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runner *run,
+                        hs_err *err)
+{
+    return hs_fail(err, HS_EINTERNAL, "rank %d: this hopsweep was built without MPI", c->rank);
+}
+#endif

@@ -56,7 +56,8 @@ void hs_progress_log(hs_progress *p, const char *fmt, ...)
 
 void hs_progress_finish(hs_progress *p, int status, double work, const char *summary)
 {
-    p->done++;
+    p->finished++;
+    p->done += status == 0;
     p->failed += status == 1;
     p->interrupted += status == 2;
     p->work_done += work;
@@ -75,11 +76,13 @@ void hs_progress_show(hs_progress *p, bool force)
     if (p->work_done > 0 && p->work_total > p->work_done)
         hs_format_duration((t - p->t0) * (p->work_total - p->work_done) / p->work_done, eta,
                            sizeof eta);
-    else if (p->done == p->total)
+    else if (p->finished == p->total)
         snprintf(eta, sizeof eta, "0s");
     clear_line(p);
-    fprintf(p->f, "[%zu/%zu done, %zu failed%s, %s elapsed, ETA %s]%s%s", p->done, p->total,
-            p->failed, p->interrupted ? ", some interrupted" : "", el, eta,
+    /* interrupted jobs are not done: a rerun continues them */
+    fprintf(p->f,
+            "[%zu/%zu finished: %zu done, %zu failed, %zu interrupted; %s elapsed, ETA %s]%s%s",
+            p->finished, p->total, p->done, p->failed, p->interrupted, el, eta,
             *p->last ? " last: " : "", p->last);
     if (p->tty) {
         p->line_open = true;

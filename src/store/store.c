@@ -21,6 +21,7 @@
 
 #include "hopsweep/fileio.h"
 #include "hopsweep/record.h"
+#include "hopsweep/store_live.h"
 
 #define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
@@ -31,7 +32,7 @@
 #define STORE_FILE_LIMIT ((size_t)1 << (SIZE_MAX > 0xFFFFFFFFu ? 33 : 30))
 
 static const char *const JOB_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
-                                        HS_JOB_RESUME};
+                                        HS_JOB_RESUME, HS_JOB_RUNNING};
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers */
@@ -126,7 +127,7 @@ static hs_record_result take_line(const char *line, size_t len, size_t lineno, v
     loaded *l = &L->all[L->n];
     const char *w = NULL;
     /* 256: the notice's room for the reason */
-    hs_record_result r = hs_record_check_line(line, len, l->e.id, &l->e.status, why,
+    hs_record_result r = hs_record_check_line(line, len, l->e.id, &l->e.status, l->e.sizes, why,
                                               why_len < 256 ? why_len : 256, &w);
     if (r == HS_RECORD_BAD && w != why) snprintf(why, why_len, "%s", w ? w : "not a record");
     if (r != HS_RECORD_OK) return r;
@@ -271,7 +272,7 @@ static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err
         st = hs_open_dir_at(s->dir_fd, JOBS_DIR, false, shown(s, JOBS_DIR, path, sizeof path),
                             &s->jobs_fd, err);
     if (!st) st = open_runs(s, err);
-    if (!st) hs_remove_stale_tmp(s->dir_fd); /* ours to clean: we hold the lock */
+    if (!st) hs_remove_stale_tmp(s->dir_fd, NULL); /* ours to clean: we hold the lock */
     if (st) hs_store_close(s);
     return st;
 }
@@ -365,6 +366,35 @@ hs_status hs_store_check_job(hs_store *s, const char *id, hs_err *err)
     return st;
 }
 
+bool hs_store_files_intact(hs_store *s, const char *id, char *why, size_t why_len)
+{
+    bool found;
+    size_t i = find_entry(s, id, &found);
+    if (!found || s->entries[i].status != HS_RUN_DONE) return true;
+    const long long *want = s->entries[i].sizes;
+    hs_err e = {0};
+    int jfd = -1;
+    if (open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) || jfd < 0) {
+        snprintf(why, why_len, "%s", e.msg[0] ? e.msg : "its folder jobs/<id> is gone");
+        return want[0] < 0 && want[1] < 0 && want[2] < 0;
+    }
+    bool ok = true;
+    for (int k = 0; k < 3 && ok; k++) { /* JOB_FILES' first three are the record's files */
+        struct stat sb;
+        if (want[k] < 0) continue;
+        if (fstatat(jfd, JOB_FILES[k], &sb, AT_SYMLINK_NOFOLLOW) || !S_ISREG(sb.st_mode)) {
+            snprintf(why, why_len, "jobs/%s/%s is missing or not a regular file", id, JOB_FILES[k]);
+            ok = false;
+        } else if ((long long)sb.st_size != want[k]) {
+            snprintf(why, why_len, "jobs/%s/%s is %lld bytes, its record says %lld", id,
+                     JOB_FILES[k], (long long)sb.st_size, want[k]);
+            ok = false;
+        }
+    }
+    close(jfd);
+    return ok;
+}
+
 /* Writes the job's files into jobs/<id>/ and removes the ones this output lacks, so the
  * directory holds exactly the files of the job's latest record (a rerun of a job that once
  * wrote a checkpoint must not leave the old one next to the new metrics). */
@@ -395,9 +425,21 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
         snprintf(old, sizeof old, "%s.tmp", files[i].name);
         unlinkat(jfd, old, 0);
     }
-    if (!st) hs_remove_stale_tmp(jfd);
+    if (!st) hs_remove_stale_tmp(jfd, NULL);
     close(jfd);
     return st;
+}
+
+/* The job's record has landed: its heartbeat (store_live.h) goes. Best effort: a heartbeat
+ * left next to a newer record is read as what it is (status prefers the record). */
+static void remove_heartbeat(hs_store *s, const char *id)
+{
+    int jfd;
+    hs_err e;
+    if (!open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, &e) && jfd >= 0) {
+        unlinkat(jfd, HS_JOB_RUNNING, 0);
+        close(jfd);
+    }
 }
 
 hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
@@ -443,6 +485,7 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     }
     free(line);
     if (st) return st;
+    remove_heartbeat(s, out->id);
 
     bool found;
     size_t i = find_entry(s, out->id, &found);
@@ -452,6 +495,9 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
         s->n++;
     }
     s->entries[i].status = out->status;
+    s->entries[i].sizes[0] = out->metrics ? (long long)out->metrics_len : -1;
+    s->entries[i].sizes[1] = out->attention ? (long long)out->attention_len : -1;
+    s->entries[i].sizes[2] = out->model ? (long long)out->model_len : -1;
     return HS_OK;
 }
 

@@ -1,7 +1,7 @@
 /* bench.c — timing one full training step (forward, backward, AdamW) of the reference
  * configurations on random data, at each precision the CPU runs, next to the yardsticks
  * measured in the same run: the engine's rate on one large product at that precision (the
- * peak the step could reach) and OpenBLAS's sgemm. */
+ * peak the step could reach) and the BLAS's sgemm (OpenBLAS unless built with -DBLA_VENDOR). */
 #include "hopsweep/bench.h"
 
 #include <cblas.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hopsweep/buildinfo.h"
 #include "hopsweep/gemm.h"
 #include "hopsweep/json.h"
 #include "hopsweep/model.h"
@@ -368,7 +369,9 @@ hs_status hs_bench_run(const hs_bench_opts *opts, FILE *out, hs_err *err)
             fprintf(opts->json ? stderr : out, "bf16 not measured: %s\n", why);
     }
     if (!opts->json && opts->cpu_time) fprintf(out, "times are the process's CPU time\n");
-    if (!opts->json) fprintf(out, "OpenBLAS sgemm 1024^3, one call: %.1f GFLOP/s\n", sgemm);
+    if (!opts->json)
+        fprintf(out, "%s sgemm 1024^3, one call: %.1f GFLOP/s\n",
+                strcmp(hs_build_blas(), "openblas") ? hs_build_blas() : "OpenBLAS", sgemm);
     for (int k = 0; k < n_prec; k++) {
         hs_precision p = precs[k];
         char engine[96];

@@ -12,10 +12,28 @@
 #include <string.h>
 #include <time.h>
 
+#include "hopsweep/buildinfo.h"
+
 #ifdef HS_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
 /* libdnnl runs on OpenMP (libgomp); its thread count is set through OpenMP's own API. */
 void omp_set_num_threads(int n);
+#endif
+
+/* OpenBLAS and BLIS keep their own thread count; any other BLAS is taken to run on one thread,
+ * and the count is kept here for oneDNN alone. */
+#if !defined(HS_BLAS_NOT_OPENBLAS)
+void hs_blas_set_threads(int n) { openblas_set_num_threads(n); }
+static inline int blas_threads(void) { return openblas_get_num_threads(); }
+#elif defined(HS_BLAS_BLIS)
+void bli_thread_set_num_threads(long n); /* from blis.h, whose own cblas.h would clash */
+long bli_thread_get_num_threads(void);
+void hs_blas_set_threads(int n) { bli_thread_set_num_threads(n); }
+static inline int blas_threads(void) { return (int)bli_thread_get_num_threads(); }
+#else
+static int other_blas_threads; /* 0: never set, OpenMP's default */
+void hs_blas_set_threads(int n) { other_blas_threads = n; }
+static inline int blas_threads(void) { return other_blas_threads; }
 #endif
 
 /* The model's step needs about 30 products (fewer than 10 per layer kind, plus attention);
@@ -55,6 +73,21 @@ struct hs_gemm {
 #endif
 };
 
+void hs_gemm_library(char *buf, size_t n)
+{
+#if !defined(HS_BLAS_NOT_OPENBLAS)
+    const char *blas = openblas_get_config();
+#else
+    const char *blas = hs_build_blas();
+#endif
+#ifdef HS_HAVE_ONEDNN
+    const dnnl_version_t *v = dnnl_version();
+    snprintf(buf, n, "oneDNN %d.%d.%d; %s", v->major, v->minor, v->patch, blas);
+#else
+    snprintf(buf, n, "%s", blas);
+#endif
+}
+
 bool hs_gemm_bf16_supported(const char **why)
 {
 #ifdef HS_HAVE_ONEDNN
@@ -88,7 +121,7 @@ hs_status hs_gemm_create(hs_gemm **out, hs_precision precision, hs_err *err)
     if (!g) return hs_fail(err, HS_ENOMEM, "out of memory for the matrix-product engine");
     g->precision = precision;
 #ifdef HS_HAVE_ONEDNN
-    omp_set_num_threads(openblas_get_num_threads());
+    if (blas_threads() > 0) omp_set_num_threads(blas_threads());
     if (dnnl_engine_create(&g->engine, dnnl_cpu, 0) != dnnl_success ||
         dnnl_stream_create(&g->stream, g->engine, dnnl_stream_default_flags) != dnnl_success) {
         hs_gemm_free(g);
@@ -96,7 +129,7 @@ hs_status hs_gemm_create(hs_gemm **out, hs_precision precision, hs_err *err)
     }
     snprintf(g->name, sizeof g->name, "onednn");
 #else
-    snprintf(g->name, sizeof g->name, "openblas");
+    snprintf(g->name, sizeof g->name, "%s", hs_build_blas());
 #endif
     *out = g;
     return HS_OK;

@@ -54,6 +54,29 @@ hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n,
     return st;
 }
 
+/* The trainer's callbacks, passed on to the caller's, with metrics.csv so far for on_metrics. */
+typedef struct job_hooks {
+    const hs_job_opts *o;
+    FILE *metrics;
+    char *const *csv;
+    const size_t *len;
+} job_hooks;
+
+static void hook_eval(const hs_eval *ev, const hs_model *model, void *user)
+{
+    const job_hooks *h = user;
+    if (h->o->on_eval) h->o->on_eval(ev, model, h->o->user);
+    /* open_memstream's buffer and size are current after a flush */
+    if (h->o->on_metrics && !fflush(h->metrics))
+        h->o->on_metrics(*h->csv, *h->len, ev, h->o->live_user);
+}
+
+static bool hook_step(int step, void *user)
+{
+    const job_hooks *h = user;
+    return h->o->on_step && h->o->on_step(step, h->o->user);
+}
+
 hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -66,9 +89,10 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         hs_job_output_free(out);
         return hs_fail(err, HS_ENOMEM, "job %s: out of memory for its output", out->id);
     }
-    hs_train_opts topts = {.on_eval = o->on_eval,
-                           .on_step = o->on_step,
-                           .user = o->user,
+    job_hooks hooks = {.o = o, .metrics = metrics, .csv = &out->metrics, .len = &out->metrics_len};
+    hs_train_opts topts = {.on_eval = hook_eval,
+                           .on_step = hook_step,
+                           .user = &hooks,
                            .metrics = metrics,
                            .checkpoint = model};
     hs_resume_view prior = {0};
@@ -149,7 +173,10 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
             out->metrics ? file_path(o->files_dir, HS_JOB_METRICS, mpath, sizeof mpath) : NULL,
         .attention =
             out->attention ? file_path(o->files_dir, HS_JOB_ATTENTION, apath, sizeof apath) : NULL,
-        .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, cpath, sizeof cpath) : NULL};
+        .model = out->model ? file_path(o->files_dir, HS_JOB_MODEL, cpath, sizeof cpath) : NULL,
+        .sizes = {out->metrics ? (long long)out->metrics_len : -1,
+                  out->attention ? (long long)out->attention_len : -1,
+                  out->model ? (long long)out->model_len : -1}};
     hs_json j;
     hs_json_init(&j);
     hs_record_json(&j, cfg, &res, &meta);
@@ -159,6 +186,29 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
         hs_job_output_free(out);
         return hs_fail(err, HS_ENOMEM, "out of memory writing a job record");
     }
+    out->record_len = strlen(out->record);
+    return HS_OK;
+}
+
+hs_status hs_job_lost(const hs_config *cfg, const hs_job_opts *o, const char *why,
+                      hs_job_output *out, hs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    hs_config_id(cfg, out->id);
+    hs_train_result res = {0};
+    hs_err reason = {.code = HS_OK};
+    snprintf(reason.msg, sizeof reason.msg, "%s", why);
+    if (hs_train_result_refused(&res, cfg, &reason, err)) return err->code;
+    res.interrupted = true; /* no files and no state: a rerun starts it afresh */
+    out->status = HS_RUN_INTERRUPTED;
+    out->err = reason;
+    hs_record_meta meta = {.sweep = o->sweep, .host = o->host, .rank = o->rank};
+    hs_json j;
+    hs_json_init(&j);
+    hs_record_json(&j, cfg, &res, &meta);
+    hs_train_result_free(&res);
+    out->record = hs_json_take(&j);
+    if (!out->record) return hs_fail(err, HS_ENOMEM, "out of memory writing a job record");
     out->record_len = strlen(out->record);
     return HS_OK;
 }

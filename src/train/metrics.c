@@ -172,7 +172,10 @@ hs_status hs_metrics_parse(hs_metrics *m, const char *text, size_t len, const ch
         size_t l = strlen(line);
         if (l && line[l - 1] == '\r') line[--l] = '\0';
         if (!l) continue;
-        if (!next) break; /* a last row without its newline: still being written */
+        if (!next) { /* a last row without its newline: still being written, or cut off */
+            m->cut_row = lineno;
+            break;
+        }
         int k = split_fields(line, fields, max_fields);
         char *end;
         long step = strtol(fields[step_col], &end, 10);

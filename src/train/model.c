@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hopsweep/ops.h"
+#include "hopsweep/ops_gpt2.h"
 
 /* ---- parameter table ---------------------------------------------------------------------- */
 
@@ -47,8 +48,8 @@ typedef struct {
 } layer_offsets;
 
 static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, size_t *emb_rel,
-                        layer_offsets *lo, size_t *lnf_w, size_t *lnf_b, size_t *out_w,
-                        size_t *out_b)
+                        size_t *emb_pos, layer_offsets *lo, size_t *lnf_w, size_t *lnf_b,
+                        size_t *out_w, size_t *out_b)
 {
     const hs_model_shape *s = &m->shape;
     int d = s->d_model, V = s->vocab, h = m->hidden;
@@ -57,6 +58,8 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, size_t *e
     *emb_par = add_tensor(&tb, "emb.par", V, d, true);
     *emb_chi = add_tensor(&tb, "emb.chi", V + 1, d, true);
     if (s->relations) *emb_rel = add_tensor(&tb, "emb.rel", s->relations, d, true);
+    if (s->positions == HS_POSITIONS_LEARNED)
+        *emb_pos = add_tensor(&tb, "emb.pos", s->seq_len, d, true);
     for (int l = 0; l < s->layers; l++) {
         layer_offsets *o = &lo[l];
         if (s->layernorm) {
@@ -86,19 +89,22 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, size_t *e
         *lnf_w = add_tensor(&tb, "lnf.w", d, 0, false);
         *lnf_b = add_tensor(&tb, "lnf.b", d, 0, false);
     }
-    *out_w = add_tensor(&tb, "out.w", V, d, true);
-    *out_b = add_tensor(&tb, "out.b", V, 0, false);
+    if (s->readout == HS_READOUT_LINEAR) {
+        *out_w = add_tensor(&tb, "out.w", V, d, true);
+        *out_b = add_tensor(&tb, "out.b", V, 0, false);
+    }
     m->n_params = tb.offset;
 }
 
 static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t emb_par,
-                      size_t emb_chi, size_t emb_rel, const layer_offsets *lo, size_t lnf_w,
-                      size_t lnf_b, size_t out_w, size_t out_b)
+                      size_t emb_chi, size_t emb_rel, size_t emb_pos, const layer_offsets *lo,
+                      size_t lnf_w, size_t lnf_b, size_t out_w, size_t out_b)
 {
     bool ln = m->shape.layernorm, mlp = m->hidden > 0;
     v->emb_par = base + emb_par;
     v->emb_chi = base + emb_chi;
     v->emb_rel = m->shape.relations ? base + emb_rel : NULL;
+    v->emb_pos = m->shape.positions == HS_POSITIONS_LEARNED ? base + emb_pos : NULL;
     for (int l = 0; l < m->shape.layers; l++) {
         hs_layer_params *p = &v->layer[l];
         const layer_offsets *o = &lo[l];
@@ -117,8 +123,9 @@ static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t 
     }
     v->lnf_w = ln ? base + lnf_w : NULL;
     v->lnf_b = ln ? base + lnf_b : NULL;
-    v->out_w = base + out_w;
-    v->out_b = base + out_b;
+    bool linear = m->shape.readout == HS_READOUT_LINEAR;
+    v->out_w = linear ? base + out_w : NULL;
+    v->out_b = linear ? base + out_b : NULL;
 }
 
 /* ---- activations -------------------------------------------------------------------------- */
@@ -126,6 +133,11 @@ static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t 
 /* Slices start at multiples of 32 elements: 64 bytes in the f32 buffer and in its bf16 shadow,
  * the alignment oneDNN's kernels load best from (16 bytes off cost 20-45% on AMX). */
 #define HS_ALIGN_ELEMS 32
+
+static size_t aligned(size_t n)
+{
+    return (n + HS_ALIGN_ELEMS - 1) / HS_ALIGN_ELEMS * HS_ALIGN_ELEMS;
+}
 
 /* Hands out consecutive slices of the activation buffer; with base == NULL it only counts. */
 typedef struct {
@@ -136,7 +148,7 @@ typedef struct {
 static float *carve(carver *c, size_t n)
 {
     float *p = c->base ? c->base + c->used : NULL;
-    c->used += (n + HS_ALIGN_ELEMS - 1) / HS_ALIGN_ELEMS * HS_ALIGN_ELEMS;
+    c->used += aligned(n);
     return p;
 }
 
@@ -198,8 +210,8 @@ static void layout_acts(hs_model *m, carver *c)
     } else {
         m->lnf = m->x_final;
     }
-    m->logits = carve(c, BT * s->vocab);
-    m->probs = carve(c, BT * s->vocab);
+    m->logits = s->readout == HS_READOUT_IDENTITY ? m->lnf : carve(c, BT * s->vocab);
+    m->probs = carve(c, BT * (size_t)m->n_out);
 }
 
 /* Backward workspace: the gradients of one layer's activations at a time plus the residual. */
@@ -217,10 +229,86 @@ static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
     v->dqkv = carve(c, BT * 3 * d);
     v->datty = carve(c, BT * d);
     v->dpre = carve(c, BT * (size_t)m->hidden);
-    v->dlogits = carve(c, BT * s->vocab);
+    v->dlogits = carve(c, BT * (size_t)m->n_out);
     v->datt = carve(c, (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
     v->dheads = carve(c, BT * d);
     v->dqkvh = carve(c, BT * 3 * d);
+}
+
+/* ---- dropout ------------------------------------------------------------------------------ */
+
+/* The drop buffer: the embedding's mask, then per layer the attention mask, the dropped
+ * attention weights and the two residual branches' masks (model.h). */
+/* Each part of the drop buffer starts on a 64-byte boundary, as carve's slices do. */
+static size_t drop_btd(const hs_model *m)
+{
+    const hs_model_shape *s = &m->shape;
+    return aligned((size_t)s->max_batch * s->seq_len * s->d_model);
+}
+
+static size_t drop_tt(const hs_model *m)
+{
+    const hs_model_shape *s = &m->shape;
+    return aligned((size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
+}
+
+static size_t drop_layer_size(const hs_model *m) { return 2 * drop_tt(m) + 2 * drop_btd(m); }
+
+static bool dropout_alloc(hs_model *m)
+{
+    const hs_model_shape *s = &m->shape;
+    if (s->dropout <= 0.0f) return true;
+    m->n_drop = drop_btd(m) + s->layers * drop_layer_size(m);
+    m->drop = alloc_block(m->n_drop, sizeof *m->drop);
+    if (s->precision == HS_PRECISION_BF16) m->drop_h = alloc_block(m->n_drop, sizeof *m->drop_h);
+    return m->drop && (s->precision != HS_PRECISION_BF16 || m->drop_h);
+}
+
+static float *drop_emb(const hs_model *m) { return m->drop; }
+
+/* Layer l's attention mask (which 0) or dropped weights (which 1); NULL without dropout. */
+static float *drop_att(const hs_model *m, int l, int which)
+{
+    if (!m->drop) return NULL;
+    return m->drop + drop_btd(m) + l * drop_layer_size(m) + which * drop_tt(m);
+}
+
+/* Layer l's mask of the attention branch (which 0) or the MLP branch (which 1). */
+static float *drop_res(const hs_model *m, int l, int which)
+{
+    return m->drop ? drop_att(m, l, 2) + which * drop_btd(m) : NULL;
+}
+
+/* Draws every mask of a training pass over B examples, in a fixed order: the embedding, then
+ * per layer attention, attention branch, MLP branch. */
+static void drop_masks(hs_model *m, int B)
+{
+    const hs_model_shape *s = &m->shape;
+    size_t Nd = (size_t)B * s->seq_len * s->d_model;
+    size_t TT = (size_t)B * s->heads * s->seq_len * s->seq_len;
+    hs_dropout_mask(drop_emb(m), Nd, s->dropout, m->drop_rng);
+    for (int l = 0; l < s->layers; l++) {
+        hs_dropout_mask(drop_att(m, l, 0), TT, s->dropout, m->drop_rng);
+        hs_dropout_mask(drop_res(m, l, 0), Nd, s->dropout, m->drop_rng);
+        if (m->hidden) hs_dropout_mask(drop_res(m, l, 1), Nd, s->dropout, m->drop_rng);
+    }
+}
+
+/* x *= mask when the last forward dropped. */
+static void drop(const hs_model *m, float *x, const float *mask, size_t n)
+{
+    if (m->dropped) hs_dropout_apply(x, mask, n);
+}
+
+/* The gradient of a residual branch: dres itself, or dres ⊙ mask written to tmp when the last
+ * forward dropped the branch. */
+static const float *branch_grad(const hs_model *m, const float *dres, float *tmp, const float *mask,
+                                size_t n)
+{
+    if (!m->dropped) return dres;
+    memcpy(tmp, dres, n * sizeof *tmp);
+    hs_dropout_apply(tmp, mask, n);
+    return tmp;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------------- */
@@ -230,18 +318,22 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
     memset(m, 0, sizeof *m);
     const hs_model_shape *s = shape;
     if (s->vocab < 1 || s->d_model < 1 || s->heads < 1 || s->layers < 1 || s->mlp < 0 ||
-        s->relations < 0 || s->seq_len < 1 || s->max_batch < 1 || s->d_model % s->heads)
+        s->relations < 0 || s->seq_len < 1 || s->max_batch < 1 || s->d_model % s->heads ||
+        !(s->dropout >= 0.0f && s->dropout < 1.0f) ||
+        (s->readout == HS_READOUT_IDENTITY && s->d_model < s->vocab))
         return hs_fail(err, HS_EINPUT,
                        "model shape is invalid (vocab %d, d_model %d, heads %d, layers %d, mlp %d, "
                        "relations %d, T %d, batch %d): d_model must be a multiple of heads and "
-                       "the rest positive (relations may be 0)",
+                       "the rest positive (relations may be 0), dropout in [0, 1), and d_model "
+                       ">= vocab for the identity readout",
                        s->vocab, s->d_model, s->heads, s->layers, s->mlp, s->relations, s->seq_len,
                        s->max_batch);
     m->shape = *s;
     m->d_head = s->d_model / s->heads;
     m->hidden = s->mlp * s->d_model;
+    m->n_out = s->readout == HS_READOUT_IDENTITY ? s->d_model : s->vocab;
 
-    int max_tensors = 7 + 16 * s->layers;
+    int max_tensors = 8 + 16 * s->layers;
     m->tensors = calloc((size_t)max_tensors, sizeof *m->tensors);
     layer_offsets *lo = calloc((size_t)s->layers, sizeof *lo);
     m->p.layer = calloc((size_t)s->layers, sizeof *m->p.layer);
@@ -252,8 +344,8 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
         hs_model_free(m);
         return hs_fail(err, HS_ENOMEM, "out of memory allocating the model tables");
     }
-    size_t emb_par, emb_chi, emb_rel = 0, lnf_w = 0, lnf_b = 0, out_w, out_b;
-    build_table(m, &emb_par, &emb_chi, &emb_rel, lo, &lnf_w, &lnf_b, &out_w, &out_b);
+    size_t emb_par, emb_chi, emb_rel = 0, emb_pos = 0, lnf_w = 0, lnf_b = 0, out_w = 0, out_b = 0;
+    build_table(m, &emb_par, &emb_chi, &emb_rel, &emb_pos, lo, &lnf_w, &lnf_b, &out_w, &out_b);
 
     carver count = {NULL, 0};
     layout_acts(m, &count);
@@ -273,7 +365,8 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
         m->acts_h = alloc_block(m->n_acts, sizeof(hs_bf16));
         m->scratch_h = alloc_block(m->n_scratch, sizeof(hs_bf16));
     }
-    if (!m->params || !m->grads || !m->acts || !m->scratch ||
+    bool drop_ok = dropout_alloc(m);
+    if (!m->params || !m->grads || !m->acts || !m->scratch || !drop_ok ||
         (bf16 && (!m->params_h || !m->acts_h || !m->scratch_h))) {
         size_t mb = (2 * m->n_params + m->n_acts + m->n_scratch) * sizeof(float) >> 20;
         free(lo);
@@ -282,8 +375,10 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
             err, HS_ENOMEM,
             "out of memory: the model needs %zu MiB; lower train.batch or the model size", mb);
     }
-    set_views(&m->p, m->params, m, emb_par, emb_chi, emb_rel, lo, lnf_w, lnf_b, out_w, out_b);
-    set_views(&m->g, m->grads, m, emb_par, emb_chi, emb_rel, lo, lnf_w, lnf_b, out_w, out_b);
+    set_views(&m->p, m->params, m, emb_par, emb_chi, emb_rel, emb_pos, lo, lnf_w, lnf_b, out_w,
+              out_b);
+    set_views(&m->g, m->grads, m, emb_par, emb_chi, emb_rel, emb_pos, lo, lnf_w, lnf_b, out_w,
+              out_b);
     free(lo);
     carver carve_acts = {m->acts, 0};
     layout_acts(m, &carve_acts);
@@ -305,10 +400,15 @@ hs_status hs_model_prepare(hs_model *m, int B, hs_err *err)
         free(saved);
         return hs_fail(err, HS_ENOMEM, "out of memory planning the model's products");
     }
-    /* Id 0 is valid in every table; the pass only has to touch every product once. */
+    /* Id 0 is valid in every table; the pass only has to touch every product once (with dropout,
+     * a dropping pass: its products include the plain pass's). */
     memcpy(saved, m->grads, m->n_params * sizeof *saved);
+    hs_rng *drop_rng = m->drop_rng, plan_rng;
+    hs_rng_seed(&plan_rng, 0, 0);
+    if (m->shape.dropout > 0.0f) m->drop_rng = &plan_rng;
     hs_model_forward(m, B, ids, ids, m->shape.relations ? ids : NULL, ids, NULL);
     hs_model_backward(m);
+    m->drop_rng = drop_rng;
     memcpy(m->grads, saved, m->n_params * sizeof *saved);
     m->parent = m->child = m->rel = m->target = NULL;
     m->supervised = NULL;
@@ -332,6 +432,8 @@ void hs_model_free(hs_model *m)
     free(m->params_h);
     free(m->acts_h);
     free(m->scratch_h);
+    free(m->drop);
+    free(m->drop_h);
     hs_gemm_free(m->gemm);
     memset(m, 0, sizeof *m);
 }
@@ -372,6 +474,7 @@ static void *E(const hs_model *m, const float *p)
     if (!m->params_h) return (void *)p;
     if (p >= m->params && p < m->params + m->n_params) return m->params_h + (p - m->params);
     if (p >= m->acts && p < m->acts + m->n_acts) return m->acts_h + (p - m->acts);
+    if (m->drop && p >= m->drop && p < m->drop + m->n_drop) return m->drop_h + (p - m->drop);
     return m->scratch_h + (p - m->scratch);
 }
 
@@ -402,6 +505,10 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     sync(m, m->params, m->n_params); /* the weights changed in the last optimizer step */
     hs_embed_forward(m->la[0].x, parent, child, rel, m->p.emb_par, m->p.emb_chi, m->p.emb_rel, N,
                      d);
+    if (m->p.emb_pos) hs_positions_forward(m->la[0].x, m->p.emb_pos, B, T, d);
+    m->dropped = m->drop_rng && s->dropout > 0.0f;
+    if (m->dropped) drop_masks(m, B);
+    drop(m, m->la[0].x, drop_emb(m), (size_t)N * d);
     for (int l = 0; l < s->layers; l++) {
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_acts *a = &m->la[l];
@@ -415,10 +522,16 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         hs_heads_from_rows(g, E(m, a->qkv), m->qkv_rows, p->bqkv, 3, qscale, B, T, d, H_);
         hs_attention_forward(g, m->heads, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_,
                              s->causal);
+        if (m->dropped)
+            hs_attention_dropout_forward(g, m->heads, drop_att(m, l, 1), E(m, drop_att(m, l, 1)),
+                                         a->att, drop_att(m, l, 0), E(m, a->qkv), B, T, d, H_);
         hs_rows_from_heads(a->atty, H(m, a->atty), m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
-        /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly */
-        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), NULL, N, d, d);
-        hs_residual_forward(a->x_mid, p->bo, a->x, N, d);
+        /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly; a dropped branch
+         * takes its bias before the mask */
+        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), m->dropped ? p->bo : NULL, N, d,
+                          d);
+        drop(m, a->x_mid, drop_res(m, l, 0), (size_t)N * d);
+        hs_residual_forward(a->x_mid, m->dropped ? NULL : p->bo, a->x, N, d);
         if (h) {
             if (ln)
                 hs_layernorm_forward(a->ln2, H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid,
@@ -427,8 +540,10 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
                 sync(m, a->x_mid, (size_t)N * d);
             hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), NULL, N, d, h);
             hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, p->b1, N, h);
-            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), NULL, N, h, d);
-            hs_residual_forward(a->x_out, p->b2, a->x_mid, N, d);
+            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), m->dropped ? p->b2 : NULL, N,
+                              h, d);
+            drop(m, a->x_out, drop_res(m, l, 1), (size_t)N * d);
+            hs_residual_forward(a->x_out, m->dropped ? NULL : p->b2, a->x_mid, N, d);
         }
     }
     if (ln)
@@ -436,8 +551,9 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
                              m->p.lnf_b, N, d);
     else
         sync(m, m->x_final, (size_t)N * d);
-    hs_matmul_forward(g, m->logits, E(m, m->lnf), E(m, m->p.out_w), m->p.out_b, N, d, s->vocab);
-    m->loss = hs_softmax_xent_forward(m->probs, m->logits, target, supervised, N, s->vocab,
+    if (m->p.out_w)
+        hs_matmul_forward(g, m->logits, E(m, m->lnf), E(m, m->p.out_w), m->p.out_b, N, d, s->vocab);
+    m->loss = hs_softmax_xent_forward(m->probs, m->logits, target, supervised, N, m->n_out,
                                       &m->n_supervised);
     return m->loss;
 }
@@ -448,7 +564,7 @@ void hs_model_backward(hs_model *m)
 {
     const hs_model_shape *s = &m->shape;
     int B = m->B, T = s->seq_len, d = s->d_model, H_ = s->heads, h = m->hidden, N = B * T;
-    int V = s->vocab;
+    int V = m->n_out;
     size_t Nd = (size_t)N * d;
     bool ln = s->layernorm;
     float qscale = 1.0f / sqrtf((float)m->d_head);
@@ -461,7 +577,13 @@ void hs_model_backward(hs_model *m)
                              0.0f);
     sync(m, sv.dlogits, (size_t)N * V);
     /* dres holds d(loss)/d(residual stream) as it flows down through the layers */
-    if (ln) {
+    if (!m->p.out_w) { /* identity readout: the logits are the final LN's output */
+        if (ln)
+            hs_layernorm_backward(sv.dres, m->g.lnf_w, m->g.lnf_b, sv.dlogits, m->x_final,
+                                  m->p.lnf_w, m->lnf_mean, m->lnf_rstd, N, d, 0.0f);
+        else
+            memcpy(sv.dres, sv.dlogits, Nd * sizeof(float));
+    } else if (ln) {
         hs_matmul_backward(g, sv.dln, m->g.out_w, m->g.out_b, sv.dlogits, E(m, sv.dlogits),
                            E(m, m->lnf), E(m, m->p.out_w), N, d, V, 0.0f);
         hs_layernorm_backward(sv.dres, m->g.lnf_w, m->g.lnf_b, sv.dln, m->x_final, m->p.lnf_w,
@@ -475,8 +597,9 @@ void hs_model_backward(hs_model *m)
         hs_layer_params *gp = &m->g.layer[l];
         hs_layer_acts *a = &m->la[l];
         if (h) {
-            sync(m, sv.dres, Nd);
-            hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, sv.dres, E(m, sv.dres), E(m, a->gelu),
+            const float *dbranch = branch_grad(m, sv.dres, sv.dln, drop_res(m, l, 1), Nd);
+            sync(m, dbranch, Nd);
+            hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, dbranch, E(m, dbranch), E(m, a->gelu),
                                E(m, p->w2), N, h, d, 0.0f);
             /* gelu's backward also rounds dpre and sums it into b1's gradient */
             hs_gelu_backward(sv.dpre, H(m, sv.dpre), gp->b1, sv.dpre, a->pre, N, h, 0.0f);
@@ -490,12 +613,18 @@ void hs_model_backward(hs_model *m)
                                    E(m, p->w1), N, d, h, 1.0f);
             }
         }
-        sync(m, sv.dres, Nd);
-        hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, sv.dres, E(m, sv.dres), E(m, a->atty),
+        const float *dbranch = branch_grad(m, sv.dres, sv.dln, drop_res(m, l, 0), Nd);
+        sync(m, dbranch, Nd);
+        hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, dbranch, E(m, dbranch), E(m, a->atty),
                            E(m, p->wo), N, d, d, 0.0f);
         hs_heads_from_rows(g, E(m, sv.dheads), sv.datty, NULL, 1, 1.0f, B, T, d, H_);
-        hs_attention_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads), a->att,
-                              E(m, a->att), E(m, a->qkv), B, T, d, H_);
+        if (m->dropped)
+            hs_attention_dropout_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads),
+                                          a->att, E(m, drop_att(m, l, 1)), drop_att(m, l, 0),
+                                          E(m, a->qkv), B, T, d, H_);
+        else
+            hs_attention_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads), a->att,
+                                  E(m, a->att), E(m, a->qkv), B, T, d, H_);
         /* q was scaled in forward: its gradient is, on the way back to rows */
         hs_rows_from_heads(sv.dqkv, H(m, sv.dqkv), sv.dqkvh, 3, qscale, B, T, d, H_, 0.0f);
         if (ln) {
@@ -508,6 +637,8 @@ void hs_model_backward(hs_model *m)
                                E(m, p->wqkv), N, d, 3 * d, 1.0f);
         }
     }
+    drop(m, sv.dres, drop_emb(m), Nd);
+    if (m->g.emb_pos) hs_positions_backward(m->g.emb_pos, sv.dres, B, T, d);
     hs_embed_backward(m->g.emb_par, m->g.emb_chi, m->g.emb_rel, sv.dres, m->parent, m->child,
                       m->rel, N, d);
 }
@@ -518,6 +649,6 @@ double hs_model_step_flops(const hs_model_shape *s, int B)
            T = s->seq_len;
     double per_layer = N * d * 3 * d + N * d * d + 2 * N * h * d /* linear maps */
                        + 2 * N * T * d;                          /* QK^T and P·V */
-    double macs = s->layers * per_layer + N * d * s->vocab;
+    double macs = s->layers * per_layer + (s->readout == HS_READOUT_LINEAR ? N * d * s->vocab : 0);
     return 3.0 * 2.0 * macs; /* forward, plus backward at twice the forward */
 }

@@ -16,6 +16,19 @@
 #define HS_SIMD
 #endif
 
+const char *hs_ops_isa(void)
+{
+#if defined(__x86_64__) && !defined(HS_NO_MULTIVERSION)
+    /* the same test the loader makes between the target_clones versions */
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3 (AVX2, FMA)";
+    return "x86-64 (baseline)";
+#else
+    return "one version, as compiled";
+#endif
+}
+
 /* dst = beta·dst + v with beta 0 or 1, never reading dst when beta is 0 (it may be garbage). */
 #define ACC(dst, v, beta) ((dst) = (beta) != 0.0f ? (dst) + (v) : (v))
 
@@ -304,10 +317,9 @@ HS_SIMD static void softmax_rows_backward(float *dp, hs_bf16 *dp_h, const float 
     }
 }
 
-/* One batched product per (example, head) over contiguous [T][dh] and [T][T] blocks: oneDNN 2.6
- * runs such operands on its brgemm kernels, while strided views of the [B*T][3d] rows fall back
- * to gemm:jit (10x slower on AMX), and an output scale to a scalar loop. */
-static hs_gemm_desc head_batch(int BH, int M, int N, int K, bool ta, bool tb)
+/* oneDNN 2.6 runs contiguous operands on its brgemm kernels, while strided views of the [B*T][3d]
+ * rows fall back to gemm:jit (10x slower on AMX), and an output scale to a scalar loop. */
+hs_gemm_desc hs_head_batch(int BH, int M, int N, int K, bool ta, bool tb)
 {
     size_t a = (size_t)M * K, b = (size_t)K * N, c = (size_t)M * N;
     return (hs_gemm_desc){.M = M,
@@ -392,11 +404,11 @@ void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const
     size_t part = (size_t)B * T * d;
     bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
     /* S = Q·K^T, Q already scaled */
-    hs_gemm_desc s = head_batch(BH, T, T, dh, false, true);
+    hs_gemm_desc s = hs_head_batch(BH, T, T, dh, false, true);
     hs_gemm_run(g, &s, qkv, eoff(g, qkv, part), att);
     softmax_rows(att, bf16 ? att_e : NULL, (size_t)BH * T, T, causal);
     /* O = P·V */
-    hs_gemm_desc o = head_batch(BH, T, dh, T, false, false);
+    hs_gemm_desc o = hs_head_batch(BH, T, dh, T, false, false);
     hs_gemm_run(g, &o, att_e, eoff(g, qkv, 2 * part), out);
 }
 
@@ -408,16 +420,16 @@ void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_
     size_t part = (size_t)B * T * d;
     bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
     /* dP = dO·V^T */
-    hs_gemm_desc dp = head_batch(BH, T, T, dh, false, true);
+    hs_gemm_desc dp = hs_head_batch(BH, T, T, dh, false, true);
     hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * part), dscore);
     /* dV = P^T·dO */
-    hs_gemm_desc dv = head_batch(BH, T, dh, T, true, false);
+    hs_gemm_desc dv = hs_head_batch(BH, T, dh, T, true, false);
     hs_gemm_run(g, &dv, att_e, dout, dqkv + 2 * part);
     softmax_rows_backward(dscore, bf16 ? dscore_e : NULL, att, (size_t)BH * T, T);
     /* S = Q·K^T: dQ = dS·K, dK = dS^T·Q */
-    hs_gemm_desc dq = head_batch(BH, T, dh, T, false, false);
+    hs_gemm_desc dq = hs_head_batch(BH, T, dh, T, false, false);
     hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, part), dqkv);
-    hs_gemm_desc dk = head_batch(BH, T, dh, T, true, false);
+    hs_gemm_desc dk = hs_head_batch(BH, T, dh, T, true, false);
     hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + part);
 }
 
@@ -478,8 +490,13 @@ HS_SIMD void hs_residual_forward(float *out, const float *b, const float *res, i
     for (int n = 0; n < N; n++) {
         float *o = out + (size_t)n * m;
         const float *r = res + (size_t)n * m;
+        if (b) {
 #pragma omp simd
-        for (int j = 0; j < m; j++) o[j] = (o[j] + b[j]) + r[j];
+            for (int j = 0; j < m; j++) o[j] = (o[j] + b[j]) + r[j];
+        } else {
+#pragma omp simd
+            for (int j = 0; j < m; j++) o[j] += r[j];
+        }
     }
 }
 

@@ -57,6 +57,7 @@ float hs_lr_at(hs_lr_schedule s, int step)
     int span = s.steps - warmup;
     if (span <= 0) return (float)lr;
     double progress = (double)(step - warmup) / span;
+    if (s.kind == HS_LR_LINEAR) return (float)(lr * (1.0 - progress));
     return (float)(lr * 0.5 * (1.0 + cos(3.14159265358979323846 * progress)));
 }
 

@@ -21,6 +21,7 @@ void hs_batch_free(hs_batch *b)
     free(b->chain);
     free(b->index);
     free(b->supervised);
+    free(b->scored);
     free(b->query_hops);
     free(b->scratch);
     memset(b, 0, sizeof *b);
@@ -47,12 +48,13 @@ hs_status hs_batch_alloc(hs_batch *b, int B, int T, int vocab, hs_err *err)
     b->chain = calloc(n, sizeof *b->chain);
     b->index = calloc(n, sizeof *b->index);
     b->supervised = calloc(n, sizeof *b->supervised);
+    b->scored = calloc(n, sizeof *b->scored);
     b->query_hops = calloc((size_t)B, sizeof *b->query_hops);
     /* The other relations' node orders fit in 2T: an example uses at most 2*C*D nodes (the
      * filler's extra node needs D >= 2, and C*(D+1)+1 <= 2*C*D then), (R-1) orders of them. */
     b->scratch = calloc((size_t)vocab + 2 * (size_t)T, sizeof *b->scratch);
     if (!b->parent || !b->child || !b->rel || !b->target || !b->hop || !b->chain || !b->index ||
-        !b->supervised || !b->query_hops || !b->scratch) {
+        !b->supervised || !b->scored || !b->query_hops || !b->scratch) {
         hs_batch_free(b);
         return hs_fail(err, HS_ENOMEM, "out of memory allocating a batch of %d x %d positions", B,
                        T);
@@ -131,6 +133,7 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
     int32_t *target = b->target + (size_t)ex * T;
     int32_t *hop = b->hop + (size_t)ex * T;
     uint8_t *supervised = b->supervised + (size_t)ex * T;
+    uint8_t *scored = b->scored + (size_t)ex * T;
     const uint8_t edges_supervised = p->curriculum == HS_CURRICULUM_IMPLICIT;
     for (int t = 0; t < n_edges; t++) {
         const int j = chain[t] / (C + 1), c = chain[t] % (C + 1);
@@ -142,6 +145,7 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
         target[t] = nodes[first];
         hop[t] = index[t] - 1;
         supervised[t] = edges_supervised;
+        scored[t] = edges_supervised;
     }
     const int q = T - 1; /* the query: edge e_{k+1} = (x_k -> ?) of chain 0 */
     parent[q] = ids[k];
@@ -152,7 +156,17 @@ static void sample_example(const hs_task_params *p, hs_rng *rng, int k, int ex, 
     chain[q] = 0;
     index[q] = k + 1;
     supervised[q] = 1;
+    scored[q] = 1;
     b->query_hops[ex] = k;
+}
+
+/* Example ex asking k hops, of either kind. */
+static void sample_any(const hs_task_params *p, hs_rng *rng, int k, int ex, hs_batch *b)
+{
+    if (p->kind == HS_TASK_HOPK)
+        hs_hopk_example(p, rng, k, ex, b);
+    else
+        sample_example(p, rng, k, ex, b);
 }
 
 void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b)
@@ -162,9 +176,12 @@ void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_h
     require(b->vocab == p->vocab, "batch vocab differs from task.vocab");
     for (int ex = 0; ex < b->B; ex++) {
         /* Read k before sample_example writes b->query_hops, which callers may pass in. */
-        const int k = query_hops ? query_hops[ex] : p->hops;
-        require(k >= 1 && k <= p->hops, "query hop count outside 1..task.hops");
-        sample_example(p, rng, k, ex, b);
+        int k = query_hops ? query_hops[ex] : p->hops;
+        if (p->kind == HS_TASK_HOPK && !query_hops)
+            k = p->min_hops + (int)hs_rng_below(rng, (uint32_t)(p->hops - p->min_hops + 1));
+        require(k >= (p->kind == HS_TASK_HOPK ? p->min_hops : 1) && k <= p->hops,
+                "query hop count outside the task's range");
+        sample_any(p, rng, k, ex, b);
     }
 }
 
@@ -248,6 +265,11 @@ void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int 
     hs_rng r;
     hs_rng_seed(&r, seed, EXAMPLE_STREAM(i));
     int k = p->hops;
+    if (p->kind == HS_TASK_HOPK) { /* k is part of the example, drawn from its stream first */
+        k = p->min_hops + (int)hs_rng_below(&r, (uint32_t)(p->hops - p->min_hops + 1));
+        hs_hopk_example(p, &r, k, ex, b);
+        return;
+    }
     if (p->curriculum == HS_CURRICULUM_MIXED)
         k = 1 + (int)hs_rng_below(&r, (uint32_t)p->hops);
     else if (p->curriculum == HS_CURRICULUM_EXPLICIT)
@@ -283,8 +305,9 @@ uint64_t hs_task_example_hash(const hs_batch *b, int ex)
     const size_t o = (size_t)ex * b->T;
     uint64_t sum = 0;
     for (int t = 0; t < b->T - 1; t++)
-        sum += mix((uint64_t)b->parent[o + t] | (uint64_t)b->child[o + t] << 20 |
-                   (uint64_t)b->rel[o + t] << 40);
+        sum += mix(((uint64_t)b->parent[o + t] | (uint64_t)b->child[o + t] << 20 |
+                    (uint64_t)b->rel[o + t] << 40) ^
+                   (b->ordered ? mix((uint64_t)t + 1) : 0));
     const size_t q = o + (size_t)b->T - 1;
     const uint64_t query = (uint64_t)b->parent[q] | (uint64_t)b->child[q] << 20 |
                            (uint64_t)b->rel[q] << 40 | UINT64_C(1) << 50;
@@ -368,7 +391,7 @@ hs_status hs_task_sample_eval(const hs_task_params *p, uint64_t seed, int64_t vi
         /* Redraw in index order, so the result does not depend on the hash order above. */
         for (int ex = 0; ex < E; ex++)
             if (bad[ex]) {
-                sample_example(p, rng, b->query_hops[ex], ex, b);
+                sample_any(p, rng, b->query_hops[ex], ex, b);
                 bad[ex] = 0;
             }
     }

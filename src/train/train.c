@@ -36,6 +36,9 @@ hs_model_shape hs_train_shape(const hs_config *cfg)
         .seq_len = hs_task_seq_len(&cfg->task),
         .max_batch = cfg->train.batch,
         .precision = cfg->train.precision,
+        .positions = cfg->model.positions,
+        .dropout = (float)cfg->model.dropout,
+        .readout = cfg->model.readout,
     };
 }
 
@@ -46,6 +49,8 @@ double hs_train_cost(const hs_config *cfg)
     /* an evaluation is a forward pass (a third of a step) over eval_examples */
     double eval = hs_model_step_flops(&s, cfg->train.eval_examples) / 3.0;
     double evals = cfg->train.steps / cfg->train.eval_every + 1;
+    if (cfg->task.kind == HS_TASK_HOPK) /* the final evaluation: eval_examples per k */
+        evals += cfg->task.hops - cfg->task.min_hops + 1;
     return step * cfg->train.steps + eval * evals + 1.0;
 }
 
@@ -54,8 +59,9 @@ hs_lr_schedule hs_train_schedule(const hs_config *cfg)
     return (hs_lr_schedule){.lr = cfg->train.lr,
                             .warmup = cfg->train.warmup,
                             .steps = cfg->train.steps,
-                            .kind = cfg->train.schedule == HS_SCHEDULE_COSINE ? HS_LR_COSINE
-                                                                              : HS_LR_CONSTANT};
+                            .kind = cfg->train.schedule == HS_SCHEDULE_COSINE   ? HS_LR_COSINE
+                                    : cfg->train.schedule == HS_SCHEDULE_LINEAR ? HS_LR_LINEAR
+                                                                                : HS_LR_CONSTANT};
 }
 
 /* ---- the trainer ---- */
@@ -99,6 +105,7 @@ void hs_trainer_free(hs_trainer *t)
     hs_adamw_free(&t->opt);
     hs_batch_free(&t->train);
     hs_batch_free(&t->eval);
+    hs_batch_free(&t->per_k);
     hs_probe_free(&t->probe);
     if (t->logging) hs_attnlog_writer_free(&t->log);
     free(t->block);
@@ -118,6 +125,8 @@ static hs_status trainer_build(hs_trainer *t, const hs_config *cfg, hs_err *err)
     if (!st) st = hs_adamw_init(&t->opt, t->model.n_params, err);
     if (!st) st = hs_batch_alloc(&t->train, B, T, cfg->task.vocab, err);
     if (!st) st = hs_batch_alloc(&t->eval, E, T, cfg->task.vocab, err);
+    if (!st && cfg->task.kind == HS_TASK_HOPK)
+        st = hs_batch_alloc(&t->per_k, E, T, cfg->task.vocab, err);
     if (!st) st = hs_probe_init(&t->probe, L, cfg->model.heads, t->hops, err);
     if (st) return st;
     t->block = calloc(1, layout(t, NULL));
@@ -145,6 +154,9 @@ static hs_status trainer_build(hs_trainer *t, const hs_config *cfg, hs_err *err)
     bool varied = cfg->task.curriculum == HS_CURRICULUM_MIXED ||
                   cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
     for (int i = 0; i < E; i++) t->eval_hops[i] = varied ? 1 + i % t->hops : t->hops;
+    if (cfg->task.kind == HS_TASK_HOPK) /* every k in turn */
+        for (int i = 0; i < E; i++)
+            t->eval_hops[i] = cfg->task.min_hops + i % (t->hops - cfg->task.min_hops + 1);
     /* With a fixed training set the evaluation set leaves out every example training can reach. */
     return hs_task_sample_eval(&cfg->task, cfg->train.seed, (int64_t)cfg->train.steps * B,
                                &eval_rng, t->eval_hops, &t->eval, err);
@@ -164,11 +176,20 @@ hs_status hs_trainer_init(hs_trainer *t, const hs_config *cfg, hs_err *err)
     return st;
 }
 
+/* The model's answer at one position: the first largest logit. */
+static int argmax(const float *logit, int V)
+{
+    int best = 0;
+    for (int v = 1; v < V; v++)
+        if (logit[v] > logit[best]) best = v;
+    return best;
+}
+
 void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
 {
     hs_model *m = &t->model;
     const hs_batch *e = &t->eval;
-    int T = e->T, V = m->shape.vocab, B = m->shape.max_batch, D = t->hops;
+    int T = e->T, V = m->n_out, B = m->shape.max_batch, D = t->hops;
     *ev = (hs_eval){.step = t->step,
                     .lr = t->lr,
                     .level = t->level,
@@ -189,12 +210,8 @@ void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
         n_sup += m->n_supervised;
         hs_probe_add(&t->probe, t->att, n, T, e->chain + off, e->index + off);
         for (int p = 0; p < n * T; p++) {
-            const float *logit = m->logits + (size_t)p * V;
-            int best = 0;
-            for (int v = 1; v < V; v++)
-                if (logit[v] > logit[best]) best = v;
-            bool correct = best == e->target[off + p];
-            if (e->supervised[off + p]) {
+            bool correct = argmax(m->logits + (size_t)p * V, V) == e->target[off + p];
+            if (e->scored[off + p]) {
                 t->hop_correct[e->hop[off + p]] += correct;
                 t->hop_total[e->hop[off + p]]++;
             }
@@ -208,6 +225,8 @@ void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
         t->hop_acc[k] = t->hop_total[k] ? (float)t->hop_correct[k] / t->hop_total[k] : NAN;
     ev->eval_loss = n_sup ? (float)(loss_sum / n_sup) : NAN;
     ev->query_acc = q_total ? (float)q_correct / q_total : NAN;
+    if (t->cfg->task.kind == HS_TASK_HOPK) /* no query: the accuracy at the largest k */
+        ev->query_acc = t->hop_acc[D];
     ev->hop_acc = t->hop_acc;
     memcpy(t->history + (size_t)t->n_evals * (D + 1), t->hop_acc, sizeof(float) * (D + 1));
     hs_probe_roles(&t->probe, t->roles);
@@ -260,8 +279,12 @@ hs_status hs_trainer_step(hs_trainer *t, hs_err *err)
     hs_model *m = &t->model;
     sample_train_batch(t);
     hs_model_zero_grad(m);
+    hs_rng drop_rng;
+    hs_rng_seed(&drop_rng, cfg->train.seed, HS_STREAM_DROPOUT + (uint64_t)t->step);
+    m->drop_rng = &drop_rng; /* a training pass: dropout, when the model has it */
     float loss = hs_model_forward(m, t->train.B, t->train.parent, t->train.child, t->train.rel,
                                   t->train.target, t->train.supervised);
+    m->drop_rng = NULL;
     if (!isfinite(loss))
         return hs_fail(
             err, HS_ENUMERIC,
@@ -356,6 +379,41 @@ hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t 
 
 /* ---- the job ---- */
 
+/* hopk's final measure, the peer's: for each k, train.eval_examples fresh sequences of that k
+ * (kept out of a fixed training set as the evaluation set is), error = the fraction of letter
+ * targets whose argmax is wrong. Evaluation passes: no dropout. */
+static hs_status per_k_errors(hs_trainer *t, float *k_error, hs_err *err)
+{
+    const hs_config *cfg = t->cfg;
+    hs_model *m = &t->model;
+    hs_batch *e = &t->per_k;
+    const int T = e->T, V = m->n_out, B = m->shape.max_batch;
+    hs_rng rng;
+    hs_rng_seed(&rng, cfg->train.seed, HS_STREAM_PER_K);
+    for (int k = 0; k <= t->hops; k++) {
+        k_error[k] = NAN;
+        if (k < cfg->task.min_hops) continue;
+        for (int i = 0; i < e->B; i++) e->query_hops[i] = k;
+        hs_status st = hs_task_sample_eval(&cfg->task, cfg->train.seed,
+                                           (int64_t)cfg->train.steps * cfg->train.batch, &rng,
+                                           e->query_hops, e, err);
+        if (st) return st;
+        long wrong = 0, total = 0;
+        for (int first = 0; first < e->B; first += B) {
+            int n = e->B - first < B ? e->B - first : B;
+            size_t off = (size_t)first * T;
+            hs_model_forward(m, n, e->parent + off, e->child + off, e->rel + off, NULL, NULL);
+            for (int p = 0; p < n * T; p++) {
+                if (!e->scored[off + p]) continue;
+                wrong += argmax(m->logits + (size_t)p * V, V) != e->target[off + p];
+                total++;
+            }
+        }
+        k_error[k] = total ? (float)wrong / total : NAN;
+    }
+    return HS_OK;
+}
+
 /* Emergence of every hop label and head, from the trainer's history. */
 static hs_status report_emergence(const hs_trainer *t, hs_train_result *res, hs_err *err)
 {
@@ -389,11 +447,15 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
     int D = cfg->task.hops;
     res->hops = D;
     res->final_hop_acc = calloc((size_t)D + 1, sizeof *res->final_hop_acc);
+    if (cfg->task.kind == HS_TASK_HOPK)
+        res->final_k_error = calloc((size_t)D + 1, sizeof *res->final_k_error);
     res->hop_steps = calloc((size_t)D + 1, sizeof *res->hop_steps);
-    if (!res->final_hop_acc || !res->hop_steps) {
+    if (!res->final_hop_acc || !res->hop_steps ||
+        (cfg->task.kind == HS_TASK_HOPK && !res->final_k_error)) {
         hs_train_result_free(res);
         return hs_fail(err, HS_ENOMEM, "out of memory setting up the training job");
     }
+    for (int k = 0; res->final_k_error && k <= D; k++) res->final_k_error[k] = NAN;
     hs_trainer t;
     hs_err e = {0}; /* why the job failed, if it does */
     hs_status st = hs_trainer_init(&t, cfg, &e);
@@ -434,6 +496,8 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
     res->final_loss = t.final_loss;
     res->final_query_acc = t.final_query_acc;
     if (!st) st = report_emergence(&t, res, &e);
+    if (!st && res->final_k_error && res->err.code == HS_OK && !res->interrupted)
+        st = per_k_errors(&t, res->final_k_error, &e);
     if (!st && res->interrupted) st = hs_trainer_save(&t, &res->resume, &res->resume_len, &e);
     /* the log ends with the model as it ended, also when it stopped early */
     bool finished = res->err.code == HS_OK && !res->interrupted;
@@ -462,6 +526,14 @@ hs_status hs_train_result_refused(hs_train_result *res, const hs_config *cfg, co
         return hs_fail(err, HS_ENOMEM, "out of memory recording a failed job");
     }
     for (int k = 0; k <= D; k++) res->final_hop_acc[k] = NAN, res->hop_steps[k] = -1;
+    if (cfg->task.kind == HS_TASK_HOPK) { /* measured nothing: every k null */
+        res->final_k_error = malloc(sizeof(float) * ((size_t)D + 1));
+        if (!res->final_k_error) {
+            hs_train_result_free(res);
+            return hs_fail(err, HS_ENOMEM, "out of memory recording a failed job");
+        }
+        for (int k = 0; k <= D; k++) res->final_k_error[k] = NAN;
+    }
     res->final_loss = res->final_query_acc = NAN;
     return HS_OK;
 }
@@ -469,6 +541,7 @@ hs_status hs_train_result_refused(hs_train_result *res, const hs_config *cfg, co
 void hs_train_result_free(hs_train_result *res)
 {
     free(res->final_hop_acc);
+    free(res->final_k_error);
     free(res->hop_steps);
     free(res->heads);
     free(res->head_steps);

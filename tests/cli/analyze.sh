@@ -154,16 +154,32 @@ roles = [r for r in d["roles"] if r["role"] == "L2:-3"][0]
 assert roles["emerged"] == 1 and roles["never"] == 1 and roles["median"] == 300
 p = [r for r in d["precedence"] if r["a"] == "L1:+1" and r["b"] == "L2:-3"][0]
 assert p["p_a_before_b"] == 1 and p["only_a"] == 1 and p["both"] == 1
+# Key effects: the varied keys are exactly the accuracy table's cell dimensions here, so every
+# (key, cell, value) row is one accuracy cell: the same runs (done + failed) and solved runs.
+acc = {(c["curriculum"], c["hops"], c["layers"]): c for c in d["accuracy"]}
+assert [k["key"] for k in d["key_summary"]] == ["model.layers", "task.curriculum", "task.hops"]
+z = 1.959963984540054
+for r in d["key_effects"]:
+    kv = dict(x.split("=") for x in (r["cell"] + " " + r["key"] + "=" + r["value"]).split())
+    c = acc[(kv["task.curriculum"], int(kv["task.hops"]), int(kv["model.layers"]))]
+    assert (r["runs"], r["solved"]) == (c["done"] + c["failed"], c["solved"]), (r, c)
+    n, k = r["runs"], r["solved"]
+    mid, half = k + z * z / 2, z * (k * (n - k) / n + z * z / 4) ** 0.5
+    assert abs(r["ci95_lo"] - (mid - half) / (n + z * z)) < 1e-9, r
+    assert abs(r["ci95_hi"] - (mid + half) / (n + z * z)) < 1e-9, r
+assert len(d["key_effects"]) > 0
 PY
 
 # CSV: each table after a "# name" line; --table picks one.
 "$hs" analyze "$S" --csv >"$tmp/csv" 2>/dev/null || fail "--csv exit $?"
-[ "$(grep -c '^# ' "$tmp/csv")" -eq 6 ] || fail "CSV should hold 6 tables"
+[ "$(grep -c '^# ' "$tmp/csv")" -eq 8 ] || fail "CSV should hold 8 tables"
+grep -q '^# key_summary$' "$tmp/csv" && grep -q '^# key_effects$' "$tmp/csv" || fail "CSV key-effect tables"
 grep -q '^1,implicit,,2,2,2,found,true,2$' "$tmp/csv" || fail "CSV min_layers row"
 "$hs" analyze "$S" --csv --table accuracy >"$tmp/acc" 2>/dev/null || fail "--table exit $?"
 [ "$(head -1 "$tmp/acc")" = "# accuracy" ] && [ "$(grep -c '^# ' "$tmp/acc")" -eq 1 ] || fail "--table accuracy"
 "$hs" analyze "$S" --markdown >"$tmp/md" 2>/dev/null || fail "--markdown exit $?"
 grep -q '^### Minimum layers' "$tmp/md" && grep -q '^|---:|---:|---:|---:|$' "$tmp/md" || fail "Markdown tables"
+grep -q '^### Key effects' "$tmp/md" && grep -q '^### Effect of task.curriculum' "$tmp/md" || fail "Markdown key effects"
 
 # A stricter rule changes the answer: with --tau 0.985 only one seed solves 2 hops at 2 layers.
 "$hs" analyze "$S" --tau 0.985 --table min_layers >"$tmp/tau" 2>/dev/null
@@ -180,6 +196,11 @@ if command -v gnuplot >/dev/null 2>&1; then
         grep -q '<svg' "$tmp/fig/$f.svg" || fail "$f.svg is not SVG"
     done
     grep -q "run $A1" "$tmp/fig/training.dat" || fail "default training run"
+    # a run by the first digits of its id; several runs, one figure each
+    "$hs" analyze "$S" --plots "$tmp/fig1" --run "$(echo "$A1" | cut -c1-6)" >/dev/null 2>"$tmp/perr" &&
+        grep -q "run $A1" "$tmp/fig1/training.dat" || fail "--run by an id prefix: $(cat "$tmp/perr")"
+    "$hs" analyze "$S" --plots "$tmp/fig6" --run "$A1" --run "$(echo "$A1" | cut -c1-4)" >/dev/null 2>"$tmp/perr" &&
+        [ -s "$tmp/fig6/training-$A1.png" ] && [ ! -e "$tmp/fig6/training.png" ] || fail "two --run: $(cat "$tmp/perr")"
     "$hs" analyze "$S" --plots "$tmp/fig2" --run "$R11" >/dev/null 2>"$tmp/perr"
     [ $? -eq 2 ] && grep -q 'metrics.csv' "$tmp/perr" || fail "--run without metrics.csv"
 fi
@@ -221,6 +242,10 @@ expect "unknown option" "--bogus" "$S" --bogus
 expect "missing value" "--plots" "$S" --plots
 expect "run without plots" "--plots" "$S" --run "$A1"
 expect "unknown run" "no such run" "$S" --plots "$tmp/fig4" --run 0123456789abcdef
+amb=$(grep -o '"id":"[0-9a-f]' "$S/runs.jsonl" | cut -c7 | sort | uniq -d | head -1)
+[ -n "$amb" ] || fail "the fixture has no two ids with one first digit"
+expect "ambiguous run prefix" "ambiguous" "$S" --plots "$tmp/fig5" --run "$amb"
+expect "runs with plots" "--runs" "$S" --runs --plots "$tmp/fig7"
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all analyze checks passed"

@@ -1,12 +1,12 @@
 #!/bin/sh
-# `hopsweep report` end to end: a tiny sweep run here (seconds), one of its jobs then marked
-# failed; the page is checked as text (loads nothing, minimum layers equal `hopsweep analyze
-# --json`, every job row links to its section) and opened in headless Chromium: no console
-# message, no request but the page itself (net log; a control page that does load something
-# shows the check can fail), the sections in the DOM after the sorting script ran, a screenshot
-# that is not blank. Also: a store still being written (half a last line), an empty store (a
-# clear page), --max-jobs, and a directory that is not a store (one line, exit 2). Without
-# Chromium the browser part is skipped with a message.
+# `hopsweep report` end to end: a tiny sweep run here (seconds), one of its jobs then marked failed;
+# the page is checked as text (loads nothing, minimum layers and key effects equal `hopsweep analyze
+# --json`, every job row links to its section) and opened in headless Chromium: no console message,
+# no request but the page itself (net log; a control page that does load something shows the check
+# can fail), the sections in the DOM after the sorting script ran, a screenshot that is not blank.
+# Also: a store still being written (half a last line), an empty store (a clear page), --max-jobs,
+# and a directory that is not a store (one line, exit 2). Without Chromium the browser part is
+# skipped with a message.
 # usage: report.sh HOPSWEEP
 set -u
 hs=$1
@@ -27,12 +27,12 @@ output: $tmp/store
 base:
   task: {chains: 2, vocab: 16, curriculum: implicit}
   model: {d_model: 16, heads: 2, mlp: 2}
-  train: {steps: 100, batch: 16, lr: 0.003, eval_every: 25, eval_examples: 32}
+  train: {steps: 100, batch: 16, eval_every: 25, eval_examples: 32}
   log: {attention_every: 50, probe_examples: 2}
 grid:
   model.layers: [1, 2]
   task.hops: [1, 2]
-  train.seed: [0, 1]
+  train.lr: [0.003, 0.002]
 YAML
 "$hs" run "$tmp/s.yaml" >"$tmp/run.out" 2>&1 || fail "the sweep did not run: $(tail -3 "$tmp/run.out")"
 S=$tmp/store
@@ -56,10 +56,26 @@ grep -q 'data-k="failed">1<' "$page" || fail "the sweep section does not count t
 [ "$(grep -c 'aria-label="attention step' "$page")" -gt 0 ] || fail "no attention grid"
 grep -q 'aria-label="head roles of' "$page" || fail "no head-role timeline"
 
-# --max-jobs caps the sections, not the table.
+$check labels "$page" || fail "setting labels and role colours"
+
+# --max-jobs caps the full sections; every other job gets a short one, so every id still links.
 "$hs" report "$S" --out "$tmp/capped.html" --max-jobs 1 >/dev/null || fail "--max-jobs exit $?"
 [ "$(grep -c '<section class="job"' "$tmp/capped.html")" -eq 1 ] || fail "--max-jobs 1: not one section"
-$check static "$tmp/capped.html" "$tmp/analyze.json" 1 >/dev/null || fail "--max-jobs 1: static checks"
+[ "$(grep -c '<section class="job brief"' "$tmp/capped.html")" -eq 7 ] || fail "--max-jobs 1: not 7 short sections"
+$check static "$tmp/capped.html" "$tmp/analyze.json" 8 >/dev/null || fail "--max-jobs 1: static checks"
+
+# A running job (a heartbeat and metrics.csv so far, no record): in the table, linked, with its curves.
+cp -r "$S" "$tmp/live"
+live_id=0123456789abcdef
+mkdir "$tmp/live/jobs/$live_id"
+head -3 "$(ls "$S"/jobs/*/metrics.csv | head -1)" >"$tmp/live/jobs/$live_id/metrics.csv"
+now=$(date +%s)
+printf '{"id":"%s","sweep":"tinyreport","rank":1,"host":"h","pid":1,"step":30,"steps":100,"first_step":0,"eval":{"step":25,"query_acc":0.5,"eval_loss":1,"train_loss":1},"evals":2,"eval_s":1,"started":%s,"updated":%s}' \
+    "$live_id" "$now" "$now" >"$tmp/live/jobs/$live_id/running.json"
+"$hs" report "$tmp/live" >/dev/null 2>"$tmp/err" || fail "store with a running job: exit $?: $(cat "$tmp/err")"
+grep -q "id=\"row-$live_id\".*st-running" "$tmp/live/report.html" || fail "the running job is not in the table"
+grep -q "id=\"job-$live_id\"" "$tmp/live/report.html" || fail "the running job has no section"
+grep -q "\"$live_id\":{\"step\":\[0,25\]" "$tmp/live/report.html" || fail "the running job's curves so far are not in the page"
 
 # A store still being written: half a last line is left out and said so.
 cp -r "$S" "$tmp/writing"
@@ -118,6 +134,11 @@ else
         browse "file://$page" --window-size=1100,1600 --screenshot="$tmp/shot.png" >/dev/null 2>&1 ||
             fail "screenshot: chromium exit $?"
         $check png "$tmp/shot.png" || fail "screenshot checks"
+        # The filter and the comparison, driven by the address: the jobs of train.lr=0.002 shown,
+        # two of them overlaid on every comparison figure.
+        pick=$($py -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; print(",".join(x["id"] for x in r if x["config"]["train"]["lr"] == 0.002 and x["status"] == "done")[:33])' "$S/runs.jsonl")
+        browse "file://$page#filter=train.lr%3D0.002&compare=$pick" --dump-dom >"$tmp/dom2.html" 2>/dev/null
+        $check compare "$tmp/dom2.html" "train.lr=0.002" "$pick" || fail "filter and comparison"
     fi
 fi
 

@@ -3,8 +3,9 @@
 the ones `hopsweep analyze --json` computes from the committed stores (DIR/<study>.json, written by
 studies.sh)? Checks every row of the bound-2x4 table (solved seeds, median steps to solve, in the
 order of the analysis's settings), the emergence-order table (emerged, median, IQR of each role),
-its modal order, count and Kendall's W, and that every fenced block under a study heading that
-starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of that study.
+its modal order, count and Kendall's W, that every fenced block under a study heading that
+starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of that study, and
+that the key_summary example of "Analysis" is line for line what its command prints.
 Exit 0 when all agree, 1 on the first difference."""
 import json
 import os
@@ -84,6 +85,17 @@ def main():
             if blk not in table:
                 fail(f"{study}: README's minimum-layers block is not what analyze prints:\n{blk}")
             checked += 1
+    # The key-effect example of "Analysis": every line of its block is a line analyze prints.
+    sec = section(text, "## Analysis: `hopsweep analyze`")
+    m = re.search(r"`build/hopsweep analyze docs/results/(study-[a-z0-9-]+) --table\s+key_summary`"
+                  r".*?```\n(key .*?)```", sec, re.S)
+    if not m:
+        fail("Analysis: no key_summary example with its command")
+    printed = open(os.path.join(d, f"{m.group(1)}.key_summary.txt"), encoding="utf-8").read()
+    for line in m.group(2).splitlines():
+        if line not in printed.splitlines():
+            fail(f"Analysis: README's key_summary line is not what analyze prints:\n{line}")
+    checked += 1
     print(f"README's study numbers agree with the analysis ({checked} rows and blocks)")
     return 0
 

@@ -7,11 +7,15 @@ hs=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 count() { "$hs" expand "$root/sweeps/$1" | tail -n 1 | cut -d' ' -f1; }
 for pair in study-staircase-13.yaml:74 study-bound-2x4.yaml:40 study-emergence-order.yaml:12 \
-            paper-regime.yaml:240; do
+            paper-regime.yaml:240 peer-hopk.yaml:5; do
     f=${pair%%:*} want=${pair##*:}
     got=$(count "$f")
     [ "$got" = "$want" ] || { echo "FAIL: $f expands to $got jobs, not $want"; exit 1; }
 done
+# peer-hopk's cluster line (its comments): the peer's whole table, 2 widths x 5 depths x 4 data
+got=$("$hs" expand "$root/sweeps/peer-hopk.yaml" model.d_model=128,256 model.heads=4,8 \
+    task.train_examples=0,992,2976,9984 | tail -n 1 | cut -d' ' -f1)
+[ "$got" = 40 ] || { echo "FAIL: peer-hopk.yaml's whole table expands to $got jobs, not 40"; exit 1; }
 # 8 settings of 5 seeds; every setting differs from the base in at most one key
 "$hs" expand "$root/sweeps/study-bound-2x4.yaml" | sed '$d' | /usr/bin/python3 -c '
 import sys

@@ -42,6 +42,9 @@ bg=""
 [ "$rc" -eq 4 ] || { cat "$tmp/int.log"; echo "FAIL: SIGINT: exit $rc, wanted 4"; exit 1; }
 grep -q "to resume, run the same command again: hopsweep run $tmp/stop.yaml --out $store" "$tmp/int.log" ||
     { cat "$tmp/int.log"; echo "FAIL: no resume command"; exit 1; }
+# the first signal says at once what it does, before the running job's line
+grep -q "finishing the running job, then stopping; Ctrl-C again to stop now" "$tmp/int.log" ||
+    { cat "$tmp/int.log"; echo "FAIL: SIGINT did not say what it does"; exit 1; }
 grep -q '"status":"interrupted"' "$store/runs.jsonl" && { echo "FAIL: SIGINT interrupted a job"; exit 1; }
 n=$(lines)
 [ "$n" -lt 6 ] || { echo "FAIL: the sweep ran to the end despite SIGINT"; exit 1; }
@@ -54,6 +57,8 @@ rc=0
 wait "$bg" || rc=$?
 bg=""
 [ "$rc" -eq 4 ] || { cat "$tmp/term.log"; echo "FAIL: SIGTERM: exit $rc, wanted 4"; exit 1; }
+grep -q "stopping now: the running jobs save their state" "$tmp/term.log" ||
+    { cat "$tmp/term.log"; echo "FAIL: SIGTERM with --abandon did not say what it does"; exit 1; }
 
 interrupted=$(grep -c '"status":"interrupted"' "$store/runs.jsonl" || true)
 [ "$interrupted" -ge 1 ] || { echo "FAIL: SIGTERM with --abandon left no interrupted job"; exit 1; }

@@ -169,11 +169,14 @@ class RefConfig:
     """The model-relevant part of a hopsweep job config."""
 
     def __init__(self, vocab, layers, heads, d_model, mlp=4, layernorm=True, causal=False,
-                 relations=0):
+                 relations=0, positions=0, identity_readout=False):
         self.vocab, self.layers, self.heads, self.d_model = int(vocab), int(layers), int(heads), \
             int(d_model)
         self.mlp, self.layernorm, self.causal = int(mlp), bool(layernorm), bool(causal)
         self.relations = int(relations)  # rows of emb.rel; 0 = plain retrieval, no such table
+        self.positions = int(positions)  # rows of emb.pos (T, model.positions=learned); 0 = none
+        self.identity_readout = bool(identity_readout)  # logits = the final LN's d outputs
+        self.n_out = self.d_model if self.identity_readout else self.vocab
         if self.d_model % self.heads:
             raise ValueError(f"model.heads={heads} does not divide model.d_model={d_model}")
 
@@ -197,16 +200,28 @@ class RefConfig:
             causal = att == "causal"
         else:  # an enum index: 0 bidirectional, 1 causal
             causal = int(att) == 1
-        conditional = str(task.get("kind", "retrieval")).strip().lower() == "conditional"
+        kind = str(task.get("kind", "retrieval")).strip().lower()
+        conditional = kind == "conditional"
+        if kind == "hopk":
+            T = int(task.get("length", 98)) + 1
+        else:
+            T = (int(task.get("relations", 2)) if conditional else 1) * int(task["chains"]) * \
+                int(task["hops"]) + 1
+        learned = str(model.get("positions", "none")).strip().lower() == "learned"
+        # model.dropout acts in training passes only: the reference is an evaluation pass
         return RefConfig(vocab=task["vocab"], layers=model["layers"], heads=model["heads"],
                          d_model=model["d_model"], mlp=model.get("mlp", 4),
                          layernorm=as_bool(model.get("layernorm", True)), causal=causal,
-                         relations=int(task.get("relations", 2)) if conditional else 0)
+                         relations=int(task.get("relations", 2)) if conditional else 0,
+                         positions=T if learned else 0,
+                         identity_readout=str(model.get("readout", "linear")).strip().lower()
+                         == "identity")
 
     def __repr__(self):
         return (f"RefConfig(vocab={self.vocab}, layers={self.layers}, heads={self.heads}, "
                 f"d_model={self.d_model}, mlp={self.mlp}, layernorm={self.layernorm}, "
-                f"causal={self.causal}, relations={self.relations})")
+                f"causal={self.causal}, relations={self.relations}, positions={self.positions}, "
+                f"identity_readout={self.identity_readout})")
 
 
 def param_shapes(rc):
@@ -215,6 +230,8 @@ def param_shapes(rc):
     out = [("emb.par", (V, d)), ("emb.chi", (V + 1, d))]
     if rc.relations:
         out.append(("emb.rel", (rc.relations, d)))
+    if rc.positions:
+        out.append(("emb.pos", (rc.positions, d)))
     for l in range(rc.layers):
         p = f"blocks.{l}."
         if rc.layernorm:
@@ -230,7 +247,8 @@ def param_shapes(rc):
                     (p + "mlp.w2", (d, h)), (p + "mlp.b2", (d,))]
     if rc.layernorm:
         out += [("lnf.w", (d,)), ("lnf.b", (d,))]
-    out += [("out.w", (V, d)), ("out.b", (V,))]
+    if not rc.identity_readout:
+        out += [("out.w", (V, d)), ("out.b", (V,))]
     return out
 
 
@@ -286,9 +304,10 @@ class HsTransformer(nn.Module):
         self.emb_par = nn.Embedding(V, d)
         self.emb_chi = nn.Embedding(V + 1, d)
         self.emb_rel = nn.Embedding(rc.relations, d) if rc.relations else None
+        self.emb_pos = nn.Embedding(rc.positions, d) if rc.positions else None
         self.blocks = nn.ModuleList(Block(rc) for _ in range(rc.layers))
         self.lnf = nn.LayerNorm(d, eps=LN_EPS) if rc.layernorm else None
-        self.out = nn.Linear(d, V)
+        self.out = None if rc.identity_readout else nn.Linear(d, V)
 
     def forward(self, parent, child, rel=None, keep_attention=False):
         """parent, child (and rel with relations): int64 [B][T]. Returns logits [B][T][V] (and
@@ -296,13 +315,15 @@ class HsTransformer(nn.Module):
         x = self.emb_par(parent) + self.emb_chi(child)
         if self.emb_rel is not None:
             x = x + self.emb_rel(rel)
+        if self.emb_pos is not None:
+            x = x + self.emb_pos.weight[: parent.shape[1]]
         atts = []
         for blk in self.blocks:
             x, att = blk(x)
             atts.append(att)
         if self.lnf is not None:
             x = self.lnf(x)
-        logits = self.out(x)
+        logits = x if self.out is None else self.out(x)
         return (logits, atts) if keep_attention else logits
 
     # ---- DESIGN §3 names <-> this module's tensors ----
@@ -316,6 +337,8 @@ class HsTransformer(nn.Module):
         out = {"emb.par": t(self.emb_par.weight), "emb.chi": t(self.emb_chi.weight)}
         if self.emb_rel is not None:
             out["emb.rel"] = t(self.emb_rel.weight)
+        if self.emb_pos is not None:
+            out["emb.pos"] = t(self.emb_pos.weight)
         for l, blk in enumerate(self.blocks):
             p = f"blocks.{l}."
             if blk.ln1 is not None:
@@ -332,7 +355,8 @@ class HsTransformer(nn.Module):
                 out[p + "mlp.w2"], out[p + "mlp.b2"] = t(blk.fc2.weight), t(blk.fc2.bias)
         if self.lnf is not None:
             out["lnf.w"], out["lnf.b"] = t(self.lnf.weight), t(self.lnf.bias)
-        out["out.w"], out["out.b"] = t(self.out.weight), t(self.out.bias)
+        if self.out is not None:
+            out["out.w"], out["out.b"] = t(self.out.weight), t(self.out.bias)
         return out
 
     @torch.no_grad()

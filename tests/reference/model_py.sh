@@ -1,6 +1,7 @@
 #!/bin/sh
 # analysis/hopsweep_model.py against hopsweep itself (model_py_check.py does the comparing):
-#   1. ref_dump's perturbed weights and batch: the same logits (relative 1e-4);
+#   1. ref_dump's perturbed weights and batch: the same logits (relative 1e-4), for retrieval
+#      and for hopk with learned positions, the identity readout and dropout;
 #   2. a tiny model trained here with log.checkpoint and an f32 attention log: on the probe
 #      examples (probe_batch, checked against the log's chain ids and indices) the attention of
 #      the checkpoint equals the log's last frame (logged at the last step, with those weights);
@@ -18,6 +19,9 @@ log.attention_every=500 log.attention_dtype=f32 log.checkpoint=true log.probe_ex
 # shellcheck disable=SC2086
 "$ref_dump" "$tmp/ref" task.hops=3 task.chains=2 task.vocab=16 model.layers=2 model.heads=2 \
     model.d_model=32 model.mlp=4 train.batch=4 train.seed=1 >/dev/null
+"$ref_dump" "$tmp/ref_hopk" task.kind=hopk task.hops=3 task.length=12 task.vocab=12 \
+    model.layers=2 model.heads=2 model.d_model=32 model.attention=causal model.positions=learned \
+    model.readout=identity model.dropout=0.1 train.batch=4 train.seed=1 >/dev/null
 # shellcheck disable=SC2086
 "$hs" train $cfg --out "$tmp/job" --quiet >/dev/null
 # shellcheck disable=SC2086

@@ -21,12 +21,14 @@ def check(ok, what):
     failures += not ok
 
 
-# 1. Logits of ref_dump's weights and batch.
-model = hm.load(f"{tmp}/ref/model.safetensors")
-batch, _ = hm.read_safetensors(f"{tmp}/ref/batch.safetensors")
-logits = model(batch["parent"], batch["child"]).detach().numpy()
-rel = np.abs(logits - batch["logits"]).max() / np.abs(batch["logits"]).max()
-check(rel < 1e-4, f"logits agree with hopsweep's (max relative error {rel:.2e})")
+# 1. Logits of ref_dump's weights and batch; also of the peer's GPT-2 options on hopk (learned
+#    positions, identity readout, dropout that an evaluation pass does not apply).
+for dump in ("ref", "ref_hopk"):
+    model = hm.load(f"{tmp}/{dump}/model.safetensors")
+    batch, _ = hm.read_safetensors(f"{tmp}/{dump}/batch.safetensors")
+    logits = model(batch["parent"], batch["child"]).detach().numpy()
+    rel = np.abs(logits - batch["logits"]).max() / np.abs(batch["logits"]).max()
+    check(rel < 1e-4, f"{dump}: logits agree with hopsweep's (max relative error {rel:.2e})")
 
 # 2. Attention of the trained checkpoint on the probe examples against the attention log.
 model = hm.load(f"{tmp}/job/model.safetensors")

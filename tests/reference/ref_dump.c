@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         {"rel", HS_ST_I32, 2, {B, T, 0}, b.rel},
         {"target", HS_ST_I32, 2, {B, T, 0}, b.target},
         {"supervised", HS_ST_I32, 2, {B, T, 0}, sup},
-        {"logits", HS_ST_F32, 3, {B, T, V}, m.logits},
+        {"logits", HS_ST_F32, 3, {B, T, m.n_out}, m.logits},
         {"loss", HS_ST_F32, 1, {1, 0, 0}, &loss},
     };
     snprintf(path, sizeof path, "%s/batch.safetensors", dir);

@@ -30,6 +30,9 @@ cluster_test_pids=$plain
 
 jobid=$("$hs" slurm arr.yaml --out "$store" --array 2 --time 10 --grace 60 --submit 2>submit.err) ||
     cluster_fail "hopsweep slurm --array 2 --submit failed" submit.err
+# the sweep as submitted is in the store at once: status counts every job before any merge
+"$hs" status "$store" --json | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["sweep"] == "arr" and j["total"] == 4, j' ||
+    cluster_fail "status right after the array's submission does not count its 4 jobs" submit.err
 log0=$tmp/hopsweep-arr-${jobid}_0.out
 log1=$tmp/hopsweep-arr-${jobid}_1.out
 

@@ -32,13 +32,14 @@ import sys
 import tempfile
 
 STAGES = [
-    ("base", "error array fileio csv json jsonline yamlfile rng gnuplot safetensors config "
+    ("base", "error array fileio csv json jsonline yamlfile rng gnuplot safetensors config buildinfo "
              "config_check config_text table stats"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
-    ("coord", "coord progress"),
-    ("train", "task gemm ops model optim probe emergence attnlog checkpoint resume train job job_output record metrics bench"),
-    ("store", "store"),
-    ("analyze", "analyze results analyze_names analyze_report analyze_plot status report report_svg"),
+    ("coord", "coord coord_msg progress"),
+    ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
+    ("store", "store store_live"),
+    ("analyze", "analyze results analyze_names analyze_hopk analyze_report analyze_header analyze_plot key_effects "
+                "key_effects_table status report report_svg report_keys report_jobs runs_table"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
