@@ -179,6 +179,50 @@ static void test_tensor_table(void **state)
     hs_model_free(&m);
 }
 
+/* p starts on a 64-byte boundary, and so does its twin in a bf16 shadow of the same offsets. */
+static void assert_block(const float *base, const float *p)
+{
+    if (!p) return;
+    assert_int_equal((uintptr_t)base % 64, 0);
+    assert_int_equal((size_t)(p - base) % 32, 0);
+}
+
+/* Every product operand starts on a 64-byte boundary: the buffers, every activation slice, and
+ * (d_model a multiple of 32) every parameter tensor; T = 10 makes unrounded slices fall off. */
+static void test_operands_aligned(void **state)
+{
+    (void)state;
+    hs_model_shape s = {.vocab = 20,
+                        .d_model = 64,
+                        .heads = 2,
+                        .layers = 2,
+                        .mlp = 4,
+                        .layernorm = true,
+                        .seq_len = 10,
+                        .max_batch = 3};
+    hs_model m;
+    assert_int_equal(hs_model_init(&m, &s, NULL), HS_OK);
+    for (int t = 0; t < m.n_tensors; t++) {
+        assert_block(m.params, m.params + m.tensors[t].offset);
+        assert_block(m.grads, m.grads + m.tensors[t].offset);
+    }
+    for (int l = 0; l < s.layers; l++) {
+        const hs_layer_acts *a = &m.la[l];
+        const float *slices[] = {a->x,        a->ln1,  a->ln1_mean, a->ln1_rstd, a->qkv,
+                                 a->att,      a->atty, a->x_mid,    a->ln2,      a->ln2_mean,
+                                 a->ln2_rstd, a->pre,  a->gelu,     a->x_out};
+        for (size_t i = 0; i < sizeof slices / sizeof slices[0]; i++)
+            assert_block(m.acts, slices[i]);
+    }
+    assert_block(m.acts, m.qkv_rows);
+    assert_block(m.acts, m.heads);
+    assert_block(m.acts, m.lnf);
+    assert_block(m.acts, m.logits);
+    assert_block(m.acts, m.probs);
+    assert_int_equal((uintptr_t)m.scratch % 64, 0);
+    hs_model_free(&m);
+}
+
 static void test_bad_shape(void **state)
 {
     hs_model_shape s = {
@@ -231,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_grad_relations),
         cmocka_unit_test(test_grad_relations_attention_only),
         cmocka_unit_test(test_tensor_table),
+        cmocka_unit_test(test_operands_aligned),
         cmocka_unit_test(test_bad_shape),
         cmocka_unit_test(test_attention_kept),
     };

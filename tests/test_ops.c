@@ -198,25 +198,40 @@ static void test_matmul(void **state)
 }
 
 /* ---- attention ---- */
+/* Checked as the model runs it: q|k|v rows laid out head-major (q scaled), attention on the
+ * head-major blocks, its output back to rows; the gradient of the rows is checked. */
 typedef struct {
     int B, T, d, H;
     bool causal;
     float *qkv, *out, *att, *r, *scratch;
+    float *qkvh, *heads, *dheads, *dqkvh; /* head-major workspace */
 } at_ctx;
+
+static float at_scale(const at_ctx *c) { return 1.0f / sqrtf((float)(c->d / c->H)); }
 
 static double at_f(void *p)
 {
     at_ctx *c = p;
-    hs_attention_forward(gemm, c->out, c->att, c->att, c->qkv, c->B, c->T, c->d, c->H, c->causal);
+    hs_heads_from_rows(gemm, c->qkvh, c->qkv, NULL, 3, at_scale(c), c->B, c->T, c->d, c->H);
+    hs_attention_forward(gemm, c->heads, c->att, c->att, c->qkvh, c->B, c->T, c->d, c->H,
+                         c->causal);
+    hs_rows_from_heads(c->out, NULL, c->heads, 1, 1.0f, c->B, c->T, c->d, c->H, 0.0f);
     return dot(c->out, c->r, (size_t)c->B * c->T * c->d);
+}
+
+static void at_backward(at_ctx *c, float *dqkv, float beta)
+{
+    hs_heads_from_rows(gemm, c->dheads, c->r, NULL, 1, 1.0f, c->B, c->T, c->d, c->H);
+    hs_attention_backward(gemm, c->dqkvh, c->scratch, c->scratch, c->dheads, c->att, c->att,
+                          c->qkvh, c->B, c->T, c->d, c->H);
+    hs_rows_from_heads(dqkv, NULL, c->dqkvh, 3, at_scale(c), c->B, c->T, c->d, c->H, beta);
 }
 
 static void at_again(void *p, float *dqkv)
 {
     at_ctx *c = p;
     at_f(c);
-    hs_attention_backward(gemm, dqkv, c->scratch, c->scratch, c->r, c->att, c->att, c->qkv, c->B,
-                          c->T, c->d, c->H, 1.0f);
+    at_backward(c, dqkv, 1.0f);
 }
 
 static void attention_case(bool causal)
@@ -229,6 +244,10 @@ static void attention_case(bool causal)
     c.att = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
     float *dqkv = calloc(nqkv, sizeof(float));
     c.scratch = calloc((size_t)c.B * c.H * c.T * c.T, sizeof(float));
+    c.qkvh = calloc(nqkv, sizeof(float));
+    c.dqkvh = calloc(nqkv, sizeof(float));
+    c.heads = calloc(nout, sizeof(float));
+    c.dheads = calloc(nout, sizeof(float));
     at_f(&c);
     /* rows of the probabilities sum to 1, and causal rows put no weight on the future */
     for (int row = 0; row < c.B * c.H * c.T; row++) {
@@ -241,55 +260,66 @@ static void attention_case(bool causal)
         assert_float_equal(s, 1.0, 1e-5);
     }
     for (size_t i = 0; i < nqkv; i++) dqkv[i] = NAN;
-    hs_attention_backward(gemm, dqkv, c.scratch, c.scratch, c.r, c.att, c.att, c.qkv, c.B, c.T, c.d,
-                          c.H, 0.0f);
+    at_backward(&c, dqkv, 0.0f);
     check_gradient(causal ? "causal attention dqkv" : "attention dqkv", c.qkv, dqkv, nqkv, at_f,
                    &c);
     check_accumulates("attention", dqkv, nqkv, &c, at_again);
     free(c.qkv), free(c.r), free(c.out), free(c.att), free(dqkv), free(c.scratch);
+    free(c.qkvh), free(c.dqkvh), free(c.heads), free(c.dheads);
 }
 
 static void test_attention_bidirectional(void **state) { attention_case(false); }
 static void test_attention_causal(void **state) { attention_case(true); }
 
 /* ---- gelu ---- */
+/* With the bias it adds (x + b) and, backward, the bias gradient and bf16 copy it makes. */
 typedef struct {
-    int n;
-    float *x, *out, *r;
+    int N, m;
+    float *x, *b, *pre, *out, *r;
 } ge_ctx;
 
 static double ge_f(void *p)
 {
     ge_ctx *c = p;
-    hs_gelu_forward(c->out, NULL, c->x, c->n);
-    return dot(c->out, c->r, (size_t)c->n);
+    memcpy(c->pre, c->x, (size_t)c->N * c->m * sizeof(float)); /* the forward adds b in place */
+    hs_gelu_forward(c->out, NULL, c->pre, c->b, c->N, c->m);
+    return dot(c->out, c->r, (size_t)c->N * c->m);
 }
 
 static void ge_again(void *p, float *dx)
 {
     ge_ctx *c = p;
-    hs_gelu_backward(dx, c->r, c->x, c->n, 1.0f);
+    ge_f(c);
+    hs_gelu_backward(dx, NULL, NULL, c->r, c->pre, c->N, c->m, 1.0f);
 }
 
 static void test_gelu(void **state)
 {
-    ge_ctx c = {.n = 64};
-    c.x = randn(c.n, 2.0f);
-    c.r = randn(c.n, 1.0f);
-    c.out = calloc(c.n, sizeof(float));
-    float *dx = calloc(c.n, sizeof(float));
+    ge_ctx c = {.N = 4, .m = 16};
+    size_t n = (size_t)c.N * c.m;
+    c.x = randn(n, 2.0f);
+    c.b = randn((size_t)c.m, 0.5f);
+    c.r = randn(n, 1.0f);
+    c.pre = calloc(n, sizeof(float));
+    c.out = calloc(n, sizeof(float));
+    float *dx = calloc(n, sizeof(float)), *db = calloc((size_t)c.m, sizeof(float));
+    hs_bf16 *dx_h = calloc(n, sizeof(hs_bf16)), *want_h = calloc(n, sizeof(hs_bf16));
     ge_f(&c);
     /* the tanh form against libm, to well within what the reference check tolerates */
-    for (int i = 0; i < c.n; i++) {
-        double v = c.x[i];
+    for (size_t i = 0; i < n; i++) {
+        double v = (double)c.x[i] + c.b[i % (size_t)c.m];
         double ref = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
         assert_float_equal(c.out[i], ref, 1e-6 * (1.0 + fabs(ref)));
     }
-    for (int i = 0; i < c.n; i++) dx[i] = NAN;
-    hs_gelu_backward(dx, c.r, c.x, c.n, 0.0f);
-    check_gradient("gelu dx", c.x, dx, c.n, ge_f, &c);
-    check_accumulates("gelu", dx, (size_t)c.n, &c, ge_again);
-    free(c.x), free(c.r), free(c.out), free(dx);
+    for (size_t i = 0; i < n; i++) dx[i] = NAN;
+    hs_gelu_backward(dx, dx_h, db, c.r, c.pre, c.N, c.m, 0.0f);
+    check_gradient("gelu dx", c.x, dx, n, ge_f, &c);
+    check_gradient("gelu db", c.b, db, (size_t)c.m, ge_f, &c);
+    hs_bf16_from_f32(want_h, dx, n);
+    assert_memory_equal(dx_h, want_h, n * sizeof(hs_bf16));
+    check_accumulates("gelu", dx, n, &c, ge_again);
+    free(c.x), free(c.b), free(c.r), free(c.pre), free(c.out), free(dx), free(db);
+    free(dx_h), free(want_h);
 }
 
 /* ---- embedding ---- */

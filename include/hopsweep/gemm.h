@@ -70,4 +70,31 @@ void hs_gemm_library(char *buf, size_t n);
 /* Whether this build and CPU can run bf16; *why names what is missing when not. */
 bool hs_gemm_bf16_supported(const char **why);
 
+/* ---- per-product timing, for `hopsweep bench --products` ---------------------------------- */
+
+/* One planned product and, while profiling is on, the calls made to it and their time. */
+typedef struct hs_gemm_product {
+    hs_gemm_desc desc;
+    const char *impl; /* oneDNN's implementation name ("brg:avx512_core_bf16"), or "openblas" */
+    double flops;     /* per call */
+    uint64_t calls;   /* since profiling was last switched on */
+    double seconds;   /* spent inside those calls */
+} hs_gemm_product;
+
+/* Elapsed time, or the process's CPU time: on a machine shared by more runnable threads than
+ * cores the second still measures the work (with one thread both agree on an idle machine). */
+typedef enum { HS_CLOCK_WALL, HS_CLOCK_CPU } hs_clock;
+double hs_clock_now(hs_clock clock); /* seconds */
+
+/* Switches timing of every call on (counts reset) or off (counts kept for hs_gemm_product_at),
+ * on `clock`, which hs_gemm_time_alone uses too. Off, a call costs nothing extra. */
+void hs_gemm_profile(hs_gemm *g, bool on, hs_clock clock);
+int hs_gemm_n_products(const hs_gemm *g);
+/* Product i (0 <= i < hs_gemm_n_products) as planned, with its calls and time so far. */
+hs_gemm_product hs_gemm_product_at(const hs_gemm *g, int i);
+/* Seconds per call of product i alone: the same plan on operands of its own, 64-byte aligned,
+ * called back to back (hot caches) for at least `seconds`. -1 when the operands cannot be
+ * allocated (err says so). */
+double hs_gemm_time_alone(hs_gemm *g, int i, double seconds, hs_err *err);
+
 #endif

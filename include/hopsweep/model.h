@@ -5,16 +5,18 @@
  * (emb.par, blocks.0.attn.wq, ...). Every matrix product runs on the model's hs_gemm engine
  * (oneDNN or OpenBLAS); at train.precision=bf16 a bf16 shadow of the parameters, the activations
  * and the backward workspace (same offsets) holds the products' inputs. Nothing is allocated
- * after hs_model_init, which runs one step on dummy data so that every product is planned. The attention probabilities of every layer and head stay in the
- * activation buffer after a forward pass (hs_model_attention) for probes to read.
+ * after hs_model_init, which runs one step on dummy data so that every product is planned. The
+ * attention probabilities of every layer and head stay in the activation buffer after a forward
+ * pass (hs_model_attention) for probes to read.
  *
  * Architecture: x = E_par[parent] + E_chi[child] (+ E_rel[rel] with relations) (+ E_pos[t] with
  * learned positions); per layer
  *   x += Wo·attn(LN1(x)) ;  x += W2·gelu(W1·LN2(x))   (MLP only when mlp > 0)
  * then logits = Wout·LNf(x) + bout, or logits = LNf(x) with the identity readout (softmax over
  * d entries). With dropout p > 0, training passes (drop_rng set) drop x after the embedding, the
- * attention weights and both residual branches (ops_gpt2.h); evaluation passes drop nothing. LayerNorm eps 1e-5, GELU in tanh form, scores scaled by
- * 1/sqrt(d_head), every linear map has a bias, weights stored [out][in]. */
+ * attention weights and both residual branches (ops_gpt2.h); evaluation passes drop nothing.
+ * LayerNorm eps 1e-5, GELU in tanh form, scores scaled by 1/sqrt(d_head), every linear map has
+ * a bias, weights stored [out][in]. */
 #ifndef HOPSWEEP_MODEL_H
 #define HOPSWEEP_MODEL_H
 
@@ -77,9 +79,10 @@ typedef struct hs_layer_acts {
     float *x;                   /* [BT][d] residual stream entering the layer */
     float *ln1;                 /* [BT][d] LN1 output (aliases x when layernorm is off) */
     float *ln1_mean, *ln1_rstd; /* [BT] */
-    float *qkv;                 /* [BT][3d] */
+    float *qkv;                 /* [3][B][H][T][dh] q (times 1/sqrt(dh)), k, v head-major; at
+                                   bf16 only its shadow is written */
     float *att;                 /* [B][H][T][T] attention probabilities */
-    float *atty;                /* [BT][d] heads' outputs, concatenated */
+    float *atty;                /* [BT][d] heads' outputs, side by side */
     float *x_mid;               /* [BT][d] residual after attention (x_out when there is no MLP) */
     float *ln2;                 /* [BT][d] */
     float *ln2_mean, *ln2_rstd;
@@ -101,6 +104,8 @@ typedef struct hs_model {
     size_t n_acts;
     hs_layer_acts *la; /* [layers] */
     float *x_final;    /* [BT][d] residual after the last layer */
+    float *qkv_rows;   /* [BT][3d] the QKV product of the layer being run, before its bias */
+    float *heads;      /* [B][H][T][dh] the attention output of that layer, head-major */
     float *lnf, *lnf_mean, *lnf_rstd;
     int n_out;     /* logits per position: V, or d with the identity readout */
     float *logits; /* [BT][n_out] (the final LN's output itself with the identity readout) */
@@ -108,8 +113,9 @@ typedef struct hs_model {
 
     /* Dropout (shape.dropout > 0): masks and dropped attention weights of the last training
      * pass, [BT][d] for the embedding, then per layer [B][H][T][T] mask and dropped weights and
-     * two [BT][d] residual masks; drop_h the bf16 shadow at bf16. A forward pass drops when
-     * drop_rng is set (the trainer sets it around a training step) and records it in dropped. */
+     * two [BT][d] residual masks, each part on a 64-byte boundary; drop_h the bf16 shadow at
+     * bf16. A forward pass drops when drop_rng is set (the trainer sets it around a training
+     * step) and records it in dropped. */
     float *drop;
     hs_bf16 *drop_h;
     size_t n_drop;

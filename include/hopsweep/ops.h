@@ -61,25 +61,45 @@ void hs_matmul_backward(hs_gemm *g, float *dx, float *dw, float *db, const float
                         const void *dout_e, const void *x, const void *w, int N, int k, int m,
                         float beta);
 
-/* Multi-head attention over B sequences of T positions. qkv[B*T][3d] (engine-typed) holds q|k|v,
- * head h owning columns h*dh..(h+1)*dh-1 of each; att[B][H][T][T] receives the probabilities
- * (f32, for probes and backward) and att_e their engine-typed copy; out[B*T][d] the heads'
- * outputs side by side. Each product is one batched call over (example, head). */
+/* Multi-head attention over B sequences of T positions, on head-major blocks: qkv
+ * (engine-typed) is [3][B][H][T][dh], q then k then v, with q already scaled by 1/sqrt(dh)
+ * (hs_heads_from_rows writes it so); att[B][H][T][T] receives the probabilities (f32, for probes
+ * and backward) and att_e their engine-typed copy; out [B][H][T][dh] the heads' outputs (f32).
+ * Each product is one batched call over contiguous (example, head) blocks, so every one runs on
+ * the engine's fast kernel with no output scale. */
 void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const void *qkv, int B,
                           int T, int d, int H, bool causal);
-/* dqkv = beta·dqkv + the gradient of qkv. dscore [B][H][T][T] f32 and dscore_e (its
- * engine-typed copy) are workspace; dout is engine-typed. */
+/* dqkv [3][B][H][T][dh] (f32, overwritten) = the gradient of the head-major qkv, given dout
+ * [B][H][T][dh] engine-typed. dscore [B][H][T][T] f32 and dscore_e (its engine-typed copy) are
+ * workspace. */
 void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e, const void *dout,
                            const float *att, const void *att_e, const void *qkv, int B, int T,
-                           int d, int H, float beta);
+                           int d, int H);
+/* One batched product per (example, head) over BH contiguous blocks: op(A) M×K, op(B) K×N, C
+ * M×N, each block packed (the layout of hs_attention_forward's operands). */
+hs_gemm_desc hs_head_batch(int BH, int M, int N, int K, bool ta, bool tb);
+/* Rows [B*T][parts*d] (parts of d columns side by side, e.g. q|k|v) to head-major blocks
+ * [parts][B][H][T][dh], engine-typed: dst = (src + bias) (bias [parts*d], may be NULL), part 0
+ * times scale0. One pass that the bias add and the bf16 rounding already make. */
+void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, const float *bias, int parts,
+                        float scale0, int B, int T, int d, int H);
+/* The way back, f32: dst [B*T][parts*d] = beta·dst + src [parts][B][H][T][dh] (part 0 times
+ * scale0); dst_h (NULL at fp32) receives dst rounded to bf16 in the same pass. */
+void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, int parts, float scale0,
+                        int B, int T, int d, int H, float beta);
 
-/* GELU, tanh form; out_h as for LayerNorm. */
-void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n);
-/* dx = beta·dx + dout * gelu'(x). dx may alias dout (with beta 0). */
-void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta);
+/* GELU, tanh form, of x[N][m] after x += b (b [m], may be NULL; x keeps the sum for backward);
+ * out_h as for LayerNorm. One pass: the product's bias add, GELU and the rounding. */
+void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m);
+/* dx = beta·dx + dout * gelu'(x) over [N][m]; dx may alias dout (with beta 0). In the same pass
+ * dx_h (may be NULL) receives dx rounded to bf16 and db (may be NULL) += the rows of dx: the
+ * next product's input and its bias gradient. */
+void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout, const float *x, int N,
+                      int m, float beta);
 
-/* out[i] = a[i] + b[i] */
-void hs_residual_forward(float *out, const float *a, const float *b, int n);
+/* out[n][j] = (out[n][j] + b[j]) + res[n][j]: a product's bias and the residual in one pass (b
+ * may be NULL: a bias already added, as before a dropped branch). */
+void hs_residual_forward(float *out, const float *b, const float *res, int N, int m);
 
 /* Row softmax of logits[N][V] into probs; returns the mean cross-entropy over rows with
  * supervised[n] (all rows when supervised is NULL), 0 when there are none. */

@@ -25,15 +25,15 @@ void hs_dropout_apply(float *x, const float *mask, size_t n);
 /* Attention with dropout on its weights, after hs_attention_forward has filled att with the
  * probabilities: att_drop = att ⊙ mask (att_drop_e its engine-typed copy, att_drop itself at
  * fp32) and out = att_drop · V, replacing hs_attention_forward's out. att stays the undropped
- * probabilities for the probes. Shapes as hs_attention_forward. */
+ * probabilities for the probes. Layouts as hs_attention_forward: head-major blocks, q scaled. */
 void hs_attention_dropout_forward(hs_gemm *g, float *out, float *att_drop, void *att_drop_e,
                                   const float *att, const float *mask, const void *qkv, int B,
                                   int T, int d, int H);
-/* The backward of hs_attention_forward followed by hs_attention_dropout_forward: dqkv = beta·dqkv
- * + the gradient of qkv, dscore/dscore_e workspace as in hs_attention_backward. */
+/* The backward of hs_attention_forward followed by hs_attention_dropout_forward: dqkv
+ * [3][B][H][T][dh] (f32, overwritten) = the gradient of the head-major qkv, given dout
+ * [B][H][T][dh] engine-typed; dscore/dscore_e workspace as in hs_attention_backward. */
 void hs_attention_dropout_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e,
                                    const void *dout, const float *att, const void *att_drop_e,
-                                   const float *mask, const void *qkv, int B, int T, int d, int H,
-                                   float beta);
+                                   const float *mask, const void *qkv, int B, int T, int d, int H);
 
 #endif

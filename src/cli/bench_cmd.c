@@ -11,7 +11,7 @@
 
 static const char BENCH_USAGE[] =
     "usage: hopsweep bench [--config S|M|L|SML] [--precision fp32|bf16|fp32,bf16] [--seconds X]\n"
-    "                      [--json] [--threads N]\n"
+    "                      [--products] [--cpu-time] [--json] [--threads N]\n"
     "\n"
     "Times one full training step (forward, backward, AdamW) of the reference models on random\n"
     "data: S (1 layer, d 64, 2 heads, T 10, batch 64), M (3 layers, d 128, 4 heads, T 40,\n"
@@ -19,9 +19,21 @@ static const char BENCH_USAGE[] =
     "every position supervised; at each precision asked for that this CPU runs (bf16 needs\n"
     "avx512_bf16 or amx_bf16; without it one line says so and fp32 alone is measured). Prints\n"
     "ms/step, steps/s, achieved GFLOP/s and its share of the engine's rate on one 1024^3\n"
-    "product at that precision, measured in the same run. --json: one object per (config,\n"
-    "precision) per line with config, precision, engine, ms_per_step, steps_per_s, gflops,\n"
-    "peak_gflops, sgemm_gflops (OpenBLAS).\n";
+    "product at that precision, measured in the same run, the GFLOP/s of the step's matrix\n"
+    "products inside the step, and the ms per step spent outside them.\n"
+    "--products: then, per distinct product of the step, its shape, the kernel that runs it\n"
+    "(oneDNN's own name, e.g. brg:avx512_core_bf16), calls per step, ms per call and GFLOP/s\n"
+    "inside the step, the same product timed alone in the same run (aligned operands, hot\n"
+    "caches) and the in-step efficiency (time alone over time in the step).\n"
+    "--cpu-time: every figure from the process's CPU time rather than elapsed time, for a\n"
+    "machine shared with more busy threads than it has cores (with one thread the two agree on\n"
+    "an idle machine; a loaded one stretches elapsed time, not CPU time).\n"
+    "--json: one object per (config, precision) per line with config, clock (wall | cpu),\n"
+    "precision, engine, "
+    "ms_per_step, steps_per_s, gflops, peak_gflops, sgemm_gflops (OpenBLAS), product_gflops,\n"
+    "product_ms_per_step, nonproduct_ms_per_step; with --products also in_step_efficiency and\n"
+    "products: [{shape, op, batch, M, N, K, impl, calls_per_step, ms_per_call, gflops,\n"
+    "alone_ms_per_call, alone_gflops, in_step_efficiency}], most time first.\n";
 
 int hs_cmd_bench(int argc, char **argv)
 {
@@ -36,6 +48,10 @@ int hs_cmd_bench(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--json")) {
             opts.json = true;
+        } else if (!strcmp(a, "--products")) {
+            opts.products = true;
+        } else if (!strcmp(a, "--cpu-time")) {
+            opts.cpu_time = true;
         } else if (!strcmp(a, "--config") && has_value) {
             opts.configs = argv[++i];
             if (!*opts.configs || strspn(opts.configs, "SML") != strlen(opts.configs)) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hopsweep/buildinfo.h"
 
@@ -46,6 +47,8 @@ _Static_assert(sizeof(hs_gemm_desc) == 10 * sizeof(int) + 6 * sizeof(size_t) + 2
 typedef struct {
     hs_gemm_desc d;
     double flops;
+    uint64_t calls; /* while profiling */
+    double seconds;
 #ifdef HS_HAVE_ONEDNN
     dnnl_primitive_t prim;
     dnnl_memory_t a, b, c, scratch;
@@ -60,6 +63,8 @@ struct hs_gemm {
     hs_err err; /* the first planning failure, sticky */
     char name[96];
     double largest; /* flops of the plan whose kernel names the engine */
+    bool profile;
+    hs_clock clock;
 #ifdef HS_HAVE_ONEDNN
     dnnl_engine_t engine;
     dnnl_stream_t stream;
@@ -209,12 +214,14 @@ static hs_status plan_onednn(hs_gemm *g, gemm_plan *p)
     if (!s) {
         snprintf(p->impl, sizeof p->impl, "%s", impl);
         size_t need = spmd ? dnnl_memory_desc_get_size(spmd) : 0;
-        if (need > g->scratch_size) {
-            void *grown = realloc(g->scratch, need);
-            if (!grown)
+        if (need > g->scratch_size) { /* its contents need not survive: no realloc */
+            void *grown = aligned_alloc(64, (need + 63) / 64 * 64);
+            if (!grown) {
                 s = dnnl_out_of_memory;
-            else
+            } else {
+                free(g->scratch);
                 g->scratch = grown, g->scratch_size = need;
+            }
         }
     }
     if (pd) dnnl_primitive_desc_destroy(pd);
@@ -252,10 +259,18 @@ static gemm_plan *find_or_plan(hs_gemm *g, const hs_gemm_desc *d)
     return p;
 }
 
+double hs_clock_now(hs_clock clock)
+{
+    struct timespec ts;
+    clock_gettime(clock == HS_CLOCK_CPU ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
 void hs_gemm_run(hs_gemm *g, const hs_gemm_desc *d, const void *A, const void *B, float *C)
 {
     gemm_plan *p = find_or_plan(g, d); /* memcmp on the desc: it has no padding (gemm.h) */
     if (!p) return;
+    double t0 = g->profile ? hs_clock_now(g->clock) : 0.0;
 #ifdef HS_HAVE_ONEDNN
     dnnl_memory_set_data_handle(p->a, (void *)A);
     dnnl_memory_set_data_handle(p->b, (void *)B);
@@ -268,6 +283,7 @@ void hs_gemm_run(hs_gemm *g, const hs_gemm_desc *d, const void *A, const void *B
         args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, p->scratch};
     }
     dnnl_primitive_execute(p->prim, g->stream, n, args);
+    if (g->profile) dnnl_stream_wait(g->stream);
 #else
     const float *a = A, *b = B;
     for (int i = 0; i < d->batch1; i++)
@@ -277,4 +293,71 @@ void hs_gemm_run(hs_gemm *g, const hs_gemm_desc *d, const void *A, const void *B
                         a + i * d->sa1 + j * d->sa2, d->lda, b + i * d->sb1 + j * d->sb2, d->ldb,
                         d->beta, C + i * d->sc1 + j * d->sc2, d->ldc);
 #endif
+    if (g->profile) {
+        p->calls++;
+        p->seconds += hs_clock_now(g->clock) - t0;
+    }
+}
+
+void hs_gemm_profile(hs_gemm *g, bool on, hs_clock clock)
+{
+    g->profile = on;
+    g->clock = clock;
+    if (on)
+        for (int i = 0; i < g->n_plans; i++) g->plans[i].calls = 0, g->plans[i].seconds = 0.0;
+}
+
+int hs_gemm_n_products(const hs_gemm *g) { return g->n_plans; }
+
+hs_gemm_product hs_gemm_product_at(const hs_gemm *g, int i)
+{
+    const gemm_plan *p = &g->plans[i];
+#ifdef HS_HAVE_ONEDNN
+    const char *impl = p->impl;
+#else
+    const char *impl = "openblas";
+#endif
+    return (hs_gemm_product){p->d, impl, p->flops, p->calls, p->seconds};
+}
+
+/* Bytes an operand of `rows` x `cols` (as stored) spans under d's batch strides. */
+static size_t operand_bytes(const hs_gemm_desc *d, int rows, int cols, int ld, size_t s1, size_t s2,
+                            size_t elem)
+{
+    size_t last = (size_t)(rows - 1) * ld + (size_t)cols;
+    if (d->batch1 * d->batch2 > 1) last += (size_t)(d->batch1 - 1) * s1 + (d->batch2 - 1) * s2;
+    return (last * elem + 63) / 64 * 64;
+}
+
+double hs_gemm_time_alone(hs_gemm *g, int i, double seconds, hs_err *err)
+{
+    const hs_gemm_desc d = g->plans[i].d;
+    size_t e = g->precision == HS_PRECISION_BF16 ? sizeof(hs_bf16) : sizeof(float);
+    size_t na = d.trans_a ? operand_bytes(&d, d.K, d.M, d.lda, d.sa1, d.sa2, e)
+                          : operand_bytes(&d, d.M, d.K, d.lda, d.sa1, d.sa2, e);
+    size_t nb = d.trans_b ? operand_bytes(&d, d.N, d.K, d.ldb, d.sb1, d.sb2, e)
+                          : operand_bytes(&d, d.K, d.N, d.ldb, d.sb1, d.sb2, e);
+    size_t nc = operand_bytes(&d, d.M, d.N, d.ldc, d.sc1, d.sc2, sizeof(float));
+    void *a = aligned_alloc(64, na), *b = aligned_alloc(64, nb);
+    float *c = aligned_alloc(64, nc);
+    if (!a || !b || !c) {
+        free(a), free(b), free(c);
+        hs_fail(err, HS_ENOMEM, "out of memory timing a %dx%dx%d product alone", d.M, d.N, d.K);
+        return -1.0;
+    }
+    /* 0x3c in every byte: about 0.0115 as a float and as a bfloat16, so sums stay finite. */
+    memset(a, 0x3c, na), memset(b, 0x3c, nb), memset(c, 0, nc);
+    bool profile = g->profile;
+    g->profile = false;
+    hs_gemm_run(g, &d, a, b, c); /* warms the caches */
+    int reps = 0;
+    double t0 = hs_clock_now(g->clock), t;
+    do {
+        hs_gemm_run(g, &d, a, b, c);
+        reps++;
+        t = hs_clock_now(g->clock) - t0;
+    } while (t < seconds || reps < 3);
+    g->profile = profile;
+    free(a), free(b), free(c);
+    return t / reps;
 }

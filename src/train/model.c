@@ -130,6 +130,15 @@ static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t 
 
 /* ---- activations -------------------------------------------------------------------------- */
 
+/* Slices start at multiples of 32 elements: 64 bytes in the f32 buffer and in its bf16 shadow,
+ * the alignment oneDNN's kernels load best from (16 bytes off cost 20-45% on AMX). */
+#define HS_ALIGN_ELEMS 32
+
+static size_t aligned(size_t n)
+{
+    return (n + HS_ALIGN_ELEMS - 1) / HS_ALIGN_ELEMS * HS_ALIGN_ELEMS;
+}
+
 /* Hands out consecutive slices of the activation buffer; with base == NULL it only counts. */
 typedef struct {
     float *base;
@@ -139,7 +148,18 @@ typedef struct {
 static float *carve(carver *c, size_t n)
 {
     float *p = c->base ? c->base + c->used : NULL;
-    c->used += n;
+    c->used += aligned(n);
+    return p;
+}
+
+/* n zeroed elements of `size` bytes on a 64-byte boundary. Parameter tensors keep their packed
+ * offsets (the resume state stores them so); with d_model a multiple of 32, as in every sweep
+ * and bench configuration, each of them starts on a boundary too. */
+static void *alloc_block(size_t n, size_t size)
+{
+    size_t bytes = (n * size + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p) memset(p, 0, bytes);
     return p;
 }
 
@@ -175,6 +195,8 @@ static void layout_acts(hs_model *m, carver *c)
         }
     }
     m->x_final = carve(c, BT * d);
+    m->qkv_rows = carve(c, BT * 3 * d);
+    m->heads = carve(c, BT * d);
     /* A layer's output is the next layer's input; without an MLP the attention residual is. */
     for (int l = 0; l < s->layers; l++) {
         hs_layer_acts *a = &m->la[l];
@@ -195,6 +217,7 @@ static void layout_acts(hs_model *m, carver *c)
 /* Backward workspace: the gradients of one layer's activations at a time plus the residual. */
 typedef struct {
     float *dres, *dln, *dqkv, *datty, *dpre, *dlogits, *datt;
+    float *dheads, *dqkvh; /* datty and dqkv as head-major blocks, for attention's products */
 } scratch_views;
 
 static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
@@ -208,26 +231,36 @@ static void layout_scratch(const hs_model *m, carver *c, scratch_views *v)
     v->dpre = carve(c, BT * (size_t)m->hidden);
     v->dlogits = carve(c, BT * (size_t)m->n_out);
     v->datt = carve(c, (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
+    v->dheads = carve(c, BT * d);
+    v->dqkvh = carve(c, BT * 3 * d);
 }
 
 /* ---- dropout ------------------------------------------------------------------------------ */
 
 /* The drop buffer: the embedding's mask, then per layer the attention mask, the dropped
  * attention weights and the two residual branches' masks (model.h). */
-static size_t drop_layer_size(const hs_model *m)
+/* Each part of the drop buffer starts on a 64-byte boundary, as carve's slices do. */
+static size_t drop_btd(const hs_model *m)
 {
     const hs_model_shape *s = &m->shape;
-    size_t BTd = (size_t)s->max_batch * s->seq_len * s->d_model;
-    return 2 * (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len + 2 * BTd;
+    return aligned((size_t)s->max_batch * s->seq_len * s->d_model);
 }
+
+static size_t drop_tt(const hs_model *m)
+{
+    const hs_model_shape *s = &m->shape;
+    return aligned((size_t)s->max_batch * s->heads * s->seq_len * s->seq_len);
+}
+
+static size_t drop_layer_size(const hs_model *m) { return 2 * drop_tt(m) + 2 * drop_btd(m); }
 
 static bool dropout_alloc(hs_model *m)
 {
     const hs_model_shape *s = &m->shape;
     if (s->dropout <= 0.0f) return true;
-    m->n_drop = (size_t)s->max_batch * s->seq_len * s->d_model + s->layers * drop_layer_size(m);
-    m->drop = calloc(m->n_drop, sizeof *m->drop);
-    if (s->precision == HS_PRECISION_BF16) m->drop_h = calloc(m->n_drop, sizeof *m->drop_h);
+    m->n_drop = drop_btd(m) + s->layers * drop_layer_size(m);
+    m->drop = alloc_block(m->n_drop, sizeof *m->drop);
+    if (s->precision == HS_PRECISION_BF16) m->drop_h = alloc_block(m->n_drop, sizeof *m->drop_h);
     return m->drop && (s->precision != HS_PRECISION_BF16 || m->drop_h);
 }
 
@@ -236,19 +269,14 @@ static float *drop_emb(const hs_model *m) { return m->drop; }
 /* Layer l's attention mask (which 0) or dropped weights (which 1); NULL without dropout. */
 static float *drop_att(const hs_model *m, int l, int which)
 {
-    const hs_model_shape *s = &m->shape;
     if (!m->drop) return NULL;
-    size_t TT = (size_t)s->max_batch * s->heads * s->seq_len * s->seq_len;
-    return m->drop + (size_t)s->max_batch * s->seq_len * s->d_model + l * drop_layer_size(m) +
-           which * TT;
+    return m->drop + drop_btd(m) + l * drop_layer_size(m) + which * drop_tt(m);
 }
 
 /* Layer l's mask of the attention branch (which 0) or the MLP branch (which 1). */
 static float *drop_res(const hs_model *m, int l, int which)
 {
-    const hs_model_shape *s = &m->shape;
-    size_t BTd = (size_t)s->max_batch * s->seq_len * s->d_model;
-    return m->drop ? drop_att(m, l, 2) + which * BTd : NULL;
+    return m->drop ? drop_att(m, l, 2) + which * drop_btd(m) : NULL;
 }
 
 /* Draws every mask of a training pass over B examples, in a fixed order: the embedding, then
@@ -327,15 +355,15 @@ hs_status hs_model_init(hs_model *m, const hs_model_shape *shape, hs_err *err)
     layout_scratch(m, &scount, &sv);
     m->n_scratch = scount.used;
 
-    m->params = calloc(m->n_params, sizeof(float));
-    m->grads = calloc(m->n_params, sizeof(float));
-    m->acts = calloc(m->n_acts, sizeof(float));
-    m->scratch = calloc(m->n_scratch, sizeof(float));
+    m->params = alloc_block(m->n_params, sizeof(float));
+    m->grads = alloc_block(m->n_params, sizeof(float));
+    m->acts = alloc_block(m->n_acts, sizeof(float));
+    m->scratch = alloc_block(m->n_scratch, sizeof(float));
     bool bf16 = s->precision == HS_PRECISION_BF16;
     if (bf16) {
-        m->params_h = calloc(m->n_params, sizeof(hs_bf16));
-        m->acts_h = calloc(m->n_acts, sizeof(hs_bf16));
-        m->scratch_h = calloc(m->n_scratch, sizeof(hs_bf16));
+        m->params_h = alloc_block(m->n_params, sizeof(hs_bf16));
+        m->acts_h = alloc_block(m->n_acts, sizeof(hs_bf16));
+        m->scratch_h = alloc_block(m->n_scratch, sizeof(hs_bf16));
     }
     bool drop_ok = dropout_alloc(m);
     if (!m->params || !m->grads || !m->acts || !m->scratch || !drop_ok ||
@@ -465,6 +493,7 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     const hs_model_shape *s = &m->shape;
     int T = s->seq_len, d = s->d_model, H_ = s->heads, h = m->hidden, N = B * T;
     bool ln = s->layernorm;
+    float qscale = 1.0f / sqrtf((float)m->d_head);
     hs_gemm *g = m->gemm;
     m->B = B;
     m->parent = parent;
@@ -488,29 +517,33 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
                                  p->ln1_b, N, d);
         else
             sync(m, a->x, (size_t)N * d);
-        hs_matmul_forward(g, a->qkv, E(m, a->ln1), E(m, p->wqkv), p->bqkv, N, d, 3 * d);
-        sync(m, a->qkv, (size_t)N * 3 * d);
-        hs_attention_forward(g, a->atty, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_,
+        /* the bias add lays q, k, v out head-major (q scaled) in the engine's type */
+        hs_matmul_forward(g, m->qkv_rows, E(m, a->ln1), E(m, p->wqkv), NULL, N, d, 3 * d);
+        hs_heads_from_rows(g, E(m, a->qkv), m->qkv_rows, p->bqkv, 3, qscale, B, T, d, H_);
+        hs_attention_forward(g, m->heads, a->att, E(m, a->att), E(m, a->qkv), B, T, d, H_,
                              s->causal);
         if (m->dropped)
-            hs_attention_dropout_forward(g, a->atty, drop_att(m, l, 1), E(m, drop_att(m, l, 1)),
+            hs_attention_dropout_forward(g, m->heads, drop_att(m, l, 1), E(m, drop_att(m, l, 1)),
                                          a->att, drop_att(m, l, 0), E(m, a->qkv), B, T, d, H_);
-        sync(m, a->atty, (size_t)N * d);
-        /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly */
-        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), p->bo, N, d, d);
+        hs_rows_from_heads(a->atty, H(m, a->atty), m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
+        /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly; a dropped branch
+         * takes its bias before the mask */
+        hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), m->dropped ? p->bo : NULL, N, d,
+                          d);
         drop(m, a->x_mid, drop_res(m, l, 0), (size_t)N * d);
-        hs_residual_forward(a->x_mid, a->x_mid, a->x, N * d);
+        hs_residual_forward(a->x_mid, m->dropped ? NULL : p->bo, a->x, N, d);
         if (h) {
             if (ln)
                 hs_layernorm_forward(a->ln2, H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid,
                                      p->ln2_w, p->ln2_b, N, d);
             else
                 sync(m, a->x_mid, (size_t)N * d);
-            hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), p->b1, N, d, h);
-            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, N * h);
-            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), p->b2, N, h, d);
+            hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), NULL, N, d, h);
+            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, p->b1, N, h);
+            hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), m->dropped ? p->b2 : NULL, N,
+                              h, d);
             drop(m, a->x_out, drop_res(m, l, 1), (size_t)N * d);
-            hs_residual_forward(a->x_out, a->x_out, a->x_mid, N * d);
+            hs_residual_forward(a->x_out, m->dropped ? NULL : p->b2, a->x_mid, N, d);
         }
     }
     if (ln)
@@ -534,6 +567,7 @@ void hs_model_backward(hs_model *m)
     int V = m->n_out;
     size_t Nd = (size_t)N * d;
     bool ln = s->layernorm;
+    float qscale = 1.0f / sqrtf((float)m->d_head);
     hs_gemm *g = m->gemm;
     scratch_views sv;
     carver c = {m->scratch, 0};
@@ -567,15 +601,15 @@ void hs_model_backward(hs_model *m)
             sync(m, dbranch, Nd);
             hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, dbranch, E(m, dbranch), E(m, a->gelu),
                                E(m, p->w2), N, h, d, 0.0f);
-            hs_gelu_backward(sv.dpre, sv.dpre, a->pre, N * h, 0.0f);
-            sync(m, sv.dpre, (size_t)N * h);
+            /* gelu's backward also rounds dpre and sums it into b1's gradient */
+            hs_gelu_backward(sv.dpre, H(m, sv.dpre), gp->b1, sv.dpre, a->pre, N, h, 0.0f);
             if (ln) {
-                hs_matmul_backward(g, sv.dln, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
+                hs_matmul_backward(g, sv.dln, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 0.0f);
                 hs_layernorm_backward(sv.dres, gp->ln2_w, gp->ln2_b, sv.dln, a->x_mid, p->ln2_w,
                                       a->ln2_mean, a->ln2_rstd, N, d, 1.0f);
             } else {
-                hs_matmul_backward(g, sv.dres, gp->w1, gp->b1, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
+                hs_matmul_backward(g, sv.dres, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 1.0f);
             }
         }
@@ -583,15 +617,16 @@ void hs_model_backward(hs_model *m)
         sync(m, dbranch, Nd);
         hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, dbranch, E(m, dbranch), E(m, a->atty),
                            E(m, p->wo), N, d, d, 0.0f);
-        sync(m, sv.datty, Nd);
+        hs_heads_from_rows(g, E(m, sv.dheads), sv.datty, NULL, 1, 1.0f, B, T, d, H_);
         if (m->dropped)
-            hs_attention_dropout_backward(g, sv.dqkv, sv.datt, E(m, sv.datt), E(m, sv.datty),
+            hs_attention_dropout_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads),
                                           a->att, E(m, drop_att(m, l, 1)), drop_att(m, l, 0),
-                                          E(m, a->qkv), B, T, d, H_, 0.0f);
+                                          E(m, a->qkv), B, T, d, H_);
         else
-            hs_attention_backward(g, sv.dqkv, sv.datt, E(m, sv.datt), E(m, sv.datty), a->att,
-                                  E(m, a->att), E(m, a->qkv), B, T, d, H_, 0.0f);
-        sync(m, sv.dqkv, 3 * Nd);
+            hs_attention_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads), a->att,
+                                  E(m, a->att), E(m, a->qkv), B, T, d, H_);
+        /* q was scaled in forward: its gradient is, on the way back to rows */
+        hs_rows_from_heads(sv.dqkv, H(m, sv.dqkv), sv.dqkvh, 3, qscale, B, T, d, H_, 0.0f);
         if (ln) {
             hs_matmul_backward(g, sv.dln, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 0.0f);

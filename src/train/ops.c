@@ -317,115 +317,187 @@ HS_SIMD static void softmax_rows_backward(float *dp, hs_bf16 *dp_h, const float 
     }
 }
 
-/* A [B][H] batch over the head slices of qkv-shaped ([B*T][ld]) and att-shaped ([B][H][T][T])
- * operands. */
-static hs_gemm_desc head_batch(int B, int H, int M, int N, int K, float alpha, float beta)
+/* oneDNN 2.6 runs contiguous operands on its brgemm kernels, while strided views of the [B*T][3d]
+ * rows fall back to gemm:jit (10x slower on AMX), and an output scale to a scalar loop. */
+hs_gemm_desc hs_head_batch(int BH, int M, int N, int K, bool ta, bool tb)
 {
-    return (hs_gemm_desc){
-        .M = M, .N = N, .K = K, .batch1 = B, .batch2 = H, .alpha = alpha, .beta = beta};
+    size_t a = (size_t)M * K, b = (size_t)K * N, c = (size_t)M * N;
+    return (hs_gemm_desc){.M = M,
+                          .N = N,
+                          .K = K,
+                          .trans_a = ta,
+                          .trans_b = tb,
+                          .lda = ta ? M : K,
+                          .ldb = tb ? K : N,
+                          .ldc = N,
+                          .batch1 = BH,
+                          .batch2 = 1,
+                          .sa1 = a,
+                          .sa2 = a,
+                          .sb1 = b,
+                          .sb2 = b,
+                          .sc1 = c,
+                          .sc2 = c,
+                          .alpha = 1.0f};
 }
 
-static void slices(size_t *s1, size_t *s2, int *ld, int T, int width, int dh)
+HS_SIMD void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, const float *bias,
+                                int parts, float scale0, int B, int T, int d, int H)
 {
-    *s1 = (size_t)T * width;
-    *s2 = (size_t)dh;
-    *ld = width;
+    int dh = d / H;
+    bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
+    size_t block = (size_t)B * T * d; /* one part, all heads */
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            const float *row = src + ((size_t)b * T + t) * parts * d;
+            for (int p = 0; p < parts; p++) {
+                float sc = p == 0 ? scale0 : 1.0f;
+                for (int h = 0; h < H; h++) {
+                    const float *x = row + (size_t)p * d + (size_t)h * dh;
+                    const float *bi = bias ? bias + (size_t)p * d + (size_t)h * dh : NULL;
+                    size_t at = p * block + (((size_t)b * H + h) * T + t) * dh;
+                    if (bf16) {
+                        hs_bf16 *o = (hs_bf16 *)dst + at;
+#pragma omp simd
+                        for (int i = 0; i < dh; i++)
+                            o[i] = bf16_round((x[i] + (bi ? bi[i] : 0.0f)) * sc);
+                    } else {
+                        float *o = (float *)dst + at;
+#pragma omp simd
+                        for (int i = 0; i < dh; i++) o[i] = (x[i] + (bi ? bi[i] : 0.0f)) * sc;
+                    }
+                }
+            }
+        }
 }
 
-static void squares(size_t *s1, size_t *s2, int *ld, int T, int H)
+HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, int parts,
+                                float scale0, int B, int T, int d, int H, float beta)
 {
-    *s1 = (size_t)H * T * T;
-    *s2 = (size_t)T * T;
-    *ld = T;
+    int dh = d / H;
+    size_t block = (size_t)B * T * d;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            size_t r = ((size_t)b * T + t) * parts * d;
+            for (int p = 0; p < parts; p++) {
+                float sc = p == 0 ? scale0 : 1.0f;
+                for (int h = 0; h < H; h++) {
+                    const float *x = src + p * block + (((size_t)b * H + h) * T + t) * dh;
+                    size_t at = r + (size_t)p * d + (size_t)h * dh;
+                    float *o = dst + at;
+#pragma omp simd
+                    for (int i = 0; i < dh; i++) ACC(o[i], x[i] * sc, beta);
+                    if (dst_h) {
+                        hs_bf16 *oh = dst_h + at;
+#pragma omp simd
+                        for (int i = 0; i < dh; i++) oh[i] = bf16_round(o[i]);
+                    }
+                }
+            }
+        }
 }
 
 void hs_attention_forward(hs_gemm *g, float *out, float *att, void *att_e, const void *qkv, int B,
                           int T, int d, int H, bool causal)
 {
-    int dh = d / H;
-    float scale = 1.0f / sqrtf((float)dh);
+    int dh = d / H, BH = B * H;
+    size_t part = (size_t)B * T * d;
     bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
-    /* S = scale·Q·K^T */
-    hs_gemm_desc s = head_batch(B, H, T, T, dh, scale, 0.0f);
-    slices(&s.sa1, &s.sa2, &s.lda, T, 3 * d, dh);
-    slices(&s.sb1, &s.sb2, &s.ldb, T, 3 * d, dh);
-    s.trans_b = 1;
-    squares(&s.sc1, &s.sc2, &s.ldc, T, H);
-    hs_gemm_run(g, &s, qkv, eoff(g, qkv, d), att);
-    softmax_rows(att, bf16 ? att_e : NULL, (size_t)B * H * T, T, causal);
-    /* O = P·V, each head into its columns of out */
-    hs_gemm_desc o = head_batch(B, H, T, dh, T, 1.0f, 0.0f);
-    squares(&o.sa1, &o.sa2, &o.lda, T, H);
-    slices(&o.sb1, &o.sb2, &o.ldb, T, 3 * d, dh);
-    slices(&o.sc1, &o.sc2, &o.ldc, T, d, dh);
-    hs_gemm_run(g, &o, att_e, eoff(g, qkv, 2 * (size_t)d), out);
+    /* S = Q·K^T, Q already scaled */
+    hs_gemm_desc s = hs_head_batch(BH, T, T, dh, false, true);
+    hs_gemm_run(g, &s, qkv, eoff(g, qkv, part), att);
+    softmax_rows(att, bf16 ? att_e : NULL, (size_t)BH * T, T, causal);
+    /* O = P·V */
+    hs_gemm_desc o = hs_head_batch(BH, T, dh, T, false, false);
+    hs_gemm_run(g, &o, att_e, eoff(g, qkv, 2 * part), out);
 }
 
 void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e, const void *dout,
                            const float *att, const void *att_e, const void *qkv, int B, int T,
-                           int d, int H, float beta)
+                           int d, int H)
 {
-    int dh = d / H;
-    float scale = 1.0f / sqrtf((float)dh);
+    int dh = d / H, BH = B * H;
+    size_t part = (size_t)B * T * d;
     bool bf16 = hs_gemm_precision(g) == HS_PRECISION_BF16;
     /* dP = dO·V^T */
-    hs_gemm_desc dp = head_batch(B, H, T, T, dh, 1.0f, 0.0f);
-    slices(&dp.sa1, &dp.sa2, &dp.lda, T, d, dh);
-    slices(&dp.sb1, &dp.sb2, &dp.ldb, T, 3 * d, dh);
-    dp.trans_b = 1;
-    squares(&dp.sc1, &dp.sc2, &dp.ldc, T, H);
-    hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * (size_t)d), dscore);
+    hs_gemm_desc dp = hs_head_batch(BH, T, T, dh, false, true);
+    hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * part), dscore);
     /* dV = P^T·dO */
-    hs_gemm_desc dv = head_batch(B, H, T, dh, T, 1.0f, beta);
-    squares(&dv.sa1, &dv.sa2, &dv.lda, T, H);
-    dv.trans_a = 1;
-    slices(&dv.sb1, &dv.sb2, &dv.ldb, T, d, dh);
-    slices(&dv.sc1, &dv.sc2, &dv.ldc, T, 3 * d, dh);
-    hs_gemm_run(g, &dv, att_e, dout, dqkv + 2 * (size_t)d);
-    softmax_rows_backward(dscore, bf16 ? dscore_e : NULL, att, (size_t)B * H * T, T);
-    /* S = scale·Q·K^T: dQ = scale·dS·K, dK = scale·dS^T·Q */
-    hs_gemm_desc dq = head_batch(B, H, T, dh, T, scale, beta);
-    squares(&dq.sa1, &dq.sa2, &dq.lda, T, H);
-    slices(&dq.sb1, &dq.sb2, &dq.ldb, T, 3 * d, dh);
-    slices(&dq.sc1, &dq.sc2, &dq.ldc, T, 3 * d, dh);
-    hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, d), dqkv);
-    hs_gemm_desc dk = dq;
-    dk.trans_a = 1;
-    hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + d);
+    hs_gemm_desc dv = hs_head_batch(BH, T, dh, T, true, false);
+    hs_gemm_run(g, &dv, att_e, dout, dqkv + 2 * part);
+    softmax_rows_backward(dscore, bf16 ? dscore_e : NULL, att, (size_t)BH * T, T);
+    /* S = Q·K^T: dQ = dS·K, dK = dS^T·Q */
+    hs_gemm_desc dq = hs_head_batch(BH, T, dh, T, false, false);
+    hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, part), dqkv);
+    hs_gemm_desc dk = hs_head_batch(BH, T, dh, T, true, false);
+    hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + part);
 }
 
 #define GELU_C 0.7978845608028654f /* sqrt(2/pi) */
 
-HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, int n)
+/* One pass per row: the bias add, GELU and the bf16 rounding, where they were three. */
+HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m)
 {
+    for (int n = 0; n < N; n++) {
+        float *xr = x + (size_t)n * m, *o = out + (size_t)n * m;
+        if (b) {
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
-        float v = x[i];
-        out[i] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
-    }
-    if (out_h) {
+            for (int j = 0; j < m; j++) xr[j] += b[j];
+        }
 #pragma omp simd
-        for (int i = 0; i < n; i++) out_h[i] = bf16_round(out[i]);
-    }
-}
-
-HS_SIMD void hs_gelu_backward(float *dx, const float *dout, const float *x, int n, float beta)
-{
+        for (int j = 0; j < m; j++) {
+            float v = xr[j];
+            o[j] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
+        }
+        if (out_h) {
+            hs_bf16 *oh = out_h + (size_t)n * m;
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
-        float v = x[i];
-        float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
-        float sech2 = 1.0f - th * th;
-        float dgelu =
-            0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
-        ACC(dx[i], dout[i] * dgelu, beta);
+            for (int j = 0; j < m; j++) oh[j] = bf16_round(o[j]);
+        }
     }
 }
 
-HS_SIMD void hs_residual_forward(float *out, const float *a, const float *b, int n)
+/* One pass per row: GELU's gradient, its bf16 rounding and the bias-gradient row sum. */
+HS_SIMD void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout,
+                              const float *x, int N, int m, float beta)
 {
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * m, *g = dout + (size_t)n * m;
+        float *dr = dx + (size_t)n * m;
 #pragma omp simd
-    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+        for (int j = 0; j < m; j++) {
+            float v = xr[j];
+            float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
+            float sech2 = 1.0f - th * th;
+            float dgelu =
+                0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+            ACC(dr[j], g[j] * dgelu, beta);
+        }
+        if (dx_h) {
+            hs_bf16 *dh = dx_h + (size_t)n * m;
+#pragma omp simd
+            for (int j = 0; j < m; j++) dh[j] = bf16_round(dr[j]);
+        }
+        if (db) {
+#pragma omp simd
+            for (int j = 0; j < m; j++) db[j] += dr[j];
+        }
+    }
+}
+
+HS_SIMD void hs_residual_forward(float *out, const float *b, const float *res, int N, int m)
+{
+    for (int n = 0; n < N; n++) {
+        float *o = out + (size_t)n * m;
+        const float *r = res + (size_t)n * m;
+        if (b) {
+#pragma omp simd
+            for (int j = 0; j < m; j++) o[j] = (o[j] + b[j]) + r[j];
+        } else {
+#pragma omp simd
+            for (int j = 0; j < m; j++) o[j] += r[j];
+        }
+    }
 }
 
 HS_SIMD float hs_softmax_xent_forward(float *probs, const float *logits, const int32_t *target,

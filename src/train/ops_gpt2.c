@@ -2,7 +2,6 @@
  * dropped weights on the same batched products as ops.c's attention. */
 #include "hopsweep/ops_gpt2.h"
 
-#include <math.h>
 #include <stdbool.h>
 
 #include "hopsweep/ops.h"
@@ -40,8 +39,8 @@ void hs_dropout_apply(float *x, const float *mask, size_t n)
 
 /* ---- attention with dropped weights ----
  * The products below are those of ops.c's attention (the same descriptors, so the engine's plans
- * are shared): per (example, head), P·V, dO·V^T, P^T·dO, dS·K and dS^T·Q on the head slices of
- * qkv [B*T][3d] and out/dout [B*T][d], and on att-shaped [B][H][T][T] squares. */
+ * are shared), on the same head-major blocks: qkv [3][B][H][T][dh] with q already scaled,
+ * out/dout [B][H][T][dh], and [B][H][T][T] squares. */
 
 static const void *eoff(const hs_gemm *g, const void *p, size_t n)
 {
@@ -49,55 +48,31 @@ static const void *eoff(const hs_gemm *g, const void *p, size_t n)
     return (const char *)p + n * size;
 }
 
-/* A [B][H] batch: op(A) M×K, op(B) K×N, A and C (or B) as the flags say. */
-static hs_gemm_desc head_desc(int B, int H, int T, int M, int N, int K, int d, bool a_square,
-                              int a_width, int b_width, int c_width, float alpha, float beta)
-{
-    const int dh = d / H;
-    hs_gemm_desc s = {
-        .M = M, .N = N, .K = K, .batch1 = B, .batch2 = H, .alpha = alpha, .beta = beta};
-    if (a_square) {
-        s.sa1 = (size_t)H * T * T, s.sa2 = (size_t)T * T, s.lda = T;
-    } else {
-        s.sa1 = (size_t)T * a_width, s.sa2 = (size_t)dh, s.lda = a_width;
-    }
-    s.sb1 = (size_t)T * b_width, s.sb2 = (size_t)dh, s.ldb = b_width;
-    if (c_width) {
-        s.sc1 = (size_t)T * c_width, s.sc2 = (size_t)dh, s.ldc = c_width;
-    } else {
-        s.sc1 = (size_t)H * T * T, s.sc2 = (size_t)T * T, s.ldc = T;
-    }
-    return s;
-}
-
 void hs_attention_dropout_forward(hs_gemm *g, float *out, float *att_drop, void *att_drop_e,
                                   const float *att, const float *mask, const void *qkv, int B,
                                   int T, int d, int H)
 {
-    const size_t n = (size_t)B * H * T * T;
+    const int BH = B * H;
+    const size_t n = (size_t)BH * T * T;
     for (size_t i = 0; i < n; i++) att_drop[i] = att[i] * mask[i];
     hs_to_engine(g, att_drop_e, att_drop, n);
-    /* O = P_drop·V, each head into its columns of out */
-    hs_gemm_desc o = head_desc(B, H, T, T, d / H, T, d, true, 0, 3 * d, d, 1.0f, 0.0f);
-    hs_gemm_run(g, &o, att_drop_e, eoff(g, qkv, 2 * (size_t)d), out);
+    /* O = P_drop·V */
+    hs_gemm_desc o = hs_head_batch(BH, T, d / H, T, false, false);
+    hs_gemm_run(g, &o, att_drop_e, eoff(g, qkv, 2 * (size_t)B * T * d), out);
 }
 
 void hs_attention_dropout_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_e,
                                    const void *dout, const float *att, const void *att_drop_e,
-                                   const float *mask, const void *qkv, int B, int T, int d, int H,
-                                   float beta)
+                                   const float *mask, const void *qkv, int B, int T, int d, int H)
 {
-    const int dh = d / H;
-    const float scale = 1.0f / sqrtf((float)dh);
-    const size_t rows = (size_t)B * H * T;
+    const int dh = d / H, BH = B * H;
+    const size_t part = (size_t)B * T * d, rows = (size_t)BH * T;
     /* dP_drop = dO·V^T */
-    hs_gemm_desc dp = head_desc(B, H, T, T, T, dh, d, false, d, 3 * d, 0, 1.0f, 0.0f);
-    dp.trans_b = 1;
-    hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * (size_t)d), dscore);
+    hs_gemm_desc dp = hs_head_batch(BH, T, T, dh, false, true);
+    hs_gemm_run(g, &dp, dout, eoff(g, qkv, 2 * part), dscore);
     /* dV = P_drop^T·dO */
-    hs_gemm_desc dv = head_desc(B, H, T, T, dh, T, d, true, 0, d, 3 * d, 1.0f, beta);
-    dv.trans_a = 1;
-    hs_gemm_run(g, &dv, att_drop_e, dout, dqkv + 2 * (size_t)d);
+    hs_gemm_desc dv = hs_head_batch(BH, T, dh, T, true, false);
+    hs_gemm_run(g, &dv, att_drop_e, dout, dqkv + 2 * part);
     /* dP = mask ⊙ dP_drop, then dS = P ⊙ (dP − rowsum(P ⊙ dP)) */
     for (size_t r = 0; r < rows; r++) {
         const float *p = att + r * T, *mk = mask + r * T;
@@ -110,10 +85,9 @@ void hs_attention_dropout_backward(hs_gemm *g, float *dqkv, float *dscore, void 
         for (int j = 0; j < T; j++) dr[j] = p[j] * (dr[j] - s);
     }
     hs_to_engine(g, dscore_e, dscore, rows * T);
-    /* S = scale·Q·K^T: dQ = scale·dS·K, dK = scale·dS^T·Q */
-    hs_gemm_desc dq = head_desc(B, H, T, T, dh, T, d, true, 0, 3 * d, 3 * d, scale, beta);
-    hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, d), dqkv);
-    hs_gemm_desc dk = dq;
-    dk.trans_a = 1;
-    hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + d);
+    /* S = Q·K^T with Q scaled: dQ = dS·K, dK = dS^T·Q (the caller scales dQ on the way back) */
+    hs_gemm_desc dq = hs_head_batch(BH, T, dh, T, false, false);
+    hs_gemm_run(g, &dq, dscore_e, eoff(g, qkv, part), dqkv);
+    hs_gemm_desc dk = hs_head_batch(BH, T, dh, T, true, false);
+    hs_gemm_run(g, &dk, dscore_e, qkv, dqkv + part);
 }
