@@ -98,6 +98,7 @@ static double engine_gflops(hs_precision p, double seconds, hs_clock clock, char
 typedef struct {
     hs_gemm_product p;
     double alone_s; /* per call, alone; 0 when not measured */
+    char impl[64];  /* p.impl points into the model's plans, freed before the table is printed */
 } product_row;
 
 typedef struct {
@@ -128,6 +129,8 @@ static hs_status collect_products(hs_gemm *g, double alone, bench_result *r, hs_
         secs += p.seconds;
         product_row *row = &r->rows[r->n_rows++];
         row->p = p;
+        snprintf(row->impl, sizeof row->impl, "%s", p.impl ? p.impl : "");
+        row->p.impl = NULL;
         if (alone > 0.0 && (row->alone_s = hs_gemm_time_alone(g, i, alone, err)) < 0)
             return err ? err->code : HS_ENOMEM;
     }
@@ -253,7 +256,7 @@ static void json_product(hs_json *j, const product_row *row, int steps)
     hs_json_key(j, "K");
     hs_json_int(j, d->K);
     hs_json_key(j, "impl");
-    hs_json_string(j, row->p.impl);
+    hs_json_string(j, row->impl);
     hs_json_key(j, "calls_per_step");
     hs_json_double(j, (double)row->p.calls / steps);
     hs_json_key(j, "ms_per_call");
@@ -340,7 +343,7 @@ static void print_products(FILE *out, const bench_config *bc, hs_precision p, co
         product_shape(shape, sizeof shape, &row->p.desc);
         product_op(op, sizeof op, &row->p.desc);
         fprintf(out, "  %-24s %-14s %-22s %5.0f %8.3f %8.1f %8.3f %8.1f %6.0f%%\n", shape, op,
-                row->p.impl, (double)row->p.calls / r->steps, 1e3 * per_call,
+                row->impl, (double)row->p.calls / r->steps, 1e3 * per_call,
                 row->p.flops / per_call * 1e-9, 1e3 * row->alone_s,
                 row->p.flops / row->alone_s * 1e-9, 100.0 * row->alone_s / per_call);
     }
