@@ -22,6 +22,9 @@ output: st
 base: {task: {chains: 2, hops: 2}, model: {d_model: 16, layers: 1, heads: 1, mlp: 1}, train: {steps: 1500, batch: 8, eval_every: 250, eval_examples: 16}}
 grid: {train.seed: [0, 1, 2, 3, 4, 5]}
 YAML
+# jobs that outlast finding the worker and its handler (~0.3 s each above, ~2.5 s these): with
+# short ones a quiet machine finishes the sweep before the signal lands
+sed 's/steps: 1500/steps: 12000/' s.yaml >long.yaml
 # worker: the pid of this test's rank 1
 worker() {
     i=0
@@ -36,7 +39,7 @@ worker() {
 }
 # once: every job done exactly once after a rerun alone
 once() {
-    "$hs" run s.yaml --quiet || fail "$1: the rerun: exit $?"
+    "$hs" run "${2:-s.yaml}" --quiet || fail "$1: the rerun: exit $?"
     /usr/bin/python3 - st/runs.jsonl "$1" <<'PY' || failures=$((failures + 1))
 import json, sys
 done = [r["id"] for r in map(json.loads, open(sys.argv[1])) if r["status"] == "done"]
@@ -46,7 +49,7 @@ PY
 }
 
 # M03: SIGSTOP the worker mid-job
-"$mpirun" -np 2 --oversubscribe "$hs" run s.yaml --silence 2 >log 2>&1 &
+"$mpirun" -np 2 --oversubscribe "$hs" run long.yaml --silence 2 >log 2>&1 &
 mp=$!
 stopped=$(worker)
 [ -n "$stopped" ] || fail "no rank 1 found"
@@ -64,12 +67,12 @@ stopped=""
 grep "sent nothing for" log | grep -q "interrupted on rank 1" || fail "the silent rank's job is not interrupted"
 n=$(grep -c '"status":"done"' st/runs.jsonl)
 [ "$n" -eq 5 ] || fail "stopped worker: $n jobs done, wanted the other 5"
-once "stopped worker"
+once "stopped worker" long.yaml
 [ "$failures" -eq 0 ] && echo "ok: a stopped worker is given up after 2 s; the rest ran; exit 4; the rerun finished it"
 
 # M09: SIGTERM to the worker only
 rm -rf st
-"$mpirun" -np 2 --oversubscribe "$hs" run s.yaml --quiet >log 2>&1 &
+"$mpirun" -np 2 --oversubscribe "$hs" run long.yaml --quiet >log 2>&1 &
 mp=$!
 w=$(worker)
 # only once its handler is in place (SigCgt holds SIGTERM, bit 15): before, SIGTERM kills it
@@ -89,7 +92,7 @@ ni=$(grep -c '"status":"interrupted"' st/runs.jsonl)
 [ "$ni" -le 1 ] || fail "SIGTERM to the worker: $ni jobs interrupted, wanted at most its one"
 nd=$(grep -c '"status":"done"' st/runs.jsonl)
 [ "$nd" -ge 4 ] || fail "SIGTERM to the worker: rank 0 did not run the rest ($nd done)"
-once "SIGTERM to the worker"
+once "SIGTERM to the worker" long.yaml
 [ "$failures" -eq 0 ] && echo "ok: SIGTERM to one worker interrupts its job only ($ni), rank 0 ran $nd"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
