@@ -70,11 +70,12 @@ def _open_in(store, *names):
         return f.read()
 
 
-def _flatten(config, prefix=""):
+def flatten(config, prefix=""):
+    """A record's nested config as dotted keys: {"task.hops": 8, ...}."""
     out = {}
     for key, value in config.items():
         if isinstance(value, dict):
-            out.update(_flatten(value, prefix + key + "."))
+            out.update(flatten(value, prefix + key + "."))
         else:
             out[prefix + key] = value
     return out
@@ -103,7 +104,7 @@ def _records(store):
 def load_runs(store, frame=None):
     """One row per job id of the store (its latest record); see the module's docstring."""
     recs = _records(store)
-    configs = [_flatten(r["config"]) for r in recs]
+    configs = [flatten(r["config"]) for r in recs]
     keys = sorted({k for c in configs for k in c})
     varying = [k for k in keys if len({json.dumps(c.get(k)) for c in configs}) > 1]
 

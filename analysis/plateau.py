@@ -49,6 +49,9 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hopsweep_store import flatten  # noqa: E402
+
 
 def climbs(values, rise):
     """(mean of the quarter before the last, mean of the last quarter, still rising?)"""
@@ -77,16 +80,6 @@ def flat_since(steps, values, rise):
     while i > 0 and abs(smooth[i - 1] - level) <= rise:
         i -= 1
     return i, level
-
-
-def flatten(cfg, prefix=""):
-    out = {}
-    for k, v in cfg.items():
-        if isinstance(v, dict):
-            out.update(flatten(v, prefix + k + "."))
-        else:
-            out[prefix + k] = v
-    return out
 
 
 def text(v):

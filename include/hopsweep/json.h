@@ -41,6 +41,8 @@ void hs_json_double(hs_json *j, double v);
 void hs_json_float(hs_json *j, float v);
 void hs_json_bool(hs_json *j, bool v);
 void hs_json_null(hs_json *j);
+/* s, or null when s is NULL (an optional field). */
+void hs_json_string_or_null(hs_json *j, const char *s);
 /* A value already in JSON form (a number's canonical text, a nested document). */
 void hs_json_raw(hs_json *j, const char *text);
 

@@ -167,6 +167,14 @@ void hs_json_double(hs_json *j, double v)
     hs_json_raw(j, b);
 }
 
+void hs_json_string_or_null(hs_json *j, const char *s)
+{
+    if (s)
+        hs_json_string(j, s);
+    else
+        hs_json_null(j);
+}
+
 void hs_json_float(hs_json *j, float v)
 {
     if (!isfinite(v)) {

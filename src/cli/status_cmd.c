@@ -36,6 +36,15 @@ static const char USAGE[] =
     "\n"
     "exit codes: 0 ok, 2 not a store or bad flags, 3 I/O or out of memory\n";
 
+static void json_count(hs_json *j, const char *key, long v, bool known)
+{
+    hs_json_key(j, key);
+    if (known)
+        hs_json_int(j, v);
+    else
+        hs_json_null(j);
+}
+
 static void json_run(hs_json *j, const hs_sweep_state *s, const hs_results *r, size_t i)
 {
     const hs_run_record *run = &r->runs[i];
@@ -49,20 +58,10 @@ static void json_run(hs_json *j, const hs_sweep_state *s, const hs_results *r, s
     hs_json_key(j, "status");
     hs_json_string(j, hs_run_status_name(run->status));
     hs_json_key(j, "error");
-    if (run->error)
-        hs_json_string(j, run->error);
-    else
-        hs_json_null(j);
+    hs_json_string_or_null(j, run->error);
     hs_json_key(j, "host");
-    if (run->host)
-        hs_json_string(j, run->host);
-    else
-        hs_json_null(j);
-    hs_json_key(j, "steps");
-    if (run->steps >= 0)
-        hs_json_int(j, run->steps);
-    else
-        hs_json_null(j);
+    hs_json_string_or_null(j, run->host);
+    json_count(j, "steps", run->steps, run->steps >= 0);
     hs_json_key(j, "wall_s");
     hs_json_double(j, run->wall_s);
     hs_json_object_end(j);
@@ -87,18 +86,10 @@ static void json_beat(hs_json *j, const hs_sweep_state *s, const hs_results *r, 
     hs_json_string(j, b->host);
     hs_json_key(j, "pid");
     hs_json_int(j, b->pid);
-    hs_json_key(j, "step"); /* null before its first step or evaluation */
-    if (b->step >= 0)
-        hs_json_int(j, b->step);
-    else
-        hs_json_null(j);
+    json_count(j, "step", b->step, b->step >= 0); /* null before its first step */
     hs_json_key(j, "steps");
     hs_json_int(j, b->steps);
-    hs_json_key(j, "eval_step");
-    if (b->has_eval)
-        hs_json_int(j, b->eval_step);
-    else
-        hs_json_null(j);
+    json_count(j, "eval_step", b->eval_step, b->has_eval);
     hs_json_key(j, "query_acc");
     hs_json_float(j, b->has_eval ? b->query_acc : NAN);
     hs_json_key(j, "eval_loss");
@@ -112,15 +103,6 @@ static void json_beat(hs_json *j, const hs_sweep_state *s, const hs_results *r, 
     hs_json_key(j, "age_s");
     hs_json_double(j, s->now - b->updated);
     hs_json_object_end(j);
-}
-
-static void json_count(hs_json *j, const char *key, long v, bool known)
-{
-    hs_json_key(j, key);
-    if (known)
-        hs_json_int(j, v);
-    else
-        hs_json_null(j);
 }
 
 static int print_json(const char *store, const hs_sweep_state *s, const hs_results *r,

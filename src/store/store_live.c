@@ -37,15 +37,6 @@ static void live_fail(hs_live *l, const char *what, int e)
     if (!l->err.code) hs_fail(&l->err, HS_EIO, "%s/%s: %s", l->shown, what, strerror(e));
 }
 
-static void float_or_null(hs_json *j, const char *key, float v)
-{
-    hs_json_key(j, key);
-    if (isnan(v))
-        hs_json_null(j);
-    else
-        hs_json_float(j, v);
-}
-
 static void write_beat(hs_live *l)
 {
     if (l->job_fd < 0) return;
@@ -74,9 +65,12 @@ static void write_beat(hs_live *l)
         hs_json_object_begin(&j);
         hs_json_key(&j, "step");
         hs_json_int(&j, b->eval_step);
-        float_or_null(&j, "query_acc", b->query_acc);
-        float_or_null(&j, "eval_loss", b->eval_loss);
-        float_or_null(&j, "train_loss", b->train_loss);
+        hs_json_key(&j, "query_acc"); /* null when NaN, as hs_json_float writes it */
+        hs_json_float(&j, b->query_acc);
+        hs_json_key(&j, "eval_loss");
+        hs_json_float(&j, b->eval_loss);
+        hs_json_key(&j, "train_loss");
+        hs_json_float(&j, b->train_loss);
         hs_json_object_end(&j);
     } else {
         hs_json_null(&j);

@@ -36,10 +36,7 @@ bool hs_run_status_parse(const char *name, size_t n, hs_run_status *out)
 static void string_or_null(hs_json *j, const char *key, const char *s)
 {
     hs_json_key(j, key);
-    if (s)
-        hs_json_string(j, s);
-    else
-        hs_json_null(j);
+    hs_json_string_or_null(j, s);
 }
 
 void hs_record_json(hs_json *j, const hs_config *cfg, const hs_train_result *res,
