@@ -14,8 +14,6 @@ void hs_html_text(FILE *f, const char *s);
 
 /* A sequential colour for v in [0, 1] (light yellow to dark blue), "#rrggbb"; grey for NaN. */
 void hs_color_scale(double v, char out[8]);
-/* A categorical colour for a name (the same name gets the same colour on every figure). */
-const char *hs_color_of(const char *name);
 /* The colour of a head role ("L2:-3", "L1:self"): fixed by its kind and offset (forward blue,
  * backward orange-red, a shade per |offset|; self green, other grey, query purple), so the
  * roles of one layer differ and a role looks the same on every page. */

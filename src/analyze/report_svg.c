@@ -55,13 +55,6 @@ static const char *const PALETTE[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 
 const char *hs_color_index(int i) { return PALETTE[(size_t)(i < 0 ? -i : i) % N_PALETTE]; }
 
-const char *hs_color_of(const char *name)
-{
-    uint32_t h = 2166136261u; /* FNV-1a: stable across runs and machines */
-    for (const char *c = name; c && *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
-    return PALETTE[h % N_PALETTE];
-}
-
 /* Role colours: a hue per kind of role (forward offsets blue, backward orange-red, self green,
  * other grey, query purple), the shade stepping with |offset|, so two roles of one layer never
  * share a colour and a role has the same colour on every page. */
