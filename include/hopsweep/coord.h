@@ -13,7 +13,8 @@
  * Without an MPI launcher (no launcher variables in the environment) MPI is not started at all
  * and rank 0 runs every job itself.
  *
- * Liveness: a rank that runs a job sends rank 0 a heartbeat at every evaluation. A rank silent
+ * Liveness: a rank that runs a job sends rank 0 a heartbeat every HS_COORD_BEAT_S
+ * seconds (from between its training steps, so evaluations minutes apart do not matter). A rank silent
  * for longer than hs_coord_opts.silence (stopped, its host cut off) is given up: rank 0 says so
  * in one line, records its job as interrupted (the runner's lost()), runs the rest without it,
  * and the sweep ends through hs_coord_abort. A rank stopped by its own signal finishes or
@@ -100,9 +101,9 @@ typedef struct hs_coord_opts {
      * state a rerun continues from). */
     volatile sig_atomic_t *stop;
     bool abandon; /* treat the first stop as 2 */
-    /* Seconds a rank running a job may send nothing (it sends a heartbeat at every evaluation)
-     * before rank 0 gives it up: says so, records its job as interrupted and goes on without
-     * it. 0: HS_COORD_SILENCE_FACTOR times the longest silence seen so far between two messages
+    /* Seconds a rank running a job may send nothing (it sends a heartbeat every
+     * HS_COORD_BEAT_S seconds, from between its training steps) before rank 0 gives it up:
+     * says so, records its job as interrupted and goes on without it. 0: HS_COORD_SILENCE_FACTOR times the longest silence seen so far between two messages
      * of a busy rank, and at least HS_COORD_SILENCE_MIN. */
     double silence;
     double progress_every; /* seconds between progress lines when the log is not a terminal */
@@ -114,6 +115,7 @@ typedef struct hs_coord_opts {
 
 #define HS_COORD_SILENCE_FACTOR 5.0
 #define HS_COORD_SILENCE_MIN    30.0
+#define HS_COORD_BEAT_S         5.0
 
 typedef struct hs_coord_summary {
     size_t jobs;    /* jobs in the sweep */

@@ -4,7 +4,7 @@
  *   worker → 0   READY   host name          first request for work
  *   worker → 0   RESULT  result_head + bytes a finished (or interrupted) job; asks for the next
  *                                           unless result_head.leaving (stopped by a signal)
- *   worker → 0   BEAT    (empty)            alive: sent at every evaluation
+ *   worker → 0   BEAT    (empty)            alive: sent every HS_COORD_BEAT_S seconds of a job
  *   0 → worker   JOB     job_head + bytes   sweep name, the live directory, the job's
  *                                           canonical "key=value" lines, and the resume state
  *                                           of an interrupted run
@@ -546,13 +546,18 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
 typedef struct {
     const hs_coord_opts *o;
     bool abandoned;
-    int eval_every; /* the running job's: a heartbeat goes to rank 0 at each evaluation */
+    double last_beat; /* when this rank last told rank 0 it is alive */
 } worker;
 
 static bool worker_step(int step, void *user)
 {
     worker *W = user;
-    if (W->eval_every > 0 && step % W->eval_every == 0) {
+    (void)step;
+    /* by the clock, not by evaluations: a job whose evaluations are minutes apart (or whose
+     * first one is) must not look silent */
+    double now = hs_coord_now_s();
+    if (now - W->last_beat >= HS_COORD_BEAT_S) {
+        W->last_beat = now;
         /* sent and forgotten: a rank 0 that cannot take it must not stall this rank */
         MPI_Request req;
         if (MPI_Isend(NULL, 0, MPI_BYTE, 0, TAG_BEAT, MPI_COMM_WORLD, &req) == MPI_SUCCESS)
@@ -658,7 +663,7 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
                                .resume_len = h.resume_len};
             hs_coord_result out = {0};
             W.abandoned = false;
-            W.eval_every = cfg.train.eval_every;
+            W.last_beat = hs_coord_now_s();
             st = run->run(&jo, &out, run->user, err);
             bool leaving = o->stop && *o->stop; /* our own signal: report this job and go */
             if (!st) st = send_result(&out, h.job, leaving, err);
