@@ -86,6 +86,10 @@ typedef struct hs_attnlog_reader {
 hs_status hs_attnlog_open(hs_attnlog_reader *r, const char *path, hs_err *err);
 hs_status hs_attnlog_open_bytes(hs_attnlog_reader *r, const void *bytes, size_t n, const char *name,
                                 hs_err *err);
+/* As hs_attnlog_open, but each frame's zstd and record headers only are checked (its first
+ * HEADER bytes decompressed), not its content or checksum: listing a log costs its headers, not
+ * its weights. hs_attnlog_read still verifies the frame it decodes. */
+hs_status hs_attnlog_open_headers(hs_attnlog_reader *r, const char *path, hs_err *err);
 /* Decodes frame i, verifying its checksum, header and sizes again (HS_EINPUT naming the byte
  * offset if they fail). On failure f holds nothing to free. */
 hs_status hs_attnlog_read(const hs_attnlog_reader *r, int i, hs_attnlog_frame *f, hs_err *err);

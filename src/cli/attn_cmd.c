@@ -36,6 +36,7 @@ static const char USAGE[] =
     "docs/attention-log.md) and shows the attention maps of one logged step.\n"
     "\n"
     "  --list              one line per frame: step, shape, dtype, compressed bytes, offset\n"
+    "                      (from the headers: a frame's weights are verified when shown)\n"
     "  --step S            the training step to show (default: the last one logged)\n"
     "  --layer L           one layer, counted from 1 as in head roles (L2:-3); default: all\n"
     "  --head H            one head, counted from 0 as in the job record; default: all\n"
@@ -521,7 +522,9 @@ int hs_cmd_attn(int argc, char **argv)
     if (o.example < 0) o.example = 0;
     hs_attnlog_reader r;
     hs_err err = {0};
-    hs_status st = hs_attnlog_open(&r, o.log, &err);
+    /* listing reads every frame's headers only; a frame shown is verified whole when read */
+    hs_status st =
+        o.list ? hs_attnlog_open_headers(&r, o.log, &err) : hs_attnlog_open(&r, o.log, &err);
     if (st) return hs_cli_fail_loading("attn", &err); /* a damaged log is the user's to fix */
     if (r.notice[0]) hs_term_printf(stderr, "hopsweep attn: warning: %s\n", r.notice);
     rc = o.list ? list_frames(&r) : show(&r, &o);

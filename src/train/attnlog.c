@@ -418,8 +418,9 @@ static const char *parse_header(const unsigned char *h, uint64_t fcs, frame_info
     return NULL;
 }
 
-/* Verifies the whole frame at p (header, sizes, checksum) without keeping its content. */
-static const char *check_frame(ZSTD_DCtx *d, const unsigned char *p, size_t left,
+/* Verifies the frame at p (header and sizes; with whole, also its content and checksum) without
+ * keeping its content. */
+static const char *check_frame(ZSTD_DCtx *d, const unsigned char *p, size_t left, bool whole,
                                unsigned char *scratch, frame_info *fi, char *why, size_t why_n)
 {
     uint64_t fcs = 0;
@@ -431,6 +432,7 @@ static const char *check_frame(ZSTD_DCtx *d, const unsigned char *p, size_t left
     unsigned char h[HEADER_SIZE];
     if ((bad = stream_exact(&z, h, sizeof h))) return bad;
     if ((bad = parse_header(h, fcs, fi, why, why_n))) return bad;
+    if (!whole) return NULL;
     uint64_t extra = 0;
     if ((bad = stream_finish(&z, scratch, SCRATCH_SIZE, &extra))) return bad;
     if (HEADER_SIZE + extra != fcs) return "a frame whose content differs from its declared size";
@@ -461,7 +463,7 @@ static bool frame_after(const unsigned char *data, size_t size, size_t from)
     return false;
 }
 
-static hs_status index_frames(hs_attnlog_reader *r, hs_err *err)
+static hs_status index_frames(hs_attnlog_reader *r, bool whole, hs_err *err)
 {
     ZSTD_DCtx *d = new_dctx();
     unsigned char *scratch = malloc(SCRATCH_SIZE);
@@ -476,7 +478,7 @@ static hs_status index_frames(hs_attnlog_reader *r, hs_err *err)
         frame_info fi;
         char why[200];
         const char *bad =
-            check_frame(d, r->data + off, r->size - off, scratch, &fi, why, sizeof why);
+            check_frame(d, r->data + off, r->size - off, whole, scratch, &fi, why, sizeof why);
         if (bad) {
             size_t end = fi.csize ? off + fi.csize : r->size;
             bool later = end < r->size || (!fi.csize && frame_after(r->data, r->size, off + 1));
@@ -532,7 +534,7 @@ done:
     return st;
 }
 
-hs_status hs_attnlog_open(hs_attnlog_reader *r, const char *path, hs_err *err)
+static hs_status open_file(hs_attnlog_reader *r, const char *path, bool whole, hs_err *err)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
@@ -542,8 +544,18 @@ hs_status hs_attnlog_open(hs_attnlog_reader *r, const char *path, hs_err *err)
     if (st) return st;
     r->data = (unsigned char *)data;
     r->size = n;
-    if ((st = index_frames(r, err))) hs_attnlog_close(r);
+    if ((st = index_frames(r, whole, err))) hs_attnlog_close(r);
     return st;
+}
+
+hs_status hs_attnlog_open(hs_attnlog_reader *r, const char *path, hs_err *err)
+{
+    return open_file(r, path, true, err);
+}
+
+hs_status hs_attnlog_open_headers(hs_attnlog_reader *r, const char *path, hs_err *err)
+{
+    return open_file(r, path, false, err);
 }
 
 hs_status hs_attnlog_open_bytes(hs_attnlog_reader *r, const void *bytes, size_t n, const char *name,
@@ -555,7 +567,7 @@ hs_status hs_attnlog_open_bytes(hs_attnlog_reader *r, const void *bytes, size_t 
     if (!r->data) return hs_fail(err, HS_ENOMEM, "%s: out of memory", r->path);
     if (n) memcpy(r->data, bytes, n);
     r->size = n;
-    hs_status st = index_frames(r, err);
+    hs_status st = index_frames(r, true, err);
     if (st) hs_attnlog_close(r);
     return st;
 }
