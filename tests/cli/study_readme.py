@@ -7,9 +7,11 @@ its modal order, count and Kendall's W, that every fenced block under a study he
 starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of that study, and
 that the key_summary example of "Analysis" is line for line what its command prints, and every
 row of the optimizer study's table (solved seeds, Wilson interval, median steps to solve of each
-cell and setting) against the analysis's train.clip key-effect rows.
+cell and setting) against the analysis's train.clip key-effect rows, and every row of the
+staircase-noclip table against its curricula rows.
 Exit 0 when all agree, 1 on the first difference."""
 import json
+import math
 import os
 import re
 import sys
@@ -26,6 +28,15 @@ def section(text, heading):
 def num(s):
     s = s.replace("*", "").replace(",", "").strip()
     return None if s in ("—", "-", "") else float(s)
+
+
+def wilson(k, n, z=1.959963984540054):
+    """The Wilson 95% interval of k successes in n, as `hopsweep analyze` computes it."""
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h), min(1.0, c + h)
 
 
 def fail(msg):
@@ -74,7 +85,7 @@ def main():
             fail(f"emergence-order {role['role']}: README {got}, analysis {want}")
         checked += 1
 
-    for study in ("staircase-13", "bound-2x4", "emergence-order"):
+    for study in ("staircase-noclip", "staircase-13", "bound-2x4", "emergence-order"):
         head = f"### {study}"
         if head not in text:
             continue
@@ -108,6 +119,26 @@ def main():
                     r["median_steps_to_solve"])
             if got != want:
                 fail(f"optimizer {cell} clip={clip}: README {got}, analysis {want}")
+            checked += 1
+    # staircase-noclip: each row of its table (cell, solved seeds, Wilson interval, median
+    # steps to solve) is the analysis's curricula row of that cell.
+    path = os.path.join(d, "study-staircase-noclip.json")
+    if "### staircase-noclip" in text and os.path.exists(path):
+        cur = {(c["layers"], c["hops"]): c for c in json.load(open(path))["curricula"]}
+        pat = re.compile(r"^\| (\d+) × (\d+) \| (\d+)/(\d+) \| \[([\d.]+), ([\d.]+)\] \| "
+                         r"([\d,—]+) \|$", re.M)
+        rows = pat.findall(section(text, "### staircase-noclip"))
+        if len(rows) != len(cur):
+            fail(f"staircase-noclip: README has {len(rows)} rows, the analysis {len(cur)} cells")
+        for L, D, k, n, lo, hi, med in rows:
+            c = cur.get((int(L), int(D)))
+            if not c:
+                fail(f"staircase-noclip: no analysis row for {L} x {D}")
+            wlo, whi = wilson(c["solved"], c["seeds"])
+            got = (int(k), int(n), lo, hi, num(med))
+            want = (c["solved"], c["seeds"], f"{wlo:.2f}", f"{whi:.2f}", c["median_steps_to_solve"])
+            if got != want:
+                fail(f"staircase-noclip {L} x {D}: README {got}, analysis {want}")
             checked += 1
     # The key-effect example of "Analysis": every line of its block is a line analyze prints.
     sec = section(text, "## Analysis: `hopsweep analyze`")
