@@ -115,7 +115,7 @@ typedef struct hs_coord_opts {
 
 #define HS_COORD_SILENCE_FACTOR 5.0
 #define HS_COORD_SILENCE_MIN    30.0
-#define HS_COORD_BEAT_S         5.0
+#define HS_COORD_BEAT_S         1.0
 
 typedef struct hs_coord_summary {
     size_t jobs;    /* jobs in the sweep */

@@ -45,7 +45,7 @@ static const char RUN_USAGE[] =
     "                       one array task's share; merge the shards with `hopsweep store merge`\n"
     "  --progress-every S   seconds between progress lines when stderr is not a terminal (60)\n"
     "  --silence S          under MPI: give up a rank that sends nothing for S seconds while it\n"
-    "                       runs a job (it reports every 5 s): its job is recorded as\n"
+    "                       runs a job (it reports every second): its job is recorded as\n"
     "                       interrupted, the others run on, and the run ends with exit 4\n"
     "                       (default: 5 times the longest silence seen so far, at least 30)\n"
     "  --quiet              no progress or job lines\n";

@@ -95,5 +95,18 @@ nd=$(grep -c '"status":"done"' st/runs.jsonl)
 once "SIGTERM to the worker" long.yaml
 [ "$failures" -eq 0 ] && echo "ok: SIGTERM to one worker interrupts its job only ($ni), rank 0 ran $nd"
 
+# A busy worker is not silent, however far apart its evaluations: one evaluation per job, at its
+# end, ~10 s away, under --silence 5 (the heartbeat goes by the clock, from between steps)
+rm -rf st
+sed 's/steps: 1500, batch: 8, eval_every: 250/steps: 50000, batch: 8, eval_every: 50000/;
+     s/\[0, 1, 2, 3, 4, 5\]/[0, 1]/' s.yaml >sparse.yaml
+rc=0
+"$mpirun" -np 2 --oversubscribe "$hs" run sparse.yaml --silence 5 >log 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || fail "evaluations far apart: mpirun exit $rc, wanted 0: $(tail -n 3 log)"
+grep -q "sent nothing for" log && fail "evaluations far apart: a busy rank was given up: $(cat log)"
+n=$(grep -c '"status":"done"' st/runs.jsonl)
+[ "$n" -eq 2 ] || fail "evaluations far apart: $n jobs done, wanted 2"
+[ "$failures" -eq 0 ] && echo "ok: a worker whose evaluations are far apart is not given up"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "liveness: all ok"
