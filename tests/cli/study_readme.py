@@ -8,7 +8,8 @@ starts with "Minimum layers" appears verbatim in `analyze --table min_layers` of
 that the key_summary example of "Analysis" is line for line what its command prints, and every
 row of the optimizer study's table (solved seeds, Wilson interval, median steps to solve of each
 cell and setting) against the analysis's train.clip key-effect rows, and every row of the
-staircase-noclip table against its curricula rows.
+staircase-noclip table against its curricula rows, and the peer task's rows (error per k, reach)
+against the k_error table of their store.
 Exit 0 when all agree, 1 on the first difference."""
 import json
 import math
@@ -139,6 +140,26 @@ def main():
             want = (c["solved"], c["seeds"], f"{wlo:.2f}", f"{whi:.2f}", c["median_steps_to_solve"])
             if got != want:
                 fail(f"staircase-noclip {L} x {D}: README {got}, analysis {want}")
+            checked += 1
+    # The peer task: every hopsweep row of its table (depth, error per k to 3 decimals, reach
+    # under 1% and 5%) is the k_error table of the store its source names.
+    sec_name = "## k-hop induction (peer task)"
+    if sec_name in text:
+        pat = re.compile(r"^\| (\d+) \| hopsweep, lr (\S+) \| (.*) \|$", re.M)
+        stores = {"1e-3": "peer-hopk", "1e-4": "peer-hopk-lr1e-4"}
+        for L, lr, rest in pat.findall(section(text, sec_name)):
+            path = os.path.join(d, f"{stores.get(lr, '?')}.json")
+            if not os.path.exists(path):
+                fail(f"peer task: README quotes lr {lr}, but no committed store analyses it")
+            err = {r["k"]: r for r in json.load(open(path))["k_error"] if r["layers"] == int(L)}
+            if not err:
+                fail(f"peer task: README quotes {L} layers at lr {lr}; its store has no such row")
+            cells = [c.strip() for c in rest.split("|")]
+            want = [f"{err[k]['error']:.3f}" for k in sorted(err)]
+            r = err[0]
+            want += ["—" if r[x] is None else str(r[x]) for x in ("reach_1pct", "reach_5pct")]
+            if cells != want:
+                fail(f"peer task {L} layers, lr {lr}: README {cells}, analysis {want}")
             checked += 1
     # The key-effect example of "Analysis": every line of its block is a line analyze prints.
     sec = section(text, "## Analysis: `hopsweep analyze`")
