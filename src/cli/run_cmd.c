@@ -423,7 +423,7 @@ int hs_cmd_run(int argc, char **argv)
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
         if (err.msg[0]) hs_term_printf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
-        return err.code == HS_EINPUT ? HS_EXIT_BAD_INPUT : HS_EXIT_IO;
+        return hs_exit_code(err.code);
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
     char **args = malloc(sizeof(char *) * ((size_t)argc + 1));
