@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hopsweep/job_output.h"
 #include "hopsweep/json.h"
 #include "hopsweep/metrics.h"
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
 #include "hopsweep/runs_table.h"
+#include "hopsweep/store_layout.h"
 
 #define CURVE_POINTS 400 /* at most this many evaluations per job go into the page */
 

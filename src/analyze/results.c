@@ -13,8 +13,7 @@
 
 #include "hopsweep/array.h"
 #include "hopsweep/fileio.h"
-
-#define RUNS_FILE "runs.jsonl"
+#include "hopsweep/store_layout.h"
 
 static void append(char *buf, size_t n, const char *fmt, const char *s)
 {
@@ -225,7 +224,7 @@ hs_status hs_results_load_view(hs_results *r, const hs_store_view *v, hs_err *er
 {
     char *data = NULL;
     size_t size = 0;
-    hs_status st = hs_store_view_read(v, RUNS_FILE, HS_STORE_FILE_LIMIT, &data, &size, err);
+    hs_status st = hs_store_view_read(v, HS_STORE_RUNS, HS_STORE_FILE_LIMIT, &data, &size, err);
     if (!st && !data)
         st = hs_fail(err, HS_EINPUT,
                      "%s has no runs.jsonl, so it is not a result store; give the output "

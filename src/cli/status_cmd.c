@@ -293,7 +293,7 @@ static int show_once(const char *store, bool json, long slowest)
         hs_results_free(&r);
         return hs_cli_fail_loading("status", &err);
     }
-    char notice[1024], *runs_path = hs_path_join(store, "runs.jsonl");
+    char notice[1024], *runs_path = hs_path_join(store, HS_STORE_RUNS);
     hs_results_notice(&r, runs_path ? runs_path : store, notice, sizeof notice);
     free(runs_path);
     size_t *slow = malloc(sizeof *slow * ((size_t)slowest + 1));

@@ -33,7 +33,7 @@ import tempfile
 
 STAGES = [
     ("base", "error escape array fileio csv json jsonline yamlfile rng gnuplot safetensors config buildinfo "
-             "config_check config_text table stats"),
+             "config_check config_text table stats store_layout"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord coord_msg progress"),
     ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
