@@ -1,8 +1,8 @@
-/* results.c — a result store's runs.jsonl read for the analysis (analyze.h, "Reading"): every
+/* results.c — a result store's runs.jsonl read for the analysis (results.h): every
  * line through record.c's scanner and tolerant parser, the latest record of each id kept
  * behind an id index, role names interned in one table, and one notice line saying what was
  * ignored. Reads without the store's lock; never writes. */
-#include "hopsweep/analyze.h"
+#include "hopsweep/results.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "hopsweep/escape.h"
-#include "hopsweep/analyze.h"
+#include "hopsweep/results.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
 #include "hopsweep/progress.h"
