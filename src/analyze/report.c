@@ -1,7 +1,7 @@
 /* report.c — the HTML page of `hopsweep report` and its sweep-wide sections: the sweep (counts,
  * core-hours, hosts, engines, when), minimum layers against hops beside the theory, accuracy
  * heatmaps, curricula compared, emergence per configuration, and the table of every job. Every
- * number is read from hs_analysis (analyze.h) or hs_sweep_state (status.h); nothing here
+ * number is read from hs_analysis (analyze.h) or hs_sweep_state (sweep_state.h); nothing here
  * computes a statistic. The page loads nothing: styles, figures and the sorting script are
  * inline. */
 #include "hopsweep/report.h"

@@ -103,7 +103,7 @@ static void config_attr(FILE *f, const char *attr, const hs_config *c, const boo
     fputc('"', f);
 }
 
-/* Running or stale, when the job has a heartbeat (status.h); NULL otherwise. */
+/* Running or stale, when the job has a heartbeat (sweep_state.h); NULL otherwise. */
 static const char *live_state(const hs_sweep_state *s, const char *id)
 {
     long k = hs_sweep_state_beat_of(s, id);

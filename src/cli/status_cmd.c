@@ -18,7 +18,8 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
 #include "hopsweep/progress.h"
-#include "hopsweep/status.h"
+#include "hopsweep/sweep_state.h"
+#include "hopsweep/store_layout.h"
 
 static const char USAGE[] =
     "usage: hopsweep status STORE [--json] [--slowest N] [--watch S]\n"

@@ -39,7 +39,7 @@ STAGES = [
     ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
     ("store", "store store_view store_live"),
     ("analyze", "analyze results analyze_names analyze_hopk analyze_report analyze_header analyze_plot key_effects "
-                "key_effects_table status report report_svg report_keys report_jobs runs_table"),
+                "key_effects_table sweep_state report report_svg report_keys report_jobs runs_table"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]
