@@ -19,6 +19,8 @@
 #include "hopsweep/job_output.h"
 #include "hopsweep/json.h"
 #include "hopsweep/jsonline.h"
+#include "hopsweep/metrics.h"
+#include "hopsweep/store_layout.h"
 
 #define BEAT_LIMIT 65536 /* a heartbeat is a few hundred bytes; anything larger is not one */
 
