@@ -22,7 +22,8 @@ enum {
     HS_EXIT_STOPPED = 4,
 };
 
-/* HS_OK 0, HS_EINPUT 2, HS_ENUMERIC 1, everything else (I/O, memory, internal) 3. */
+/* The one mapping from a status to an exit code: HS_OK exits 0, HS_EINPUT 2, HS_ENUMERIC 1,
+ * everything else (I/O, memory, internal) 3. */
 int hs_exit_code(hs_status st);
 
 /* For a failure to load an input the user named (a sweep, a job file, a store): a file that

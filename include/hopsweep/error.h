@@ -8,13 +8,15 @@
 
 #include <stddef.h>
 
+/* The codes are negative so that none reads as a process exit status: a command turns one into
+ * its exit code with hs_exit_code (cli.h), the one mapping. */
 typedef enum {
     HS_OK = 0,
-    HS_EINPUT = 2,   /* bad user input: config, YAML, arguments (CLI exit 2) */
-    HS_EIO = 3,      /* a file could not be read or written */
-    HS_ENUMERIC = 4, /* training diverged: NaN or inf loss */
-    HS_ENOMEM = 5,
-    HS_EINTERNAL = 6,
+    HS_EINPUT = -1,   /* bad user input: config, YAML, arguments */
+    HS_EIO = -2,      /* a file could not be read or written */
+    HS_ENUMERIC = -3, /* training diverged: NaN or inf loss */
+    HS_ENOMEM = -4,
+    HS_EINTERNAL = -5,
 } hs_status;
 
 typedef struct hs_err {

@@ -2,8 +2,8 @@
  * attention log, the checkpoint and an interrupted job's resume state (job.h runs the job that
  * fills it). The store writes and reads these without knowing the trainer.
  *
- * Inside a store, job <id> keeps its files in jobs/<id>/ under the names below; the record's
- * `files` paths say so. */
+ * Inside a store, job <id> keeps its files in jobs/<id>/ under store_layout.h's names; the
+ * record's `files` paths say so. */
 #ifndef HOPSWEEP_JOB_OUTPUT_H
 #define HOPSWEEP_JOB_OUTPUT_H
 
@@ -11,11 +11,7 @@
 
 #include "hopsweep/error.h"
 #include "hopsweep/record.h"
-
-#define HS_JOB_METRICS   "metrics.csv"
-#define HS_JOB_ATTENTION "attn.zst"
-#define HS_JOB_MODEL     "model.safetensors"
-#define HS_JOB_RESUME    "resume.bin" /* an interrupted job's state; gone once it finishes */
+#include "hopsweep/store_layout.h" /* the names of a job's files */
 
 typedef struct hs_job_output {
     char id[17];

@@ -1,6 +1,6 @@
 /* report.h — `hopsweep report`: one self-contained HTML page of a result store (inline CSS,
  * inline SVG figures, one small inline script that sorts the job table; nothing fetched), drawn
- * from what analyze.h computes and status.h counts, so the page and `hopsweep analyze` never
+ * from what analyze.h computes and sweep_state.h counts, so the page and `hopsweep analyze` never
  * disagree. report.c writes the page and its sweep-wide sections; report_keys.c the key effects;
  * report_job.c one job's section (its metrics.csv curves and head roles, and its attention log's
  * first and last frame); report_jobs.c the job table, its filter and the comparison of jobs'
@@ -13,7 +13,7 @@
 
 #include "hopsweep/analyze.h"
 #include "hopsweep/error.h"
-#include "hopsweep/status.h"
+#include "hopsweep/sweep_state.h"
 
 typedef struct hs_report_opts {
     double tau, fraction; /* as hs_analyze_opts */

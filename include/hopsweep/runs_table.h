@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hopsweep/analyze.h"
+#include "hopsweep/results.h"
 #include "hopsweep/error.h"
 #include "hopsweep/table.h"
 

@@ -32,9 +32,10 @@
 #include <time.h>
 
 #include "hopsweep/error.h"
-#include "hopsweep/train.h"
+#include "hopsweep/store_layout.h"
 
-#define HS_JOB_RUNNING "running.json"
+struct hs_eval; /* metrics.h: one evaluation, of which a heartbeat keeps a few numbers */
+
 #define HS_LIVE_BEAT_S 1.0 /* the longest gap between heartbeats, evaluations aside */
 
 /* One heartbeat, as written and read. */
@@ -73,7 +74,7 @@ hs_status hs_live_open(hs_live *l, const char *store, const char *id, const char
 /* After an evaluation: metrics.csv as it stands (csv[0..len): whole lines, this evaluation's
  * row last) and the evaluation itself; appends what is new and beats. Failures are kept in
  * l->err and stop the live writing; the job goes on. */
-void hs_live_eval(hs_live *l, const char *csv, size_t len, const hs_eval *ev);
+void hs_live_eval(hs_live *l, const char *csv, size_t len, const struct hs_eval *ev);
 
 /* After a training step: beats when HS_LIVE_BEAT_S has passed since the last beat. */
 void hs_live_step(hs_live *l, int step);

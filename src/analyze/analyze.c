@@ -254,15 +254,19 @@ static bool cell_outcome(const hs_results *r, const hs_analysis *a, hs_cell *c, 
     return true;
 }
 
-/* Head and hop emergence across the done runs of one cell. role_slot[] maps a role to its item
- * index within the cell and is -1 everywhere on entry and on return. */
-static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c, scratch *sc,
-                           int *role_slot)
+/* Whether run is one of a cell's raters: a done run with head emergence data. */
+static bool is_rater(const hs_run_record *run)
+{
+    return run->status == HS_RUN_DONE && run->has_heads;
+}
+
+/* Counts the cell's done runs with monotone hop emergence, and its raters; *max_items is the sum
+ * of their emerged roles, a bound on the cell's items. */
+static int count_raters(const hs_results *r, const hs_analysis *a, hs_cell *c, size_t *max_items)
 {
     hs_emergence *em = &c->em;
-    em->w = NAN;
     int m = 0;
-    size_t max_items = 0;
+    *max_items = 0;
     for (size_t i = c->first; i < c->first + c->count; i++) {
         const hs_run_record *run = run_at(r, a, i);
         if (run->status != HS_RUN_DONE) continue;
@@ -274,18 +278,20 @@ static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c
         }
         if (!run->has_heads) continue;
         m++;
-        max_items += (size_t)run->n_emerged;
+        *max_items += (size_t)run->n_emerged;
     }
-    em->runs = m;
-    if (!m) return true;
+    return m;
+}
 
-    /* Items: the union of the emerged roles, in role order (a cell has a handful). */
-    em->roles = calloc(max_items + 1, sizeof *em->roles);
-    if (!em->roles) return false;
+/* The items: the union of the raters' emerged roles, in role order (a cell has a handful), into
+ * em->roles; role_slot[] then maps each to its index. */
+static void collect_items(const hs_results *r, const hs_analysis *a, const hs_cell *c,
+                          hs_emergence *em, int *role_slot)
+{
     int n = 0;
     for (size_t i = c->first; i < c->first + c->count; i++) {
         const hs_run_record *run = run_at(r, a, i);
-        if (run->status != HS_RUN_DONE || !run->has_heads) continue;
+        if (!is_rater(run)) continue;
         for (int j = 0; j < run->n_emerged; j++) {
             int role = run->emerged[j];
             if (role_slot[role] >= 0) continue;
@@ -300,28 +306,17 @@ static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c
     }
     em->n_roles = n;
     for (int k = 0; k < n; k++) role_slot[em->roles[k].role] = k;
+}
 
-    bool ok = false;
-    int resamples = a->opts.resamples > 0 ? a->opts.resamples : 1;
-    size_t mn = (size_t)m * (size_t)n;
-    em->prec = calloc((size_t)n * (size_t)n + 1, sizeof *em->prec);
-    em->modal = malloc(sizeof *em->modal * ((size_t)n + 1));
-    /* doubles: keys [m][n], one role's steps [m], then work for the bootstrap (m + resamples)
-     * or Kendall's W (2n); ints: the order index of each rater [m], then work for W's sort
-     * order [n] or the bootstrap's counts [m]. */
-    if (!em->prec || !em->modal ||
-        !scratch_need(sc, mn + 2 * (size_t)m + (size_t)resamples + 2 * (size_t)n,
-                      2 * (size_t)m + (size_t)n))
-        goto out;
-    double *keys = sc->d, *steps = keys + mn, *work = steps + m;
-    int *rater = sc->i, *iwork = sc->i + m;
-
-    /* keys[rater][item]: the step (or, when a step is missing, the position) at which the run's
-     * role emerged; INFINITY = never. */
-    int rr = 0;
+/* keys[rater][item]: the step (or, when a step is missing, the position) at which the run's
+ * role emerged; INFINITY = never. rater[] gets each rater's index in the analysis order. */
+static void rank_keys(const hs_results *r, const hs_analysis *a, const hs_cell *c, hs_emergence *em,
+                      const int *role_slot, double *keys, int *rater)
+{
+    int n = em->n_roles, rr = 0;
     for (size_t i = c->first; i < c->first + c->count; i++) {
         const hs_run_record *run = run_at(r, a, i);
-        if (run->status != HS_RUN_DONE || !run->has_heads) continue;
+        if (!is_rater(run)) continue;
         double *row = keys + (size_t)rr * (size_t)n;
         for (int k = 0; k < n; k++) row[k] = INFINITY;
         bool timed = true;
@@ -333,8 +328,15 @@ static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c
         }
         rater[rr++] = (int)i;
     }
-    /* Per role: step statistics over the runs where it emerged with a known step. */
-    for (int k = 0; k < n; k++) {
+}
+
+/* Per role: step statistics over the m raters where it emerged with a known step. steps[m],
+ * work[m + resamples] and iwork[m] are scratch. */
+static void role_step_stats(const hs_results *r, const hs_analysis *a, hs_emergence *em, int m,
+                            const int *rater, double *steps, double *work, int *iwork)
+{
+    int resamples = a->opts.resamples > 0 ? a->opts.resamples : 1;
+    for (int k = 0; k < em->n_roles; k++) {
         hs_role_stat *rs = &em->roles[k];
         rs->never = m - rs->emerged;
         rs->median = rs->q1 = rs->q3 = rs->ci_lo = rs->ci_hi = NAN;
@@ -353,22 +355,27 @@ static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c
         rs->q1 = hs_quantile(steps, (size_t)t, 0.25);
         rs->q3 = hs_quantile(steps, (size_t)t, 0.75);
     }
-    hs_precedence_matrix(keys, m, n, em->prec);
-    em->w = hs_kendall_w(keys, m, n, work, iwork, &em->w_why);
+}
 
-    /* The modal order: every rater's order against every other's (a cell has few seeds). The
-     * first rater of each distinct order stands for it, so ties go to the lowest seed. */
+static bool same_order(const hs_run_record *x, const hs_run_record *y)
+{
+    return x->n_emerged == y->n_emerged &&
+           (!x->n_emerged ||
+            !memcmp(x->emerged, y->emerged, sizeof *x->emerged * (size_t)x->n_emerged));
+}
+
+/* The modal order: every rater's order against every other's (a cell has few seeds). The first
+ * rater of each distinct order stands for it, so ties go to the lowest seed. */
+static void modal_order(const hs_results *r, const hs_analysis *a, hs_emergence *em, int m,
+                        const int *rater)
+{
     int best = 0, best_count = 0;
     for (int j = 0; j < m; j++) {
         const hs_run_record *x = run_at(r, a, (size_t)rater[j]);
         int count = 0;
         bool first_of_kind = true;
         for (int q = 0; q < m; q++) {
-            const hs_run_record *y = run_at(r, a, (size_t)rater[q]);
-            if (x->n_emerged != y->n_emerged ||
-                (x->n_emerged &&
-                 memcmp(x->emerged, y->emerged, sizeof *x->emerged * (size_t)x->n_emerged)))
-                continue;
+            if (!same_order(x, run_at(r, a, (size_t)rater[q]))) continue;
             count++;
             if (q < j) first_of_kind = false;
         }
@@ -386,6 +393,43 @@ static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c
     em->n_modal = modal->n_emerged;
     if (em->n_modal) memcpy(em->modal, modal->emerged, sizeof *em->modal * (size_t)em->n_modal);
     em->modal_runs = best_count;
+}
+
+/* Head and hop emergence across the done runs of one cell. role_slot[] maps a role to its item
+ * index within the cell and is -1 everywhere on entry and on return. */
+static bool cell_emergence(const hs_results *r, const hs_analysis *a, hs_cell *c, scratch *sc,
+                           int *role_slot)
+{
+    hs_emergence *em = &c->em;
+    em->w = NAN;
+    size_t max_items;
+    int m = count_raters(r, a, c, &max_items);
+    em->runs = m;
+    if (!m) return true;
+    em->roles = calloc(max_items + 1, sizeof *em->roles);
+    if (!em->roles) return false;
+    collect_items(r, a, c, em, role_slot);
+    int n = em->n_roles;
+
+    bool ok = false;
+    int resamples = a->opts.resamples > 0 ? a->opts.resamples : 1;
+    size_t mn = (size_t)m * (size_t)n;
+    em->prec = calloc((size_t)n * (size_t)n + 1, sizeof *em->prec);
+    em->modal = malloc(sizeof *em->modal * ((size_t)n + 1));
+    /* doubles: keys [m][n], one role's steps [m], then work for the bootstrap (m + resamples)
+     * or Kendall's W (2n); ints: the order index of each rater [m], then work for W's sort
+     * order [n] or the bootstrap's counts [m]. */
+    if (!em->prec || !em->modal ||
+        !scratch_need(sc, mn + 2 * (size_t)m + (size_t)resamples + 2 * (size_t)n,
+                      2 * (size_t)m + (size_t)n))
+        goto out;
+    double *keys = sc->d, *steps = keys + mn, *work = steps + m;
+    int *rater = sc->i, *iwork = sc->i + m;
+    rank_keys(r, a, c, em, role_slot, keys, rater);
+    role_step_stats(r, a, em, m, rater, steps, work, iwork);
+    hs_precedence_matrix(keys, m, n, em->prec);
+    em->w = hs_kendall_w(keys, m, n, work, iwork, &em->w_why);
+    modal_order(r, a, em, m, rater);
     ok = true;
 out:
     for (int k = 0; k < n; k++) role_slot[em->roles[k].role] = -1;
@@ -423,70 +467,45 @@ static void group_min_layers(hs_analysis *a, hs_group *g)
     }
 }
 
-hs_status hs_analyze(const hs_results *r, const hs_analyze_opts *o, hs_analysis *a, hs_err *err)
-{
-    memset(a, 0, sizeof *a);
-    a->opts = *o;
-    size_t n = r->n;
-    sort_item *items = calloc(n + 1, sizeof *items);
-    size_t *setting_run = NULL;
-    int *role_slot = NULL;
-    uint64_t *seeds_buf = NULL;
-    scratch sc = {0};
-    hs_status st = HS_OK;
-    a->order = malloc(sizeof *a->order * (n + 1));
-    if (!items || !a->order) goto nomem;
-    for (size_t i = 0; i < n; i++) {
-        items[i].run = i;
-        items[i].rec = &r->runs[i];
-        items[i].setting = setting_key(&r->runs[i].config);
-        if (!items[i].setting) goto nomem;
-    }
-    qsort(items, n, sizeof *items, item_cmp);
-    a->n_runs = n;
-    for (size_t i = 0; i < n; i++) a->order[i] = items[i].run;
+/* Which boundaries run i of the sorted items starts: a new setting, family (curriculum), group
+ * (hops) and cell (layers), each implying the next. */
+typedef struct starts {
+    bool set, fam, grp, cell;
+} starts;
 
-    /* Count the boundaries first, then fill: settings, families, groups, cells. */
-    size_t n_fam = 0, n_grp = 0, n_cell = 0, n_set = 0;
-    for (size_t i = 0; i < n; i++) {
-        const hs_config *c = &items[i].rec->config, *p = i ? &items[i - 1].rec->config : NULL;
-        bool new_set = !i || strcmp(items[i].setting, items[i - 1].setting);
-        bool new_fam = new_set || c->task.curriculum != p->task.curriculum;
-        bool new_grp = new_fam || c->task.hops != p->task.hops;
-        bool new_cell = new_grp || c->model.layers != p->model.layers;
-        n_set += new_set, n_fam += new_fam, n_grp += new_grp, n_cell += new_cell;
-    }
-    a->families = calloc(n_fam + 1, sizeof *a->families);
-    a->groups = calloc(n_grp + 1, sizeof *a->groups);
-    a->cells = calloc(n_cell + 1, sizeof *a->cells);
-    setting_run = malloc(sizeof *setting_run * (n_set + 1));
-    role_slot = malloc(sizeof *role_slot * ((size_t)r->n_roles + 1));
-    seeds_buf = malloc(sizeof *seeds_buf * (n + 1));
-    if (!a->families || !a->groups || !a->cells || !setting_run || !role_slot || !seeds_buf)
-        goto nomem;
-    for (int i = 0; i < r->n_roles; i++) role_slot[i] = -1;
+static starts starts_at(const sort_item *items, size_t i)
+{
+    const hs_config *c = &items[i].rec->config, *p = i ? &items[i - 1].rec->config : NULL;
+    starts s;
+    s.set = !i || strcmp(items[i].setting, items[i - 1].setting);
+    s.fam = s.set || c->task.curriculum != p->task.curriculum;
+    s.grp = s.fam || c->task.hops != p->task.hops;
+    s.cell = s.grp || c->model.layers != p->model.layers;
+    return s;
+}
+
+/* Fills settings, families, groups and cells from the sorted items, and the run counts. */
+static void build_cells(hs_analysis *a, const sort_item *items, size_t n, size_t *setting_run)
+{
     for (size_t i = 0; i < n; i++) {
         const hs_run_record *run = items[i].rec;
-        const hs_config *c = &run->config, *p = i ? &items[i - 1].rec->config : NULL;
-        bool new_set = !i || strcmp(items[i].setting, items[i - 1].setting);
-        bool new_fam = new_set || c->task.curriculum != p->task.curriculum;
-        bool new_grp = new_fam || c->task.hops != p->task.hops;
-        bool new_cell = new_grp || c->model.layers != p->model.layers;
-        if (new_set) setting_run[a->n_settings++] = items[i].run;
-        if (new_fam) {
+        const hs_config *c = &run->config;
+        starts s = starts_at(items, i);
+        if (s.set) setting_run[a->n_settings++] = items[i].run;
+        if (s.fam) {
             hs_family *f = &a->families[a->n_families++];
             f->curriculum = c->task.curriculum;
             f->setting = a->n_settings - 1;
             f->first_group = a->n_groups;
         }
-        if (new_grp) {
+        if (s.grp) {
             hs_group *g = &a->groups[a->n_groups++];
             g->family = a->n_families - 1;
             g->hops = c->task.hops;
             g->first_cell = a->n_cells;
             a->families[g->family].n_groups++;
         }
-        if (new_cell) {
+        if (s.cell) {
             hs_cell *cell = &a->cells[a->n_cells++];
             cell->family = a->n_families - 1;
             cell->group = (int)a->n_groups - 1;
@@ -501,45 +520,102 @@ hs_status hs_analyze(const hs_results *r, const hs_analyze_opts *o, hs_analysis 
         a->interrupted += run->status == HS_RUN_INTERRUPTED;
         a->with_heads += run->status == HS_RUN_DONE && run->has_heads;
     }
+}
+
+/* Every cell of group g judged, then the group's t_min. seeds[] holds one seed per run. */
+static bool judge_group(const hs_results *r, hs_analysis *a, hs_group *g, scratch *sc,
+                        int *role_slot, uint64_t *seeds)
+{
+    /* The seeds the group expects: every seed any of its records has. */
+    size_t ns = 0;
+    for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++) {
+        const hs_cell *c = &a->cells[ci];
+        for (size_t i = c->first; i < c->first + c->count; i++)
+            seeds[ns++] = run_at(r, a, i)->config.train.seed;
+    }
+    qsort(seeds, ns, sizeof *seeds, cmp_u64);
+    g->expected = 0;
+    for (size_t i = 0; i < ns; i++) g->expected += !i || seeds[i] != seeds[i - 1];
+    for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++) {
+        hs_cell *c = &a->cells[ci];
+        c->expected = g->expected;
+        if (!cell_outcome(r, a, c, sc) || !cell_emergence(r, a, c, sc, role_slot)) return false;
+    }
+    group_min_layers(a, g);
+    return true;
+}
+
+/* A family's distinct hops and layers values, ascending. */
+static bool family_values(hs_analysis *a, hs_family *f)
+{
+    size_t nc = 0;
+    for (size_t gi = f->first_group; gi < f->first_group + f->n_groups; gi++)
+        nc += a->groups[gi].n_cells;
+    f->hops_values = malloc(sizeof(int) * (f->n_groups + 1));
+    f->layers_values = malloc(sizeof(int) * (nc + 1));
+    if (!f->hops_values || !f->layers_values) return false;
+    int nl = 0;
+    for (size_t gi = f->first_group; gi < f->first_group + f->n_groups; gi++) {
+        const hs_group *g = &a->groups[gi];
+        f->hops_values[f->n_hops++] = g->hops;
+        for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++)
+            f->layers_values[nl++] = a->cells[ci].layers;
+    }
+    f->n_layers = unique_ints(f->layers_values, nl);
+    return true;
+}
+
+/* The runs sorted into the analysis order (a->order), each with its setting key. */
+static bool sort_runs(const hs_results *r, hs_analysis *a, sort_item *items)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        items[i].run = i;
+        items[i].rec = &r->runs[i];
+        items[i].setting = setting_key(&r->runs[i].config);
+        if (!items[i].setting) return false;
+    }
+    qsort(items, r->n, sizeof *items, item_cmp);
+    a->n_runs = r->n;
+    for (size_t i = 0; i < r->n; i++) a->order[i] = items[i].run;
+    return true;
+}
+
+hs_status hs_analyze(const hs_results *r, const hs_analyze_opts *o, hs_analysis *a, hs_err *err)
+{
+    memset(a, 0, sizeof *a);
+    a->opts = *o;
+    size_t n = r->n;
+    sort_item *items = calloc(n + 1, sizeof *items);
+    size_t *setting_run = NULL;
+    int *role_slot = NULL;
+    uint64_t *seeds_buf = NULL;
+    scratch sc = {0};
+    hs_status st = HS_OK;
+    a->order = malloc(sizeof *a->order * (n + 1));
+    if (!items || !a->order || !sort_runs(r, a, items)) goto nomem;
+
+    /* Count the boundaries first, then fill: settings, families, groups, cells. */
+    size_t n_fam = 0, n_grp = 0, n_cell = 0, n_set = 0;
+    for (size_t i = 0; i < n; i++) {
+        starts s = starts_at(items, i);
+        n_set += s.set, n_fam += s.fam, n_grp += s.grp, n_cell += s.cell;
+    }
+    a->families = calloc(n_fam + 1, sizeof *a->families);
+    a->groups = calloc(n_grp + 1, sizeof *a->groups);
+    a->cells = calloc(n_cell + 1, sizeof *a->cells);
+    setting_run = malloc(sizeof *setting_run * (n_set + 1));
+    role_slot = malloc(sizeof *role_slot * ((size_t)r->n_roles + 1));
+    seeds_buf = malloc(sizeof *seeds_buf * (n + 1));
+    if (!a->families || !a->groups || !a->cells || !setting_run || !role_slot || !seeds_buf)
+        goto nomem;
+    for (int i = 0; i < r->n_roles; i++) role_slot[i] = -1;
+    build_cells(a, items, n, setting_run);
     st = label_families(r, a, setting_run, err);
     if (st) goto out;
-
-    for (size_t gi = 0; gi < a->n_groups; gi++) {
-        hs_group *g = &a->groups[gi];
-        /* The seeds the group expects: every seed any of its records has. */
-        size_t ns = 0;
-        for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++) {
-            const hs_cell *c = &a->cells[ci];
-            for (size_t i = c->first; i < c->first + c->count; i++)
-                seeds_buf[ns++] = run_at(r, a, i)->config.train.seed;
-        }
-        qsort(seeds_buf, ns, sizeof *seeds_buf, cmp_u64);
-        g->expected = 0;
-        for (size_t i = 0; i < ns; i++) g->expected += !i || seeds_buf[i] != seeds_buf[i - 1];
-        for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++) {
-            hs_cell *c = &a->cells[ci];
-            c->expected = g->expected;
-            if (!cell_outcome(r, a, c, &sc) || !cell_emergence(r, a, c, &sc, role_slot)) goto nomem;
-        }
-        group_min_layers(a, g);
-    }
-    for (int fi = 0; fi < a->n_families; fi++) {
-        hs_family *f = &a->families[fi];
-        size_t nc = 0;
-        for (size_t gi = f->first_group; gi < f->first_group + f->n_groups; gi++)
-            nc += a->groups[gi].n_cells;
-        f->hops_values = malloc(sizeof(int) * (f->n_groups + 1));
-        f->layers_values = malloc(sizeof(int) * (nc + 1));
-        if (!f->hops_values || !f->layers_values) goto nomem;
-        int nl = 0;
-        for (size_t gi = f->first_group; gi < f->first_group + f->n_groups; gi++) {
-            const hs_group *g = &a->groups[gi];
-            f->hops_values[f->n_hops++] = g->hops;
-            for (size_t ci = g->first_cell; ci < g->first_cell + g->n_cells; ci++)
-                f->layers_values[nl++] = a->cells[ci].layers;
-        }
-        f->n_layers = unique_ints(f->layers_values, nl);
-    }
+    for (size_t gi = 0; gi < a->n_groups; gi++)
+        if (!judge_group(r, a, &a->groups[gi], &sc, role_slot, seeds_buf)) goto nomem;
+    for (int fi = 0; fi < a->n_families; fi++)
+        if (!family_values(a, &a->families[fi])) goto nomem;
     goto out;
 nomem:
     st = hs_fail(err, HS_ENOMEM, "out of memory analysing %zu runs", n);

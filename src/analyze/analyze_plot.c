@@ -15,7 +15,8 @@
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/gnuplot.h"
-#include "hopsweep/job.h"
+#include "hopsweep/metrics.h"
+#include "hopsweep/store_layout.h"
 
 #define PREFIX "hopsweep analyze: "
 
@@ -229,7 +230,7 @@ static hs_status load_metrics(const char *store, const hs_run_record *run, hs_me
                               bool *refused, hs_err *err)
 {
     char rel[96];
-    snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_METRICS, run->id);
+    hs_job_path(rel, sizeof rel, NULL, run->id, HS_JOB_METRICS, NULL);
     *refused = false;
     memset(m, 0, sizeof *m);
     if (run->metrics && strcmp(run->metrics, rel)) {

@@ -1,7 +1,7 @@
 /* report.c — the HTML page of `hopsweep report` and its sweep-wide sections: the sweep (counts,
  * core-hours, hosts, engines, when), minimum layers against hops beside the theory, accuracy
  * heatmaps, curricula compared, emergence per configuration, and the table of every job. Every
- * number is read from hs_analysis (analyze.h) or hs_sweep_state (status.h); nothing here
+ * number is read from hs_analysis (analyze.h) or hs_sweep_state (sweep_state.h); nothing here
  * computes a statistic. The page loads nothing: styles, figures and the sorting script are
  * inline. */
 #include "hopsweep/report.h"
@@ -16,6 +16,7 @@
 #include "hopsweep/analyze_names.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/report_svg.h"
+#include "hopsweep/store_layout.h"
 
 static const char CSS[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 16px;"
@@ -638,7 +639,7 @@ hs_status hs_report_write(FILE *f, const char *dir, const hs_report_opts *o, hs_
         st = hs_analyze(&r, &ao, &a, err);
     }
     if (st) goto out;
-    char notice[1024], title[300], *runs_path = hs_path_join(dir, "runs.jsonl");
+    char notice[1024], title[300], *runs_path = hs_path_join(dir, HS_STORE_RUNS);
     hs_results_notice(&r, runs_path ? runs_path : dir, notice, sizeof notice);
     free(runs_path);
     snprintf(title, sizeof title, "hopsweep report: %s", s.has_sweep ? s.sweep.name : dir);

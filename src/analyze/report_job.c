@@ -11,9 +11,10 @@
 
 #include "hopsweep/attnlog.h"
 #include "hopsweep/fileio.h"
-#include "hopsweep/job.h"
+#include "hopsweep/metrics.h"
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
+#include "hopsweep/store_layout.h"
 
 char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *name, size_t limit,
                          size_t *n, char *why, size_t why_n)
@@ -23,7 +24,7 @@ char *hs_report_job_file(const hs_report_ctx *x, const char *id, const char *nam
     if (hs_store_view_read_job(x->v, id, name, limit, &data, n, &e))
         snprintf(why, why_n, "%s; not read", e.msg);
     else if (!data)
-        snprintf(why, why_n, "jobs/%s/%s: not there", id, name);
+        snprintf(why, why_n, HS_STORE_JOBS "/%s/%s: not there", id, name);
     return data;
 }
 
@@ -279,7 +280,7 @@ static void attention_frame(FILE *f, const hs_attnlog_frame *fr)
 static void attention_figures(FILE *f, const hs_run_record *run, const char *data, size_t n)
 {
     char rel[64];
-    snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_ATTENTION, run->id);
+    hs_job_path(rel, sizeof rel, NULL, run->id, HS_JOB_ATTENTION, NULL);
     hs_attnlog_reader rd;
     hs_err e = {0};
     if (hs_attnlog_open_bytes(&rd, data, n, rel, &e)) {
@@ -310,7 +311,7 @@ void hs_report_job_figures(const hs_report_ctx *x, const hs_run_record *run, con
 {
     if (metrics) {
         char rel[64];
-        snprintf(rel, sizeof rel, "jobs/%s/" HS_JOB_METRICS, run->id);
+        hs_job_path(rel, sizeof rel, NULL, run->id, HS_JOB_METRICS, NULL);
         hs_metrics m;
         hs_err e = {0};
         if (hs_metrics_parse(&m, metrics, metrics_len, rel, &e)) {

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hopsweep/job_output.h"
 #include "hopsweep/json.h"
 #include "hopsweep/metrics.h"
 #include "hopsweep/report.h"
 #include "hopsweep/report_svg.h"
 #include "hopsweep/runs_table.h"
+#include "hopsweep/store_layout.h"
 
 #define CURVE_POINTS 400 /* at most this many evaluations per job go into the page */
 
@@ -103,7 +103,7 @@ static void config_attr(FILE *f, const char *attr, const hs_config *c, const boo
     fputc('"', f);
 }
 
-/* Running or stale, when the job has a heartbeat (status.h); NULL otherwise. */
+/* Running or stale, when the job has a heartbeat (sweep_state.h); NULL otherwise. */
 static const char *live_state(const hs_sweep_state *s, const char *id)
 {
     long k = hs_sweep_state_beat_of(s, id);

@@ -1,8 +1,8 @@
-/* results.c — a result store's runs.jsonl read for the analysis (analyze.h, "Reading"): every
+/* results.c — a result store's runs.jsonl read for the analysis (results.h): every
  * line through record.c's scanner and tolerant parser, the latest record of each id kept
  * behind an id index, role names interned in one table, and one notice line saying what was
  * ignored. Reads without the store's lock; never writes. */
-#include "hopsweep/analyze.h"
+#include "hopsweep/results.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -13,8 +13,7 @@
 
 #include "hopsweep/array.h"
 #include "hopsweep/fileio.h"
-
-#define RUNS_FILE "runs.jsonl"
+#include "hopsweep/store_layout.h"
 
 static void append(char *buf, size_t n, const char *fmt, const char *s)
 {
@@ -225,7 +224,7 @@ hs_status hs_results_load_view(hs_results *r, const hs_store_view *v, hs_err *er
 {
     char *data = NULL;
     size_t size = 0;
-    hs_status st = hs_store_view_read(v, RUNS_FILE, HS_STORE_FILE_LIMIT, &data, &size, err);
+    hs_status st = hs_store_view_read(v, HS_STORE_RUNS, HS_STORE_FILE_LIMIT, &data, &size, err);
     if (!st && !data)
         st = hs_fail(err, HS_EINPUT,
                      "%s has no runs.jsonl, so it is not a result store; give the output "

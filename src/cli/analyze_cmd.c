@@ -17,6 +17,7 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
 #include "hopsweep/runs_table.h"
+#include "hopsweep/store_layout.h"
 
 static const char USAGE[] =
     "usage: hopsweep analyze RESULTS [--tau X] [--fraction F] [--csv | --json | --markdown]\n"
@@ -221,7 +222,7 @@ int hs_cmd_analyze(int argc, char **argv)
         goto out;
     }
     if (ar.runs) {
-        char notice[1024], *path = hs_path_join(ar.store, "runs.jsonl");
+        char notice[1024], *path = hs_path_join(ar.store, HS_STORE_RUNS);
         hs_results_notice(&r, path ? path : ar.store, notice, sizeof notice);
         free(path);
         if (notice[0]) fprintf(stderr, "hopsweep analyze: note: %s\n", notice);
@@ -261,7 +262,7 @@ int hs_cmd_analyze(int argc, char **argv)
         }
         ar.run[k] = r.runs[i].id;
     }
-    char notice[1024], *runs_path = hs_path_join(ar.store, "runs.jsonl");
+    char notice[1024], *runs_path = hs_path_join(ar.store, HS_STORE_RUNS);
     hs_results_notice(&r, runs_path ? runs_path : ar.store, notice, sizeof notice);
     free(runs_path);
     if (notice[0]) hs_term_printf(stderr, "hopsweep analyze: note: %s\n", notice);

@@ -20,6 +20,7 @@
 #include "hopsweep/store_live.h"
 #include "hopsweep/sweep.h"
 #include "hopsweep/train.h"
+#include "hopsweep/store_layout.h"
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
@@ -149,7 +150,7 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
 {
     (void)user;
     char files_dir[32];
-    snprintf(files_dir, sizeof files_dir, "jobs/%s", job->id); /* the store's layout */
+    hs_job_path(files_dir, sizeof files_dir, NULL, job->id, NULL, NULL); /* 16 hex digits fit */
     running_job r = {.job = job, .live = {.dir_fd = -1, .job_fd = -1, .metrics_fd = -1}};
     hs_err lerr = {0};
     if (job->live_dir)
@@ -360,7 +361,7 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
             swp = NULL;
         }
     }
-    if (swp && (st = hs_store_write_file(&store, "sweep.yaml", sw.yaml, strlen(sw.yaml), &err))) {
+    if (swp && (st = hs_store_write_file(&store, HS_STORE_SWEEP, sw.yaml, strlen(sw.yaml), &err))) {
         hs_term_printf(stderr, "hopsweep run: %s\n", err.msg);
         rc = HS_EXIT_IO;
         swp = NULL;
@@ -423,7 +424,7 @@ int hs_cmd_run(int argc, char **argv)
     hs_err err = {0};
     if (hs_coord_init(&c, &argc, &argv, &err)) {
         if (err.msg[0]) hs_term_printf(stderr, "hopsweep run: %s\n", err.msg); /* once per launch */
-        return err.code == HS_EINPUT ? HS_EXIT_BAD_INPUT : HS_EXIT_IO;
+        return hs_exit_code(err.code);
     }
     /* A copy: parse_run_args gathers overrides in place, and the resume hint needs the original. */
     char **args = malloc(sizeof(char *) * ((size_t)argc + 1));

@@ -17,6 +17,7 @@
 #include "hopsweep/fileio.h"
 #include "hopsweep/store.h"
 #include "hopsweep/sweep.h"
+#include "hopsweep/store_layout.h"
 
 extern char **environ;
 
@@ -337,7 +338,7 @@ static void write_sweep_file(const char *store, const hs_sweep *sw)
     hs_store s;
     hs_err err = {0};
     hs_status st = hs_store_open(&s, store, &err);
-    if (!st) st = hs_store_write_file(&s, "sweep.yaml", sw->yaml, strlen(sw->yaml), &err);
+    if (!st) st = hs_store_write_file(&s, HS_STORE_SWEEP, sw->yaml, strlen(sw->yaml), &err);
     hs_store_close(&s);
     if (st)
         fprintf(stderr,

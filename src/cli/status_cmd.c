@@ -14,11 +14,12 @@
 #include <unistd.h>
 
 #include "hopsweep/escape.h"
-#include "hopsweep/analyze.h"
+#include "hopsweep/results.h"
 #include "hopsweep/fileio.h"
 #include "hopsweep/json.h"
 #include "hopsweep/progress.h"
-#include "hopsweep/status.h"
+#include "hopsweep/sweep_state.h"
+#include "hopsweep/store_layout.h"
 
 static const char USAGE[] =
     "usage: hopsweep status STORE [--json] [--slowest N] [--watch S]\n"
@@ -293,7 +294,7 @@ static int show_once(const char *store, bool json, long slowest)
         hs_results_free(&r);
         return hs_cli_fail_loading("status", &err);
     }
-    char notice[1024], *runs_path = hs_path_join(store, "runs.jsonl");
+    char notice[1024], *runs_path = hs_path_join(store, HS_STORE_RUNS);
     hs_results_notice(&r, runs_path ? runs_path : store, notice, sizeof notice);
     free(runs_path);
     size_t *slow = malloc(sizeof *slow * ((size_t)slowest + 1));

@@ -77,7 +77,7 @@ typedef struct {
 } train_out;
 
 static const char *const TRAIN_FILES[] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL,
-                                          "record.json"};
+                                          HS_JOB_RECORD};
 
 static hs_status out_dir_open(train_out *o, const char *path, hs_err *err)
 {
@@ -199,7 +199,7 @@ int hs_cmd_train(int argc, char **argv)
             write_job_file(&od, HS_JOB_MODEL, out.model, out.model_len, &err))
             rc = hs_cli_fail("train", &err);
         out.record[out.record_len] = '\n'; /* the NUL's place: the file ends with a newline */
-        if (!rc && write_job_file(&od, "record.json", out.record, out.record_len + 1, &err))
+        if (!rc && write_job_file(&od, HS_JOB_RECORD, out.record, out.record_len + 1, &err))
             rc = hs_cli_fail("train", &err);
         out.record[out.record_len] = '\0';
     }

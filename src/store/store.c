@@ -23,10 +23,9 @@
 #include "hopsweep/record.h"
 #include "hopsweep/store_view.h"
 #include "hopsweep/store_live.h"
+#include "hopsweep/store_layout.h"
 
-#define RUNS_FILE "runs.jsonl"
 #define LOCK_FILE ".lock"
-#define JOBS_DIR  "jobs"
 
 #define STORE_FILE_LIMIT HS_STORE_FILE_LIMIT
 
@@ -200,14 +199,14 @@ static const char *shown(const hs_store *s, const char *rel, char *buf, size_t n
 static hs_status open_runs(hs_store *s, hs_err *err)
 {
     char path[4200];
-    shown(s, RUNS_FILE, path, sizeof path);
+    shown(s, HS_STORE_RUNS, path, sizeof path);
     char *data = NULL;
     size_t size = 0, complete = 0;
     bool exists;
-    hs_status st = hs_check_at(s->dir_fd, RUNS_FILE, false, path, &exists, err);
+    hs_status st = hs_check_at(s->dir_fd, HS_STORE_RUNS, false, path, &exists, err);
     if (st) return st;
     /* O_NONBLOCK: a FIFO swapped in after the check cannot block the open; fstat refuses it */
-    s->runs_fd = openat(s->dir_fd, RUNS_FILE,
+    s->runs_fd = openat(s->dir_fd, HS_STORE_RUNS,
                         O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     if (s->runs_fd < 0) {
         int e = errno;
@@ -257,11 +256,11 @@ static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err
     bool exists;
     st = hs_lock_dir(s->dir_fd, dir, "the store", wait, &s->lock_fd, err);
     if (!st)
-        st = hs_check_at(s->dir_fd, "sweep.yaml", false, shown(s, "sweep.yaml", path, sizeof path),
-                         &exists, err);
+        st = hs_check_at(s->dir_fd, HS_STORE_SWEEP, false,
+                         shown(s, HS_STORE_SWEEP, path, sizeof path), &exists, err);
     if (!st)
-        st = hs_open_dir_at(s->dir_fd, JOBS_DIR, false, shown(s, JOBS_DIR, path, sizeof path),
-                            &s->jobs_fd, err);
+        st = hs_open_dir_at(s->dir_fd, HS_STORE_JOBS, false,
+                            shown(s, HS_STORE_JOBS, path, sizeof path), &s->jobs_fd, err);
     if (!st) st = open_runs(s, err);
     if (!st) hs_remove_stale_tmp(s->dir_fd, NULL); /* ours to clean: we hold the lock */
     if (st) hs_store_close(s);
@@ -323,7 +322,7 @@ static hs_status check_job_files(int jobdir, const char *dir, const char *id, hs
     char path[4200];
     for (size_t i = 0; i < sizeof JOB_FILES / sizeof JOB_FILES[0]; i++) {
         bool exists;
-        snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", dir, id, JOB_FILES[i]);
+        hs_job_path(path, sizeof path, dir, id, JOB_FILES[i], NULL); /* for messages */
         hs_status st = hs_check_at(jobdir, JOB_FILES[i], false, path, &exists, err);
         if (st) return st;
     }
@@ -358,10 +357,11 @@ bool hs_store_files_intact(hs_store *s, const char *id, char *why, size_t why_le
         struct stat sb;
         if (want[k] < 0) continue;
         if (fstatat(jfd, JOB_FILES[k], &sb, AT_SYMLINK_NOFOLLOW) || !S_ISREG(sb.st_mode)) {
-            snprintf(why, why_len, "jobs/%s/%s is missing or not a regular file", id, JOB_FILES[k]);
+            snprintf(why, why_len, HS_STORE_JOBS "/%s/%s is missing or not a regular file", id,
+                     JOB_FILES[k]);
             ok = false;
         } else if ((long long)sb.st_size != want[k]) {
-            snprintf(why, why_len, "jobs/%s/%s is %lld bytes, its record says %lld", id,
+            snprintf(why, why_len, HS_STORE_JOBS "/%s/%s is %lld bytes, its record says %lld", id,
                      JOB_FILES[k], (long long)sb.st_size, want[k]);
             ok = false;
         }
@@ -391,7 +391,7 @@ static hs_status put_files(hs_store *s, const hs_job_output *out, hs_err *err)
     };
     char path[4200], old[64];
     for (size_t i = 0; !st && i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", s->dir, out->id, files[i].name);
+        hs_job_path(path, sizeof path, s->dir, out->id, files[i].name, NULL); /* for messages */
         if (files[i].data)
             st = hs_write_atomic_at(jfd, files[i].name, path, files[i].data, files[i].len, err);
         else
@@ -440,7 +440,7 @@ hs_status hs_store_put(hs_store *s, const hs_job_output *out, hs_err *err)
     if (st) return st;
 
     char path[4200];
-    shown(s, RUNS_FILE, path, sizeof path);
+    shown(s, HS_STORE_RUNS, path, sizeof path);
     char *line = malloc(out->record_len + 1);
     if (!line) return hs_fail(err, HS_ENOMEM, "out of memory storing job %s", out->id);
     memcpy(line, out->record, out->record_len);
@@ -492,7 +492,7 @@ static bool merge_wanted(const hs_store *s, const hs_store_entry *e)
 static bool names_file(const char *line, size_t len, const char *id, const char *name)
 {
     char want[80];
-    int n = snprintf(want, sizeof want, "\"" JOBS_DIR "/%s/%s\"", id, name);
+    int n = snprintf(want, sizeof want, "\"" HS_STORE_JOBS "/%s/%s\"", id, name);
     for (const char *p = line; (p = memchr(p, '"', len - (size_t)(p - line))); p++)
         if ((size_t)(line + len - p) >= (size_t)n && !memcmp(p, want, (size_t)n)) return true;
     return false;
@@ -502,7 +502,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
 {
     *added = 0;
     char path[4200];
-    snprintf(path, sizeof path, "%s/" RUNS_FILE, src);
+    snprintf(path, sizeof path, "%s/" HS_STORE_RUNS, src);
     char *data = NULL;
     size_t size = 0;
     runs_list L = {0};
@@ -511,9 +511,9 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
     hs_store_view v;
     hs_status st = hs_store_view_open(&v, src, err);
     int dir_fd = v.dir_fd, jobs_fd = v.jobs_fd;
-    if (!st) st = hs_store_view_read(&v, RUNS_FILE, STORE_FILE_LIMIT, &data, &size, err);
+    if (!st) st = hs_store_view_read(&v, HS_STORE_RUNS, STORE_FILE_LIMIT, &data, &size, err);
     if (!st && !data)
-        st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " RUNS_FILE ")", src);
+        st = hs_fail(err, HS_EINPUT, "%s: no such store (it has no " HS_STORE_RUNS ")", src);
     if (!st) st = read_runs(path, data, size, &L, &info, err);
     /* Every file to be copied is checked before anything is written, so a shard holding a link
      * or a FIFO is refused whole, with the path named. */
@@ -548,7 +548,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         /* only the files the record names, only regular files, never through a link */
         for (size_t k = 0; !st && jfd >= 0 && k < 3; k++) {
             if (!names_file(l->text, l->len, l->e.id, files[k].name)) continue;
-            snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/%s", src, l->e.id, files[k].name);
+            hs_job_path(path, sizeof path, src, l->e.id, files[k].name, NULL); /* for messages */
             st = hs_read_at(jfd, files[k].name, path, STORE_FILE_LIMIT, files[k].data, files[k].len,
                             err);
         }
@@ -557,7 +557,7 @@ hs_status hs_store_merge(hs_store *s, const char *src, size_t *added, hs_err *er
         if (!st) (*added)++;
         hs_job_output_free(&out);
     }
-    snprintf(path, sizeof path, "%s/" RUNS_FILE, src);
+    snprintf(path, sizeof path, "%s/" HS_STORE_RUNS, src);
     if (!st) notice_skipped(s, path, &info); /* skipped lines of the shard */
     free(L.all);
     free(data);
@@ -575,7 +575,7 @@ hs_status hs_store_read_resume(hs_store *s, const char *id, char **bytes, size_t
     hs_status st = hs_store_open_job_dir(s->dir_fd, &s->jobs_fd, s->dir, id, false, &jfd, err);
     if (st || jfd < 0) return st;
     char path[4200];
-    snprintf(path, sizeof path, "%s/" JOBS_DIR "/%s/" HS_JOB_RESUME, s->dir, id);
+    hs_job_path(path, sizeof path, s->dir, id, HS_JOB_RESUME, NULL); /* for messages */
     st = hs_read_at(jfd, HS_JOB_RESUME, path, STORE_FILE_LIMIT, bytes, n, err);
     close(jfd);
     return st;

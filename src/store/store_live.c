@@ -19,6 +19,8 @@
 #include "hopsweep/job_output.h"
 #include "hopsweep/json.h"
 #include "hopsweep/jsonline.h"
+#include "hopsweep/metrics.h"
+#include "hopsweep/store_layout.h"
 
 #define BEAT_LIMIT 65536 /* a heartbeat is a few hundred bytes; anything larger is not one */
 
@@ -102,7 +104,7 @@ hs_status hs_live_open(hs_live *l, const char *store, const char *id, const char
 {
     memset(l, 0, sizeof *l);
     l->dir_fd = l->job_fd = l->metrics_fd = -1;
-    snprintf(l->shown, sizeof l->shown, "%s/jobs/%s", store, id);
+    hs_job_path(l->shown, sizeof l->shown, store, id, NULL, NULL); /* for messages */
     snprintf(l->beat.id, sizeof l->beat.id, "%s", id);
     snprintf(l->beat.sweep, sizeof l->beat.sweep, "%s", sweep ? sweep : "");
     snprintf(l->beat.host, sizeof l->beat.host, "%s", host ? host : "");
@@ -117,10 +119,10 @@ hs_status hs_live_open(hs_live *l, const char *store, const char *id, const char
     hs_status st = HS_OK;
     int jobs_fd = -1;
     char path[4300];
-    snprintf(path, sizeof path, "%s/jobs", store);
+    snprintf(path, sizeof path, "%s/" HS_STORE_JOBS, store);
     if (l->dir_fd < 0)
         st = hs_fail(err, HS_EIO, "cannot open the store %s: %s", store, strerror(errno));
-    if (!st) st = hs_open_dir_at(l->dir_fd, "jobs", true, path, &jobs_fd, err);
+    if (!st) st = hs_open_dir_at(l->dir_fd, HS_STORE_JOBS, true, path, &jobs_fd, err);
     if (!st) st = hs_open_dir_at(jobs_fd, id, true, l->shown, &l->job_fd, err);
     if (jobs_fd >= 0) close(jobs_fd);
     if (!st) {
@@ -301,11 +303,11 @@ hs_status hs_live_list(const char *dir, hs_live_beat **beats, size_t *n, size_t 
     if (dfd < 0)
         return hs_fail(err, HS_EINPUT, "cannot open the store %s: %s", dir, strerror(errno));
     char path[4300];
-    snprintf(path, sizeof path, "%s/jobs", dir);
+    snprintf(path, sizeof path, "%s/" HS_STORE_JOBS, dir);
     int jfd = -1;
     hs_err e = {0};
     /* a jobs entry that is not a directory has no heartbeats in it: status says the rest */
-    if (hs_open_dir_at(dfd, "jobs", false, path, &jfd, &e) || jfd < 0) {
+    if (hs_open_dir_at(dfd, HS_STORE_JOBS, false, path, &jfd, &e) || jfd < 0) {
         close(dfd);
         return HS_OK;
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hopsweep/fileio.h"
+#include "hopsweep/store_layout.h"
 
 bool hs_store_is_job_id(const char *s, size_t n)
 {
@@ -27,11 +28,11 @@ hs_status hs_store_open_job_dir(int dirfd, int *jobs_fd, const char *dir, const 
     char path[4200];
     *fd = -1;
     if (*jobs_fd < 0) {
-        snprintf(path, sizeof path, "%s/jobs", dir);
-        hs_status st = hs_open_dir_at(dirfd, "jobs", create, path, jobs_fd, err);
+        snprintf(path, sizeof path, "%s/" HS_STORE_JOBS, dir);
+        hs_status st = hs_open_dir_at(dirfd, HS_STORE_JOBS, create, path, jobs_fd, err);
         if (st || *jobs_fd < 0) return st;
     }
-    snprintf(path, sizeof path, "%s/jobs/%s", dir, id);
+    hs_job_path(path, sizeof path, dir, id, NULL, NULL); /* for messages */
     return hs_open_dir_at(*jobs_fd, id, create, path, fd, err);
 }
 
@@ -73,17 +74,17 @@ hs_status hs_store_view_open(hs_store_view *v, const char *dir, hs_err *err)
     }
     char path[4200];
     bool exists;
-    snprintf(path, sizeof path, "%s/runs.jsonl", dir);
-    hs_status st = hs_check_at(fd, "runs.jsonl", false, path, &exists, err);
+    snprintf(path, sizeof path, "%s/" HS_STORE_RUNS, dir);
+    hs_status st = hs_check_at(fd, HS_STORE_RUNS, false, path, &exists, err);
     if (!st && !exists)
         st = hs_fail(err, HS_EINPUT,
-                     "%s has no runs.jsonl, so it is not a result store; give the output "
+                     "%s has no " HS_STORE_RUNS ", so it is not a result store; give the output "
                      "directory of a sweep",
                      dir);
-    snprintf(path, sizeof path, "%s/sweep.yaml", dir);
-    if (!st) st = hs_check_at(fd, "sweep.yaml", false, path, &exists, err);
-    snprintf(path, sizeof path, "%s/jobs", dir);
-    if (!st) st = hs_open_dir_at(fd, "jobs", false, path, &v->jobs_fd, err);
+    snprintf(path, sizeof path, "%s/" HS_STORE_SWEEP, dir);
+    if (!st) st = hs_check_at(fd, HS_STORE_SWEEP, false, path, &exists, err);
+    snprintf(path, sizeof path, "%s/" HS_STORE_JOBS, dir);
+    if (!st) st = hs_open_dir_at(fd, HS_STORE_JOBS, false, path, &v->jobs_fd, err);
     if (st) hs_store_view_close(v);
     return st;
 }
@@ -109,7 +110,7 @@ hs_status hs_store_view_read_job(const hs_store_view *v, const char *id, const c
     hs_status st = hs_store_open_job_dir(v->dir_fd, &jobs, v->dir, id, false, &jfd, err);
     if (st || jfd < 0) return st;
     char path[4200];
-    snprintf(path, sizeof path, "%s/jobs/%s/%s", v->dir, id, name);
+    hs_job_path(path, sizeof path, v->dir, id, name, NULL); /* for messages */
     st = hs_read_at(jfd, name, path, limit < HS_STORE_FILE_LIMIT ? limit : HS_STORE_FILE_LIMIT,
                     data, n, err);
     close(jfd);

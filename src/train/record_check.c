@@ -218,7 +218,7 @@ hs_record_result hs_record_check_line(const char *line, size_t len, char id[17],
     static const char *const names[3] = {HS_JOB_METRICS, HS_JOB_ATTENTION, HS_JOB_MODEL};
     for (int i = 0; i < 3; i++) {
         char want[64];
-        snprintf(want, sizeof want, "jobs/%s/%s", v.id, names[i]);
+        hs_job_path(want, sizeof want, NULL, v.id, names[i], NULL);
         if (v.files[i] && strcmp(v.files[i], want)) {
             *why = "a \"files\" path outside the job's folder jobs/<id>/";
             goto done;

@@ -33,13 +33,13 @@ import tempfile
 
 STAGES = [
     ("base", "error escape array fileio csv json jsonline yamlfile rng gnuplot safetensors config buildinfo "
-             "config_check config_text table stats"),
+             "config_check config_text table stats store_layout"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord coord_msg progress"),
     ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
     ("store", "store store_view store_live"),
     ("analyze", "analyze results analyze_names analyze_hopk analyze_report analyze_header analyze_plot key_effects "
-                "key_effects_table status report report_svg report_keys report_jobs runs_table"),
+                "key_effects_table sweep_state report report_svg report_keys report_jobs runs_table"),
     ("prompts", "prompts prompts_score"),
     ("cli", "cli main slurm_render"),
 ]

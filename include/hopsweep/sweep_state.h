@@ -1,17 +1,17 @@
-/* status.h — where a sweep stands, from its store alone: the jobs sweep.yaml (the sweep as run)
- * expands to, matched by id against the latest record of each in runs.jsonl (read through
- * analyze.h's reader, without the store's lock) and against the heartbeats of running jobs
+/* sweep_state.h — where a sweep stands, from its store alone: the jobs sweep.yaml (the sweep as
+ * run) expands to, matched by id against the latest record of each in runs.jsonl (read through
+ * results.h's reader, without the store's lock) and against the heartbeats of running jobs
  * (store_live.h), so `hopsweep status` and `hopsweep report` count done / failed / interrupted
  * / running / stale / never started jobs the same way. No scheduler is asked. */
-#ifndef HOPSWEEP_STATUS_H
-#define HOPSWEEP_STATUS_H
+#ifndef HOPSWEEP_SWEEP_STATE_H
+#define HOPSWEEP_SWEEP_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
-#include "hopsweep/analyze.h"
 #include "hopsweep/error.h"
+#include "hopsweep/results.h"
 #include "hopsweep/store_live.h"
 #include "hopsweep/sweep.h"
 

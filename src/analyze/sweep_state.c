@@ -1,6 +1,6 @@
-/* status.c — a sweep's jobs (sweep.yaml) against its records (runs.jsonl): the counts behind
+/* sweep_state.c — a sweep's jobs (sweep.yaml) against its records (runs.jsonl): the counts behind
  * `hopsweep status` and the report's first section. Reads only; never takes the store's lock. */
-#include "hopsweep/status.h"
+#include "hopsweep/sweep_state.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hopsweep/fileio.h"
+#include "hopsweep/store_layout.h"
 
 long hs_sweep_state_beat_of(const hs_sweep_state *s, const char *id)
 {
@@ -52,15 +53,15 @@ hs_status hs_sweep_state_load(hs_sweep_state *s, const hs_store_view *v, const h
                               hs_err *err)
 {
     memset(s, 0, sizeof *s);
-    s->started = hs_store_view_mtime(v, "sweep.yaml");
-    s->updated = hs_store_view_mtime(v, "runs.jsonl");
-    char *path = hs_path_join(v->dir, "sweep.yaml");
+    s->started = hs_store_view_mtime(v, HS_STORE_SWEEP);
+    s->updated = hs_store_view_mtime(v, HS_STORE_RUNS);
+    char *path = hs_path_join(v->dir, HS_STORE_SWEEP);
     if (!path) return hs_fail(err, HS_ENOMEM, "out of memory reading %s", v->dir);
     char *text = NULL;
     size_t n = 0;
     hs_err e = {0};
     /* 16 MiB: what the sweep loader reads at most */
-    hs_status st = hs_store_view_read(v, "sweep.yaml", (size_t)16 << 20, &text, &n, &e);
+    hs_status st = hs_store_view_read(v, HS_STORE_SWEEP, (size_t)16 << 20, &text, &n, &e);
     if (!st && !text) {
         snprintf(s->sweep_why, sizeof s->sweep_why,
                  "%s: %s, so the jobs never started are not known", path, strerror(ENOENT));
