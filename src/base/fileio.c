@@ -367,6 +367,27 @@ static bool parse_tmp(const char *s, long *pid, uint32_t *host, bool *has_host)
     return true;
 }
 
+/* Whether process pid is on its way out: a zombie, or SIGKILL already pending for it (a killed
+ * process can take a while to exit, e.g. inside fsync). Without /proc, no. */
+static bool dying(long pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return false;
+    bool out = false;
+    while (!out && fgets(buf, sizeof buf, f)) {
+        unsigned long long mask;
+        if (!strncmp(buf, "State:", 6))
+            out = strchr(buf + 6, 'Z') || strchr(buf + 6, 'X');
+        else if ((!strncmp(buf, "ShdPnd:", 7) || !strncmp(buf, "SigPnd:", 7)) &&
+                 sscanf(buf + 7, "%llx", &mask) == 1)
+            out = mask & (1ull << (SIGKILL - 1));
+    }
+    fclose(f);
+    return out;
+}
+
 /* Whether the temporary s (of the entry name `of`, or of any name when of is NULL) was left by
  * a process that is gone: ours from an earlier call (we write one file at a time), a pid that no
  * longer runs on this host, or, from another host where we cannot ask, one a day old. */
@@ -382,7 +403,7 @@ static bool stale_tmp(int dirfd, const char *s, const char *of)
         return !fstatat(dirfd, s, &sb, AT_SYMLINK_NOFOLLOW) && time(NULL) - sb.st_mtime > 86400;
     }
     if (pid == (long)getpid() || pid <= 0) return true;
-    return kill((pid_t)pid, 0) && errno == ESRCH;
+    return (kill((pid_t)pid, 0) && errno == ESRCH) || dying(pid);
 }
 
 void hs_remove_stale_tmp(int dirfd, const char *of)

@@ -8,6 +8,7 @@
  * (links, FIFOs, devices, forged records), hopsweep reads and writes only inside it. */
 #include "hopsweep/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -236,6 +237,31 @@ out:
     return st;
 }
 
+/* What a killed run left in job directories: temporaries (a heartbeat or a job file cut off while
+ * being written) and heartbeats (killed before the job's record landed, or between the record and
+ * the heartbeat's removal). Their job may be done since, so no later write into that directory
+ * removes them: every job directory is swept once, when the store is opened. Under the lock no
+ * run is writing here, so every heartbeat is a dead run's. Links are not followed. */
+static void remove_stale_job_tmp(const hs_store *s)
+{
+    if (s->jobs_fd < 0) return;
+    int fd = dup(s->jobs_fd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!hs_store_is_job_id(e->d_name, strlen(e->d_name))) continue;
+        int jfd = openat(s->jobs_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (jfd < 0) continue;
+        hs_remove_stale_tmp(jfd, NULL);
+        unlinkat(jfd, HS_JOB_RUNNING, 0);
+        close(jfd);
+    }
+    closedir(d);
+}
+
 static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -262,7 +288,10 @@ static hs_status store_open(hs_store *s, const char *dir, bool wait, hs_err *err
         st = hs_open_dir_at(s->dir_fd, HS_STORE_JOBS, false,
                             shown(s, HS_STORE_JOBS, path, sizeof path), &s->jobs_fd, err);
     if (!st) st = open_runs(s, err);
-    if (!st) hs_remove_stale_tmp(s->dir_fd, NULL); /* ours to clean: we hold the lock */
+    if (!st) { /* ours to clean: we hold the lock */
+        hs_remove_stale_tmp(s->dir_fd, NULL);
+        remove_stale_job_tmp(s);
+    }
     if (st) hs_store_close(s);
     return st;
 }
@@ -282,6 +311,9 @@ void hs_store_close(hs_store *s)
     /* A zeroed store has fds 0 that it never opened: only an open (or half-opened) store,
      * recognised by its dir, owns its fds. */
     if (s->dir) {
+        /* again at the end: a run killed just before this one opened the store may still have
+         * been exiting then (its pid alive), so its temporaries looked live */
+        if (s->lock_fd >= 0) remove_stale_job_tmp(s);
         if (s->runs_fd >= 0) close(s->runs_fd);
         if (s->jobs_fd >= 0) close(s->jobs_fd);
         if (s->dir_fd >= 0) close(s->dir_fd);
