@@ -19,9 +19,8 @@
 static hs_config config_of(const char *const *kv, int n)
 {
     static const char *const base[] = {
-        "model.d_model=16",    "model.heads=2",          "model.layers=2", "task.vocab=12",
-        "task.hops=3",         "task.chains=2",          "train.batch=4",  "train.steps=40",
-        "train.eval_every=10", "train.eval_examples=24", "train.warmup=5"};
+        "model.d_model=16", "model.heads=2",       "model.layers=2",         "train.batch=4",
+        "train.steps=40",   "train.eval_every=10", "train.eval_examples=24", "train.warmup=5"};
     hs_config c;
     hs_err err = {0};
     hs_config_default(&c);
@@ -55,7 +54,7 @@ static const struct {
 } cases[] = {
     CASE("train.seed=0"),
     CASE("model.positions=learned"),
-    CASE("model.readout=identity"),
+    CASE("model.readout=identity", "model.d_model=64"),
     CASE("model.layernorm=false"),
     CASE("model.mlp=0"),
     CASE("model.mlp=0", "model.layernorm=false", "model.layers=1"),
@@ -65,7 +64,7 @@ static const struct {
     CASE("task.kind=hopk", "task.letters=4", "task.length=10", "task.min_hops=1",
          "model.positions=learned", "model.attention=causal"),
     CASE("task.kind=hopk", "task.letters=3", "task.length=12", "model.readout=identity",
-         "model.d_model=32", "model.positions=learned"),
+         "model.d_model=64", "model.positions=learned"),
     CASE("task.curriculum=explicit", "model.dropout=0.1", "train.schedule=linear"),
 };
 
@@ -90,11 +89,11 @@ static void test_shape_follows_the_config(void **state)
     (void)state;
     const char *const kv[] = {"task.kind=conditional",   "task.relations=3",
                               "model.positions=learned", "model.readout=identity",
-                              "model.d_model=32",        "model.attention=causal"};
+                              "model.d_model=64",        "model.attention=causal"};
     hs_config c = config_of(kv, 6);
     hs_model_shape s = hs_train_plan_shape(&c);
     assert_int_equal(s.vocab, c.task.vocab);
-    assert_int_equal(s.d_model, 32);
+    assert_int_equal(s.d_model, 64);
     assert_int_equal(s.relations, 3);
     assert_int_equal(s.seq_len, hs_task_seq_len(&c.task));
     assert_int_equal(s.max_batch, c.train.batch);
