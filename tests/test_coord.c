@@ -2,8 +2,8 @@
  * MPI (as `hopsweep run` works with no launcher): every unfinished job runs exactly once, longest
  * first by the runner's cost (ties in sweep order), and each result reaches the sink exactly once
  * with the runner's bytes unchanged; jobs the sink already has are skipped; a resume state from
- * the sink reaches the runner, a refused one is logged and the job starts afresh; a stop signal
- * stops handing out work, a second one interrupts through the runner's poll; a sink that cannot
+ * the sink reaches the runner with what the sink's check read (freed after), a refused one is
+ * logged and the job starts afresh; a stop signal stops handing out work, a second one interrupts through the runner's poll; a sink that cannot
  * store stops the sweep with the error and counts the result as not stored. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +27,7 @@ typedef struct {
     int n_run;
     char run_ids[MAX_JOBS][17];
     char resumed[MAX_JOBS][16]; /* the resume bytes each run was given, "" for none */
+    char checked[MAX_JOBS][16]; /* what the sink's check read for each run, "" for none */
     const char *fail_id;        /* this job's result says failed */
     int stop_after;             /* raise *stop to stop_level after this many runs (0 = never) */
     int stop_level;
@@ -38,6 +39,7 @@ typedef struct {
     const char *finished_id; /* already in the store */
     const char *resume_id;   /* has a usable state "STATE" */
     const char *refused_id;  /* has a state the sink refuses */
+    int checked_live;        /* what the sink's check read, not yet freed */
     int put_fails_at;        /* the n-th put (1-based) fails with HS_EIO, 0 = never */
 } fake;
 
@@ -71,6 +73,8 @@ static hs_status fake_run(const hs_coord_job *job, hs_coord_result *res, void *u
     snprintf(f->run_ids[f->n_run], 17, "%s", job->id);
     snprintf(f->resumed[f->n_run], 16, "%.*s", (int)job->resume_len,
              job->resume ? (const char *)job->resume : "");
+    snprintf(f->checked[f->n_run], 16, "%s",
+             job->resume_checked ? (const char *)job->resume_checked : "");
     f->n_run++;
     if (f->stop_after && f->n_run == f->stop_after) *f->stop = f->stop_level;
     bool interrupted = job->poll(1, job->poll_user);
@@ -109,19 +113,28 @@ static hs_status fake_put(const hs_coord_result *res, void *user, hs_err *err)
 }
 
 static hs_status fake_resume(const char *id, const hs_config *cfg, char **bytes, size_t *n,
-                             void *user, hs_err *err)
+                             void **checked, void *user, hs_err *err)
 {
     fake *f = user;
     assert_non_null(cfg);
     *bytes = NULL;
     *n = 0;
+    *checked = NULL;
     if (f->refused_id && !strcmp(id, f->refused_id))
         return hs_fail(err, HS_EINPUT, "resume state unusable (fake damage)");
     if (f->resume_id && !strcmp(id, f->resume_id)) {
         *bytes = strdup("STATE");
         *n = 5;
+        *checked = strdup("CHECKED");
+        f->checked_live++;
     }
     return HS_OK;
+}
+
+static void fake_resume_free(void *checked, void *user)
+{
+    ((fake *)user)->checked_live--;
+    free(checked);
 }
 
 static char dir[] = "/tmp/hs_test_coord_XXXXXX";
@@ -161,8 +174,11 @@ static hs_status lead(const hs_sweep *sw, fake *f, volatile sig_atomic_t *stop,
     hs_coord c = {.rank = 0, .size = 1};
     hs_coord_runner run = {
         .run = fake_run, .cost = fake_cost, .status_name = fake_status_name, .user = f};
-    hs_coord_sink sink = {
-        .finished = fake_finished, .put = fake_put, .resume = fake_resume, .user = f};
+    hs_coord_sink sink = {.finished = fake_finished,
+                          .put = fake_put,
+                          .resume = fake_resume,
+                          .resume_free = fake_resume_free,
+                          .user = f};
     hs_coord_opts o = {.stop = stop, .log = NULL};
     f->sw = sw;
     f->stop = stop;
@@ -203,7 +219,10 @@ static void test_every_job_once_longest_first(void **state)
         prev = cost;
         /* the usable state reaches its job, the refused one does not, nobody else gets one */
         assert_string_equal(f.resumed[i], k == 3 ? "STATE" : "");
+        /* and what the sink's check read goes with it, to be read no second time */
+        assert_string_equal(f.checked[i], k == 3 ? "CHECKED" : "");
     }
+    assert_int_equal(f.checked_live, 0);
     hs_sweep_free(&sw);
 }
 

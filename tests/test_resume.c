@@ -3,8 +3,8 @@
  * exactly the uninterrupted run's outputs; every kind of damage the reliability findings F3-F5
  * describe (a curriculum level out of range, a flipped bit anywhere, sizes that do not match,
  * garbage in the saved metrics or attention log, a negative optimizer step, any truncation or
- * junk after the end) is refused by hs_job_resume_check with one line, and hs_job_run given such
- * a state starts afresh and ends as the uninterrupted run does; so is a resume.bin in the binary
+ * junk after the end) is refused by hs_resume_read with one line, and a job whose state is
+ * refused starts afresh and ends as the uninterrupted run does; so is a resume.bin in the binary
  * format of hopsweep before this one ("HSJOBRS1", "HSJOBRS2"). Damaged states are rebuilt with
  * the safetensors writer and resealed with the checksum rule resume.h documents, so that the
  * structural checks, not the checksum, must find them.
@@ -154,21 +154,31 @@ static size_t tensor_at(const char *name, size_t *len)
     return at;
 }
 
-/* Resumes from s; the outputs must be the uninterrupted run's, and notice says whether the state
- * was refused (then the job started afresh). */
+/* hs_resume_read's verdict on s as a whole job's state of c. */
+static hs_status check(const hs_config *c, const char *s, size_t n, hs_err *err)
+{
+    hs_resume_view v;
+    hs_status st = hs_resume_read(c, s, n, true, &v, err);
+    if (!st) hs_resume_view_free(&v);
+    return st;
+}
+
+/* Resumes from s as a job starts: read and checked once, then handed down, or refused (then
+ * the job starts afresh); either way the outputs must be the uninterrupted run's. */
 static void resume_matches(const char *s, size_t n, bool refused)
 {
     hs_err err = {0};
-    hs_job_opts o = {.host = "test", .resume = s, .resume_len = n};
+    hs_resume_view v;
+    hs_err rerr = {0};
+    bool usable = hs_resume_read(&cfg, s, n, true, &v, &rerr) == HS_OK;
+    assert_true(usable == !refused);
+    hs_job_opts o = {.host = "test", .resume = usable ? &v.s : NULL};
     hs_job_output out;
     assert_int_equal(hs_job_run(&cfg, &o, &out, &err), HS_OK);
+    if (usable) hs_resume_view_free(&v);
     assert_int_equal(out.status, HS_RUN_DONE);
     assert_int_equal(out.steps, 8);
     assert_null(out.resume);
-    if (refused)
-        assert_has(out.notice, "started afresh");
-    else
-        assert_string_equal(out.notice, "");
     assert_int_equal(out.metrics_len, whole.metrics_len);
     assert_memory_equal(out.metrics, whole.metrics, whole.metrics_len);
     assert_int_equal(out.attention_len, whole.attention_len);
@@ -180,7 +190,7 @@ static void resume_matches(const char *s, size_t n, bool refused)
 static void refused(const char *s, size_t n, const char *needle)
 {
     hs_err err = {0};
-    assert_int_equal(hs_job_resume_check(&cfg, s, n, &err), HS_EINPUT);
+    assert_int_equal(check(&cfg, s, n, &err), HS_EINPUT);
     assert_true(err.msg[0] && !strchr(err.msg, '\n'));
     assert_has(err.msg, needle);
     resume_matches(s, n, true);
@@ -190,7 +200,7 @@ static void test_genuine_resumes_exactly(void **state)
 {
     (void)state;
     hs_err err = {0};
-    assert_int_equal(hs_job_resume_check(&cfg, genuine, genuine_len, &err), HS_OK);
+    assert_int_equal(check(&cfg, genuine, genuine_len, &err), HS_OK);
     /* what resume.h promises a reader of the file: the tensors, their shapes, the metadata */
     hs_st_file f;
     assert_int_equal(hs_st_read(&f, genuine, genuine_len, "genuine", &err), HS_OK);
@@ -239,7 +249,7 @@ static void test_bit_flip_checksum(void **state)
         char *s = copy_state();
         s[off] ^= 0x40;
         hs_err err = {0};
-        assert_int_equal(hs_job_resume_check(&cfg, s, genuine_len, &err), HS_EINPUT);
+        assert_int_equal(check(&cfg, s, genuine_len, &err), HS_EINPUT);
         assert_true(err.msg[0] && !strchr(err.msg, '\n'));
         free(s);
     }
@@ -304,7 +314,7 @@ static void test_sizes_and_steps(void **state)
         size_t n;
         char *s = rewrite(cases[i].key, cases[i].value, cases[i].tensor, cases[i].rows, &n);
         hs_err err = {0};
-        assert_int_equal(hs_job_resume_check(&cfg, s, n, &err), HS_EINPUT);
+        assert_int_equal(check(&cfg, s, n, &err), HS_EINPUT);
         assert_has(err.msg, cases[i].needle);
         resume_matches(s, n, true);
         free(s);
@@ -347,7 +357,7 @@ static void test_truncated_and_overlong(void **state)
         assert_non_null(s);
         memcpy(s, genuine, n);
         hs_err err = {0};
-        assert_int_equal(hs_job_resume_check(&cfg, s, n, &err), HS_EINPUT);
+        assert_int_equal(check(&cfg, s, n, &err), HS_EINPUT);
         assert_true(err.msg[0] && !strchr(err.msg, '\n'));
         free(s);
     }
@@ -367,7 +377,7 @@ static void test_other_job(void **state)
     hs_config other = cfg;
     other.train.seed = cfg.train.seed + 1;
     hs_err err = {0};
-    assert_int_equal(hs_job_resume_check(&other, genuine, genuine_len, &err), HS_EINPUT);
+    assert_int_equal(check(&other, genuine, genuine_len, &err), HS_EINPUT);
     assert_has(err.msg, "not one of job");
 }
 

@@ -419,13 +419,17 @@ static char *run(const hs_config *c, int stop, const void *resume, size_t resume
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    hs_train_opts o = {.metrics = f, .resume = resume, .resume_len = resume_len};
+    hs_resume_view v = {0};
+    hs_err rerr = {0};
+    if (resume) assert_int_equal(hs_resume_read(c, resume, resume_len, false, &v, &rerr), HS_OK);
+    hs_train_opts o = {.metrics = f, .resume = resume ? &v.s : NULL};
     if (stop > 0) {
         o.on_step = stop_at;
         o.user = &stop;
     }
     hs_err err;
     assert_int_equal(hs_train_run(c, &o, res, &err), HS_OK);
+    hs_resume_view_free(&v);
     fclose(f);
     return text;
 }

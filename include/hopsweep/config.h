@@ -232,7 +232,6 @@ hs_status hs_config_load_yaml(hs_config *c, const char *path, hs_err *err);
 /* Names of enum values, as keys take them ("implicit", "conditional", "f16"); "?" out of range.
  * Defined once, in the key table. */
 const char *hs_curriculum_name(hs_curriculum c);
-const char *hs_task_kind_name(hs_task_kind k);
 const char *hs_dtype_name(hs_dtype d);
 
 #endif

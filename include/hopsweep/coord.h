@@ -47,6 +47,10 @@ typedef struct hs_coord_job {
     const char *live_dir; /* hs_coord_opts.live_dir as rank 0 gave it, or NULL */
     const void *resume;   /* the state an interrupted run left (the sink's, already checked), */
     size_t resume_len;    /* or NULL */
+    /* On rank 0, what the sink's check made of resume (hs_coord_sink.resume), handed to the
+     * runner as it is so the state is read only once; NULL on other ranks, whose runner reads
+     * resume itself. The coordinator never looks inside. */
+    const void *resume_checked;
     /* The runner calls this after every training step; true means interrupt the job now. */
     bool (*poll)(int step, void *poll_user);
     void *poll_user;
@@ -89,9 +93,11 @@ typedef struct hs_coord_sink {
     hs_status (*put)(const hs_coord_result *res, void *user, hs_err *err); /* store a result */
     /* The state an interrupted run of the job left, checked against cfg (caller frees), or
      * *bytes = NULL; an error says why an existing state cannot be used (the job then starts
-     * afresh and the log says so). */
-    hs_status (*resume)(const char *id, const hs_config *cfg, char **bytes, size_t *n, void *user,
-                        hs_err *err);
+     * afresh and the log says so). *checked (NULL, or what the check read, freed with
+     * resume_free) goes to a runner on rank 0 as hs_coord_job.resume_checked. */
+    hs_status (*resume)(const char *id, const hs_config *cfg, char **bytes, size_t *n,
+                        void **checked, void *user, hs_err *err);
+    void (*resume_free)(void *checked, void *user);
     void *user;
 } hs_coord_sink;
 

@@ -13,6 +13,7 @@
 #include "hopsweep/config.h"
 #include "hopsweep/job_output.h"
 #include "hopsweep/record.h"
+#include "hopsweep/resume.h"
 #include "hopsweep/train.h"
 
 typedef struct hs_job_opts {
@@ -29,10 +30,11 @@ typedef struct hs_job_opts {
      * NULL for none. */
     void (*on_metrics)(const char *csv, size_t len, const hs_eval *ev, void *live_user);
     void *live_user;
-    const void *resume; /* hs_job_output.resume of an interrupted run of this job, or NULL:
-                              the job continues from there and ends exactly as if it had never
-                              stopped (same thread count) */
-    size_t resume_len;
+    /* hs_job_output.resume of an interrupted run of this job, read and checked once where the
+     * job starts (hs_resume_read, whole_job), or NULL: the job continues from there and ends
+     * exactly as if it had never stopped (same thread count). A state that fails the check is
+     * not handed down: the job then starts afresh. */
+    const hs_resume_state *resume;
 } hs_job_opts;
 
 /* Runs cfg (already validated). A job that diverges, is refused by the trainer (say, out of
@@ -47,13 +49,5 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *opts, hs_job_outpu
  * the sweep, the rank and its host. */
 hs_status hs_job_lost(const hs_config *cfg, const hs_job_opts *o, const char *why,
                       hs_job_output *out, hs_err *err);
-
-/* HS_EINPUT, with one line saying what is wrong, when bytes are not a sound resume state of
- * cfg's job (resume.h: the file's format and checksum, every size and count, step, curriculum
- * level and number of the training state, and the saved metrics rows and attention frames
- * against the config and that step).
- * Then start the job afresh; hs_job_run applies the same check and starts afresh itself
- * (saying so in notice) when given a state that fails it. */
-hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err);
 
 #endif

@@ -15,7 +15,18 @@
 
 #include "hopsweep/error.h"
 #include "hopsweep/probe.h"
-#include "hopsweep/train.h"
+
+/* What one evaluation measured, as one row holds it; arrays are indexed by hop label 0..hops.
+ * The trainer fills it (train.h); a row is written from it. */
+typedef struct hs_eval {
+    int step;             /* training steps completed */
+    float lr;             /* learning rate of the last step */
+    float train_loss;     /* mean training loss since the previous evaluation (NaN at step 0) */
+    float eval_loss;      /* mean loss over the evaluation set's supervised positions */
+    float query_acc;      /* accuracy on queries that ask the full `hops` */
+    const float *hop_acc; /* [hops+1]; NaN where the evaluation set has no such position */
+    int level;            /* explicit curriculum: current query hops; otherwise hops */
+} hs_eval;
 
 /* ---------------------------------------------------------------------------------------------
  * Writing (train.c): the header once, then one row per evaluation. */

@@ -169,6 +169,9 @@ const float *hs_model_attention(const hs_model *m, int layer);
 
 /* FLOPs of one forward+backward step at batch B (matrix products only; 2 per MAC). */
 double hs_model_step_flops(const hs_model_shape *s, int B);
+/* The parameters a model of this shape has (its n_params), from the shape alone: the tensor
+ * table of hs_model_init, counted without building it. */
+size_t hs_model_param_count(const hs_model_shape *s);
 
 const hs_tensor *hs_model_find_tensor(const hs_model *m, const char *name);
 

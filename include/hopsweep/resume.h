@@ -76,12 +76,12 @@ typedef struct hs_resume_view {
     char *copy; /* an aligned copy of bytes that were not 8-byte aligned, or NULL */
 } hs_resume_view;
 
-/* Reads bytes as a resume file of cfg's job whose model has n_params parameters (0: learn the
- * count by building the model at batch 1) and checks everything above; whole_job also requires
- * the metrics so far and, when the job logs attention, the attention log so far. HS_EINPUT with
- * one line when anything fails; v then needs no free. */
-hs_status hs_resume_read(const hs_config *cfg, size_t n_params, const void *bytes, size_t n,
-                         bool whole_job, hs_resume_view *v, hs_err *err);
+/* Reads bytes as a resume file of cfg's job (its model's parameter count from train_plan.h)
+ * and checks everything above; whole_job also requires the metrics so far and, when the job
+ * logs attention, the attention log so far. HS_EINPUT with one line when anything fails; v then
+ * needs no free. */
+hs_status hs_resume_read(const hs_config *cfg, const void *bytes, size_t n, bool whole_job,
+                         hs_resume_view *v, hs_err *err);
 void hs_resume_view_free(hs_resume_view *v);
 
 /* FNV-1a 64 of n bytes, continuing from h (start with HS_FNV1A64_INIT). */

@@ -52,6 +52,27 @@ void hs_batch_free(hs_batch *b);
  * b->query_hops, which always receives each example's k. */
 void hs_task_sample(const hs_task_params *p, hs_rng *rng, const int32_t *query_hops, hs_batch *b);
 
+/* ---- the curriculum (task.curriculum): which hop count each query asks ----
+ *
+ * none and implicit ask `hops` everywhere; mixed draws each training query's hop count uniformly
+ * from 1..hops; explicit asks the trainer's level, which starts at 1 and steps up once the
+ * evaluation's accuracy at that level reaches HS_CURRICULUM_STEP_UP. Evaluation sets of mixed
+ * and explicit cycle through every hop count so each is measured; hopk's cycle through
+ * min_hops..hops. The trainer and the resume check both follow these rules, so a saved level is
+ * judged by the same rule that reached it. */
+#define HS_CURRICULUM_STEP_UP 0.95f
+
+/* The level a job starts at: 1 under explicit, hops otherwise. */
+int hs_curriculum_first_level(const hs_task_params *p);
+/* The level after an evaluation whose hop accuracies (indexed 0..hops) are hop_acc. */
+int hs_curriculum_next_level(const hs_task_params *p, int level, const float *hop_acc);
+/* The hop count of the i-th evaluation example's query. */
+int hs_curriculum_eval_hops(const hs_task_params *p, int i);
+/* The hop counts of a training batch of B fresh examples at `level`, written to hops (mixed
+ * draws them from rng): hops, or NULL when every query asks what hs_task_sample draws itself. */
+const int32_t *hs_curriculum_batch_hops(const hs_task_params *p, int level, hs_rng *rng,
+                                        int32_t *hops, int B);
+
 /* ---- hopk (task_hopk.c, docs in peers/hopk.md and README): Sanford, Hsu & Telgarsky's hop_k ----
  *
  * Position 0 holds the token announcing k, position i+1 letter i of `length` letters (the first

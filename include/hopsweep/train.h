@@ -12,25 +12,13 @@
 #include "hopsweep/config.h"
 #include "hopsweep/emergence.h"
 #include "hopsweep/error.h"
+#include "hopsweep/metrics.h" /* hs_eval */
 #include "hopsweep/model.h"
 #include "hopsweep/optim.h"
 #include "hopsweep/probe.h"
+#include "hopsweep/resume.h"
 #include "hopsweep/rng.h"
 #include "hopsweep/task.h"
-
-/* Explicit curriculum: the query's hops step up once their accuracy reaches this. */
-#define HS_TRAIN_EXPLICIT_STEP_UP 0.95f
-
-/* What one evaluation measured; arrays are indexed by hop label 0..hops. */
-typedef struct hs_eval {
-    int step;             /* training steps completed */
-    float lr;             /* learning rate of the last step */
-    float train_loss;     /* mean training loss since the previous evaluation (NaN at step 0) */
-    float eval_loss;      /* mean loss over the evaluation set's supervised positions */
-    float query_acc;      /* accuracy on queries that ask the full `hops` */
-    const float *hop_acc; /* [hops+1]; NaN where the evaluation set has no such position */
-    int level;            /* explicit curriculum: current query hops; otherwise hops */
-} hs_eval;
 
 typedef void (*hs_eval_fn)(const hs_eval *ev, const hs_model *model, void *user);
 /* Called after every training step with the number of steps done; returning true stops the job
@@ -72,16 +60,15 @@ typedef struct hs_train_opts {
     void *user;
     FILE *metrics;    /* receives metrics.csv, or NULL */
     FILE *checkpoint; /* receives the final model (safetensors), or NULL */
-    /* The state an interrupted run of the same config saved (hs_train_result.resume): the run
-     * continues from it and ends exactly as an uninterrupted one would (same thread count).
-     * metrics then only receives the rows after it, without the header. */
-    const void *resume;
-    size_t resume_len;
+    /* The state an interrupted run of the same config saved (hs_train_result.resume), read
+     * and checked by hs_resume_read: the run continues from it and ends exactly as an
+     * uninterrupted one would (same thread count). metrics then only receives the rows after
+     * it, without the header. NULL: start at step 0. */
+    const hs_resume_state *resume;
 } hs_train_opts;
 
 /* Runs the job described by cfg (already validated). A job that diverges, or that the trainer
- * refuses (no memory for its model, a resume state that is not this job's, a stream that
- * fails), is a result: res->err says so. Non-zero only when no result could be built at all
+ * refuses (no memory for its model, a stream that fails), is a result: res->err says so. Non-zero only when no result could be built at all
  * (err says why). */
 hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train_result *res,
                        hs_err *err);
@@ -91,13 +78,6 @@ void hs_train_result_free(hs_train_result *res);
  * even that can be allocated. */
 hs_status hs_train_result_refused(hs_train_result *res, const hs_config *cfg, const hs_err *why,
                                   hs_err *err);
-
-/* Checks a saved state (hs_train_result.resume, a resume file of resume.h without the job's
- * metrics and attention log) against this config completely: its checksum, sizes, counts, step,
- * curriculum level and numbers (HS_EINPUT with the reason if any fails); *step (may be NULL)
- * is the step it stopped after, 1..train.steps. hs_train_run applies the same check. */
-hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, int *step,
-                                hs_err *err);
 
 /* ---- the trainer: what hs_train_run loops over ----
  *
@@ -139,28 +119,19 @@ typedef struct hs_trainer {
 hs_status hs_trainer_init(hs_trainer *t, const hs_config *cfg, hs_err *err);
 void hs_trainer_free(hs_trainer *t);
 /* Continues from a saved state of this job (hs_train_result.resume or a whole job's resume
- * file), checked first; HS_EINPUT when it is not a sound state of this job. */
-hs_status hs_trainer_load(hs_trainer *t, const void *state, size_t n, hs_err *err);
+ * file) that hs_resume_read has checked against t's config; HS_EINTERNAL when its sizes are
+ * another model's (a state checked against another config). */
+hs_status hs_trainer_load(hs_trainer *t, const hs_resume_state *s, hs_err *err);
 /* The trainer's state as a resume file (resume.h) without metrics or attention (caller frees). */
 hs_status hs_trainer_save(const hs_trainer *t, char **bytes, size_t *n, hs_err *err);
 /* Evaluates the model on the evaluation set at the current step, appends a row to the
- * history and the head roles, and steps up an explicit curriculum; fills ev. */
+ * history and the head roles, and moves the curriculum on (task.h); fills ev. */
 void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev);
 /* One training step on a fresh batch; HS_ENUMERIC with err set when the loss is not finite
  * (the model is then left as it was before the step's update). */
 hs_status hs_trainer_step(hs_trainer *t, hs_err *err);
 /* Logs the attention maps of the first log.probe_examples evaluation examples at this step. */
 hs_status hs_trainer_log_attention(hs_trainer *t, hs_err *err);
-
-/* The learning-rate schedule of cfg, as the optimizer takes it. */
-hs_lr_schedule hs_train_schedule(const hs_config *cfg);
-
-/* The model a job trains: sizes from the config, sequence length from the task, max_batch = batch. */
-hs_model_shape hs_train_shape(const hs_config *cfg);
-
-/* Estimated cost of the job (FLOPs of its training steps and evaluations): how a sweep orders
- * its queue, longest first. */
-double hs_train_cost(const hs_config *cfg);
 
 /* hs_first_sustained (hop emergence) is in emergence.h. */
 

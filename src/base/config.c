@@ -185,7 +185,6 @@ static const char *enum_name(const char *const *names, size_t count, int v)
 #define ENUM_NAME(names, v) enum_name(names, sizeof names / sizeof names[0], (int)(v))
 
 const char *hs_curriculum_name(hs_curriculum c) { return ENUM_NAME(curriculum_names, c); }
-const char *hs_task_kind_name(hs_task_kind k) { return ENUM_NAME(kind_names, k); }
 const char *hs_dtype_name(hs_dtype d) { return ENUM_NAME(dtype_names, d); }
 
 /* ---------------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@
 #include "hopsweep/store.h"
 #include "hopsweep/store_live.h"
 #include "hopsweep/sweep.h"
-#include "hopsweep/train.h"
+#include "hopsweep/resume.h"
 #include "hopsweep/store_layout.h"
+#include "hopsweep/train_plan.h"
 
 static const char RUN_USAGE[] =
     "usage: hopsweep run SWEEP.yaml [key=value | key=v1,v2,...] [--out DIR] [--threads N]\n"
@@ -111,20 +112,39 @@ static hs_status sink_put(const hs_coord_result *res, void *user, hs_err *err)
     return st;
 }
 
-/* The saved state of an interrupted run, if the store has one this job can continue from. */
+/* The saved state of an interrupted run, if the store has one this job can continue from:
+ * read and checked here, once; *checked (an hs_resume_view into bytes) goes to rank 0's runner. */
 static hs_status sink_resume(const char *id, const hs_config *cfg, char **bytes, size_t *n,
-                             void *user, hs_err *err)
+                             void **checked, void *user, hs_err *err)
 {
     store_sink *s = user;
+    *checked = NULL;
     hs_status st = hs_store_read_resume(s->store, id, bytes, n, err);
+    if (st || !*bytes) return st;
+    hs_resume_view *v = malloc(sizeof *v);
+    if (!v) {
+        free(*bytes);
+        *bytes = NULL;
+        *n = 0;
+        return hs_fail(err, HS_ENOMEM, "out of memory reading a resume state");
+    }
     hs_err e = {0};
-    if (!st && *bytes && hs_job_resume_check(cfg, *bytes, *n, &e)) {
+    if (hs_resume_read(cfg, *bytes, *n, true, v, &e)) {
+        free(v);
         free(*bytes);
         *bytes = NULL;
         *n = 0;
         return hs_fail(err, HS_EINPUT, "resume state unusable (%s)", e.msg);
     }
-    return st;
+    *checked = v;
+    return HS_OK;
+}
+
+static void sink_resume_free(void *checked, void *user)
+{
+    (void)user;
+    hs_resume_view_free(checked);
+    free(checked);
 }
 
 /* A job as it runs: the coordinator's poll, and its live files in the store (store_live.h). */
@@ -156,6 +176,14 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
     if (job->live_dir)
         hs_live_open(&r.live, job->live_dir, job->id, job->sweep, job->host, job->rank,
                      job->cfg->train.steps, &lerr);
+    /* the state rank 0's sink checked, or (on another rank) the same bytes read here, once;
+     * they passed rank 0's check, so a refusal here starts the job afresh as that check would */
+    const hs_resume_view *checked = job->resume_checked;
+    hs_resume_view view = {0};
+    hs_err rerr = {0};
+    if (!checked && job->resume &&
+        !hs_resume_read(job->cfg, job->resume, job->resume_len, true, &view, &rerr))
+        checked = &view;
     hs_job_opts jo = {.sweep = job->sweep,
                       .host = job->host,
                       .rank = job->rank,
@@ -164,10 +192,10 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
                       .user = &r,
                       .on_metrics = runner_metrics,
                       .live_user = &r,
-                      .resume = job->resume,
-                      .resume_len = job->resume_len};
+                      .resume = checked ? &checked->s : NULL};
     hs_job_output out;
     hs_status st = hs_job_run(job->cfg, &jo, &out, err);
+    hs_resume_view_free(&view);
     hs_live_close(&r.live);
     /* the job's result does not depend on its live files: say once what went wrong, go on */
     if (r.live.err.code)
@@ -189,7 +217,7 @@ static hs_status runner_run(const hs_coord_job *job, hs_coord_result *res, void 
 static double runner_cost(const hs_config *cfg, void *user)
 {
     (void)user;
-    return hs_train_cost(cfg);
+    return hs_train_plan_cost(cfg);
 }
 
 /* hs_coord_result.status carries the record's status as a number */
@@ -369,8 +397,11 @@ static int run_lead(hs_coord *c, const hs_run_args *a, int argc, char **argv, FI
     /* every rank writes its running job's live files here: the same directory from any cwd */
     char *live_dir = swp ? realpath(dir, NULL) : NULL;
     store_sink sink_state = {.store = &store, .retry_failed = a->retry_failed};
-    hs_coord_sink sink = {
-        .finished = sink_finished, .put = sink_put, .resume = sink_resume, .user = &sink_state};
+    hs_coord_sink sink = {.finished = sink_finished,
+                          .put = sink_put,
+                          .resume = sink_resume,
+                          .resume_free = sink_resume_free,
+                          .user = &sink_state};
     hs_coord_opts o = {.stop = &stop_requested,
                        .abandon = a->abandon,
                        .progress_every = a->progress_every,

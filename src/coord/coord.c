@@ -150,15 +150,18 @@ static size_t format_config(const hs_config *cfg, char *buf, size_t cap)
 }
 #endif
 
-/* The resume state of job, checked against its config; NULL when there is none or it is
- * unusable (then the job starts afresh, and the log says why). */
-static char *resume_state(lead *L, size_t job, size_t *n)
+/* The resume state of job, checked against its config, and what the check read (*checked,
+ * for a runner on this rank); NULL when there is none or it is unusable (then the job starts
+ * afresh, and the log says why). */
+static char *resume_state(lead *L, size_t job, size_t *n, void **checked)
 {
     const hs_sweep_job *sj = &L->sw->jobs[job];
     char *bytes = NULL;
     hs_err e = {0};
     *n = 0;
-    if (!L->sink->resume || L->sink->resume(sj->id, &sj->cfg, &bytes, n, L->sink->user, &e)) {
+    *checked = NULL;
+    if (!L->sink->resume ||
+        L->sink->resume(sj->id, &sj->cfg, &bytes, n, checked, L->sink->user, &e)) {
         if (e.msg[0])
             hs_progress_log(&L->progress, "job %s: %s; starting it afresh", sj->id, e.msg);
         free(bytes);
@@ -166,6 +169,12 @@ static char *resume_state(lead *L, size_t job, size_t *n)
         return NULL;
     }
     return bytes;
+}
+
+static void resume_free(lead *L, char *bytes, void *checked)
+{
+    if (checked && L->sink->resume_free) L->sink->resume_free(checked, L->sink->user);
+    free(bytes);
 }
 
 #ifdef HS_HAVE_MPI
@@ -177,7 +186,9 @@ static hs_status send_job(lead *L, int w, size_t job)
     enum { CONFIG_MAX = 8192 };
     const char *name = L->sw->name, *dir = L->o->live_dir ? L->o->live_dir : "";
     size_t resume_len;
-    char *resume = resume_state(L, job, &resume_len);
+    void *checked; /* read on this rank, of no use to the one that runs the job */
+    char *resume = resume_state(L, job, &resume_len, &checked);
+    if (checked) resume_free(L, NULL, checked);
     job_head h = {.job = (int32_t)job,
                   .name_len = (int32_t)strlen(name),
                   .dir_len = (int32_t)strlen(dir),
@@ -507,10 +518,12 @@ hs_status hs_coord_lead(hs_coord *c, const hs_sweep *sw, const hs_coord_opts *o,
                                .poll_user = &L};
             hs_coord_result out = {0};
             hs_err e = {0};
-            char *resume = resume_state(&L, job, &jo.resume_len);
+            void *checked;
+            char *resume = resume_state(&L, job, &jo.resume_len, &checked);
             jo.resume = resume;
+            jo.resume_checked = checked;
             hs_status st = run->run(&jo, &out, run->user, &e);
-            free(resume);
+            resume_free(&L, resume, checked);
             if (st) {
                 L.fatal = hs_fail(err, e.code, "job %s: %s", sw->jobs[job].id, e.msg);
                 sum->unsaved++;

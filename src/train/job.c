@@ -46,14 +46,6 @@ static char *file_path(const char *dir, const char *name, char *buf, size_t n)
     return buf;
 }
 
-hs_status hs_job_resume_check(const hs_config *cfg, const void *bytes, size_t n, hs_err *err)
-{
-    hs_resume_view v;
-    hs_status st = hs_resume_read(cfg, 0, bytes, n, true, &v, err);
-    if (!st) hs_resume_view_free(&v);
-    return st;
-}
-
 /* The trainer's callbacks, passed on to the caller's, with metrics.csv so far for on_metrics. */
 typedef struct job_hooks {
     const hs_job_opts *o;
@@ -77,93 +69,55 @@ static bool hook_step(int step, void *user)
     return h->o->on_step && h->o->on_step(step, h->o->user);
 }
 
-hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
+/* Opens the memory streams metrics.csv and the checkpoint are written to. */
+static hs_status open_streams(const hs_config *cfg, hs_job_output *out, FILE **metrics,
+                              FILE **model, hs_err *err)
 {
-    memset(out, 0, sizeof *out);
-    hs_config_id(cfg, out->id);
-    FILE *metrics = open_memstream(&out->metrics, &out->metrics_len);
-    FILE *model = cfg->log.checkpoint ? open_memstream(&out->model, &out->model_len) : NULL;
-    if (!metrics || (cfg->log.checkpoint && !model)) {
-        if (metrics) fclose(metrics);
-        if (model) fclose(model);
-        hs_job_output_free(out);
-        return hs_fail(err, HS_ENOMEM, "job %s: out of memory for its output", out->id);
-    }
-    job_hooks hooks = {.o = o, .metrics = metrics, .csv = &out->metrics, .len = &out->metrics_len};
-    hs_train_opts topts = {.on_eval = hook_eval,
-                           .on_step = hook_step,
-                           .user = &hooks,
-                           .metrics = metrics,
-                           .checkpoint = model};
-    hs_resume_view prior = {0};
-    hs_err rerr = {0};
-    if (o->resume && hs_resume_read(cfg, 0, o->resume, o->resume_len, true, &prior, &rerr)) {
-        /* not this job's state after all: start it afresh, as the caller's check would have */
-        snprintf(out->notice, sizeof out->notice, "resume state unusable (%s); started afresh",
-                 rerr.msg);
-    } else if (o->resume) {
-        topts.resume = o->resume; /* the trainer reads its part of the same file */
-        topts.resume_len = o->resume_len;
-        fwrite(prior.s.metrics, 1, prior.s.metrics_len,
-               metrics); /* the rows before the interruption */
-    }
-    hs_train_result res;
-    hs_status st = hs_train_run(cfg, &topts, &res, err);
-    int bad_streams = close_stream(metrics, &out->metrics, &out->metrics_len) |
-                      close_stream(model, &out->model, &out->model_len);
-    if (!st && bad_streams && !res.refused) {
-        hs_err why;
-        hs_fail(&why, HS_ENOMEM, "out of memory buffering the job's files");
-        st = hs_train_result_refused(&res, cfg, &why, err);
-    }
-    if (st) {
-        hs_resume_view_free(&prior);
-        hs_job_output_free(out);
-        return st;
-    }
-    if (res.refused) { /* a failed job with a reason, and a record with no results or files */
-        free(out->metrics), out->metrics = NULL, out->metrics_len = 0;
-        free(out->model), out->model = NULL, out->model_len = 0;
-    }
-    out->status = res.err.code != HS_OK ? HS_RUN_FAILED
-                  : res.interrupted     ? HS_RUN_INTERRUPTED
-                                        : HS_RUN_DONE;
-    if (out->status != HS_RUN_DONE) out->err = res.err;
-    out->attention = res.attention; /* the log's bytes travel on unchanged */
-    out->attention_len = res.attention_len;
-    res.attention = NULL;
-    size_t prior_len = prior.s.attention_len;
-    if (prior_len) { /* the frames logged before the interruption come first */
-        char *all = malloc(prior_len + out->attention_len + 1);
-        if (!all) {
-            hs_resume_view_free(&prior);
-            hs_train_result_free(&res);
-            hs_job_output_free(out);
-            return hs_fail(err, HS_ENOMEM, "out of memory joining an attention log");
-        }
-        memcpy(all, prior.s.attention, prior_len);
-        if (out->attention_len) memcpy(all + prior_len, out->attention, out->attention_len);
-        free(out->attention);
-        out->attention = all;
-        out->attention_len += prior_len;
-    }
-    hs_resume_view_free(&prior);
-    if (res.resume) {
-        /* the trainer's state, with the job's files so far: one resume.bin */
-        hs_err jerr = {0};
-        if (hs_resume_join(
-                res.resume, res.resume_len, out->metrics ? out->metrics : "", out->metrics_len,
-                cfg->log.attention_every > 0 ? (out->attention ? out->attention : "") : NULL,
-                out->attention_len, &out->resume, &out->resume_len, &jerr)) {
-            hs_train_result_free(&res);
-            hs_job_output_free(out);
-            return hs_fail(err, jerr.code, "saving an interrupted job: %s", jerr.msg);
-        }
-    }
-    out->steps = res.steps;
-    out->wall_s = res.wall_s;
-    out->final_query_acc = res.final_query_acc;
+    *metrics = open_memstream(&out->metrics, &out->metrics_len);
+    *model = cfg->log.checkpoint ? open_memstream(&out->model, &out->model_len) : NULL;
+    if (*metrics && (!cfg->log.checkpoint || *model)) return HS_OK;
+    if (*metrics) fclose(*metrics);
+    if (*model) fclose(*model);
+    hs_job_output_free(out);
+    return hs_fail(err, HS_ENOMEM, "job %s: out of memory for its output", out->id);
+}
 
+/* The attention log: the frames logged before an interruption (prior), then the run's. */
+static hs_status take_attention(hs_job_output *out, hs_train_result *res,
+                                const hs_resume_state *prior, hs_err *err)
+{
+    out->attention = res->attention; /* the log's bytes travel on unchanged */
+    out->attention_len = res->attention_len;
+    res->attention = NULL;
+    size_t prior_len = prior ? prior->attention_len : 0;
+    if (!prior_len) return HS_OK;
+    char *all = malloc(prior_len + out->attention_len + 1);
+    if (!all) return hs_fail(err, HS_ENOMEM, "out of memory joining an attention log");
+    memcpy(all, prior->attention, prior_len);
+    if (out->attention_len) memcpy(all + prior_len, out->attention, out->attention_len);
+    free(out->attention);
+    out->attention = all;
+    out->attention_len += prior_len;
+    return HS_OK;
+}
+
+/* An interrupted job's resume.bin: the trainer's state with the job's files so far. */
+static hs_status save_interrupted(const hs_config *cfg, const hs_train_result *res,
+                                  hs_job_output *out, hs_err *err)
+{
+    hs_err jerr = {0};
+    if (hs_resume_join(res->resume, res->resume_len, out->metrics ? out->metrics : "",
+                       out->metrics_len,
+                       cfg->log.attention_every > 0 ? (out->attention ? out->attention : "") : NULL,
+                       out->attention_len, &out->resume, &out->resume_len, &jerr))
+        return hs_fail(err, jerr.code, "saving an interrupted job: %s", jerr.msg);
+    return HS_OK;
+}
+
+/* The job record, naming the files the job wrote. */
+static hs_status write_record(const hs_config *cfg, const hs_job_opts *o,
+                              const hs_train_result *res, hs_job_output *out, hs_err *err)
+{
     char mpath[256], apath[256], cpath[256];
     hs_record_meta meta = {
         .sweep = o->sweep,
@@ -179,15 +133,66 @@ hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *
                   out->model ? (long long)out->model_len : -1}};
     hs_json j;
     hs_json_init(&j);
-    hs_record_json(&j, cfg, &res, &meta);
-    hs_train_result_free(&res);
+    hs_record_json(&j, cfg, res, &meta);
     out->record = hs_json_take(&j);
-    if (!out->record) {
-        hs_job_output_free(out);
-        return hs_fail(err, HS_ENOMEM, "out of memory writing a job record");
-    }
+    if (!out->record) return hs_fail(err, HS_ENOMEM, "out of memory writing a job record");
     out->record_len = strlen(out->record);
     return HS_OK;
+}
+
+/* Runs the trainer with its output in memory streams; a stream that failed makes the job a
+ * refused one. */
+static hs_status train_into(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out,
+                            hs_train_result *res, hs_err *err)
+{
+    FILE *metrics, *model;
+    hs_status st = open_streams(cfg, out, &metrics, &model, err);
+    if (st) return st;
+    job_hooks hooks = {.o = o, .metrics = metrics, .csv = &out->metrics, .len = &out->metrics_len};
+    hs_train_opts topts = {.on_eval = hook_eval,
+                           .on_step = hook_step,
+                           .user = &hooks,
+                           .metrics = metrics,
+                           .checkpoint = model,
+                           .resume = o->resume};
+    if (o->resume) /* the rows before the interruption */
+        fwrite(o->resume->metrics, 1, o->resume->metrics_len, metrics);
+    st = hs_train_run(cfg, &topts, res, err);
+    int bad_streams = close_stream(metrics, &out->metrics, &out->metrics_len) |
+                      close_stream(model, &out->model, &out->model_len);
+    if (!st && bad_streams && !res->refused) {
+        hs_err why;
+        hs_fail(&why, HS_ENOMEM, "out of memory buffering the job's files");
+        st = hs_train_result_refused(res, cfg, &why, err);
+    }
+    if (st) hs_job_output_free(out);
+    return st;
+}
+
+hs_status hs_job_run(const hs_config *cfg, const hs_job_opts *o, hs_job_output *out, hs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    hs_config_id(cfg, out->id);
+    hs_train_result res;
+    hs_status st = train_into(cfg, o, out, &res, err);
+    if (st) return st;
+    if (res.refused) { /* a failed job with a reason, and a record with no results or files */
+        free(out->metrics), out->metrics = NULL, out->metrics_len = 0;
+        free(out->model), out->model = NULL, out->model_len = 0;
+    }
+    out->status = res.err.code != HS_OK ? HS_RUN_FAILED
+                  : res.interrupted     ? HS_RUN_INTERRUPTED
+                                        : HS_RUN_DONE;
+    if (out->status != HS_RUN_DONE) out->err = res.err;
+    out->steps = res.steps;
+    out->wall_s = res.wall_s;
+    out->final_query_acc = res.final_query_acc;
+    st = take_attention(out, &res, o->resume, err);
+    if (!st && res.resume) st = save_interrupted(cfg, &res, out, err);
+    if (!st) st = write_record(cfg, o, &res, out, err);
+    hs_train_result_free(&res);
+    if (st) hs_job_output_free(out);
+    return st;
 }
 
 hs_status hs_job_lost(const hs_config *cfg, const hs_job_opts *o, const char *why,

@@ -96,6 +96,18 @@ static void build_table(hs_model *m, size_t *emb_par, size_t *emb_chi, size_t *e
     m->n_params = tb.offset;
 }
 
+size_t hs_model_param_count(const hs_model_shape *s)
+{
+    /* build_table's tensors, size by size */
+    const size_t d = (size_t)s->d_model, V = (size_t)s->vocab, h = (size_t)s->mlp * d;
+    const size_t ln = s->layernorm ? 2 * d : 0;
+    size_t emb = V * d + (V + 1) * d + (size_t)s->relations * d +
+                 (s->positions == HS_POSITIONS_LEARNED ? (size_t)s->seq_len * d : 0);
+    size_t attn = 4 * d * d + 4 * d, mlp = h ? ln + 2 * h * d + h + d : 0;
+    size_t out = s->readout == HS_READOUT_LINEAR ? V * d + V : 0;
+    return emb + (size_t)s->layers * (ln + attn + mlp) + ln + out;
+}
+
 static void set_views(hs_param_views *v, float *base, const hs_model *m, size_t emb_par,
                       size_t emb_chi, size_t emb_rel, size_t emb_pos, const layer_offsets *lo,
                       size_t lnf_w, size_t lnf_b, size_t out_w, size_t out_b)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "hopsweep/buildinfo.h"
-#include "hopsweep/job.h"
+#include "hopsweep/train.h" /* hs_train_result */
 #include "hopsweep/task.h"
 
 static const char *const STATUS_NAMES[] = {"done", "failed", "interrupted", "none"};

@@ -10,11 +10,10 @@
 
 #include "hopsweep/attnlog.h"
 #include "hopsweep/json.h"
-#include "hopsweep/model.h"
 #include "hopsweep/optim.h"
 #include "hopsweep/probe.h"
 #include "hopsweep/task.h"
-#include "hopsweep/train.h"
+#include "hopsweep/train_plan.h"
 
 #define CHECKSUM_KEY "\"checksum\":\""
 
@@ -271,17 +270,18 @@ static hs_status check_attention(const hs_config *cfg, const char *b, size_t n, 
     return st;
 }
 
-/* Every scalar and array of a read file against cfg's job (P parameters). */
-static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P, bool whole_job,
-                             hs_resume_state *s, const char *id, hs_err *err)
-{
-    const int D = cfg->task.hops, S = cfg->train.steps, ee = cfg->train.eval_every;
-    const int NH = cfg->model.layers * cfg->model.heads;
+/* The checks below fail with one line naming the job (id). */
 #define BAD(...) hs_fail(err, HS_EINPUT, "resume state of job %s: " __VA_ARGS__)
+
+/* The loop's scalars: present, numbers, and what the loop had after that step. */
+static hs_status read_scalars(const hs_config *cfg, const hs_st_file *f, hs_resume_state *s,
+                              const char *id, hs_err *err)
+{
+    const int S = cfg->train.steps, ee = cfg->train.eval_every;
     long long step, level, loss_n, logged, adam_t;
     if (meta_long(f, "step", 1, S, &step)) return BAD("step outside 1..%d", id, S);
     /* An interrupted run stops after a step: 1..steps done, evaluations at 0, ee, ... below it. */
-    const int last = (int)step - 1, E = last / ee + 1;
+    const int last = (int)step - 1;
     if (meta_long(f, "level", INT32_MIN, INT32_MAX, &level) ||
         meta_long(f, "loss_n", INT32_MIN, INT32_MAX, &loss_n) ||
         meta_long(f, "logged", INT32_MIN, INT32_MAX, &logged) ||
@@ -312,7 +312,7 @@ static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P
         return BAD("last attention log at step %d, expected %d", id, s->logged, want_logged);
     if (s->adam_t != s->step)
         return BAD("optimizer step %lld, expected %d", id, (long long)s->adam_t, s->step);
-    float want_lr = hs_lr_at(hs_train_schedule(cfg), last);
+    float want_lr = hs_lr_at(hs_train_plan_schedule(cfg), last);
     if (memcmp(&s->lr, &want_lr, sizeof want_lr))
         return BAD("learning rate %g, expected %g at step %d", id, lr, want_lr, last);
     if (!isfinite(s->loss_sum) || s->loss_sum < 0.0)
@@ -322,7 +322,16 @@ static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P
         return BAD("final loss %g or accuracy %g out of range", id, fl, fq);
     if (!(s->rng[0] | s->rng[1] | s->rng[2] | s->rng[3]))
         return BAD("data stream state is all zero", id);
+    return HS_OK;
+}
 
+/* The tensors: each of its size for P parameters and the evaluations before s->step, no
+ * other, and the parameters and moments finite (second moments not negative). */
+static hs_status read_tensors(const hs_config *cfg, const hs_st_file *f, size_t P,
+                              hs_resume_state *s, const char *id, hs_err *err)
+{
+    const int D = cfg->task.hops, NH = cfg->model.layers * cfg->model.heads;
+    const int E = (s->step - 1) / cfg->train.eval_every + 1;
     s->n_params = P, s->hops = D, s->n_heads = NH, s->n_evals = E;
     s->params = tensor(f, "params", HS_ST_F32, 1, (int64_t)P, 0);
     s->adam_m = tensor(f, "adam.m", HS_ST_F32, 1, (int64_t)P, 0);
@@ -357,15 +366,22 @@ static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P
                                    : "second moment",
                        i % P, v);
     }
-    /* The history replays the explicit curriculum: its level must be the one the loop reached. */
-    const bool explicit_curr = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
-    int lv = explicit_curr ? 1 : D;
+    return HS_OK;
+}
+
+/* The evaluation history: accuracies and head roles in range, evaluations at 0, ee, ..., and
+ * the curriculum level the loop reached by replaying it under the curriculum's rule (task.h). */
+static hs_status check_history(const hs_config *cfg, const hs_resume_state *s, const char *id,
+                               hs_err *err)
+{
+    const int D = s->hops, NH = s->n_heads, E = s->n_evals, ee = cfg->train.eval_every;
+    int lv = hs_curriculum_first_level(&cfg->task);
     for (int e = 0; e < E; e++) {
         const float *row = s->history + (size_t)e * (D + 1);
         for (int k = 0; k <= D; k++)
             if (!(isnan(row[k]) || (row[k] >= 0.0f && row[k] <= 1.0f)))
                 return BAD("accuracy of hop %d at evaluation %d is %g", id, k, e, row[k]);
-        if (explicit_curr && lv < D && row[lv] >= HS_TRAIN_EXPLICIT_STEP_UP) lv++;
+        lv = hs_curriculum_next_level(&cfg->task, lv, row);
         if (s->eval_steps[e] != e * ee)
             return BAD("evaluation %d at step %d, expected %d", id, e, s->eval_steps[e], e * ee);
         for (int k = 0; k < NH; k++) {
@@ -378,7 +394,14 @@ static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P
         }
     }
     if (s->level != lv) return BAD("curriculum level %d, its history gives %d", id, s->level, lv);
+    return HS_OK;
+}
 
+/* The job's files so far (metrics.csv, the attention log): required of a whole job's state,
+ * checked against the config and the step when present. */
+static hs_status read_files(const hs_config *cfg, const hs_st_file *f, bool whole_job,
+                            hs_resume_state *s, const char *id, hs_err *err)
+{
     const hs_st_entry *m = hs_st_find(f, "metrics"), *a = hs_st_find(f, "attention");
     if ((m && (m->dtype != HS_ST_U8 || m->ndim != 1)) ||
         (a && (a->dtype != HS_ST_U8 || a->ndim != 1)))
@@ -398,12 +421,23 @@ static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P
                  ? check_attention(cfg, s->attention, s->attention_len, s->step, id, err)
                  : BAD("it holds an attention log the job does not write", id);
     }
+    return st;
+}
 #undef BAD
+
+/* Every scalar and array of a read file against cfg's job (P parameters). */
+static hs_status check_state(const hs_config *cfg, const hs_st_file *f, size_t P, bool whole_job,
+                             hs_resume_state *s, const char *id, hs_err *err)
+{
+    hs_status st = read_scalars(cfg, f, s, id, err);
+    if (!st) st = read_tensors(cfg, f, P, s, id, err);
+    if (!st) st = check_history(cfg, s, id, err);
+    if (!st) st = read_files(cfg, f, whole_job, s, id, err);
     return st;
 }
 
-hs_status hs_resume_read(const hs_config *cfg, size_t n_params, const void *bytes, size_t n,
-                         bool whole_job, hs_resume_view *v, hs_err *err)
+hs_status hs_resume_read(const hs_config *cfg, const void *bytes, size_t n, bool whole_job,
+                         hs_resume_view *v, hs_err *err)
 {
     memset(v, 0, sizeof *v);
     char id[17];
@@ -413,15 +447,7 @@ hs_status hs_resume_read(const hs_config *cfg, size_t n_params, const void *byte
                        "resume state of job %s is in the binary format of hopsweep before "
                        "resume.bin became safetensors (%.8s), which this build does not read",
                        id, (const char *)bytes);
-    if (!n_params) { /* the parameter count is the model's: build it at batch 1 to learn it */
-        hs_model_shape shape = hs_train_shape(cfg);
-        shape.max_batch = 1;
-        hs_model m;
-        hs_status st = hs_model_init(&m, &shape, err);
-        if (st) return st;
-        n_params = m.n_params;
-        hs_model_free(&m);
-    }
+    const size_t n_params = hs_train_plan_params(cfg);
     char what[64];
     snprintf(what, sizeof what, "resume state of job %s", id);
     if ((uintptr_t)bytes % 8) { /* the tensors are read in place: give them an aligned copy */

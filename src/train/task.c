@@ -264,18 +264,53 @@ void hs_trainset_example(const hs_task_params *p, uint64_t seed, int64_t i, int 
             "training example index outside 0..task.train_examples-1");
     hs_rng r;
     hs_rng_seed(&r, seed, EXAMPLE_STREAM(i));
-    int k = p->hops;
     if (p->kind == HS_TASK_HOPK) { /* k is part of the example, drawn from its stream first */
-        k = p->min_hops + (int)hs_rng_below(&r, (uint32_t)(p->hops - p->min_hops + 1));
+        int k = p->min_hops + (int)hs_rng_below(&r, (uint32_t)(p->hops - p->min_hops + 1));
         hs_hopk_example(p, &r, k, ex, b);
         return;
     }
-    if (p->curriculum == HS_CURRICULUM_MIXED)
-        k = 1 + (int)hs_rng_below(&r, (uint32_t)p->hops);
-    else if (p->curriculum == HS_CURRICULUM_EXPLICIT)
-        k = level;
+    int32_t k;
+    /* mixed draws the hop count from the example's own stream, so it is part of the example */
+    if (!hs_curriculum_batch_hops(p, level, &r, &k, 1)) k = p->hops;
     require(k >= 1 && k <= p->hops, "query hop count outside 1..task.hops");
     sample_example(p, &r, k, ex, b);
+}
+
+/* ---- the curriculum ---- */
+
+int hs_curriculum_first_level(const hs_task_params *p)
+{
+    return p->curriculum == HS_CURRICULUM_EXPLICIT ? 1 : p->hops;
+}
+
+int hs_curriculum_next_level(const hs_task_params *p, int level, const float *hop_acc)
+{
+    if (p->curriculum == HS_CURRICULUM_EXPLICIT && level < p->hops &&
+        hop_acc[level] >= HS_CURRICULUM_STEP_UP)
+        return level + 1;
+    return level;
+}
+
+int hs_curriculum_eval_hops(const hs_task_params *p, int i)
+{
+    if (p->kind == HS_TASK_HOPK) return p->min_hops + i % (p->hops - p->min_hops + 1);
+    if (p->curriculum == HS_CURRICULUM_MIXED || p->curriculum == HS_CURRICULUM_EXPLICIT)
+        return 1 + i % p->hops;
+    return p->hops;
+}
+
+const int32_t *hs_curriculum_batch_hops(const hs_task_params *p, int level, hs_rng *rng,
+                                        int32_t *hops, int B)
+{
+    if (p->curriculum == HS_CURRICULUM_MIXED) {
+        for (int i = 0; i < B; i++) hops[i] = 1 + (int32_t)hs_rng_below(rng, (uint32_t)p->hops);
+        return hops;
+    }
+    if (p->curriculum == HS_CURRICULUM_EXPLICIT) {
+        for (int i = 0; i < B; i++) hops[i] = level;
+        return hops;
+    }
+    return NULL;
 }
 
 void hs_trainset_sample(const hs_task_params *p, uint64_t seed, int64_t first, int level,

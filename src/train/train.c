@@ -12,56 +12,13 @@
 #include <time.h>
 
 #include "hopsweep/checkpoint.h"
-#include "hopsweep/metrics.h"
-#include "hopsweep/resume.h"
+#include "hopsweep/train_plan.h"
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-hs_model_shape hs_train_shape(const hs_config *cfg)
-{
-    return (hs_model_shape){
-        .vocab = cfg->task.vocab,
-        .d_model = cfg->model.d_model,
-        .heads = cfg->model.heads,
-        .layers = cfg->model.layers,
-        .mlp = cfg->model.mlp,
-        .relations = cfg->task.kind == HS_TASK_CONDITIONAL ? cfg->task.relations : 0,
-        .layernorm = cfg->model.layernorm,
-        .causal = cfg->model.attention == HS_ATTENTION_CAUSAL,
-        .seq_len = hs_task_seq_len(&cfg->task),
-        .max_batch = cfg->train.batch,
-        .precision = cfg->train.precision,
-        .positions = cfg->model.positions,
-        .dropout = (float)cfg->model.dropout,
-        .readout = cfg->model.readout,
-    };
-}
-
-double hs_train_cost(const hs_config *cfg)
-{
-    hs_model_shape s = hs_train_shape(cfg);
-    double step = hs_model_step_flops(&s, cfg->train.batch);
-    /* an evaluation is a forward pass (a third of a step) over eval_examples */
-    double eval = hs_model_step_flops(&s, cfg->train.eval_examples) / 3.0;
-    double evals = cfg->train.steps / cfg->train.eval_every + 1;
-    if (cfg->task.kind == HS_TASK_HOPK) /* the final evaluation: eval_examples per k */
-        evals += cfg->task.hops - cfg->task.min_hops + 1;
-    return step * cfg->train.steps + eval * evals + 1.0;
-}
-
-hs_lr_schedule hs_train_schedule(const hs_config *cfg)
-{
-    return (hs_lr_schedule){.lr = cfg->train.lr,
-                            .warmup = cfg->train.warmup,
-                            .steps = cfg->train.steps,
-                            .kind = cfg->train.schedule == HS_SCHEDULE_COSINE   ? HS_LR_COSINE
-                                    : cfg->train.schedule == HS_SCHEDULE_LINEAR ? HS_LR_LINEAR
-                                                                                : HS_LR_CONSTANT};
 }
 
 /* ---- the trainer ---- */
@@ -116,7 +73,7 @@ static hs_status trainer_build(hs_trainer *t, const hs_config *cfg, hs_err *err)
 {
     int T = hs_task_seq_len(&cfg->task), E = cfg->train.eval_examples, B = cfg->train.batch;
     int L = cfg->model.layers;
-    hs_model_shape shape = hs_train_shape(cfg);
+    hs_model_shape shape = hs_train_plan_shape(cfg);
     hs_status st = hs_model_init(&t->model, &shape, err);
     /* Plan the products of the other batch sizes now: the evaluation's last chunk, the probes. */
     if (!st && E % B) st = hs_model_prepare(&t->model, E % B, err);
@@ -149,14 +106,7 @@ static hs_status trainer_build(hs_trainer *t, const hs_config *cfg, hs_err *err)
     hs_rng_seed(&t->data_rng, cfg->train.seed, HS_STREAM_DATA);
     hs_model_init_weights(&t->model, &init_rng);
 
-    /* Curricula that vary the query's hops are evaluated on every hop count in turn, so that
-     * each hop's accuracy is measured; the others on the full problem. */
-    bool varied = cfg->task.curriculum == HS_CURRICULUM_MIXED ||
-                  cfg->task.curriculum == HS_CURRICULUM_EXPLICIT;
-    for (int i = 0; i < E; i++) t->eval_hops[i] = varied ? 1 + i % t->hops : t->hops;
-    if (cfg->task.kind == HS_TASK_HOPK) /* every k in turn */
-        for (int i = 0; i < E; i++)
-            t->eval_hops[i] = cfg->task.min_hops + i % (t->hops - cfg->task.min_hops + 1);
+    for (int i = 0; i < E; i++) t->eval_hops[i] = hs_curriculum_eval_hops(&cfg->task, i);
     /* With a fixed training set the evaluation set leaves out every example training can reach. */
     return hs_task_sample_eval(&cfg->task, cfg->train.seed, (int64_t)cfg->train.steps * B,
                                &eval_rng, t->eval_hops, &t->eval, err);
@@ -169,7 +119,7 @@ hs_status hs_trainer_init(hs_trainer *t, const hs_config *cfg, hs_err *err)
     t->hops = cfg->task.hops;
     t->n_heads = cfg->model.layers * cfg->model.heads;
     t->max_evals = cfg->train.steps / cfg->train.eval_every + 2;
-    t->level = cfg->task.curriculum == HS_CURRICULUM_EXPLICIT ? 1 : t->hops;
+    t->level = hs_curriculum_first_level(&cfg->task);
     t->logged = -1;
     hs_status st = trainer_build(t, cfg, err);
     if (st) hs_trainer_free(t);
@@ -239,9 +189,7 @@ void hs_trainer_evaluate(hs_trainer *t, hs_eval *ev)
     t->final_query_acc = ev->query_acc;
     t->loss_sum = 0.0;
     t->loss_n = 0;
-    if (t->cfg->task.curriculum == HS_CURRICULUM_EXPLICIT && t->level < D &&
-        ev->hop_acc[t->level] >= HS_TRAIN_EXPLICIT_STEP_UP)
-        t->level++;
+    t->level = hs_curriculum_next_level(&t->cfg->task, t->level, ev->hop_acc);
 }
 
 hs_status hs_trainer_log_attention(hs_trainer *t, hs_err *err)
@@ -261,15 +209,8 @@ static void sample_train_batch(hs_trainer *t)
         hs_trainset_sample(&cfg->task, cfg->train.seed, (int64_t)t->step * B, t->level, &t->train);
         return;
     }
-    const int32_t *hops = NULL;
-    if (cfg->task.curriculum == HS_CURRICULUM_MIXED) {
-        for (int i = 0; i < B; i++)
-            t->train_hops[i] = 1 + (int32_t)hs_rng_below(&t->data_rng, (uint32_t)t->hops);
-        hops = t->train_hops;
-    } else if (cfg->task.curriculum == HS_CURRICULUM_EXPLICIT) {
-        for (int i = 0; i < B; i++) t->train_hops[i] = t->level;
-        hops = t->train_hops;
-    }
+    const int32_t *hops =
+        hs_curriculum_batch_hops(&cfg->task, t->level, &t->data_rng, t->train_hops, B);
     hs_task_sample(&cfg->task, &t->data_rng, hops, &t->train);
 }
 
@@ -292,7 +233,7 @@ hs_status hs_trainer_step(hs_trainer *t, hs_err *err)
             isnan(loss) ? "NaN" : "infinite", t->step, cfg->train.lr);
     hs_model_backward(m);
     hs_clip_grad_norm(m->grads, m->n_params, (float)cfg->train.clip);
-    t->lr = hs_lr_at(hs_train_schedule(cfg), t->step);
+    t->lr = hs_lr_at(hs_train_plan_schedule(cfg), t->step);
     hs_adamw_step(&t->opt, m, t->lr, (float)cfg->train.weight_decay);
     t->loss_sum += loss;
     t->loss_n++;
@@ -334,12 +275,13 @@ hs_status hs_trainer_save(const hs_trainer *t, char **bytes, size_t *n, hs_err *
     return hs_resume_write(t->cfg, &s, bytes, n, err);
 }
 
-hs_status hs_trainer_load(hs_trainer *t, const void *state, size_t n, hs_err *err)
+hs_status hs_trainer_load(hs_trainer *t, const hs_resume_state *s, hs_err *err)
 {
-    hs_resume_view v;
-    hs_status st = hs_resume_read(t->cfg, t->model.n_params, state, n, false, &v, err);
-    if (st) return st;
-    const hs_resume_state *s = &v.s;
+    if (s->n_params != t->model.n_params || s->hops != t->hops || s->n_heads != t->n_heads)
+        return hs_fail(err, HS_EINTERNAL,
+                       "a resume state of %zu parameters, %d hops and %d heads given to a model "
+                       "of %zu, %d and %d",
+                       s->n_params, s->hops, s->n_heads, t->model.n_params, t->hops, t->n_heads);
     size_t P = t->model.n_params, E = (size_t)s->n_evals, NH = (size_t)t->n_heads,
            D1 = (size_t)t->hops + 1;
     memcpy(t->model.params, s->params, P * sizeof(float));
@@ -362,18 +304,6 @@ hs_status hs_trainer_load(hs_trainer *t, const void *state, size_t n, hs_err *er
     t->lr = s->lr, t->final_loss = s->final_loss, t->final_query_acc = s->final_query_acc;
     memcpy(t->data_rng.s, s->rng, sizeof s->rng);
     t->opt.t = (long)s->adam_t;
-    hs_resume_view_free(&v);
-    return HS_OK;
-}
-
-hs_status hs_train_resume_check(const hs_config *cfg, const void *state, size_t n, int *step,
-                                hs_err *err)
-{
-    hs_resume_view v;
-    hs_status st = hs_resume_read(cfg, 0, state, n, false, &v, err);
-    if (st) return st;
-    if (step) *step = v.s.step;
-    hs_resume_view_free(&v);
     return HS_OK;
 }
 
@@ -459,8 +389,7 @@ hs_status hs_train_run(const hs_config *cfg, const hs_train_opts *opts, hs_train
     hs_trainer t;
     hs_err e = {0}; /* why the job failed, if it does */
     hs_status st = hs_trainer_init(&t, cfg, &e);
-    if (!st && opts->resume && (st = hs_trainer_load(&t, opts->resume, opts->resume_len, &e)))
-        hs_trainer_free(&t);
+    if (!st && opts->resume && (st = hs_trainer_load(&t, opts->resume, &e))) hs_trainer_free(&t);
     if (st) return hs_train_result_refused(res, cfg, &e, err);
     if (metrics && !opts->resume)
         hs_metrics_header(metrics, D, cfg->model.layers, cfg->model.heads);

@@ -75,16 +75,17 @@ static void setup(void)
 static void try_state(const unsigned char *state, size_t n)
 {
     hs_err err = {0};
-    hs_status st = hs_job_resume_check(&cfg, state, n, &err);
+    hs_resume_view v;
+    hs_status st = hs_resume_read(&cfg, state, n, true, &v, &err);
     if (st) {
         check(st == HS_EINPUT && err.msg[0] && !strchr(err.msg, '\n'),
               "a refusal is one line of bad input");
         return;
     }
-    hs_job_opts o = {.host = "fuzz", .resume = state, .resume_len = n};
+    hs_job_opts o = {.host = "fuzz", .resume = &v.s};
     hs_job_output out;
     check(hs_job_run(&cfg, &o, &out, &err) == HS_OK, "an accepted state runs");
-    check(!out.notice[0], "an accepted state is not refused by the run");
+    hs_resume_view_free(&v);
     /* Numbers that are finite and in range but not the ones saved (the harness refits the
      * checksum, which a damaged file cannot) may make the rest of the run diverge: that ends as
      * an uninterrupted run with those weights would, `failed` with the reason. */

@@ -24,6 +24,7 @@
 #include "hopsweep/safetensors.h"
 #include "hopsweep/task.h"
 #include "hopsweep/train.h"
+#include "hopsweep/train_plan.h"
 
 #define PERTURB 0.1f
 
@@ -61,7 +62,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const hs_model_shape shape = hs_train_shape(&cfg);
+    const hs_model_shape shape = hs_train_plan_shape(&cfg);
     const int B = shape.max_batch, T = shape.seq_len, V = shape.vocab;
 
     hs_model m;

@@ -36,7 +36,7 @@ STAGES = [
              "config_check config_text table stats store_layout"),
     ("sweep", "sweep sweep_loader sweep_values sweep_expand sweep_write"),
     ("coord", "coord coord_msg progress"),
-    ("train", "task task_hopk gemm ops ops_gpt2 model optim probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
+    ("train", "task task_hopk gemm ops ops_gpt2 model optim train_plan probe emergence attnlog checkpoint resume train job job_output record record_check metrics bench"),
     ("store", "store store_view store_live"),
     ("analyze", "analyze results analyze_names analyze_hopk analyze_report analyze_header analyze_plot key_effects "
                 "key_effects_table sweep_state report report_svg report_keys report_jobs runs_table"),
