@@ -1,6 +1,5 @@
-/* test_optim.c — the learning-rate schedule, gradient clipping, one AdamW update against a
- * hand computation, and the "first sustained evaluation" rule behind hop emergence. */
-#include <math.h>
+/* test_optim.c — the learning-rate schedule, gradient clipping and one AdamW update against a
+ * hand computation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,33 +65,12 @@ static void test_adamw(void **state)
     hs_model_free(&m);
 }
 
-static void test_first_sustained(void **state)
-{
-    const float rise[] = {0.1f, 0.5f, 0.95f, 0.96f, 0.97f, 0.99f};
-    assert_int_equal(hs_first_sustained(rise, 6, 1, 0.9f, 3), 2);
-    const float dip[] = {0.95f, 0.2f, 0.95f, 0.95f, 0.95f}; /* a dip restarts the count */
-    assert_int_equal(hs_first_sustained(dip, 5, 1, 0.9f, 3), 2);
-    const float never[] = {0.1f, 0.89f, 0.5f};
-    assert_int_equal(hs_first_sustained(never, 3, 1, 0.9f, 2), -1);
-    const float first[] = {0.95f, 0.95f, 0.95f};
-    assert_int_equal(hs_first_sustained(first, 3, 1, 0.9f, 2), 0);
-    /* reaching tau at the last evaluation counts: fewer than patience remain */
-    const float last[] = {0.1f, 0.1f, 0.1f, 0.93f};
-    assert_int_equal(hs_first_sustained(last, 4, 1, 0.9f, 3), 3);
-    const float nan_vals[] = {NAN, 0.95f, 0.95f};
-    assert_int_equal(hs_first_sustained(nan_vals, 3, 1, 0.9f, 2), 1);
-    /* stride: a column of a row-major history */
-    const float hist[] = {0.0f, 0.1f, 0.0f, 0.95f, 0.0f, 0.95f};
-    assert_int_equal(hs_first_sustained(hist + 1, 3, 2, 0.9f, 2), 1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_clip),
         cmocka_unit_test(test_adamw),
-        cmocka_unit_test(test_first_sustained),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,7 @@
  * the safetensors writer and resealed with the checksum rule resume.h documents, so that the
  * structural checks, not the checksum, must find them.
  *
- * The job is tiny (explicit curriculum, attention log, 8 steps interrupted after 5), so every
- * test trains in milliseconds. */
+ * The job is resume_fixture.h's (8 steps interrupted after 5), shared with fuzz_resume.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,6 +22,7 @@
 #include <cmocka.h>
 
 #include "messages.h"
+#include "resume_fixture.h"
 
 #include "hopsweep/config.h"
 #include "hopsweep/job.h"
@@ -34,36 +34,14 @@ static hs_job_output whole; /* the uninterrupted run */
 static char *genuine;       /* its state after 5 steps */
 static size_t genuine_len;
 
-static bool stop_at_5(int step, void *user)
-{
-    (void)user;
-    return step == 5;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    static const char *const keys[][2] = {
-        {"task.hops", "2"},           {"task.chains", "2"},         {"task.curriculum", "explicit"},
-        {"model.d_model", "8"},       {"model.layers", "1"},        {"model.heads", "1"},
-        {"model.mlp", "1"},           {"train.steps", "8"},         {"train.batch", "4"},
-        {"train.eval_every", "2"},    {"train.eval_examples", "8"}, {"train.warmup", "2"},
-        {"log.attention_every", "3"}, {"log.probe_examples", "2"}};
     hs_err err = {0};
-    hs_config_default(&cfg);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (hs_config_set(&cfg, keys[i][0], keys[i][1], &err)) return -1;
-    if (hs_config_validate(&cfg, &err)) return -1;
+    if (resume_fixture_config(&cfg, &err)) return -1;
     hs_job_opts plain = {.host = "test"};
     if (hs_job_run(&cfg, &plain, &whole, &err) || whole.status != HS_RUN_DONE) return -1;
-    hs_job_opts o = {.host = "test", .on_step = stop_at_5};
-    hs_job_output out;
-    if (hs_job_run(&cfg, &o, &out, &err) || out.status != HS_RUN_INTERRUPTED || !out.resume)
-        return -1;
-    genuine = out.resume, genuine_len = out.resume_len;
-    out.resume = NULL;
-    hs_job_output_free(&out);
-    return 0;
+    return resume_fixture_interrupt(&cfg, "test", &genuine, &genuine_len, &err) ? 0 : -1;
 }
 
 static int teardown(void **state)

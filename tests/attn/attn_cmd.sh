@@ -6,13 +6,10 @@
 # output (exit 3). Needs /usr/bin/python3 with numpy for the value checks.
 # usage: attn_cmd.sh HOPSWEEP ATTNLOG_DUMP
 set -u
-hs=$1 dump=$2
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../cli/lib.sh"
+dump=$2
 HOPSWEEP_ANALYSIS_DIR=$here/../../analysis
 export HOPSWEEP_ANALYSIS_DIR
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
 "$dump" write "$tmp" || { echo "FAIL: attnlog_dump write"; exit 1; }
 
 pass() { echo "ok: $1"; }

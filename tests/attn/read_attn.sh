@@ -6,8 +6,7 @@
 # usage: read_attn.sh ATTNLOG_DUMP READ_ATTN_PY
 set -u
 dump=$1 reader=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../cli/lib.sh"
 "$dump" write "$tmp" || { echo "FAIL: attnlog_dump write"; exit 1; }
 
 # a log cut inside its last frame, one with a flipped byte in its first frame, and junk

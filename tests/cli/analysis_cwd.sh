@@ -9,15 +9,10 @@
 # tests/install/installed_tree.sh, which can hide the source tree.)
 # usage: analysis_cwd.sh HOPSWEEP
 set -u
-hs=$1
-case $hs in /*) ;; *) hs=$(pwd)/$hs ;; esac
+. "$(dirname "$0")/lib.sh"
 fx=$(cd "$(dirname "$0")/../fixtures/store-before-arch" && pwd)
 unset HOPSWEEP_ANALYSIS_DIR
 command -v gnuplot >/dev/null 2>&1 || { echo "skip: gnuplot is not installed"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 mkdir "$tmp/work" "$tmp/work/analysis"
 for gp in minlayers accuracy training timeline precedence attn_grid; do
     printf 'system("touch %s/PWNED-%s")\nexit\n' "$tmp" "$gp" >"$tmp/work/analysis/$gp.gp"

@@ -9,20 +9,11 @@
 # line on stderr, exit 2, nothing on stdout.
 # usage: analyze.sh HOPSWEEP
 set -u
-hs=$1
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 HOPSWEEP_ANALYSIS_DIR=$here/../../analysis
 export HOPSWEEP_ANALYSIS_DIR
-py=/usr/bin/python3
-tmp=$(mktemp -d)
 lockpid=
-trap '[ -n "$lockpid" ] && kill "$lockpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+on_exit() { [ -z "$lockpid" ] || kill "$lockpid" 2>/dev/null; }
 
 # idof CURRICULUM HOPS LAYERS SEED: the id hopsweep gives that job (the config rec writes)
 printf 'name: t\noutput: %s/unused\nbase: {model: {heads: 2}, task: {chains: 2}}\n' "$tmp" >"$tmp/id.yaml"

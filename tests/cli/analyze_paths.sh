@@ -7,14 +7,9 @@
 # A stand-in gnuplot on PATH keeps the test independent of gnuplot and fast.
 # usage: analyze_paths.sh HOPSWEEP
 set -u
-hs=$1
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 HOPSWEEP_ANALYSIS_DIR=$here/../../analysis
 export HOPSWEEP_ANALYSIS_DIR
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 mkdir "$tmp/bin"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/gnuplot"

@@ -3,10 +3,7 @@
 # names the offending key or value, print nothing on stdout, and never crash.
 # usage: bad_input.sh HOPSWEEP
 set -u
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/lib.sh"
 n=0
 
 # expect WHAT SUBSTRING ARGS... : run `hopsweep train ARGS`, check exit 2 and the message

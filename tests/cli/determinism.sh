@@ -2,9 +2,7 @@
 # Same config and thread count → byte-identical metrics.csv; --out writes a whole record.json
 # (valid JSON, with the DESIGN §3 fields) and a checkpoint that parses as safetensors.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 args="task.hops=3 task.chains=2 model.layers=2 train.steps=120 train.eval_every=20 train.seed=7 log.checkpoint=true --quiet --threads 1"
 # shellcheck disable=SC2086
 "$hs" train $args --out "$tmp/a"

@@ -4,9 +4,7 @@
 # a store whose runs.jsonl is a FIFO, and an unknown option exits 2 too; so does a number on
 # the command line that is not one, or out of range (cli.c's parsers), in one line.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 missing=$tmp/missing
 failed=0
 check() {

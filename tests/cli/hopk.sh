@@ -7,10 +7,7 @@
 # report.
 # usage: hopk.sh HOPSWEEP
 set -u
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/lib.sh"
 
 expect() { # WHAT SUBSTRING ARGS...: `hopsweep train ARGS` exits 2 with one line holding SUBSTRING
     what=$1 want=$2

@@ -5,9 +5,7 @@
 # fast path (`gemm:jit`, `ref`: a strided view, an output scale) fails the test by name. Skipped,
 # with a message, when the build has no oneDNN.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 "$hs" bench --config S --precision fp32,bf16 --products --json --seconds 0.05 >"$tmp/bench.json" \
     2>"$tmp/bench.err"

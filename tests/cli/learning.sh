@@ -3,9 +3,7 @@
 # to query accuracy >= 0.98 on the evaluation set within seconds; and a diverging job is
 # recorded as failed with its reason and exit 1, not a crash.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 "$hs" train task.hops=2 task.chains=4 model.layers=2 task.curriculum=implicit train.steps=1500 \
     train.eval_every=100 train.early_stop=0.99 --json --quiet >"$tmp/rec.json"
 /usr/bin/python3 - "$tmp/rec.json" <<'PY'

@@ -9,15 +9,7 @@
 # page's own; no event-handler attribute, no javascript: link, no element from a payload).
 # usage: payloads.sh HOPSWEEP
 set -u
-hs=$1
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/s.yaml" <<YAML
 name: payloads

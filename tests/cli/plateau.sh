@@ -8,16 +8,8 @@
 # needs, a metrics file outside the store: 2, one line). Needs no hopsweep binary.
 # usage: plateau.sh HOPSWEEP (unused)
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-py=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 plateau=$here/../../analysis/plateau.py
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 S=$tmp/store
 $py - "$S" <<'PY' || fail "could not write the store"

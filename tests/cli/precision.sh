@@ -4,9 +4,7 @@
 # native bf16 gets one line and exit 2 from `train`, a failed record inside a sweep. The bf16
 # parts are skipped, with a message, where bf16 cannot run.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 "$hs" train task.hops=2 model.layers=1 train.steps=20 train.eval_every=10 --json --quiet >"$tmp/fp32.json"
 /usr/bin/python3 - "$tmp/fp32.json" <<'PY'

@@ -5,15 +5,8 @@
 # and write nothing.
 # usage: prompts.sh HOPSWEEP
 set -u
-hs=$1
+. "$(dirname "$0")/lib.sh"
 solve="$(dirname "$0")/../../analysis/prompts.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 # Solved from the text: every formulation, one to many hops, with and without distractors and
 # choices (1,600 prompts).

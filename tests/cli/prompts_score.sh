@@ -5,16 +5,7 @@
 # and bad input: one line on stderr, exit 2, nothing on stdout.
 # usage: prompts_score.sh HOPSWEEP
 set -u
-hs=$1
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 # Groups, sorted: calls/2 (2 of 2 right; chance (1/2 + 1/3)/2), locations/2 (plain; 1 of 2;
 # chance (1/2 + 1/4)/2), variables/2 (1 of 3, v3 missing), variables/3 (1 of 2, v4 unparsed).

@@ -9,17 +9,8 @@
 # refused (exit 2, one line, nothing on stdout).
 # usage: reliability_bounds.sh HOPSWEEP
 set -u
-hs=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-py=/usr/bin/python3
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 one_line() { # $1 file: exactly one line
     [ "$(wc -l <"$1")" -eq 1 ] || { fail "$2: not one line:"; cat "$1"; }
 }

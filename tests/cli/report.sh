@@ -9,17 +9,8 @@
 # skipped with a message.
 # usage: report.sh HOPSWEEP
 set -u
-hs=$1
-here=$(cd "$(dirname "$0")" && pwd)
-py=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 check="$py $here/report_check.py"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
 
 cat >"$tmp/s.yaml" <<YAML
 name: tinyreport

@@ -7,13 +7,8 @@
 # line, the job starts afresh), and a flipped bit is found by both readers. That a resumed job
 # ends exactly as an uninterrupted one is sweep_stop.sh's and store_signals.sh's.
 set -eu
-hs=$1
-py=/usr/bin/python3
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$tmp"
-fail() { echo "FAIL: $*"; exit 1; }
 cat >r.yaml <<'YAML'
 name: r
 base:
@@ -23,7 +18,7 @@ base:
   log: {attention_every: 100}
 YAML
 id=$("$hs" expand r.yaml 2>/dev/null | awk 'NR==1{print $1}')
-[ -n "$id" ] || fail "no job id from expand"
+[ -n "$id" ] || die "no job id from expand"
 # An interrupted state: with --abandon, SIGTERM stops the running job at once and saves it.
 for wait in 0.5 1 2 4; do
     rm -rf st
@@ -33,10 +28,10 @@ for wait in 0.5 1 2 4; do
     wait $pid || true
     [ -f "st/jobs/$id/resume.bin" ] && break
 done
-[ -f "st/jobs/$id/resume.bin" ] || fail "the job left no resume.bin"
-$py "$here/../../analysis/read_resume.py" "st/jobs/$id/resume.bin" >listing.txt || fail "read_resume.py refused a genuine state"
-grep -q "^tensor params float32" listing.txt || fail "no params tensor: $(cat listing.txt)"
-PYTHONPATH="$here/../../analysis" $py - "st/jobs/$id/resume.bin" <<'PY' || fail "the Python checks"
+[ -f "st/jobs/$id/resume.bin" ] || die "the job left no resume.bin"
+$py "$here/../../analysis/read_resume.py" "st/jobs/$id/resume.bin" >listing.txt || die "read_resume.py refused a genuine state"
+grep -q "^tensor params float32" listing.txt || die "no params tensor: $(cat listing.txt)"
+PYTHONPATH="$here/../../analysis" $py - "st/jobs/$id/resume.bin" <<'PY' || die "the Python checks"
 import json, sys
 import numpy as np
 import read_resume as rr
@@ -80,12 +75,12 @@ for case in level:"curriculum level 1000000" evals:"evaluations" flip:"checksum 
     "$hs" run r.yaml --out "st_$name" --abandon 2>"$name.err" & pid=$!
     i=0
     while ! grep -q "starting it afresh" "$name.err" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 200 ] || { kill -9 $pid; fail "$name: not refused: $(cat "$name.err")"; }
+        i=$((i + 1)); [ $i -lt 200 ] || { kill -9 $pid; die "$name: not refused: $(cat "$name.err")"; }
         sleep 0.05
     done
     kill -TERM $pid 2>/dev/null || true
     wait $pid || true
-    [ "$(grep -c "resume state unusable" "$name.err")" -eq 1 ] || fail "$name: not one line: $(cat "$name.err")"
-    grep "resume state unusable" "$name.err" | grep -q "$want" || fail "$name: message $(cat "$name.err")"
+    [ "$(grep -c "resume state unusable" "$name.err")" -eq 1 ] || die "$name: not one line: $(cat "$name.err")"
+    grep "resume state unusable" "$name.err" | grep -q "$want" || die "$name: message $(cat "$name.err")"
 done
 echo "resume.bin reads, rebuilds and is checked from Python"

@@ -7,12 +7,7 @@
 # whose paths hold quotes, `;`, `$(...)` and a newline, read back by bash, is exactly the argv.
 # usage: slurm_links.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 mkdir victim
 cat >s.yaml <<'YAML'

@@ -6,15 +6,7 @@
 # sweep.yaml is gone still counts its records and says what it cannot know.
 # usage: status.sh HOPSWEEP
 set -u
-hs=$1
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/s.yaml" <<YAML
 name: st

@@ -7,11 +7,7 @@
 # to a secret copies nothing, and a record path leaving its job's folder is skipped.
 # usage: store_links.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 cd "$tmp" || exit 1
 cat >s.yaml <<'YAML'

@@ -7,11 +7,7 @@
 # output path beyond PATH_MAX exit 2 and create nothing.
 # usage: store_output.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 B="task.chains=2 task.hops=2 model.d_model=16 model.layers=1 model.heads=1 model.mlp=1 train.batch=8 train.eval_every=50 train.eval_examples=16"
 one_line() { [ "$(wc -l <err)" -eq 1 ] || { cat err; fail "$1: not one line on stderr"; }; }

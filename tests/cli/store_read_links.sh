@@ -8,15 +8,7 @@
 # FIFO as runs.jsonl (refused at once, no hang).
 # usage: store_read_links.sh HOPSWEEP
 set -u
-hs=$1
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib.sh"
 
 cat >"$tmp/s.yaml" <<YAML
 name: links

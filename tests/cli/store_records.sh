@@ -6,11 +6,7 @@
 # lines stay in runs.jsonl as they were.
 # usage: store_records.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 cat >s.yaml <<'YAML'
 name: s

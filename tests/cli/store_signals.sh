@@ -9,12 +9,7 @@
 # interrupted + skipped + not started + not stored = the sweep's jobs, and no temporary is left.
 # usage: store_signals.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 cat >long.yaml <<'YAML'
 name: long

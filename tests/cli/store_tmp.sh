@@ -6,13 +6,8 @@
 # delay (5 s) so the race is deterministic (skipped, exit 77, without strace).
 # usage: store_tmp.sh HOPSWEEP
 set -u
-hs=$(readlink -f "$1")
+. "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || { echo "no strace: skipped"; exit 77; }
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 cd "$tmp" || exit 1
 cat >s.yaml <<'YAML'
 name: s

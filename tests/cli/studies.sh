@@ -5,11 +5,8 @@
 # them are the ones the analysis computes (study_readme.py). A store without analysis.md yet (a
 # study still running) is named and skipped. Cheap: it only analyses.
 set -eu
-hs=$1
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$here/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 n=0
 for runs in $(cd "$root" && find docs/results -name runs.jsonl -not -path '*/jobs/*' | sort); do
     store=$(dirname "$runs")

@@ -3,7 +3,7 @@
 # jobs its comments and docs/results/README.md budget for, and bound-2x4's excludes leave exactly
 # the base setting and the settings that change one key from it.
 set -eu
-hs=$1
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 count() { "$hs" expand "$root/sweeps/$1" | tail -n 1 | cut -d' ' -f1; }
 for pair in study-staircase-13.yaml:74 study-bound-2x4.yaml:40 study-emergence-order.yaml:12 \

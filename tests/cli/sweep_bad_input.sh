@@ -4,11 +4,7 @@
 # nothing into the store, and never crash. (tests/test_sweep.c checks many more messages.)
 # usage: sweep_bad_input.sh HOPSWEEP
 set -u
-hs=$1
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/lib.sh"
 n=0
 
 # expect WHAT SUBSTRING COMMAND ARGS...

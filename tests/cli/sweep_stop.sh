@@ -5,11 +5,8 @@
 # exactly as in an uninterrupted run (records, metrics and attention log). A failing job is
 # recorded as failed and the sweep goes on.
 set -eu
-hs=$1
+. "$(dirname "$0")/lib.sh"
 check="/usr/bin/python3 $(dirname "$0")/../mpi/check_store.py"
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
 cat >"$tmp/stop.yaml" <<'YAML'
 name: stop
 base:

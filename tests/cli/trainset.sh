@@ -5,9 +5,7 @@
 # which only a set that really stays fixed can do; bad values and a set that leaves nothing to
 # evaluate on are refused with one line.
 set -eu
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 "$hs" train task.hops=2 task.chains=4 model.layers=2 train.steps=1500 train.eval_every=100 \
     train.early_stop=0.97 task.train_examples=4096 --json --quiet >"$tmp/rec.json"
 /usr/bin/python3 - "$tmp/rec.json" <<'PY'

@@ -5,11 +5,7 @@
 # when it says so, and the version is the one `git describe` gives for this checkout.
 # usage: version.sh HOPSWEEP
 set -u
-hs=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
 "$hs" --version >"$tmp/v" 2>"$tmp/err" || fail "--version exited non-zero: $(cat "$tmp/err")"

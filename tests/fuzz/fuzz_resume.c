@@ -2,8 +2,8 @@
  * read by safetensors.c's strict reader and checked by resume.c), built by tests/CMakeLists.txt
  * when the compiler is clang.
  *
- * At start the harness interrupts a tiny explicit-curriculum job with an attention log after 5
- * of its 8 steps, so it holds one genuine resume state. The first byte of an input picks what
+ * At start the harness interrupts resume_fixture.h's job (shared with test_resume.c) after 5 of
+ * its 8 steps, so it holds one genuine resume state. The first byte of an input picks what
  * the rest is:
  *   0 (and anything not below): a resume state, given as it is;
  *   1: edits to the genuine state, 5 bytes each (offset u32 modulo its length, then a byte to
@@ -28,6 +28,8 @@
 #include "hopsweep/job.h"
 #include "hopsweep/resume.h"
 
+#include "../resume_fixture.h"
+
 static void check(int ok, const char *what)
 {
     if (!ok) {
@@ -40,36 +42,15 @@ static hs_config cfg;
 static char *genuine;
 static size_t genuine_len;
 
-static bool stop_at_5(int step, void *user)
-{
-    (void)user;
-    return step == 5;
-}
-
 void openblas_set_num_threads(int n); /* OpenBLAS's own, as the CLI calls it */
 
 static void setup(void)
 {
     openblas_set_num_threads(1); /* one thread, as hopsweep runs a job: no spinning pool */
-    static const char *const keys[][2] = {
-        {"task.hops", "2"},           {"task.chains", "2"},         {"task.curriculum", "explicit"},
-        {"model.d_model", "8"},       {"model.layers", "1"},        {"model.heads", "1"},
-        {"model.mlp", "1"},           {"train.steps", "8"},         {"train.batch", "4"},
-        {"train.eval_every", "2"},    {"train.eval_examples", "8"}, {"train.warmup", "2"},
-        {"log.attention_every", "3"}, {"log.probe_examples", "2"}};
     hs_err err = {0};
-    hs_config_default(&cfg);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        check(hs_config_set(&cfg, keys[i][0], keys[i][1], &err) == HS_OK, "the harness's config");
-    check(hs_config_validate(&cfg, &err) == HS_OK, "the harness's config is valid");
-    hs_job_opts o = {.host = "fuzz", .on_step = stop_at_5};
-    hs_job_output out;
-    check(hs_job_run(&cfg, &o, &out, &err) == HS_OK && out.status == HS_RUN_INTERRUPTED &&
-              out.resume,
+    check(resume_fixture_config(&cfg, &err) == HS_OK, "the harness's config is valid");
+    check(resume_fixture_interrupt(&cfg, "fuzz", &genuine, &genuine_len, &err),
           "the harness's job stops with a resume state");
-    genuine = out.resume, genuine_len = out.resume_len;
-    out.resume = NULL;
-    hs_job_output_free(&out);
 }
 
 static void try_state(const unsigned char *state, size_t n)

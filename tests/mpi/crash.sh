@@ -3,12 +3,9 @@
 # of runs.jsonl by hand; rerun each time. In the end every job is done exactly once and every
 # line of runs.jsonl is whole.
 set -eu
-hs=$1
+. "$(dirname "$0")/../cli/lib.sh"
 mpirun=$2
 check="/usr/bin/python3 $(dirname "$0")/check_store.py"
-tmp=$(mktemp -d)
-bg=""
-trap '[ -n "$bg" ] && kill -9 $bg 2>/dev/null; rm -rf "$tmp"' EXIT
 cat >"$tmp/crash.yaml" <<'YAML'
 name: crash
 base:

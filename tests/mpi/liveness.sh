@@ -7,14 +7,14 @@
 # job, each interrupted after one step). Workers are found by their OMPI_COMM_WORLD_RANK.
 # usage: liveness.sh HOPSWEEP MPIEXEC
 set -u
-hs=$(readlink -f "$1")
+. "$(dirname "$0")/../cli/lib.sh"
 mpirun=$2
-tmp=$(mktemp -d)
 mp=""
 stopped=""
-trap '[ -n "$stopped" ] && kill -CONT $stopped 2>/dev/null; [ -n "$mp" ] && kill -9 $mp 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+on_exit() {
+    [ -z "$stopped" ] || kill -CONT $stopped 2>/dev/null
+    [ -z "$mp" ] || kill -9 $mp 2>/dev/null
+}
 cd "$tmp" || exit 1
 cat >s.yaml <<'YAML'
 name: s

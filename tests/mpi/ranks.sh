@@ -2,10 +2,8 @@
 # The same sweep alone, and under mpirun with 1, 2 and 3 ranks (3 oversubscribes this 2-core
 # machine): job for job the same records (where and how fast aside) and byte-identical metrics.
 set -eu
-hs=$1
+. "$(dirname "$0")/../cli/lib.sh"
 mpirun=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/tiny.yaml" <<'YAML'
 name: tiny
 base:

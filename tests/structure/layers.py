@@ -17,12 +17,25 @@ a file may include its own stage and the stages before it, never a later one:
   cli      main.c, cli.c and every <name>_cmd.c
 
 Also: no include cycles among the headers, and every module is in a stage (a new file must be
-placed). Known violations, if one must be allowed for a while, are listed in KNOWN with why;
-each must still exist, so the list can only shrink. No source or header file may have more than
-700 lines (split it by job). Exit 0 when the tree follows the flow, 1 when not.
+placed). No source or header file may have more than 700 lines (split it by job).
+
+No circle among the sources either, inside a stage as across one: a.c depends on b.c when it
+includes b.h (unless b.h also declares a function a.c defines, which makes it a.c's own header
+too, as task.h is task_hopk.c's) or calls a function b.c defines (hs_...( in its code, comments
+and strings aside). Each cycle is printed with what every file uses of the next.
+
+No function may run over 120 lines, counted from its opening brace at column 0 to its closing
+brace at column 0: split it by step, as a long file is split by job.
+
+Known violations, if one must be allowed for a while, are listed with why: KNOWN (includes
+against the flow), KNOWN_CYCLES (sources that depend on each other), LONG_FUNCTIONS (long by
+nature, or waiting to be split). Each entry must still occur, so the lists can only shrink: an
+entry that no longer occurs fails the check until it is deleted. Exit 0 when the tree follows
+the rules, 1 when not.
 
 --self-test runs the check on copies of ROOT with one wrong include, one file in the wrong
-folder and one file too long, and requires each to fail.
+folder, one file too long, one circle between two sources of a stage and one function too
+long, and requires each to fail.
 """
 import os
 import re
@@ -46,9 +59,33 @@ STAGES = [
 # (file, included module): against the flow today, and why it is still there.
 KNOWN = {
 }
+# The sources of a cycle, sorted: they depend on each other today, and why it is still so.
+KNOWN_CYCLES = {
+    ("src/train/resume.c", "src/train/train.c"):
+        "resume.c asks train.c for a job's shape and schedule (hs_train_shape, hs_train_schedule), "
+        "train.c reads and writes the resume state (hs_resume_read, hs_resume_write); the shape "
+        "and schedule of a config move to a module of their own",
+    ("src/train/job.c", "src/train/record.c"):
+        "record.c includes job.h only for what job.h includes (probe.h: hs_probe_role_name); "
+        "it should include probe.h",
+}
+# (file, function) over MAX_FUNCTION_LINES, and why.
+LONG_FUNCTIONS = {
+    ("src/train/metrics.c", "hs_metrics_parse"): "to split: the header's columns (fixed, hop, head), then the rows",
+    ("src/analyze/analyze.c", "cell_emergence"): "to split: the roles, their step statistics, the modal order",
+    ("src/analyze/analyze.c", "hs_analyze"): "to split: counting the boundaries, then settings, families, groups, cells",
+    ("src/train/resume.c", "check_state"): "to split: the scalars, the curriculum history, the tensors, the saved files",
+}
 MAX_LINES = 700
+MAX_FUNCTION_LINES = 120
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"hopsweep/([a-z_0-9]+)\.h"', re.M)
+# with a stage's private headers (coord_msg.h), for the dependencies between sources
+ANY_INCLUDE = re.compile(r'^\s*#\s*include\s+"(?:hopsweep/)?([a-z_0-9]+)\.h"', re.M)
+CALL = re.compile(r'\b(hs_[a-z0-9_]+)\s*\(')
+FUNCTION_NAME = re.compile(r'([A-Za-z_]\w*)\s*\(')
+ONE_LINE_FUNCTION = re.compile(r'^(?!typedef|struct|enum|union)([A-Za-z_][^=;{]*\))\s*\{.*\}\s*$')
+COMMENT_OR_STRING = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|' r"'(?:\\.|[^'\\\n])*'", re.S)
 
 
 def module_of(name):
@@ -83,6 +120,126 @@ def files(root):
                 if f.endswith((".c", ".h")):
                     out.append(os.path.relpath(os.path.join(sub, f), root))
     return out
+
+
+def code_only(text):
+    """text with its comments and string literals blanked, lines kept where they were."""
+    return COMMENT_OR_STRING.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def functions(code):
+    """(name, first line, lines, static) of each function of a C file, as code_only gives it.
+
+    The style puts a definition's braces alone at column 0; its signature is the lines above the
+    opening brace, back to a blank line, a preprocessor line or the end of a statement. A short
+    function may be one line, signature and body."""
+    lines = code.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        one_line = ONE_LINE_FUNCTION.match(line)
+        if one_line:
+            name = FUNCTION_NAME.search(one_line.group(1))
+            if name:
+                out.append((name.group(1), i + 1, 1, line.startswith("static")))
+            continue
+        if not line.startswith("{"):
+            continue
+        j = i
+        while j > 0 and lines[j - 1].strip() and not lines[j - 1].startswith("#") \
+                and not lines[j - 1].rstrip().endswith((";", "}")):
+            j -= 1
+        signature = " ".join(lines[j:i])
+        name = FUNCTION_NAME.search(signature)
+        if not name:
+            continue
+        end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith("}")), len(lines) - 1)
+        out.append((name.group(1), i + 1, end - i + 1, signature.lstrip().startswith("static")))
+    return out
+
+
+def sources(root):
+    return [rel for rel in files(root) if rel.startswith("src") and rel.endswith(".c")]
+
+
+def source_graph(root):
+    """{a.c: {b.c: what a.c uses of b.c}} over the sources of ROOT/src (see the doc above)."""
+    code, defined, definers = {}, {}, {}
+    for rel in sources(root):
+        code[rel] = code_only(open(os.path.join(root, rel), encoding="utf-8").read())
+        defined[rel] = {f[0] for f in functions(code[rel])}
+        for name, _, _, static in functions(code[rel]):
+            if not static:
+                definers.setdefault(name, set()).add(rel)
+    by_module = {os.path.splitext(os.path.basename(rel))[0]: rel for rel in code}
+    headers = {}
+    for rel in files(root):
+        if rel.endswith(".h"):
+            text = code_only(open(os.path.join(root, rel), encoding="utf-8").read())
+            headers[os.path.splitext(os.path.basename(rel))[0]] = set(CALL.findall(text))
+    graph = {}
+    for rel, text in code.items():
+        uses = graph.setdefault(rel, {})
+        for name in CALL.findall(text):
+            if name in defined[rel]:
+                continue
+            for other in definers.get(name, ()):
+                uses.setdefault(other, set()).add(name + "()")
+        for mod in ANY_INCLUDE.findall(open(os.path.join(root, rel), encoding="utf-8").read()):
+            other = by_module.get(mod)
+            if other and other != rel and not (headers.get(mod, set()) & defined[rel]):
+                uses.setdefault(other, set()).add(mod + ".h")
+    return graph
+
+
+def cycles(graph):
+    """Every elementary cycle of graph, each once, from its least file (graphs here are small)."""
+    out = []
+
+    def walk(start, path, on_path):
+        for nxt in sorted(graph[path[-1]]):
+            if nxt == start and len(path) > 1:
+                out.append(list(path))
+            elif nxt > start and nxt not in on_path:
+                on_path.add(nxt)
+                walk(start, path + [nxt], on_path)
+                on_path.discard(nxt)
+
+    for start in sorted(graph):
+        walk(start, [start], {start})
+    return out
+
+
+def check_sources(root, problems):
+    """Cycles among the sources and long functions; returns the known ones seen."""
+    graph = source_graph(root)
+    seen_cycles = set()
+    for cycle in cycles(graph):
+        key = tuple(sorted(cycle))
+        if key in KNOWN_CYCLES:
+            seen_cycles.add(key)
+            continue
+        steps = [f"{a} ({', '.join(sorted(graph[a][b]))})" for a, b in zip(cycle, cycle[1:] + cycle[:1])]
+        problems.append("sources depend on each other: " + " -> ".join(steps) + f" -> {cycle[0]}")
+    for key in KNOWN_CYCLES:
+        if key not in seen_cycles:
+            problems.append(f"{' and '.join(key)} no longer depend on each other: "
+                            "remove them from KNOWN_CYCLES")
+    seen_long = set()
+    for rel in sources(root):
+        code = code_only(open(os.path.join(root, rel), encoding="utf-8").read())
+        for name, line, n, _ in functions(code):
+            if n <= MAX_FUNCTION_LINES:
+                continue
+            if (rel, name) in LONG_FUNCTIONS:
+                seen_long.add((rel, name, n))
+            else:
+                problems.append(f"{rel}:{line}: {name} has {n} lines (over {MAX_FUNCTION_LINES}): "
+                                "split it by step")
+    for rel, name in LONG_FUNCTIONS:
+        if not any(s[:2] == (rel, name) for s in seen_long):
+            problems.append(f"{rel}: {name} is no longer over {MAX_FUNCTION_LINES} lines: "
+                            "remove it from LONG_FUNCTIONS")
+    return sorted(seen_cycles), sorted(seen_long)
 
 
 def check(root):
@@ -137,7 +294,11 @@ def check(root):
     for m in sorted(graph):
         if not state.get(m):
             visit(m, [m])
-    return problems, sorted(seen_known), sorted(long_files, reverse=True)
+    seen_cycles, seen_long = check_sources(root, problems)
+    known = [f"{a} includes hopsweep/{b}.h — {KNOWN[(a, b)]}" for a, b in sorted(seen_known)]
+    known += [f"{' and '.join(k)} depend on each other — {KNOWN_CYCLES[k]}" for k in seen_cycles]
+    known += [f"{rel}: {name} has {n} lines — {LONG_FUNCTIONS[(rel, name)]}" for rel, name, n in seen_long]
+    return problems, known, sorted(long_files, reverse=True)
 
 
 def self_test(root):
@@ -154,12 +315,25 @@ def self_test(root):
         with open(os.path.join(tmp, "src", "base", "rng.c"), "a", encoding="utf-8") as f:
             f.write("\n" * (MAX_LINES + 1))
 
+    def circle(tmp):  # json.c writes through escape.c; now escape.c calls back into json.c
+        with open(os.path.join(tmp, "src", "base", "escape.c"), "a", encoding="utf-8") as f:
+            f.write("\nvoid hs_escape_as_null(hs_json *j)\n{\n    hs_json_null(j);\n}\n")
+
+    def long_function(tmp):
+        body = "    x++;\n" * MAX_FUNCTION_LINES
+        with open(os.path.join(tmp, "src", "base", "rng.c"), "a", encoding="utf-8") as f:
+            f.write("\nint hs_rng_long(int x)\n{\n" + body + "    return x;\n}\n")
+
     cases = [
         ("a wrong include (sweep.c -> analyze.h)", wrong_include,
          "src/sweep/sweep.c (sweep) includes hopsweep/analyze.h"),
         ("a file in the wrong folder (optim.c in src/base)", wrong_folder,
          "src/base/optim.c: module optim is in stage train, so it belongs in src/train/"),
         (f"a file over {MAX_LINES} lines", too_long, "src/base/rng.c has"),
+        ("a circle inside a stage (escape.c <-> json.c)", circle,
+         "sources depend on each other: src/base/escape.c (hs_json_null()) -> src/base/json.c"),
+        (f"a function over {MAX_FUNCTION_LINES} lines", long_function,
+         f"hs_rng_long has {MAX_FUNCTION_LINES + 3} lines"),
     ]
     for what, damage, line in cases:
         with tempfile.TemporaryDirectory() as tmp:
@@ -185,12 +359,13 @@ def main():
     for n, rel in long_files:
         print(f"note: {rel} has {n} lines (over {MAX_LINES})")
     for k in known:
-        print(f"known: {k[0]} includes hopsweep/{k[1]}.h — {KNOWN[k]}")
+        print("known: " + k)
     for p in problems:
         print("FAIL: " + p)
     if problems:
         return 1
-    print(f"every include follows the stages ({len(files(args[0]))} files), no include cycles")
+    print(f"every include follows the stages ({len(files(args[0]))} files), no include cycles, "
+          f"no sources that depend on each other, no function over {MAX_FUNCTION_LINES} lines")
     return 0
 
 
