@@ -188,7 +188,7 @@ static hs_status send_job(lead *L, int w, size_t job)
     size_t resume_len;
     void *checked; /* read on this rank, of no use to the one that runs the job */
     char *resume = resume_state(L, job, &resume_len, &checked);
-    if (checked) resume_free(L, NULL, checked);
+    resume_free(L, NULL, checked);
     job_head h = {.job = (int32_t)job,
                   .name_len = (int32_t)strlen(name),
                   .dir_len = (int32_t)strlen(dir),
@@ -565,9 +565,7 @@ typedef struct {
 static bool worker_step(int step, void *user)
 {
     worker *W = user;
-    (void)step;
-    /* by the clock, not by evaluations: a job whose evaluations are minutes apart (or whose
-     * first one is) must not look silent */
+    /* by the clock, not at evaluations, which may be minutes apart */
     double now = hs_coord_now_s();
     if (now - W->last_beat >= HS_COORD_BEAT_S) {
         W->last_beat = now;
@@ -659,6 +657,7 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
         char *config = strndup(buf + sizeof h + h.name_len + h.dir_len, (size_t)h.config_len);
         const char *resume = buf + sizeof h + h.name_len + h.dir_len + h.config_len;
         hs_config cfg;
+        bool leaving = false; /* our own signal: report this job and go */
         if (!name || !dir || !config)
             st = hs_fail(err, HS_ENOMEM, "out of memory");
         else if (!(st = parse_job(config, &cfg, err))) {
@@ -678,20 +677,15 @@ hs_status hs_coord_work(hs_coord *c, const hs_coord_opts *o, const hs_coord_runn
             W.abandoned = false;
             W.last_beat = hs_coord_now_s();
             st = run->run(&jo, &out, run->user, err);
-            bool leaving = o->stop && *o->stop; /* our own signal: report this job and go */
+            leaving = o->stop && *o->stop;
             if (!st) st = send_result(&out, h.job, leaving, err);
             free(out.bytes);
-            if (leaving) {
-                free(name);
-                free(config);
-                free(buf);
-                break;
-            }
         }
         free(name);
         free(dir);
         free(config);
         free(buf);
+        if (leaving) break;
     }
     return st;
 }

@@ -61,20 +61,9 @@ KNOWN = {
 }
 # The sources of a cycle, sorted: they depend on each other today, and why it is still so.
 KNOWN_CYCLES = {
-    ("src/train/resume.c", "src/train/train.c"):
-        "resume.c asks train.c for a job's shape and schedule (hs_train_shape, hs_train_schedule), "
-        "train.c reads and writes the resume state (hs_resume_read, hs_resume_write); the shape "
-        "and schedule of a config move to a module of their own",
-    ("src/train/job.c", "src/train/record.c"):
-        "record.c includes job.h only for what job.h includes (probe.h: hs_probe_role_name); "
-        "it should include probe.h",
 }
 # (file, function) over MAX_FUNCTION_LINES, and why.
 LONG_FUNCTIONS = {
-    ("src/train/metrics.c", "hs_metrics_parse"): "to split: the header's columns (fixed, hop, head), then the rows",
-    ("src/analyze/analyze.c", "cell_emergence"): "to split: the roles, their step statistics, the modal order",
-    ("src/analyze/analyze.c", "hs_analyze"): "to split: counting the boundaries, then settings, families, groups, cells",
-    ("src/train/resume.c", "check_state"): "to split: the scalars, the curriculum history, the tensors, the saved files",
 }
 MAX_LINES = 700
 MAX_FUNCTION_LINES = 120
