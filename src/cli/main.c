@@ -3,7 +3,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "hopsweep/escape.h"
 #include "hopsweep/analyze_cmd.h"
@@ -45,8 +48,40 @@ static const char USAGE[] =
     "            4 sweep stopped by a signal (run it again to resume)\n"
     "see `hopsweep <command> --help`\n";
 
+/* OpenBLAS starts its thread pool when the library is loaded, before main, sized by
+ * OPENBLAS_NUM_THREADS (unset: every core). hopsweep runs one BLAS thread per rank unless
+ * --threads asks for more (which OpenBLAS then starts), and an idle pool is not harmless: under
+ * a small address-space limit (ulimit -v) its threads spin on a failed allocation, exit() waits
+ * for them for ever, and run dies of SIGSEGV. So with the variable unset, set it to 1 and start
+ * this program again, once, before anything else has run; if that fails, go on as we are. */
+static void one_blas_thread(char **argv)
+{
+    if (getenv("OPENBLAS_NUM_THREADS")) return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1)) return;
+    execv("/proc/self/exe", argv);
+}
+
+/* oneDNN crashes (SIGSEGV while creating a kernel) when it cannot map one: `run` died so under
+ * ulimit -v 100000 and trained under 120000. The commands that train refuse less, in one line. */
+#define MIN_ADDRESS_SPACE ((rlim_t)128 << 20)
+
+static bool enough_address_space(const char *cmd)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= MIN_ADDRESS_SPACE)
+        return true;
+    fprintf(stderr,
+            "hopsweep %s: the address space is limited to %llu MiB (ulimit -v); training needs "
+            "at least %llu MiB: raise the limit\n",
+            cmd, (unsigned long long)(rl.rlim_cur >> 20),
+            (unsigned long long)(MIN_ADDRESS_SPACE >> 20));
+    return false;
+}
+
 int main(int argc, char **argv)
 {
+    one_blas_thread(argv);
     /* A write past `ulimit -f` is then an ordinary error (EFBIG: "File too large", one line,
      * the temporary removed) instead of a silent death by SIGXFSZ that leaves it behind. */
     signal(SIGXFSZ, SIG_IGN);
@@ -77,6 +112,8 @@ int main(int argc, char **argv)
             char *args[] = {"--help", NULL};
             return commands[i].run(1, args);
         }
+        bool trains = !strcmp(cmd, "run") || !strcmp(cmd, "train") || !strcmp(cmd, "bench");
+        if (trains && !enough_address_space(cmd)) return HS_EXIT_IO;
         return commands[i].run(argc - 2, argv + 2);
     }
     hs_term_printf(stderr, "hopsweep: unknown command \"%s\"\n", cmd);
