@@ -51,14 +51,24 @@ static const char USAGE[] =
 /* OpenBLAS starts its thread pool when the library is loaded, before main, sized by
  * OPENBLAS_NUM_THREADS (unset: every core). hopsweep runs one BLAS thread per rank unless
  * --threads asks for more (which OpenBLAS then starts), and an idle pool is not harmless: under
- * a small address-space limit (ulimit -v) its threads spin on a failed allocation, exit() waits
- * for them for ever, and run dies of SIGSEGV. So with the variable unset, set it to 1 and start
- * this program again, once, before anything else has run; if that fails, go on as we are. */
+ * a small address-space limit (ulimit -v) its threads spin on a failed allocation and exit() waits
+ * for them for ever. So under such a limit, with the variable unset, set it to 1 and start this
+ * program again, once, before anything else has run; if that fails, go on as we are. */
 static void one_blas_thread(char **argv)
 {
+    /* only where the pool can hurt: starting again costs a second load of the libraries,
+     * which widens the moment before the signal handlers are in place */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return;
     if (getenv("OPENBLAS_NUM_THREADS")) return;
+    /* the file itself, not /proc/self/exe: the process keeps its name (ps, pgrep, top) */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || (size_t)n >= sizeof self - 1) return;
+    self[n] = '\0';
     if (setenv("OPENBLAS_NUM_THREADS", "1", 1)) return;
-    execv("/proc/self/exe", argv);
+    execv(self, argv);
+    unsetenv("OPENBLAS_NUM_THREADS"); /* not started again: as we were */
 }
 
 /* oneDNN crashes (SIGSEGV while creating a kernel) when it cannot map one: `run` died so under

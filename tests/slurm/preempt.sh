@@ -1,6 +1,6 @@
 #!/bin/sh
 # Slurm's time-limit warning in the middle of a sweep, imitated with
-# `scancel --batch --signal=USR1` a second after the ranks start their first jobs: the batch
+# `scancel --batch --signal=USR1` once the ranks run their first jobs: the batch
 # script passes it to hopsweep, which checkpoints the running jobs (recorded as interrupted) and
 # exits 4, and the script requeues the job. The requeued job resumes them: in the end every job
 # is done exactly once, with records and metrics identical to a plain uninterrupted
@@ -43,7 +43,15 @@ until grep -q "hopsweep-slurm: running:" "$log" 2>/dev/null; do
     [ $i -lt 240 ] || cluster_fail "job $jobid did not start" "$log"
     sleep 0.25
 done
-sleep 1
+# a job is running once its heartbeat is there (the signal handlers are in place before): on a
+# loaded machine a fixed second after srun can land before the ranks have started
+i=0
+until ls "$store"/jobs/*/running.json >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -lt 480 ] || cluster_fail "job $jobid started no training job" "$log"
+    sleep 0.25
+done
+sleep 0.5
 scancel --batch --signal=USR1 "$jobid"
 
 # The script requeues the job, which comes back pending with one restart. Slurm holds a
