@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hopsweep/model.h"
+#include "fd_fixture.h"
 
 #define EPS 1e-2f
 #define TOL 5e-3
@@ -33,6 +34,12 @@ static void toy(toy_batch *b, hs_rng *rng, int B, int T, int V, int R)
         b->target[i] = (int32_t)hs_rng_below(rng, (uint32_t)V);
         b->sup[i] = (uint8_t)(hs_rng_below(rng, 3) != 0);
     }
+}
+
+static double forward_loss(hs_model *m, const void *batch)
+{
+    const toy_batch *b = batch;
+    return hs_model_forward(m, b->B, b->parent, b->child, b->rel, b->target, b->sup);
 }
 
 static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causal, int relations)
@@ -61,27 +68,11 @@ static void gradcheck(int layers, int heads, int mlp, bool layernorm, bool causa
     hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
     hs_model_backward(&m);
 
-    double gmax = 0.0, worst = 0.0;
-    size_t worst_i = 0;
-    for (size_t i = 0; i < m.n_params; i++) gmax = fmax(gmax, fabs(m.grads[i]));
-    for (size_t i = 0; i < m.n_params; i++) {
-        float keep = m.params[i];
-        m.params[i] = keep + EPS;
-        double fp = hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
-        m.params[i] = keep - EPS;
-        double fm = hs_model_forward(&m, b.B, b.parent, b.child, b.rel, b.target, b.sup);
-        m.params[i] = keep;
-        double e = fabs((fp - fm) / (2.0 * EPS) - m.grads[i]);
-        if (e > worst) worst = e, worst_i = i;
-    }
-    const char *where = "?";
-    for (int t = 0; t < m.n_tensors; t++)
-        if (worst_i >= m.tensors[t].offset && worst_i < m.tensors[t].offset + m.tensors[t].numel)
-            where = m.tensors[t].name;
-    if (worst / gmax > TOL)
+    fd_result r = fd_check(&m, forward_loss, &b, 1, EPS);
+    if (r.rel > TOL)
         fail_msg("layers %d heads %d mlp %d ln %d causal %d relations %d: worst relative error "
                  "%.3g in %s",
-                 layers, heads, mlp, layernorm, causal, relations, worst / gmax, where);
+                 layers, heads, mlp, layernorm, causal, relations, r.rel, r.where);
     /* every tensor receives some gradient (only the unused rows of the embeddings may not) */
     for (int t = 0; t < m.n_tensors; t++) {
         double sum = 0.0;

@@ -14,6 +14,7 @@
 
 #include "hopsweep/model.h"
 #include "hopsweep/ops_gpt2.h"
+#include "fd_fixture.h"
 
 #define EPS 1e-2f
 #define TOL 5e-3
@@ -53,8 +54,9 @@ static hs_model_shape shape(int mlp, bool layernorm, hs_positions pos, float p, 
 }
 
 /* A forward pass; with dropout, a training pass whose masks are the same every call. */
-static double loss_of(hs_model *m, const toy_batch *b)
+static double loss_of(hs_model *m, const void *batch)
 {
+    const toy_batch *b = batch;
     hs_rng drop;
     hs_rng_seed(&drop, 99, 5);
     m->drop_rng = m->shape.dropout > 0.0f ? &drop : NULL;
@@ -77,28 +79,12 @@ static void gradcheck(hs_model_shape s)
     loss_of(&m, &b);
     assert_int_equal(m.dropped, s.dropout > 0.0f);
     hs_model_backward(&m);
-    double gmax = 0.0, worst = 0.0;
-    size_t worst_i = 0;
-    for (size_t i = 0; i < m.n_params; i++) gmax = fmax(gmax, fabs(m.grads[i]));
     /* every other parameter: a tenth of a second per check at these sizes, and every tensor
      * still has several entries checked */
-    for (size_t i = 0; i < m.n_params; i += 2) {
-        float keep = m.params[i];
-        m.params[i] = keep + EPS;
-        double fp = loss_of(&m, &b);
-        m.params[i] = keep - EPS;
-        double fm = loss_of(&m, &b);
-        m.params[i] = keep;
-        double e = fabs((fp - fm) / (2.0 * EPS) - m.grads[i]);
-        if (e > worst) worst = e, worst_i = i;
-    }
-    const char *where = "?";
-    for (int t = 0; t < m.n_tensors; t++)
-        if (worst_i >= m.tensors[t].offset && worst_i < m.tensors[t].offset + m.tensors[t].numel)
-            where = m.tensors[t].name;
-    if (worst / gmax > TOL)
+    fd_result r = fd_check(&m, loss_of, &b, 2, EPS);
+    if (r.rel > TOL)
         fail_msg("mlp %d ln %d positions %d dropout %g readout %d: worst relative error %.3g in %s",
-                 s.mlp, s.layernorm, s.positions, s.dropout, s.readout, worst / gmax, where);
+                 s.mlp, s.layernorm, s.positions, s.dropout, s.readout, r.rel, r.where);
     const hs_tensor *pos = hs_model_find_tensor(&m, "emb.pos");
     if (s.positions == HS_POSITIONS_LEARNED) {
         assert_non_null(pos);
