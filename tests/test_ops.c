@@ -215,7 +215,7 @@ static double at_f(void *p)
     hs_heads_from_rows(gemm, c->qkvh, c->qkv, NULL, 3, at_scale(c), c->B, c->T, c->d, c->H);
     hs_attention_forward(gemm, c->heads, c->att, c->att, c->qkvh, c->B, c->T, c->d, c->H,
                          c->causal);
-    hs_rows_from_heads(c->out, NULL, c->heads, 1, 1.0f, c->B, c->T, c->d, c->H, 0.0f);
+    hs_rows_from_heads(c->out, NULL, NULL, c->heads, 1, 1.0f, c->B, c->T, c->d, c->H, 0.0f);
     return dot(c->out, c->r, (size_t)c->B * c->T * c->d);
 }
 
@@ -224,7 +224,7 @@ static void at_backward(at_ctx *c, float *dqkv, float beta)
     hs_heads_from_rows(gemm, c->dheads, c->r, NULL, 1, 1.0f, c->B, c->T, c->d, c->H);
     hs_attention_backward(gemm, c->dqkvh, c->scratch, c->scratch, c->dheads, c->att, c->att,
                           c->qkvh, c->B, c->T, c->d, c->H);
-    hs_rows_from_heads(dqkv, NULL, c->dqkvh, 3, at_scale(c), c->B, c->T, c->d, c->H, beta);
+    hs_rows_from_heads(dqkv, NULL, NULL, c->dqkvh, 3, at_scale(c), c->B, c->T, c->d, c->H, beta);
 }
 
 static void at_again(void *p, float *dqkv)
@@ -275,14 +275,13 @@ static void test_attention_causal(void **state) { attention_case(true); }
 /* With the bias it adds (x + b) and, backward, the bias gradient and bf16 copy it makes. */
 typedef struct {
     int N, m;
-    float *x, *b, *pre, *out, *r;
+    float *x, *b, *out, *r;
 } ge_ctx;
 
 static double ge_f(void *p)
 {
     ge_ctx *c = p;
-    memcpy(c->pre, c->x, (size_t)c->N * c->m * sizeof(float)); /* the forward adds b in place */
-    hs_gelu_forward(c->out, NULL, c->pre, c->b, c->N, c->m);
+    hs_gelu_forward(c->out, NULL, c->x, c->b, c->N, c->m);
     return dot(c->out, c->r, (size_t)c->N * c->m);
 }
 
@@ -290,7 +289,7 @@ static void ge_again(void *p, float *dx)
 {
     ge_ctx *c = p;
     ge_f(c);
-    hs_gelu_backward(dx, NULL, NULL, c->r, c->pre, c->N, c->m, 1.0f);
+    hs_gelu_backward(dx, NULL, NULL, c->r, c->x, c->b, c->N, c->m, 1.0f);
 }
 
 static void test_gelu(void **state)
@@ -300,7 +299,6 @@ static void test_gelu(void **state)
     c.x = randn(n, 2.0f);
     c.b = randn((size_t)c.m, 0.5f);
     c.r = randn(n, 1.0f);
-    c.pre = calloc(n, sizeof(float));
     c.out = calloc(n, sizeof(float));
     float *dx = calloc(n, sizeof(float)), *db = calloc((size_t)c.m, sizeof(float));
     hs_bf16 *dx_h = calloc(n, sizeof(hs_bf16)), *want_h = calloc(n, sizeof(hs_bf16));
@@ -312,14 +310,58 @@ static void test_gelu(void **state)
         assert_float_equal(c.out[i], ref, 1e-6 * (1.0 + fabs(ref)));
     }
     for (size_t i = 0; i < n; i++) dx[i] = NAN;
-    hs_gelu_backward(dx, dx_h, db, c.r, c.pre, c.N, c.m, 0.0f);
+    hs_gelu_backward(dx, dx_h, db, c.r, c.x, c.b, c.N, c.m, 0.0f);
     check_gradient("gelu dx", c.x, dx, n, ge_f, &c);
     check_gradient("gelu db", c.b, db, (size_t)c.m, ge_f, &c);
     hs_bf16_from_f32(want_h, dx, n);
     assert_memory_equal(dx_h, want_h, n * sizeof(hs_bf16));
     check_accumulates("gelu", dx, n, &c, ge_again);
-    free(c.x), free(c.b), free(c.r), free(c.pre), free(c.out), free(dx), free(db);
+    free(c.x), free(c.b), free(c.r), free(c.out), free(dx), free(db);
     free(dx_h), free(want_h);
+}
+
+/* ---- bf16 shadows alone ---- */
+/* At bf16 the model passes no f32 output where the products read only the shadow: each op must
+ * then write the same shadow and bias gradient as with both, bit for bit. */
+static void test_shadow_only(void **state)
+{
+    int N = 6, m = 40, B = 2, T = 3, d = 8, H = 2;
+    size_t n = (size_t)N * m;
+    float *x = randn(n, 2.0f), *b = randn((size_t)m, 0.5f), *g = randn(n, 1.0f);
+    float *w = randn((size_t)m, 1.0f), *out = calloc(n, sizeof(float));
+    float *mean = calloc((size_t)N, sizeof(float)), *rstd = calloc((size_t)N, sizeof(float));
+    float *db1 = calloc((size_t)m, sizeof(float)), *db2 = calloc((size_t)m, sizeof(float));
+    hs_bf16 *h1 = calloc(n, sizeof(hs_bf16)), *h2 = calloc(n, sizeof(hs_bf16));
+
+    hs_layernorm_forward(out, h1, mean, rstd, x, w, b, N, m);
+    hs_layernorm_forward(NULL, h2, mean, rstd, x, w, b, N, m);
+    assert_memory_equal(h1, h2, n * sizeof(hs_bf16));
+
+    hs_gelu_forward(out, h1, x, b, N, m);
+    hs_gelu_forward(NULL, h2, x, b, N, m);
+    assert_memory_equal(h1, h2, n * sizeof(hs_bf16));
+
+    hs_gelu_backward(out, h1, db1, g, x, b, N, m, 0.0f);
+    hs_gelu_backward(NULL, h2, db2, g, x, b, N, m, 0.0f);
+    assert_memory_equal(h1, h2, n * sizeof(hs_bf16));
+    assert_memory_equal(db1, db2, (size_t)m * sizeof(float));
+
+    /* the row sum made on the way back to rows is the one hs_matmul_backward would make */
+    size_t nq = (size_t)B * T * 3 * d;
+    float *heads = randn(nq, 1.0f), *rows = calloc(nq, sizeof(float));
+    float *dq1 = calloc(3 * (size_t)d, sizeof(float)), *dq2 = calloc(3 * (size_t)d, sizeof(float));
+    hs_rows_from_heads(rows, h1, NULL, heads, 3, 0.5f, B, T, d, H, 0.0f);
+    for (int r = 0; r < B * T; r++)
+        for (int j = 0; j < 3 * d; j++) dq1[j] += rows[(size_t)r * 3 * d + j];
+    hs_rows_from_heads(NULL, h2, dq2, heads, 3, 0.5f, B, T, d, H, 0.0f);
+    assert_memory_equal(h1, h2, nq * sizeof(hs_bf16));
+    assert_memory_equal(dq1, dq2, 3 * (size_t)d * sizeof(float));
+    memset(dq2, 0, 3 * (size_t)d * sizeof(float));
+    hs_rows_from_heads(rows, NULL, dq2, heads, 3, 0.5f, B, T, d, H, 0.0f);
+    assert_memory_equal(dq1, dq2, 3 * (size_t)d * sizeof(float));
+
+    free(x), free(b), free(g), free(w), free(out), free(mean), free(rstd), free(db1), free(db2);
+    free(h1), free(h2), free(heads), free(rows), free(dq1), free(dq2);
 }
 
 /* ---- embedding ---- */
@@ -453,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_attention_bidirectional),
         cmocka_unit_test(test_attention_causal),
         cmocka_unit_test(test_gelu),
+        cmocka_unit_test(test_shadow_only),
         cmocka_unit_test(test_embed),
         cmocka_unit_test(test_embed_relations),
         cmocka_unit_test(test_softmax_xent),

@@ -45,7 +45,7 @@ void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const 
 
 /* out = (x - mean)/sqrt(var + eps) * w + b, per row; mean and rstd kept for backward. When
  * out_h is not NULL the output is also written rounded to bf16 there (the next product's input),
- * in the same pass. */
+ * in the same pass; out may then be NULL, where the products are its only readers. */
 void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float *rstd, const float *x,
                           const float *w, const float *b, int N, int d);
 void hs_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
@@ -84,18 +84,20 @@ hs_gemm_desc hs_head_batch(int BH, int M, int N, int K, bool ta, bool tb);
 void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, const float *bias, int parts,
                         float scale0, int B, int T, int d, int H);
 /* The way back, f32: dst [B*T][parts*d] = beta·dst + src [parts][B][H][T][dh] (part 0 times
- * scale0); dst_h (NULL at fp32) receives dst rounded to bf16 in the same pass. */
-void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, int parts, float scale0,
-                        int B, int T, int d, int H, float beta);
+ * scale0); dst_h (NULL at fp32) receives dst rounded to bf16 and db (may be NULL) += the rows of
+ * dst, in the same pass. dst may be NULL (with beta 0) when dst_h is not. */
+void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, float *db, const float *src, int parts,
+                        float scale0, int B, int T, int d, int H, float beta);
 
-/* GELU, tanh form, of x[N][m] after x += b (b [m], may be NULL; x keeps the sum for backward);
- * out_h as for LayerNorm. One pass: the product's bias add, GELU and the rounding. */
-void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m);
-/* dx = beta·dx + dout * gelu'(x) over [N][m]; dx may alias dout (with beta 0). In the same pass
- * dx_h (may be NULL) receives dx rounded to bf16 and db (may be NULL) += the rows of dx: the
- * next product's input and its bias gradient. */
-void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout, const float *x, int N,
-                      int m, float beta);
+/* GELU, tanh form, of x[N][m] + b (b [m], may be NULL; x is left as it is and backward adds b
+ * again); out_h and out as for LayerNorm. One pass: the product's bias add, GELU and the
+ * rounding. */
+void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, const float *b, int N, int m);
+/* dx = beta·dx + dout * gelu'(x + b) over [N][m]; dx may alias dout (with beta 0). In the same
+ * pass dx_h (may be NULL) receives dx rounded to bf16 and db (may be NULL) += the rows of dx: the
+ * next product's input and its bias gradient. dx may be NULL (with beta 0) when dx_h is not. */
+void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout, const float *x,
+                      const float *b, int N, int m, float beta);
 
 /* out[n][j] = (out[n][j] + b[j]) + res[n][j]: a product's bias and the residual in one pass (b
  * may be NULL: a bias already added, as before a dropped branch). */

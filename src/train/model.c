@@ -493,6 +493,10 @@ static void *E(const hs_model *m, const float *p)
 /* The bf16 shadow of p for ops that write it in the same pass, NULL at fp32. */
 static hs_bf16 *H(const hs_model *m, const float *p) { return m->params_h ? E(m, p) : NULL; }
 
+/* p itself where an op's f32 output has readers besides the products, NULL at bf16 where the
+ * products, reading the shadow, are its only ones: the op then writes the shadow alone. */
+static float *F(const hs_model *m, float *p) { return m->params_h ? NULL : p; }
+
 /* Makes the engine-typed twin of n floats at p current. */
 static void sync(const hs_model *m, const float *p, size_t n)
 {
@@ -525,7 +529,7 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_acts *a = &m->la[l];
         if (ln)
-            hs_layernorm_forward(a->ln1, H(m, a->ln1), a->ln1_mean, a->ln1_rstd, a->x, p->ln1_w,
+            hs_layernorm_forward(F(m, a->ln1), H(m, a->ln1), a->ln1_mean, a->ln1_rstd, a->x, p->ln1_w,
                                  p->ln1_b, N, d);
         else
             sync(m, a->x, (size_t)N * d);
@@ -537,7 +541,7 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         if (m->dropped)
             hs_attention_dropout_forward(g, m->heads, drop_att(m, l, 1), E(m, drop_att(m, l, 1)),
                                          a->att, drop_att(m, l, 0), E(m, a->qkv), B, T, d, H_);
-        hs_rows_from_heads(a->atty, H(m, a->atty), m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
+        hs_rows_from_heads(F(m, a->atty), H(m, a->atty), NULL, m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
         /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly; a dropped branch
          * takes its bias before the mask */
         hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), m->dropped ? p->bo : NULL, N, d,
@@ -546,12 +550,12 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         hs_residual_forward(a->x_mid, m->dropped ? NULL : p->bo, a->x, N, d);
         if (h) {
             if (ln)
-                hs_layernorm_forward(a->ln2, H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid,
+                hs_layernorm_forward(F(m, a->ln2), H(m, a->ln2), a->ln2_mean, a->ln2_rstd, a->x_mid,
                                      p->ln2_w, p->ln2_b, N, d);
             else
                 sync(m, a->x_mid, (size_t)N * d);
             hs_matmul_forward(g, a->pre, E(m, a->ln2), E(m, p->w1), NULL, N, d, h);
-            hs_gelu_forward(a->gelu, H(m, a->gelu), a->pre, p->b1, N, h);
+            hs_gelu_forward(F(m, a->gelu), H(m, a->gelu), a->pre, p->b1, N, h);
             hs_matmul_forward(g, a->x_out, E(m, a->gelu), E(m, p->w2), m->dropped ? p->b2 : NULL, N,
                               h, d);
             drop(m, a->x_out, drop_res(m, l, 1), (size_t)N * d);
@@ -614,7 +618,7 @@ void hs_model_backward(hs_model *m)
             hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, dbranch, E(m, dbranch), E(m, a->gelu),
                                E(m, p->w2), N, h, d, 0.0f);
             /* gelu's backward also rounds dpre and sums it into b1's gradient */
-            hs_gelu_backward(sv.dpre, H(m, sv.dpre), gp->b1, sv.dpre, a->pre, N, h, 0.0f);
+            hs_gelu_backward(F(m, sv.dpre), H(m, sv.dpre), gp->b1, sv.dpre, a->pre, p->b1, N, h, 0.0f);
             if (ln) {
                 hs_matmul_backward(g, sv.dln, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 0.0f);
@@ -637,15 +641,17 @@ void hs_model_backward(hs_model *m)
         else
             hs_attention_backward(g, sv.dqkvh, sv.datt, E(m, sv.datt), E(m, sv.dheads), a->att,
                                   E(m, a->att), E(m, a->qkv), B, T, d, H_);
-        /* q was scaled in forward: its gradient is, on the way back to rows */
-        hs_rows_from_heads(sv.dqkv, H(m, sv.dqkv), sv.dqkvh, 3, qscale, B, T, d, H_, 0.0f);
+        /* q was scaled in forward: its gradient is, on the way back to rows, which also sums
+         * the bias gradient */
+        hs_rows_from_heads(F(m, sv.dqkv), H(m, sv.dqkv), gp->bqkv, sv.dqkvh, 3, qscale, B, T, d,
+                           H_, 0.0f);
         if (ln) {
-            hs_matmul_backward(g, sv.dln, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
+            hs_matmul_backward(g, sv.dln, gp->wqkv, NULL, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 0.0f);
             hs_layernorm_backward(sv.dres, gp->ln1_w, gp->ln1_b, sv.dln, a->x, p->ln1_w,
                                   a->ln1_mean, a->ln1_rstd, N, d, 1.0f);
         } else {
-            hs_matmul_backward(g, sv.dres, gp->wqkv, gp->bqkv, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
+            hs_matmul_backward(g, sv.dres, gp->wqkv, NULL, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 1.0f);
         }
     }

@@ -144,7 +144,7 @@ HS_SIMD void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float
 {
     for (int n = 0; n < N; n++) {
         const float *xr = x + (size_t)n * d;
-        float *o = out + (size_t)n * d;
+        float *o = out ? out + (size_t)n * d : NULL;
         float s = 0.0f;
 #pragma omp simd reduction(+ : s)
         for (int i = 0; i < d; i++) s += xr[i];
@@ -153,12 +153,19 @@ HS_SIMD void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float
 #pragma omp simd reduction(+ : v)
         for (int i = 0; i < d; i++) v += (xr[i] - m) * (xr[i] - m);
         float r = 1.0f / sqrtf(v / d + HS_LN_EPS);
+        hs_bf16 *oh = out_h ? out_h + (size_t)n * d : NULL;
+        if (!oh) {
 #pragma omp simd
-        for (int i = 0; i < d; i++) o[i] = (xr[i] - m) * r * w[i] + b[i];
-        if (out_h) {
-            hs_bf16 *oh = out_h + (size_t)n * d;
+            for (int i = 0; i < d; i++) o[i] = (xr[i] - m) * r * w[i] + b[i];
+        } else if (!out) {
 #pragma omp simd
-            for (int i = 0; i < d; i++) oh[i] = bf16_round(o[i]);
+            for (int i = 0; i < d; i++) oh[i] = bf16_round((xr[i] - m) * r * w[i] + b[i]);
+        } else {
+#pragma omp simd
+            for (int i = 0; i < d; i++) {
+                o[i] = (xr[i] - m) * r * w[i] + b[i];
+                oh[i] = bf16_round(o[i]);
+            }
         }
         mean[n] = m;
         rstd[n] = r;
@@ -371,8 +378,8 @@ HS_SIMD void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, c
         }
 }
 
-HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, int parts,
-                                float scale0, int B, int T, int d, int H, float beta)
+HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, float *db, const float *src,
+                                int parts, float scale0, int B, int T, int d, int H, float beta)
 {
     int dh = d / H;
     size_t block = (size_t)B * T * d;
@@ -383,7 +390,18 @@ HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, in
                 float sc = p == 0 ? scale0 : 1.0f;
                 for (int h = 0; h < H; h++) {
                     const float *x = src + p * block + (((size_t)b * H + h) * T + t) * dh;
-                    size_t at = r + (size_t)p * d + (size_t)h * dh;
+                    size_t col = (size_t)p * d + (size_t)h * dh, at = r + col;
+                    float *gb = db ? db + col : NULL;
+                    if (!dst) { /* bf16 only: the products read nothing else */
+                        hs_bf16 *oh = dst_h + at;
+#pragma omp simd
+                        for (int i = 0; i < dh; i++) oh[i] = bf16_round(x[i] * sc);
+                        if (gb) {
+#pragma omp simd
+                            for (int i = 0; i < dh; i++) gb[i] += x[i] * sc;
+                        }
+                        continue;
+                    }
                     float *o = dst + at;
 #pragma omp simd
                     for (int i = 0; i < dh; i++) ACC(o[i], x[i] * sc, beta);
@@ -391,6 +409,10 @@ HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, const float *src, in
                         hs_bf16 *oh = dst_h + at;
 #pragma omp simd
                         for (int i = 0; i < dh; i++) oh[i] = bf16_round(o[i]);
+                    }
+                    if (gb) {
+#pragma omp simd
+                        for (int i = 0; i < dh; i++) gb[i] += o[i];
                     }
                 }
             }
@@ -435,46 +457,64 @@ void hs_attention_backward(hs_gemm *g, float *dqkv, float *dscore, void *dscore_
 
 #define GELU_C 0.7978845608028654f /* sqrt(2/pi) */
 
-/* One pass per row: the bias add, GELU and the bf16 rounding, where they were three. */
-HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, float *x, const float *b, int N, int m)
+static inline float gelu(float v)
+{
+    return 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
+}
+
+static inline float gelu_grad(float v)
+{
+    float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
+    float sech2 = 1.0f - th * th;
+    return 0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
+}
+
+/* One pass per row: the bias add, GELU and the bf16 rounding, where they were three. The sum
+ * x + b is not stored: backward adds it again, the same float add, which costs less than
+ * writing and reading back the [N][m] block. */
+HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, const float *b, int N,
+                             int m)
 {
     for (int n = 0; n < N; n++) {
-        float *xr = x + (size_t)n * m, *o = out + (size_t)n * m;
-        if (b) {
+        const float *xr = x + (size_t)n * m;
+        float *o = out ? out + (size_t)n * m : NULL;
+        hs_bf16 *oh = out_h ? out_h + (size_t)n * m : NULL;
+        if (!oh) {
 #pragma omp simd
-            for (int j = 0; j < m; j++) xr[j] += b[j];
-        }
+            for (int j = 0; j < m; j++) o[j] = gelu(b ? xr[j] + b[j] : xr[j]);
+        } else if (!o) {
 #pragma omp simd
-        for (int j = 0; j < m; j++) {
-            float v = xr[j];
-            o[j] = 0.5f * v * (1.0f + fast_tanhf(GELU_C * (v + 0.044715f * v * v * v)));
-        }
-        if (out_h) {
-            hs_bf16 *oh = out_h + (size_t)n * m;
+            for (int j = 0; j < m; j++) oh[j] = bf16_round(gelu(b ? xr[j] + b[j] : xr[j]));
+        } else {
 #pragma omp simd
-            for (int j = 0; j < m; j++) oh[j] = bf16_round(o[j]);
+            for (int j = 0; j < m; j++) {
+                o[j] = gelu(b ? xr[j] + b[j] : xr[j]);
+                oh[j] = bf16_round(o[j]);
+            }
         }
     }
 }
 
 /* One pass per row: GELU's gradient, its bf16 rounding and the bias-gradient row sum. */
 HS_SIMD void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *dout,
-                              const float *x, int N, int m, float beta)
+                              const float *x, const float *b, int N, int m, float beta)
 {
     for (int n = 0; n < N; n++) {
         const float *xr = x + (size_t)n * m, *g = dout + (size_t)n * m;
+        hs_bf16 *dh = dx_h ? dx_h + (size_t)n * m : NULL;
+        if (!dx) { /* bf16 only: the products read nothing else */
+#pragma omp simd
+            for (int j = 0; j < m; j++) {
+                float v = g[j] * gelu_grad(b ? xr[j] + b[j] : xr[j]);
+                dh[j] = bf16_round(v);
+                if (db) db[j] += v;
+            }
+            continue;
+        }
         float *dr = dx + (size_t)n * m;
 #pragma omp simd
-        for (int j = 0; j < m; j++) {
-            float v = xr[j];
-            float th = fast_tanhf(GELU_C * (v + 0.044715f * v * v * v));
-            float sech2 = 1.0f - th * th;
-            float dgelu =
-                0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_C * (1.0f + 3.0f * 0.044715f * v * v);
-            ACC(dr[j], g[j] * dgelu, beta);
-        }
-        if (dx_h) {
-            hs_bf16 *dh = dx_h + (size_t)n * m;
+        for (int j = 0; j < m; j++) ACC(dr[j], g[j] * gelu_grad(b ? xr[j] + b[j] : xr[j]), beta);
+        if (dh) {
 #pragma omp simd
             for (int j = 0; j < m; j++) dh[j] = bf16_round(dr[j]);
         }
