@@ -129,6 +129,10 @@ typedef struct hs_model {
     /* bf16 shadows of params, acts and scratch (NULL at fp32): the element at the same offset,
      * rounded, wherever it is a matrix product's input. */
     hs_bf16 *params_h, *acts_h, *scratch_h;
+    /* params_h was written from params by the optimizer step that last changed them, so the next
+     * forward need not round them again; that forward clears it, as anything else that writes
+     * params between the two is not seen. */
+    bool params_h_current;
 
     /* State of the last forward pass, read by backward and metrics. */
     int B;

@@ -518,7 +518,8 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
     m->target = target;
     m->supervised = supervised;
 
-    sync(m, m->params, m->n_params); /* the weights changed in the last optimizer step */
+    if (!m->params_h_current) sync(m, m->params, m->n_params);
+    m->params_h_current = false;
     hs_embed_forward(m->la[0].x, parent, child, rel, m->p.emb_par, m->p.emb_chi, m->p.emb_rel, N,
                      d);
     if (m->p.emb_pos) hs_positions_forward(m->la[0].x, m->p.emb_pos, B, T, d);
