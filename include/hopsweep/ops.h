@@ -89,8 +89,8 @@ void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, const flo
 void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, float *db, const float *src, int parts,
                         float scale0, int B, int T, int d, int H, float beta);
 
-/* GELU, tanh form, of x[N][m] + b (b [m], may be NULL; x is left as it is and backward adds b
- * again); out_h and out as for LayerNorm. One pass: the product's bias add, GELU and the
+/* GELU, tanh form, of x[N][m] + b (b [m]; x is left as it is and backward adds b again); out_h
+ * and out as for LayerNorm. One pass: the product's bias add, GELU and the
  * rounding. */
 void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, const float *b, int N, int m);
 /* dx = beta·dx + dout * gelu'(x + b) over [N][m]; dx may alias dout (with beta 0). In the same

@@ -491,14 +491,14 @@ HS_SIMD void hs_gelu_forward(float *out, hs_bf16 *out_h, const float *x, const f
         hs_bf16 *oh = out_h ? out_h + (size_t)n * m : NULL;
         if (!oh) {
 #pragma omp simd
-            for (int j = 0; j < m; j++) o[j] = gelu(b ? xr[j] + b[j] : xr[j]);
+            for (int j = 0; j < m; j++) o[j] = gelu(xr[j] + b[j]);
         } else if (!o) {
 #pragma omp simd
-            for (int j = 0; j < m; j++) oh[j] = bf16_round(gelu(b ? xr[j] + b[j] : xr[j]));
+            for (int j = 0; j < m; j++) oh[j] = bf16_round(gelu(xr[j] + b[j]));
         } else {
 #pragma omp simd
             for (int j = 0; j < m; j++) {
-                o[j] = gelu(b ? xr[j] + b[j] : xr[j]);
+                o[j] = gelu(xr[j] + b[j]);
                 oh[j] = bf16_round(o[j]);
             }
         }
@@ -515,7 +515,7 @@ HS_SIMD void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *
         if (!dx) { /* bf16 only: the products read nothing else */
 #pragma omp simd
             for (int j = 0; j < m; j++) {
-                float v = g[j] * gelu_grad(b ? xr[j] + b[j] : xr[j]);
+                float v = g[j] * gelu_grad(xr[j] + b[j]);
                 dh[j] = bf16_round(v);
                 if (db) db[j] += v;
             }
@@ -523,7 +523,7 @@ HS_SIMD void hs_gelu_backward(float *dx, hs_bf16 *dx_h, float *db, const float *
         }
         float *dr = dx + (size_t)n * m;
 #pragma omp simd
-        for (int j = 0; j < m; j++) ACC(dr[j], g[j] * gelu_grad(b ? xr[j] + b[j] : xr[j]), beta);
+        for (int j = 0; j < m; j++) ACC(dr[j], g[j] * gelu_grad(xr[j] + b[j]), beta);
         if (dh) {
 #pragma omp simd
             for (int j = 0; j < m; j++) dh[j] = bf16_round(dr[j]);
