@@ -128,7 +128,7 @@ static void ln_again(void *p, float *dx)
     ln_ctx *c = p;
     ln_f(c); /* the finite differences left mean and rstd of a perturbed x */
     float *dw = calloc(c->d, sizeof(float)), *db = calloc(c->d, sizeof(float));
-    hs_layernorm_backward(dx, dw, db, c->r, c->x, c->w, c->mean, c->rstd, c->N, c->d, 1.0f);
+    hs_layernorm_backward(dx, NULL, dw, db, c->r, c->x, c->w, c->mean, c->rstd, c->N, c->d, 1.0f);
     free(dw), free(db);
 }
 
@@ -147,7 +147,7 @@ static void test_layernorm(void **state)
           *db = calloc(c.d, sizeof(float));
     ln_f(&c);
     for (size_t i = 0; i < n; i++) dx[i] = NAN; /* beta 0 must not read dx */
-    hs_layernorm_backward(dx, dw, db, c.r, c.x, c.w, c.mean, c.rstd, c.N, c.d, 0.0f);
+    hs_layernorm_backward(dx, NULL, dw, db, c.r, c.x, c.w, c.mean, c.rstd, c.N, c.d, 0.0f);
     check_gradient("layernorm dx", c.x, dx, n, ln_f, &c);
     check_accumulates("layernorm", dx, n, &c, ln_again);
     check_gradient("layernorm dw", c.w, dw, c.d, ln_f, &c);
@@ -336,6 +336,13 @@ static void test_shadow_only(void **state)
     hs_layernorm_forward(out, h1, mean, rstd, x, w, b, N, m);
     hs_layernorm_forward(NULL, h2, mean, rstd, x, w, b, N, m);
     assert_memory_equal(h1, h2, n * sizeof(hs_bf16));
+    /* backward's copy is its accumulated dx, rounded */
+    memcpy(out, g, n * sizeof(float));
+    hs_layernorm_backward(out, h1, db1, db2, g, x, w, mean, rstd, N, m, 1.0f);
+    hs_bf16_from_f32(h2, out, n);
+    assert_memory_equal(h1, h2, n * sizeof(hs_bf16));
+    memset(db1, 0, (size_t)m * sizeof(float));
+    memset(db2, 0, (size_t)m * sizeof(float));
 
     hs_gelu_forward(out, h1, x, b, N, m);
     hs_gelu_forward(NULL, h2, x, b, N, m);
@@ -489,16 +496,11 @@ int main(void)
     hs_rng_seed(&rng, 42, 0);
     if (hs_gemm_create(&gemm, HS_PRECISION_FP32, NULL)) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bf16_round),
-        cmocka_unit_test(test_layernorm),
-        cmocka_unit_test(test_matmul),
-        cmocka_unit_test(test_attention_bidirectional),
-        cmocka_unit_test(test_attention_causal),
-        cmocka_unit_test(test_gelu),
-        cmocka_unit_test(test_shadow_only),
-        cmocka_unit_test(test_embed),
-        cmocka_unit_test(test_embed_relations),
-        cmocka_unit_test(test_softmax_xent),
+        cmocka_unit_test(test_bf16_round),       cmocka_unit_test(test_layernorm),
+        cmocka_unit_test(test_matmul),           cmocka_unit_test(test_attention_bidirectional),
+        cmocka_unit_test(test_attention_causal), cmocka_unit_test(test_gelu),
+        cmocka_unit_test(test_shadow_only),      cmocka_unit_test(test_embed),
+        cmocka_unit_test(test_embed_relations),  cmocka_unit_test(test_softmax_xent),
         cmocka_unit_test(test_softmax_extremes),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,9 +48,11 @@ void hs_embed_backward(float *demb_par, float *demb_chi, float *demb_rel, const 
  * in the same pass; out may then be NULL, where the products are its only readers. */
 void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float *rstd, const float *x,
                           const float *w, const float *b, int N, int d);
-void hs_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                           const float *w, const float *mean, const float *rstd, int N, int d,
-                           float beta);
+/* dx_h (may be NULL) receives dx rounded to bf16 in the same pass: the residual stream's
+ * gradient, which the next product down reads. */
+void hs_layernorm_backward(float *dx, hs_bf16 *dx_h, float *dw, float *db, const float *dout,
+                           const float *x, const float *w, const float *mean, const float *rstd,
+                           int N, int d, float beta);
 
 /* out[N][m] = x[N][k] · w[m][k]^T + b[m]; x and w engine-typed. */
 void hs_matmul_forward(hs_gemm *g, float *out, const void *x, const void *w, const float *b, int N,

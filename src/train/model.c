@@ -530,8 +530,8 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         const hs_layer_params *p = &m->p.layer[l];
         hs_layer_acts *a = &m->la[l];
         if (ln)
-            hs_layernorm_forward(F(m, a->ln1), H(m, a->ln1), a->ln1_mean, a->ln1_rstd, a->x, p->ln1_w,
-                                 p->ln1_b, N, d);
+            hs_layernorm_forward(F(m, a->ln1), H(m, a->ln1), a->ln1_mean, a->ln1_rstd, a->x,
+                                 p->ln1_w, p->ln1_b, N, d);
         else
             sync(m, a->x, (size_t)N * d);
         /* the bias add lays q, k, v out head-major (q scaled) in the engine's type */
@@ -542,7 +542,8 @@ float hs_model_forward(hs_model *m, int B, const int32_t *parent, const int32_t 
         if (m->dropped)
             hs_attention_dropout_forward(g, m->heads, drop_att(m, l, 1), E(m, drop_att(m, l, 1)),
                                          a->att, drop_att(m, l, 0), E(m, a->qkv), B, T, d, H_);
-        hs_rows_from_heads(F(m, a->atty), H(m, a->atty), NULL, m->heads, 1, 1.0f, B, T, d, H_, 0.0f);
+        hs_rows_from_heads(F(m, a->atty), H(m, a->atty), NULL, m->heads, 1, 1.0f, B, T, d, H_,
+                           0.0f);
         /* x_mid = x + Wo·atty + bo, with the product writing x_mid directly; a dropped branch
          * takes its bias before the mask */
         hs_matmul_forward(g, a->x_mid, E(m, a->atty), E(m, p->wo), m->dropped ? p->bo : NULL, N, d,
@@ -589,6 +590,9 @@ void hs_model_backward(hs_model *m)
     scratch_views sv;
     carver c = {m->scratch, 0};
     layout_scratch(m, &c, &sv);
+    /* With LayerNorm and no dropout, each LayerNorm backward also rounds the residual stream's
+     * gradient for the product below it, which then needs no pass of its own */
+    hs_bf16 *dres_h = ln && !m->dropped ? H(m, sv.dres) : NULL;
 
     hs_softmax_xent_backward(sv.dlogits, m->probs, m->target, m->supervised, N, V, m->n_supervised,
                              0.0f);
@@ -596,15 +600,15 @@ void hs_model_backward(hs_model *m)
     /* dres holds d(loss)/d(residual stream) as it flows down through the layers */
     if (!m->p.out_w) { /* identity readout: the logits are the final LN's output */
         if (ln)
-            hs_layernorm_backward(sv.dres, m->g.lnf_w, m->g.lnf_b, sv.dlogits, m->x_final,
+            hs_layernorm_backward(sv.dres, dres_h, m->g.lnf_w, m->g.lnf_b, sv.dlogits, m->x_final,
                                   m->p.lnf_w, m->lnf_mean, m->lnf_rstd, N, d, 0.0f);
         else
             memcpy(sv.dres, sv.dlogits, Nd * sizeof(float));
     } else if (ln) {
         hs_matmul_backward(g, sv.dln, m->g.out_w, m->g.out_b, sv.dlogits, E(m, sv.dlogits),
                            E(m, m->lnf), E(m, m->p.out_w), N, d, V, 0.0f);
-        hs_layernorm_backward(sv.dres, m->g.lnf_w, m->g.lnf_b, sv.dln, m->x_final, m->p.lnf_w,
-                              m->lnf_mean, m->lnf_rstd, N, d, 0.0f);
+        hs_layernorm_backward(sv.dres, dres_h, m->g.lnf_w, m->g.lnf_b, sv.dln, m->x_final,
+                              m->p.lnf_w, m->lnf_mean, m->lnf_rstd, N, d, 0.0f);
     } else {
         hs_matmul_backward(g, sv.dres, m->g.out_w, m->g.out_b, sv.dlogits, E(m, sv.dlogits),
                            E(m, m->lnf), E(m, m->p.out_w), N, d, V, 0.0f);
@@ -615,23 +619,24 @@ void hs_model_backward(hs_model *m)
         hs_layer_acts *a = &m->la[l];
         if (h) {
             const float *dbranch = branch_grad(m, sv.dres, sv.dln, drop_res(m, l, 1), Nd);
-            sync(m, dbranch, Nd);
+            if (!dres_h) sync(m, dbranch, Nd);
             hs_matmul_backward(g, sv.dpre, gp->w2, gp->b2, dbranch, E(m, dbranch), E(m, a->gelu),
                                E(m, p->w2), N, h, d, 0.0f);
             /* gelu's backward also rounds dpre and sums it into b1's gradient */
-            hs_gelu_backward(F(m, sv.dpre), H(m, sv.dpre), gp->b1, sv.dpre, a->pre, p->b1, N, h, 0.0f);
+            hs_gelu_backward(F(m, sv.dpre), H(m, sv.dpre), gp->b1, sv.dpre, a->pre, p->b1, N, h,
+                             0.0f);
             if (ln) {
                 hs_matmul_backward(g, sv.dln, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 0.0f);
-                hs_layernorm_backward(sv.dres, gp->ln2_w, gp->ln2_b, sv.dln, a->x_mid, p->ln2_w,
-                                      a->ln2_mean, a->ln2_rstd, N, d, 1.0f);
+                hs_layernorm_backward(sv.dres, dres_h, gp->ln2_w, gp->ln2_b, sv.dln, a->x_mid,
+                                      p->ln2_w, a->ln2_mean, a->ln2_rstd, N, d, 1.0f);
             } else {
                 hs_matmul_backward(g, sv.dres, gp->w1, NULL, sv.dpre, E(m, sv.dpre), E(m, a->ln2),
                                    E(m, p->w1), N, d, h, 1.0f);
             }
         }
         const float *dbranch = branch_grad(m, sv.dres, sv.dln, drop_res(m, l, 0), Nd);
-        sync(m, dbranch, Nd);
+        if (!dres_h) sync(m, dbranch, Nd);
         hs_matmul_backward(g, sv.datty, gp->wo, gp->bo, dbranch, E(m, dbranch), E(m, a->atty),
                            E(m, p->wo), N, d, d, 0.0f);
         hs_heads_from_rows(g, E(m, sv.dheads), sv.datty, NULL, 1, 1.0f, B, T, d, H_);
@@ -644,13 +649,13 @@ void hs_model_backward(hs_model *m)
                                   E(m, a->att), E(m, a->qkv), B, T, d, H_);
         /* q was scaled in forward: its gradient is, on the way back to rows, which also sums
          * the bias gradient */
-        hs_rows_from_heads(F(m, sv.dqkv), H(m, sv.dqkv), gp->bqkv, sv.dqkvh, 3, qscale, B, T, d,
-                           H_, 0.0f);
+        hs_rows_from_heads(F(m, sv.dqkv), H(m, sv.dqkv), gp->bqkv, sv.dqkvh, 3, qscale, B, T, d, H_,
+                           0.0f);
         if (ln) {
             hs_matmul_backward(g, sv.dln, gp->wqkv, NULL, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 0.0f);
-            hs_layernorm_backward(sv.dres, gp->ln1_w, gp->ln1_b, sv.dln, a->x, p->ln1_w,
-                                  a->ln1_mean, a->ln1_rstd, N, d, 1.0f);
+            hs_layernorm_backward(sv.dres, l > 0 ? dres_h : NULL, gp->ln1_w, gp->ln1_b, sv.dln,
+                                  a->x, p->ln1_w, a->ln1_mean, a->ln1_rstd, N, d, 1.0f);
         } else {
             hs_matmul_backward(g, sv.dres, gp->wqkv, NULL, sv.dqkv, E(m, sv.dqkv), E(m, a->ln1),
                                E(m, p->wqkv), N, d, 3 * d, 1.0f);

@@ -172,9 +172,9 @@ HS_SIMD void hs_layernorm_forward(float *out, hs_bf16 *out_h, float *mean, float
     }
 }
 
-HS_SIMD void hs_layernorm_backward(float *dx, float *dw, float *db, const float *dout,
-                                   const float *x, const float *w, const float *mean,
-                                   const float *rstd, int N, int d, float beta)
+HS_SIMD void hs_layernorm_backward(float *dx, hs_bf16 *dx_h, float *dw, float *db,
+                                   const float *dout, const float *x, const float *w,
+                                   const float *mean, const float *rstd, int N, int d, float beta)
 {
     for (int n = 0; n < N; n++) {
         const float *xr = x + (size_t)n * d;
@@ -198,6 +198,11 @@ HS_SIMD void hs_layernorm_backward(float *dx, float *dw, float *db, const float 
             dw[i] += g[i] * xhat;
             db[i] += g[i];
             ACC(dxr[i], r * (g[i] * w[i] - s1 - xhat * s2), beta);
+        }
+        if (dx_h) {
+            hs_bf16 *dh = dx_h + (size_t)n * d;
+#pragma omp simd
+            for (int i = 0; i < d; i++) dh[i] = bf16_round(dxr[i]);
         }
     }
 }
@@ -388,8 +393,8 @@ HS_SIMD void hs_heads_from_rows(const hs_gemm *g, void *dst, const float *src, c
         }
 }
 
-HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, float *db, const float *src,
-                                int parts, float scale0, int B, int T, int d, int H, float beta)
+HS_SIMD void hs_rows_from_heads(float *dst, hs_bf16 *dst_h, float *db, const float *src, int parts,
+                                float scale0, int B, int T, int d, int H, float beta)
 {
     int dh = d / H;
     size_t block = (size_t)B * T * d;

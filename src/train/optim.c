@@ -34,8 +34,8 @@ void hs_adamw_free(hs_adamw *opt)
 /* The update of n parameters. One version for every CPU, unlike ops.c's loops: with FMA the
  * compiler would contract these products and change the weights' bits from one machine kind to
  * the next, and the loop is bound by memory, not by its arithmetic. */
-static void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float b1,
-                         float b2, float eps, float c1, float c2, float lr, float decay)
+static void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float b1, float b2,
+                         float eps, float c1, float c2, float lr, float decay)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
@@ -59,8 +59,8 @@ void hs_adamw_step(hs_adamw *opt, hs_model *model, float lr, float weight_decay)
         float decay = t->decay ? 1.0f - lr * weight_decay : 1.0f;
         for (size_t at = t->offset, end = t->offset + t->numel; at < end; at += CHUNK) {
             size_t n = end - at < CHUNK ? end - at : CHUNK;
-            adamw_update(model->params + at, model->grads + at, opt->m + at, opt->v + at, n, b1,
-                         b2, eps, c1, c2, lr, decay);
+            adamw_update(model->params + at, model->grads + at, opt->m + at, opt->v + at, n, b1, b2,
+                         eps, c1, c2, lr, decay);
             if (model->params_h) hs_bf16_from_f32(model->params_h + at, model->params + at, n);
         }
     }
