@@ -19,11 +19,13 @@ import tempfile
 import time
 
 HS, MPIRUN = sys.argv[1], sys.argv[2]
+# Jobs of about a second each: long enough for `status` to look twice while one runs on a fast
+# step (a job of 240 such steps ended between two looks).
 SWEEP = """name: live
 base:
   task: {chains: 2, curriculum: implicit, hops: 2}
   model: {d_model: 32, layers: 2}
-  train: {steps: 240, batch: 16, eval_every: 10, eval_examples: 64, warmup: 10}
+  train: {steps: 2400, batch: 16, eval_every: 20, eval_examples: 64, warmup: 10}
 grid:
   train.seed: [0, 1, 2, 3]
 """
