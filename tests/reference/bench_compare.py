@@ -6,8 +6,8 @@ thread each. In one run this
   1. checks that the idiomatic PyTorch model is hopsweep's architecture (bench_torch.py --check:
      same weights as the op-by-op reference model, same loss, logits and gradients to 1e-4);
   2. runs `HOPSWEEP_BINARY bench --json`: one JSON object per line with config, ms_per_step,
-     steps_per_s, gflops, sgemm_gflops and, from issue 16 on, precision (fp32 | bf16; absent
-     means fp32) and peak_gflops (the same run's peak matmul rate for that precision);
+     steps_per_s, gflops, sgemm_gflops and, where the binary gives them, precision (fp32 | bf16;
+     absent means fp32) and peak_gflops (the same run's peak matmul rate for that precision);
   3. runs bench_torch.py: PyTorch op-by-op (hs_reference.py) fp32, idiomatic fp32
      (nn.MultiheadAttention, nn.LayerNorm, nn.Linear, AdamW) and idiomatic under
      torch.autocast('cpu', bfloat16), with OpenBLAS pinned to one thread before torch loads;
@@ -17,7 +17,7 @@ and prints one Markdown table, a row per config and precision:
     PyTorch op-by-op | PyTorch idiomatic fp32 | PyTorch autocast bf16 | ratio | target | met
 
 The ratio is hopsweep over the idiomatic PyTorch model at the row's precision (fp32: idiomatic
-fp32; bf16: autocast bf16); the targets are issue 16's. Above the table: CPU model and its bf16
+fp32; bf16: autocast bf16); the targets are those README's speed section states for this CPU kind. Above the table: CPU model and its bf16
 flags, date, torch version, what the baseline check found.
 
     /usr/bin/python3 bench_compare.py build/hopsweep [--quick] [--configs S,M,L] [--json] [--strict]
@@ -39,7 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER = ["S", "M", "L"]
 PRECISIONS = ["fp32", "bf16"]
-# issue 16: hopsweep / idiomatic PyTorch at the same precision
+# hopsweep / idiomatic PyTorch at the same precision
 TARGETS = {("S", "fp32"): 2.5, ("M", "fp32"): 1.6, ("L", "fp32"): 1.3,
            ("S", "bf16"): 1.5, ("M", "bf16"): 1.3, ("L", "bf16"): 1.2}
 PEAK_TARGET = {"M": 0.70, "L": 0.70}  # fp32 share of the same run's peak f32 matmul rate
@@ -87,7 +87,7 @@ def json_objects(text):
 
 def hopsweep_by_key(objs):
     """hopsweep bench lines by (config, precision); a line without "precision" is fp32 (the
-    shape before issue 16)."""
+    shape of earlier versions)."""
     out = {}
     for o in objs:
         prec = str(o.get("precision") or "fp32").strip().lower()
@@ -97,7 +97,7 @@ def hopsweep_by_key(objs):
 
 def torch_by_key(objs):
     """bench_torch.py lines by (config, variant); lines without "variant" are op-by-op (the
-    shape before issue 16)."""
+    shape of earlier versions)."""
     return {(str(o["config"]).upper(), str(o.get("variant") or "opbyop")): o for o in objs}
 
 
@@ -312,7 +312,7 @@ def main():
             gf = num(h, "gflops")
             peak = num(h, "peak_gflops")
             if peak is None and prec == "fp32":
-                peak = num(h, "sgemm_gflops")  # before issue 16: the 1024^3 sgemm rate
+                peak = num(h, "sgemm_gflops")  # earlier versions: the 1024^3 sgemm rate
             share = gf / peak if gf is not None and peak else None
             applies = prec == "fp32" or bool(native_bf16)
             target = TARGETS[(c, prec)]
@@ -441,8 +441,8 @@ def print_table(s, configs):
     print()
     print("Ratio: hopsweep over the idiomatic PyTorch model at the row's precision (fp32 row: "
           "idiomatic fp32; bf16 row: autocast bf16). % of peak: hopsweep's GFLOP/s over the same "
-          "run's peak matmul rate for that precision (peak_gflops; before issue 16, the 1024³ "
-          "sgemm rate).")
+          "run's peak matmul rate for that precision (peak_gflops; from an earlier version's "
+          "output, the 1024³ sgemm rate).")
     if s["notes"]:
         print("\nNotes:\n" + "\n".join(f"- {n}" for n in s["notes"]))
     if s["missed"]:
