@@ -86,7 +86,7 @@ typedef struct hs_layer_acts {
     float *x_mid;               /* [BT][d] residual after attention (x_out when there is no MLP) */
     float *ln2;                 /* [BT][d] */
     float *ln2_mean, *ln2_rstd;
-    float *pre;   /* [BT][h] MLP pre-activation */
+    float *pre;   /* [BT][h] W1·LN2(x), without b1: GELU adds it, forward and backward */
     float *gelu;  /* [BT][h] */
     float *x_out; /* [BT][d] the layer's output: the next layer's x, or x_final */
 } hs_layer_acts;

@@ -277,9 +277,8 @@ void hs_matmul_backward(hs_gemm *g, float *dx, float *dw, float *db, const float
 /* dst = softmax(src) over the first `valid` entries, 0 past them (the causal mask); dst may be
  * src. Returns the sum of exp(src - max) and stores the max, from which the loss takes its
  * log-sum-exp. The exponentials run over whole blocks of 16 (a select zeroes those past
- * `valid`), so that most causal rows leave no scalar remainder to the vector loop, whose exp
- * costs more per element than the whole vector pass; the returned span is where dst was written
- * by that loop. */
+ * `valid`), so that a causal row leaves the vector loop no scalar remainder, where each exp costs
+ * as much as a vector of them; span receives the end of those blocks. */
 static inline float softmax_row(float *dst, const float *src, int n, int valid, float *max_out,
                                 int *span_out)
 {

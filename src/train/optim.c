@@ -31,9 +31,8 @@ void hs_adamw_free(hs_adamw *opt)
     memset(opt, 0, sizeof *opt);
 }
 
-/* The update of n parameters. One version for every CPU, unlike ops.c's loops: with FMA the
- * compiler would contract these products and change the weights' bits from one machine kind to
- * the next, and the loop is bound by memory, not by its arithmetic. */
+/* The update of n parameters. One version for every CPU, unlike ops.c's loops: it is bound by
+ * memory (four streams in, three out), not by its arithmetic. */
 static void adamw_update(float *p, const float *g, float *m, float *v, size_t n, float b1, float b2,
                          float eps, float c1, float c2, float lr, float decay)
 {
