@@ -39,10 +39,9 @@ long, and requires each to fail.
 """
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
+
+from self_test import run_cases
 
 STAGES = [
     ("base", "error escape array fileio csv json jsonline yamlfile rng gnuplot safetensors config buildinfo "
@@ -324,17 +323,7 @@ def self_test(root):
         (f"a function over {MAX_FUNCTION_LINES} lines", long_function,
          f"hs_rng_long has {MAX_FUNCTION_LINES + 3} lines"),
     ]
-    for what, damage, line in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            for d in ("src", "include"):
-                shutil.copytree(os.path.join(root, d), os.path.join(tmp, d))
-            damage(tmp)
-            r = subprocess.run([sys.executable, __file__, tmp], capture_output=True, text=True)
-            if r.returncode != 1 or line not in r.stdout:
-                print(f"FAIL: {what} was not caught:\n" + r.stdout)
-                return 1
-            print(f"self-test: {what} is caught")
-    return 0
+    return run_cases(__file__, root, ("src", "include"), cases)
 
 
 def main():

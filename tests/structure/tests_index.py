@@ -14,9 +14,9 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
+
+from self_test import run_cases
 
 ROW = re.compile(r"^\|\s*`([a-z0-9_]+)`\s*\|(.*)\|\s*$")
 NAMED = re.compile(r"`([^`]+)`")
@@ -84,18 +84,8 @@ def self_test(root):
         ("a row naming a file that does not exist", missing_file, "names tests/test_stats.c, which does not exist"),
         ("a unit test named by no row", unnamed_test, "tests/test_orphan.c is named by no module"),
     ]
-    for what, damage, line in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copytree(os.path.join(root, "src"), os.path.join(tmp, "src"))
-            shutil.copytree(os.path.join(root, "tests"), os.path.join(tmp, "tests"),
-                            ignore=shutil.ignore_patterns("fixtures", "golden", "seeds"))
-            damage(tmp)
-            r = subprocess.run([sys.executable, __file__, tmp], capture_output=True, text=True)
-            if r.returncode != 1 or line not in r.stdout:
-                print(f"FAIL: {what} was not caught:\n" + r.stdout)
-                return 1
-            print(f"self-test: {what} is caught")
-    return 0
+    return run_cases(__file__, root, ("src", "tests"), cases,
+                     ignore=shutil.ignore_patterns("fixtures", "golden", "seeds"))
 
 
 def main():
