@@ -276,28 +276,21 @@ void hs_matmul_backward(hs_gemm *g, float *dx, float *dw, float *db, const float
 
 /* dst = softmax(src) over the first `valid` entries, 0 past them (the causal mask); dst may be
  * src. Returns the sum of exp(src - max) and stores the max, from which the loss takes its
- * log-sum-exp. The exponentials run over whole blocks of 16 (a select zeroes those past
- * `valid`), so that a causal row leaves the vector loop no scalar remainder, where each exp costs
- * as much as a vector of them; span receives the end of those blocks. */
-static inline float softmax_row(float *dst, const float *src, int n, int valid, float *max_out,
-                                int *span_out)
+ * log-sum-exp. */
+static inline float softmax_row(float *dst, const float *src, int n, int valid, float *max_out)
 {
     float mx = row_max(src, valid);
-    int span = (valid + 15) & ~15;
-    span = span < n ? span : n;
     float s = 0.0f;
 #pragma omp simd reduction(+ : s)
-    for (int j = 0; j < span; j++) {
-        float e = fast_expf(src[j] - mx);
-        dst[j] = j < valid ? e : 0.0f;
+    for (int j = 0; j < valid; j++) {
+        dst[j] = fast_expf(src[j] - mx);
         s += dst[j];
     }
     float inv = 1.0f / s;
 #pragma omp simd
-    for (int j = 0; j < span; j++) dst[j] *= inv;
-    for (int j = span; j < n; j++) dst[j] = 0.0f;
+    for (int j = 0; j < valid; j++) dst[j] *= inv;
+    for (int j = valid; j < n; j++) dst[j] = 0.0f;
     if (max_out) *max_out = mx;
-    if (span_out) *span_out = span;
     return s;
 }
 
@@ -307,13 +300,11 @@ HS_SIMD static void softmax_rows(float *att, hs_bf16 *att_h, size_t rows, int T,
 {
     for (size_t r = 0; r < rows; r++) {
         float *row = att + r * T;
-        int span;
-        softmax_row(row, row, T, causal ? (int)(r % T) + 1 : T, NULL, &span);
+        softmax_row(row, row, T, causal ? (int)(r % T) + 1 : T, NULL);
         if (att_h) {
             hs_bf16 *rh = att_h + r * T;
 #pragma omp simd
-            for (int j = 0; j < span; j++) rh[j] = bf16_round(row[j]);
-            for (int j = span; j < T; j++) rh[j] = 0; /* +0.0 */
+            for (int j = 0; j < T; j++) rh[j] = bf16_round(row[j]);
         }
     }
 }
@@ -563,7 +554,7 @@ HS_SIMD float hs_softmax_xent_forward(float *probs, const float *logits, const i
         const float *l = logits + (size_t)n * V;
         float *p = probs + (size_t)n * V;
         float mx;
-        float s = softmax_row(p, l, V, V, &mx, NULL);
+        float s = softmax_row(p, l, V, V, &mx);
         if (target && (!supervised || supervised[n])) {
             /* log-sum-exp form: finite even when the target's probability underflows */
             loss += log((double)s) + mx - l[target[n]];
